@@ -1,0 +1,173 @@
+package io.castpipe.app;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.castpipe.common.config.CastpipeConfig;
+import io.castpipe.common.config.ConfigException;
+import io.castpipe.common.config.Setting;
+import io.castpipe.common.db.Database;
+import io.castpipe.common.ffmpeg.Ffmpeg;
+import io.castpipe.common.ffmpeg.FfmpegLocator;
+import io.castpipe.common.http.HttpServer;
+import io.castpipe.common.http.JsonResponses;
+import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.metrics.Metrics;
+import io.castpipe.common.storage.S3ObjectStore;
+import io.castpipe.common.storage.S3Settings;
+import io.undertow.util.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One castpipe process: the embedded services when it runs every role, connections to the
+ * shared services its role needs (each checked at start), and the HTTP listener with the
+ * operations endpoints. {@link #close()} stops everything in reverse order.
+ */
+final class Node implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+    private final Role role;
+    private final CastpipeConfig config;
+    private final Resources resources = new Resources();
+    private final long startNanos = System.nanoTime();
+    private volatile boolean ready;
+
+    Node(Role role, CastpipeConfig config) {
+        this.role = role;
+        this.config = config;
+    }
+
+    /** Starts the node; on failure, whatever had started is stopped again before the exception leaves. */
+    Banner start() throws Exception {
+        try {
+            return startAll();
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Banner startAll() throws Exception {
+        Path dataDir = prepareDataDir(config.dataDir());
+        NodeSecrets secrets = NodeSecrets.load(dataDir);
+        Banner banner = new Banner(role, config);
+        if (role == Role.ALL || role == Role.API) {
+            banner.adminToken(config.optional(Setting.ADMIN_TOKEN).orElse(secrets.getOrCreate("admin-token")));
+        }
+
+        CastpipeConfig effective = config;
+        if (role == Role.ALL) {
+            lockDataDir(dataDir);
+            EmbeddedServices embedded = new EmbeddedServices(resources);
+            effective = embedded.start(config, secrets);
+            banner.embedded(effective, embedded.joinDatabaseUrl());
+        } else {
+            requireExternal();
+        }
+
+        Metrics metrics = resources.add(new Metrics(role.label()));
+        if (role.needs(Role.Need.KAFKA)) {
+            KafkaSettings kafka = new KafkaSettings(effective.string(Setting.KAFKA_BOOTSTRAP), "castpipe-" + role.label(),
+                    Duration.ofSeconds(effective.integer(Setting.KAFKA_TIMEOUT_SECONDS, 1, 600)));
+            new Topics(effective.string(Setting.KAFKA_TOPIC_PREFIX)).ensureCreated(kafka,
+                    effective.integer(Setting.KAFKA_PARTITIONS, 1, 1000),
+                    (short) effective.integer(Setting.KAFKA_REPLICATION, 1, 10));
+        }
+        if (role.needs(Role.Need.OBJECT_STORE)) {
+            S3ObjectStore store = resources.add(new S3ObjectStore(S3Settings.from(effective,
+                    effective.string(Setting.S3_ENDPOINT), effective.string(Setting.S3_SECRET_KEY))));
+            store.ensureBucket();
+        }
+        if (role.needs(Role.Need.DATABASE)) {
+            resources.add(Database.open(effective.string(Setting.DB_URL), effective.string(Setting.DB_USER),
+                    effective.string(Setting.DB_PASSWORD), effective.integer(Setting.DB_POOL_SIZE, 1, 200)));
+        }
+        if (role.needs(Role.Need.FFMPEG)) {
+            Ffmpeg ffmpeg = resources.add(new Ffmpeg(
+                    FfmpegLocator.locate(effective.optional(Setting.FFMPEG), dataDir),
+                    Duration.ofSeconds(effective.integer(Setting.FFMPEG_TIMEOUT_SECONDS, 10, 86_400))));
+            log.info("using {} at {}", ffmpeg.version(), ffmpeg.binary());
+        }
+
+        HttpServer http = resources.add(new HttpServer(config.string(Setting.BIND_ADDRESS), config.port(Setting.HTTP_PORT)));
+        http.exact("/healthz", exchange -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", ready ? "up" : "down");
+            body.put("role", role.label());
+            body.put("uptimeSeconds", uptime().toSeconds());
+            JsonResponses.send(exchange, ready ? 200 : 503, body);
+        });
+        http.exact("/metrics", exchange -> {
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            exchange.getResponseSender().send(metrics.scrape());
+        });
+        http.start();
+
+        ready = true;
+        log.info("castpipe {} ready in {} ms", role.label(), uptime().toMillis());
+        return banner.startedIn(uptime());
+    }
+
+    private Duration uptime() {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    /** A single role joins shared services; it never starts its own. */
+    private void requireExternal() {
+        if (role.needs(Role.Need.KAFKA) && config.embeddedKafka()) {
+            throw missing("Kafka", Setting.KAFKA_BOOTSTRAP);
+        }
+        if (role.needs(Role.Need.OBJECT_STORE)
+                && (config.embeddedS3() || config.optional(Setting.S3_SECRET_KEY).isEmpty())) {
+            throw missing("object storage", config.embeddedS3() ? Setting.S3_ENDPOINT : Setting.S3_SECRET_KEY);
+        }
+        if (role.needs(Role.Need.DATABASE) && config.embeddedDatabase()) {
+            throw missing("a database", Setting.DB_URL);
+        }
+    }
+
+    private ConfigException missing(String what, Setting setting) {
+        return new ConfigException("role " + role.label() + " needs " + what + " but " + setting.env()
+                + " is not set; set it (the all-in-one ./castpipe prints the values to join it)");
+    }
+
+    private static Path prepareDataDir(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".write-check", "");
+            Files.delete(probe);
+            return dir;
+        } catch (IOException | SecurityException e) {
+            throw new ConfigException("data folder " + dir + " is not writable (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); set "
+                    + Setting.DATA_DIR.env() + " to a folder this user can write", e);
+        }
+    }
+
+    /** Two all-in-one nodes on one data folder would corrupt each other's Kafka and database. */
+    private void lockDataDir(Path dataDir) throws IOException {
+        FileChannel channel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            channel.close();
+            throw new ConfigException("data folder " + dataDir + " is in use by another castpipe process; stop it or set "
+                    + Setting.DATA_DIR.env() + " to another folder");
+        }
+        resources.add(channel);
+    }
+
+    @Override
+    public void close() {
+        ready = false;
+        resources.close();
+    }
+}

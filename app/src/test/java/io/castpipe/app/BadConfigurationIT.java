@@ -1,0 +1,99 @@
+package io.castpipe.app;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import io.castpipe.embedded.EmbeddedKafka;
+import io.castpipe.embedded.EmbeddedS3;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every configuration mistake ends the process with one line on stderr that says what is
+ * wrong and how to fix it: no stack trace, no half-started node left running.
+ */
+class BadConfigurationIT {
+
+    @Test
+    void httpPortInUse() throws Exception {
+        Map<String, String> env = CastpipeProcess.freshNode(Files.createTempDirectory("castpipe-bad"));
+        int port = Integer.parseInt(env.get("CASTPIPE_HTTP_PORT"));
+        try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getByName("0.0.0.0"))) {
+            assertOneLineFailure(env, new String[0],
+                    "castpipe: HTTP port " + port + " is already in use; stop what holds it or set CASTPIPE_HTTP_PORT to a free port");
+        }
+    }
+
+    @Test
+    void embeddedKafkaPortInUse() throws Exception {
+        Map<String, String> env = CastpipeProcess.freshNode(Files.createTempDirectory("castpipe-bad"));
+        int port = Integer.parseInt(env.get("CASTPIPE_KAFKA_PORT"));
+        try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+            assertOneLineFailure(env, new String[0], "castpipe: embedded Kafka port " + port
+                    + " is already in use; stop what holds it or set CASTPIPE_KAFKA_PORT to a free port");
+        }
+    }
+
+    @Test
+    void unwritableDataFolder() throws Exception {
+        // Root may write anywhere, so "unwritable" is made the way that stops root too: a file in the way.
+        Path file = Files.createTempFile("castpipe-bad", ".txt");
+        Map<String, String> env = CastpipeProcess.freshNode(file.resolve("data"));
+        assertOneLineFailure(env, new String[0], "castpipe: data folder " + file.resolve("data")
+                + " is not writable (FileSystemException");
+    }
+
+    @Test
+    void kafkaUnreachable() throws Exception {
+        Map<String, String> env = Map.of("CASTPIPE_KAFKA_BOOTSTRAP", "127.0.0.1:" + CastpipeProcess.freePort(),
+                "CASTPIPE_KAFKA_TIMEOUT_SECONDS", "3",
+                "CASTPIPE_DATA_DIR", Files.createTempDirectory("castpipe-bad").toString(),
+                "CASTPIPE_HTTP_PORT", String.valueOf(CastpipeProcess.freePort()));
+        assertOneLineFailure(env, new String[] {"chat"}, "castpipe: Kafka at 127.0.0.1:");
+    }
+
+    @Test
+    void roleWithoutItsSharedServices() throws Exception {
+        Map<String, String> env = Map.of("CASTPIPE_DATA_DIR", Files.createTempDirectory("castpipe-bad").toString());
+        assertOneLineFailure(env, new String[] {"origin"},
+                "castpipe: role origin needs Kafka but CASTPIPE_KAFKA_BOOTSTRAP is not set");
+    }
+
+    @Test
+    void unknownRole() throws Exception {
+        assertOneLineFailure(Map.of(), new String[] {"encoder"},
+                "castpipe: unknown role 'encoder'; roles are ingest, transcoder, origin, chat, api");
+    }
+
+    @Test
+    void wrongS3Credentials() throws Exception {
+        try (EmbeddedKafka kafka = new EmbeddedKafka(Files.createTempDirectory("kafka"), "127.0.0.1",
+                     CastpipeProcess.freePort(), CastpipeProcess.freePort()).start();
+             EmbeddedS3 s3 = new EmbeddedS3(Files.createTempDirectory("s3"), "127.0.0.1", CastpipeProcess.freePort(),
+                     "castpipe", "the-real-secret").start()) {
+            Map<String, String> env = Map.of("CASTPIPE_KAFKA_BOOTSTRAP", kafka.bootstrapServers(),
+                    "CASTPIPE_S3_ENDPOINT", s3.endpoint(),
+                    "CASTPIPE_S3_SECRET_KEY", "a-wrong-secret",
+                    "CASTPIPE_DATA_DIR", Files.createTempDirectory("castpipe-bad").toString(),
+                    "CASTPIPE_HTTP_PORT", String.valueOf(CastpipeProcess.freePort()));
+            assertOneLineFailure(env, new String[] {"origin"}, "castpipe: S3 at " + s3.endpoint()
+                    + " refused access key 'castpipe' (HTTP 403); check CASTPIPE_S3_ACCESS_KEY and CASTPIPE_S3_SECRET_KEY");
+        }
+    }
+
+    private static void assertOneLineFailure(Map<String, String> env, String[] args, String expectedStart) throws Exception {
+        try (CastpipeProcess p = CastpipeProcess.start(env, args)) {
+            int status = p.awaitExit(Duration.ofSeconds(30));
+            String err = p.stderrText().strip();
+            assertThat(status).as(p.output()).isEqualTo(Main.EXIT_CONFIG);
+            assertThat(err.lines().count()).as("one line on stderr:%n%s", err).isEqualTo(1);
+            assertThat(err).startsWith(expectedStart);
+            assertThat(p.stdoutText()).doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.castpipe.app;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** {@code ./castpipe} started as a user starts it: a separate process, configured by environment. */
+final class CastpipeProcess implements AutoCloseable {
+    private static final Path LAUNCHER = Path.of(System.getProperty("castpipe.launcher", "../castpipe"));
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    final Process process;
+    final Path stdout;
+    final Path stderr;
+    final int httpPort;
+
+    private CastpipeProcess(Process process, Path stdout, Path stderr, int httpPort) {
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.httpPort = httpPort;
+    }
+
+    static CastpipeProcess start(Map<String, String> env, String... args) throws IOException {
+        Path logs = Files.createTempDirectory("castpipe-process");
+        List<String> command = new java.util.ArrayList<>();
+        command.add(LAUNCHER.toAbsolutePath().toString());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectOutput(logs.resolve("stdout").toFile())
+                .redirectError(logs.resolve("stderr").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("CASTPIPE_"));
+        pb.environment().put("CASTPIPE_JAVA_OPTS", "-Xmx512m");
+        pb.environment().putAll(env);
+        int port = Integer.parseInt(env.getOrDefault("CASTPIPE_HTTP_PORT", "8080"));
+        return new CastpipeProcess(pb.start(), logs.resolve("stdout"), logs.resolve("stderr"), port);
+    }
+
+    /** Environment for an all-in-one node on free ports with its own data folder. */
+    static Map<String, String> freshNode(Path dataDir) {
+        Map<String, String> env = new HashMap<>();
+        env.put("CASTPIPE_DATA_DIR", dataDir.toString());
+        env.put("CASTPIPE_HTTP_PORT", String.valueOf(freePort()));
+        env.put("CASTPIPE_KAFKA_PORT", String.valueOf(freePort()));
+        env.put("CASTPIPE_KAFKA_CONTROLLER_PORT", String.valueOf(freePort()));
+        env.put("CASTPIPE_S3_PORT", String.valueOf(freePort()));
+        env.put("CASTPIPE_DB_PORT", String.valueOf(freePort()));
+        return env;
+    }
+
+    /** Polls /healthz until it answers 200; returns how long that took. */
+    Duration awaitHealthy(Duration limit) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("castpipe exited with " + process.exitValue() + ": " + output());
+            }
+            if (healthStatus() == 200) {
+                return Duration.ofNanos(System.nanoTime() - start);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("castpipe not healthy within " + limit + ": " + output());
+    }
+
+    /** The /healthz status, or 0 while nothing answers. */
+    int healthStatus() {
+        try {
+            return get("/healthz").statusCode();
+        } catch (java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    HttpResponse<String> get(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sends SIGTERM and waits for the exit; returns how long it took. */
+    Duration terminate(Duration limit) throws InterruptedException {
+        long start = System.nanoTime();
+        process.destroy();
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("castpipe still running " + limit + " after SIGTERM");
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    int awaitExit(Duration limit) throws InterruptedException {
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("castpipe did not exit within " + limit + ": " + output());
+        }
+        return process.exitValue();
+    }
+
+    String stdoutText() throws IOException {
+        return Files.readString(stdout);
+    }
+
+    String stderrText() throws IOException {
+        return Files.readString(stderr);
+    }
+
+    String output() {
+        try {
+            return "\n--- stdout\n" + stdoutText() + "\n--- stderr\n" + stderrText();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+}

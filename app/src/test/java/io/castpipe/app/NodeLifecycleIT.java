@@ -1,0 +1,111 @@
+package io.castpipe.app;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code ./castpipe} as an operator meets it: healthy quickly, joined by a second process,
+ * stopped by SIGTERM with nothing left behind, and started again on the same data.
+ */
+class NodeLifecycleIT {
+
+    @Test
+    void startsJoinsStopsCleanlyAndRestartsOnTheSameData() throws Exception {
+        Path data = Files.createTempDirectory("castpipe-node");
+        Map<String, String> env = CastpipeProcess.freshNode(data);
+        List<Integer> ports = env.entrySet().stream().filter(e -> e.getKey().endsWith("_PORT"))
+                .map(e -> Integer.parseInt(e.getValue())).toList();
+
+        String adminToken;
+        try (CastpipeProcess node = CastpipeProcess.start(env)) {
+            Duration startup = node.awaitHealthy(Duration.ofSeconds(20));
+            System.out.println("all-in-one node healthy after " + startup.toMillis() + " ms");
+            String banner = node.stdoutText();
+            adminToken = match(banner, "Admin\\s+token (\\S+)");
+            assertThat(banner).contains("is up (all roles in one process)");
+            assertThat(node.get("/healthz").body()).contains("\"status\":\"up\"");
+            assertThat(node.get("/metrics").body()).contains("jvm_memory_used_bytes");
+            assertThat(node.get("/no/such/thing").statusCode()).isEqualTo(404);
+
+            // A second process joins the node's embedded Kafka, S3 and database with the printed values.
+            Map<String, String> joinEnv = joinEnvironment(banner, data);
+            try (CastpipeProcess worker = CastpipeProcess.start(joinEnv, "transcoder")) {
+                worker.awaitHealthy(Duration.ofSeconds(20));
+                assertThat(worker.stdoutText()).contains("is up (role transcoder)").doesNotContain("Admin");
+                assertThat(worker.terminate(Duration.ofSeconds(10))).isLessThan(Duration.ofSeconds(10));
+            }
+
+            List<ProcessHandle> children = node.process.descendants().toList();
+            Duration stop = node.terminate(Duration.ofSeconds(10));
+            System.out.println("all-in-one node stopped " + stop.toMillis() + " ms after SIGTERM");
+            assertThat(children).noneMatch(ProcessHandle::isAlive);
+            assertThat(node.stdoutText() + node.stderrText()).doesNotContain("Exception");
+        }
+        for (int port : ports) {
+            assertThat(isFree(port)).as("port %d released", port).isTrue();
+        }
+
+        try (CastpipeProcess again = CastpipeProcess.start(env)) {
+            again.awaitHealthy(Duration.ofSeconds(20));
+            assertThat(match(again.stdoutText(), "Admin\\s+token (\\S+)")).isEqualTo(adminToken);
+            assertThat(again.stdoutText()).contains("database schema at version 1 (0 migrations applied now)")
+                    .doesNotContain("created bucket").doesNotContain("created Kafka topics");
+            again.terminate(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void aSecondNodeOnTheSameDataFolderIsRefused() throws Exception {
+        Path data = Files.createTempDirectory("castpipe-node");
+        try (CastpipeProcess first = CastpipeProcess.start(CastpipeProcess.freshNode(data))) {
+            first.awaitHealthy(Duration.ofSeconds(20));
+            try (CastpipeProcess second = CastpipeProcess.start(CastpipeProcess.freshNode(data))) {
+                assertThat(second.awaitExit(Duration.ofSeconds(20))).isEqualTo(Main.EXIT_CONFIG);
+                assertThat(second.stderrText().trim()).startsWith("castpipe: data folder ").contains("is in use");
+            }
+            first.terminate(Duration.ofSeconds(10));
+        }
+    }
+
+    /** The values the banner's join line prints, as a second process's environment. */
+    private static Map<String, String> joinEnvironment(String banner, Path data) {
+        String line = match(banner, "(CASTPIPE_KAFKA_BOOTSTRAP=.*) ./castpipe transcoder");
+        Map<String, String> env = new HashMap<>();
+        Matcher m = Pattern.compile("(CASTPIPE_[A-Z0-9_]+)=('[^']*'|\\S+)").matcher(line);
+        while (m.find()) {
+            env.put(m.group(1), m.group(2).replace("'", ""));
+        }
+        assertThat(env).containsKeys("CASTPIPE_KAFKA_BOOTSTRAP", "CASTPIPE_S3_ENDPOINT", "CASTPIPE_S3_SECRET_KEY",
+                "CASTPIPE_DB_URL", "CASTPIPE_DB_PASSWORD");
+        env.put("CASTPIPE_HTTP_PORT", String.valueOf(CastpipeProcess.freePort()));
+        env.put("CASTPIPE_DATA_DIR", data.resolve("worker").toString());
+        return env;
+    }
+
+    private static String match(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertThat(m.find()).as("%s in:%n%s", regex, text).isTrue();
+        return m.group(1);
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

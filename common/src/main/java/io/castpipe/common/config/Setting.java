@@ -1,0 +1,65 @@
+package io.castpipe.common.config;
+
+/**
+ * Every configuration knob of Castpipe: its environment variable, its default, what it does.
+ * An empty default means "not set"; for the external services that selects the embedded one.
+ */
+public enum Setting {
+    HOST("CASTPIPE_HOST", "localhost", "Host name that clients use to reach this node; used in printed and returned URLs"),
+    BIND_ADDRESS("CASTPIPE_BIND_ADDRESS", "0.0.0.0", "Address the HTTP, chat and RTMP listeners bind to"),
+    HTTP_PORT("CASTPIPE_HTTP_PORT", "8080", "HTTP port: API, origin, web pages, /healthz, /metrics"),
+    CHAT_PORT("CASTPIPE_CHAT_PORT", "8081", "Chat WebSocket port"),
+    RTMP_PORT("CASTPIPE_RTMP_PORT", "1935", "RTMP ingest port"),
+    DATA_DIR("CASTPIPE_DATA_DIR", "./data", "Data folder: embedded Kafka, S3 and database, node secrets, the unpacked ffmpeg"),
+    ADMIN_TOKEN("CASTPIPE_ADMIN_TOKEN", "", "Bootstrap admin token; generated at first start and kept in the data folder when not set"),
+    LOG_LEVEL("CASTPIPE_LOG_LEVEL", "INFO", "Log level: ERROR, WARN, INFO, DEBUG (DEBUG shows ffmpeg's stderr)"),
+    SHUTDOWN_GRACE_SECONDS("CASTPIPE_SHUTDOWN_GRACE_SECONDS", "8", "How long a stopping node waits for work in flight before it cuts it off"),
+
+    KAFKA_BOOTSTRAP("CASTPIPE_KAFKA_BOOTSTRAP", "", "External Kafka bootstrap servers; empty starts the embedded broker"),
+    KAFKA_PORT("CASTPIPE_KAFKA_PORT", "9092", "Embedded Kafka broker port (loopback)"),
+    KAFKA_CONTROLLER_PORT("CASTPIPE_KAFKA_CONTROLLER_PORT", "9093", "Embedded Kafka controller port (loopback)"),
+    KAFKA_TOPIC_PREFIX("CASTPIPE_KAFKA_TOPIC_PREFIX", "", "Prefix put before every topic name, e.g. 'prod.'"),
+    KAFKA_PARTITIONS("CASTPIPE_KAFKA_PARTITIONS", "6", "Partitions of each topic Castpipe creates"),
+    KAFKA_REPLICATION("CASTPIPE_KAFKA_REPLICATION", "1", "Replication factor of each topic Castpipe creates"),
+    KAFKA_TIMEOUT_SECONDS("CASTPIPE_KAFKA_TIMEOUT_SECONDS", "15", "How long to wait for Kafka at start before giving up"),
+
+    S3_ENDPOINT("CASTPIPE_S3_ENDPOINT", "", "External S3/MinIO endpoint URL; empty starts the embedded S3 server"),
+    S3_PORT("CASTPIPE_S3_PORT", "9000", "Embedded S3 server port (loopback)"),
+    S3_BUCKET("CASTPIPE_S3_BUCKET", "castpipe", "Bucket holding uploads and HLS output; created when missing"),
+    S3_ACCESS_KEY("CASTPIPE_S3_ACCESS_KEY", "castpipe", "S3 access key"),
+    S3_SECRET_KEY("CASTPIPE_S3_SECRET_KEY", "", "S3 secret key; for the embedded server generated at first start and kept in the data folder"),
+    S3_REGION("CASTPIPE_S3_REGION", "us-east-1", "S3 region"),
+    S3_PATH_STYLE("CASTPIPE_S3_PATH_STYLE", "true", "Path-style bucket addressing (MinIO and most self-hosted stores need it)"),
+    S3_PART_SIZE_MB("CASTPIPE_S3_PART_SIZE_MB", "8", "Multipart upload part size in MiB (5 or more)"),
+
+    DB_URL("CASTPIPE_DB_URL", "", "External database JDBC URL (jdbc:postgresql://…); empty starts the embedded database"),
+    DB_USER("CASTPIPE_DB_USER", "castpipe", "Database user"),
+    DB_PASSWORD("CASTPIPE_DB_PASSWORD", "", "Database password; for the embedded database generated at first start and kept in the data folder"),
+    DB_PORT("CASTPIPE_DB_PORT", "9094", "Embedded database TCP port (loopback), for other processes on this machine"),
+    DB_POOL_SIZE("CASTPIPE_DB_POOL_SIZE", "8", "Database connection pool size"),
+
+    FFMPEG("CASTPIPE_FFMPEG", "", "Path of the ffmpeg binary; empty uses the one bundled with Castpipe"),
+    FFMPEG_TIMEOUT_SECONDS("CASTPIPE_FFMPEG_TIMEOUT_SECONDS", "3600", "Longest an ffmpeg job may run before it is killed");
+
+    private final String env;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String env, String defaultValue, String description) {
+        this.env = env;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String env() {
+        return env;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+}

@@ -1,0 +1,57 @@
+package io.castpipe.common.kafka;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * How this node's clients reach Kafka, and the client settings every role shares: producers
+ * are idempotent and wait for all in-sync replicas; consumers commit by hand once work is durable.
+ */
+public record KafkaSettings(String bootstrap, String clientIdPrefix, Duration timeout) {
+
+    Map<String, Object> common() {
+        Map<String, Object> m = new HashMap<>();
+        m.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        m.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientIdPrefix);
+        // Fail fast and quietly when the broker is down instead of logging a reconnect storm.
+        m.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2000);
+        return m;
+    }
+
+    /** Keys are strings (stream, video or channel ids); values are bytes. */
+    public Properties producer(String purpose) {
+        Properties p = new Properties();
+        p.putAll(common());
+        p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientIdPrefix + "-" + purpose);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), 30_000));
+        return p;
+    }
+
+    public Properties consumer(String groupId) {
+        Properties p = new Properties();
+        p.putAll(common());
+        p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientIdPrefix + "-" + groupId);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return p;
+    }
+}

@@ -1,0 +1,29 @@
+package io.castpipe.common.kafka;
+
+/** The Kafka topics Castpipe uses (DESIGN.md), each keyed as noted. */
+public enum Topic {
+    /** key: stream id; one media tag from ingest */
+    MEDIA_LIVE("media.live"),
+    /** key: stream id; started / ended */
+    STREAM_EVENTS("stream.events"),
+    /** key: video id; transcode request */
+    VOD_JOBS("vod.jobs"),
+    /** key: video id; jobs that failed after every retry */
+    VOD_JOBS_DLQ("vod.jobs.dlq"),
+    /** key: video id; uploaded / progress / ready / failed */
+    VIDEO_EVENTS("video.events"),
+    /** key: stream id; new part / segment / playlist */
+    HLS_UPDATES("hls.updates"),
+    /** key: channel id; chat messages and moderation actions */
+    CHAT("chat");
+
+    private final String baseName;
+
+    Topic(String baseName) {
+        this.baseName = baseName;
+    }
+
+    public String baseName() {
+        return baseName;
+    }
+}

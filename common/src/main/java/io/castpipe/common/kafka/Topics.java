@@ -1,0 +1,82 @@
+package io.castpipe.common.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.castpipe.common.config.ConfigException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Topic names under the configured prefix, and their creation at start. */
+public final class Topics {
+    private static final Logger log = LoggerFactory.getLogger(Topics.class);
+
+    private final String prefix;
+
+    public Topics(String prefix) {
+        this.prefix = prefix;
+    }
+
+    public String name(Topic topic) {
+        return prefix + topic.baseName();
+    }
+
+    /**
+     * Connects to the cluster and creates the topics that are missing. This is also the start-up
+     * check that Kafka is reachable: it fails with a message that says what to fix.
+     */
+    public void ensureCreated(KafkaSettings kafka, int partitions, short replication) {
+        Properties props = new Properties();
+        props.putAll(kafka.common());
+        int timeoutMs = (int) kafka.timeout().toMillis();
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 5000));
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (Topic t : Topic.values()) {
+                if (!existing.contains(name(t))) {
+                    missing.add(new NewTopic(name(t), partitions, replication).configs(topicConfig(t)));
+                }
+            }
+            if (!missing.isEmpty()) {
+                try {
+                    admin.createTopics(missing).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+                log.info("created Kafka topics {}", missing.stream().map(NewTopic::name).toList());
+            }
+        } catch (TimeoutException e) {
+            throw new ConfigException("Kafka at " + kafka.bootstrap() + " did not answer within "
+                    + kafka.timeout().toSeconds() + " s; start it or point CASTPIPE_KAFKA_BOOTSTRAP at a running broker");
+        } catch (ExecutionException e) {
+            throw new ConfigException("Kafka at " + kafka.bootstrap() + " refused to set up topics ("
+                    + e.getCause().getMessage() + "); check CASTPIPE_KAFKA_REPLICATION against the number of brokers", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to Kafka", e);
+        }
+    }
+
+    /** Live media matters for minutes; chat and events are kept as the replay log of past broadcasts. */
+    private static Map<String, String> topicConfig(Topic t) {
+        return switch (t) {
+            case MEDIA_LIVE, HLS_UPDATES -> Map.of("retention.ms", String.valueOf(TimeUnit.HOURS.toMillis(1)));
+            case CHAT, VIDEO_EVENTS, STREAM_EVENTS -> Map.of("retention.ms", String.valueOf(TimeUnit.DAYS.toMillis(30)));
+            case VOD_JOBS, VOD_JOBS_DLQ -> Map.of("retention.ms", String.valueOf(TimeUnit.DAYS.toMillis(7)));
+        };
+    }
+}

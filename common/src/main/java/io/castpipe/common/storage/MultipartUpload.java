@@ -1,0 +1,17 @@
+package io.castpipe.common.storage;
+
+import java.io.InputStream;
+
+/** One multipart upload in progress. Parts are numbered from 1; every part but the last is at least 5 MiB. */
+public interface MultipartUpload {
+    String key();
+
+    String uploadId();
+
+    void putPart(int partNumber, InputStream in, long length);
+
+    /** Makes the object visible from the parts put so far. */
+    void complete();
+
+    void abort();
+}

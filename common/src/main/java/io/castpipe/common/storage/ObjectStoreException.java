@@ -1,0 +1,7 @@
+package io.castpipe.common.storage;
+
+public class ObjectStoreException extends RuntimeException {
+    public ObjectStoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

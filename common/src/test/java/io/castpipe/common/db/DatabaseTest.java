@@ -1,0 +1,102 @@
+package io.castpipe.common.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import io.castpipe.common.TestServices;
+import io.castpipe.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The migrations on an empty database: the embedded H2 always, and PostgreSQL when
+ * CASTPIPE_TEST_POSTGRES_URL (with _USER and _PASSWORD) names one, as the CI run does.
+ */
+class DatabaseTest {
+
+    static Stream<Arguments> emptyDatabases() throws Exception {
+        List<Arguments> dbs = new ArrayList<>();
+        String h2 = "jdbc:h2:file:" + TestServices.tempDir("db").resolve("castpipe")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        dbs.add(Arguments.of("h2", h2, "castpipe", "secret"));
+        String pg = System.getenv("CASTPIPE_TEST_POSTGRES_URL");
+        if (pg != null && !pg.isBlank()) {
+            String user = System.getenv().getOrDefault("CASTPIPE_TEST_POSTGRES_USER", "castpipe");
+            String password = System.getenv().getOrDefault("CASTPIPE_TEST_POSTGRES_PASSWORD", "castpipe");
+            resetPostgres(pg, user, password);
+            dbs.add(Arguments.of("postgresql", pg, user, password));
+        }
+        return dbs.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("emptyDatabases")
+    void migrationsBuildTheSchemaOnAnEmptyDatabaseAndRerunAsNoOps(String kind, String url, String user, String password)
+            throws Exception {
+        try (Database db = Database.open(url, user, password, 2); Connection c = db.connection()) {
+            OffsetDateTime now = OffsetDateTime.now();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO users (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)")) {
+                ps.setString(1, "u1");
+                ps.setString(2, "alice");
+                ps.setString(3, "hash-1");
+                ps.setObject(4, now);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO channels (id, name, owner_id, title, stream_key, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, "c1");
+                ps.setString(2, "alice-live");
+                ps.setString(3, "u1");
+                ps.setString(4, "Alice");
+                ps.setString(5, "key-1");
+                ps.setObject(6, now);
+                ps.executeUpdate();
+            }
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT latency FROM channels WHERE name = 'alice-live'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("normal");
+            }
+            // The schema's checks hold on both databases.
+            assertThatThrownBy(() -> {
+                try (Statement st = c.createStatement()) {
+                    st.executeUpdate("UPDATE channels SET latency = 'instant' WHERE id = 'c1'");
+                }
+            }).isInstanceOf(java.sql.SQLException.class);
+        }
+        // Opening again finds the schema current and keeps the data.
+        try (Database db = Database.open(url, user, password, 2); Connection c = db.connection();
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM users")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void wrongPasswordFailsWithAnActionableMessage() throws Exception {
+        String url = "jdbc:h2:file:" + TestServices.tempDir("db").resolve("castpipe") + ";MODE=PostgreSQL";
+        Database.open(url, "castpipe", "right", 1).close();
+        assertThatThrownBy(() -> Database.open(url, "castpipe", "wrong", 1))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("CASTPIPE_DB_PASSWORD");
+    }
+
+    private static void resetPostgres(String url, String user, String password) throws Exception {
+        try (Connection c = java.sql.DriverManager.getConnection(url, user, password); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA public CASCADE");
+            st.execute("CREATE SCHEMA public");
+        }
+    }
+}
