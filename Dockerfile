@@ -3,25 +3,7 @@
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /build
-COPY pom.xml ./
-COPY embedded/pom.xml embedded/
-COPY common/pom.xml common/
-COPY packager/pom.xml packager/
-COPY ingest/pom.xml ingest/
-COPY transcoder/pom.xml transcoder/
-COPY origin/pom.xml origin/
-COPY chat/pom.xml chat/
-COPY api/pom.xml api/
-COPY app/pom.xml app/
-COPY embedded/src embedded/src
-COPY common/src common/src
-COPY packager/src packager/src
-COPY ingest/src ingest/src
-COPY transcoder/src transcoder/src
-COPY origin/src origin/src
-COPY chat/src chat/src
-COPY api/src api/src
-COPY app/src app/src
+COPY . .
 RUN mvn -B -DskipTests package
 
 FROM eclipse-temurin:17-jre

@@ -35,7 +35,7 @@ public final class Database implements AutoCloseable {
         hc.setMaximumPoolSize(Math.max(2, poolSize));
         hc.setPoolName("castpipe-db");
         hc.setConnectionTimeout(10_000);
-        hc.setInitializationFailTimeout(10_000);
+        hc.setInitializationFailTimeout(1); // one try: a wrong password will not become right by waiting
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(hc);
