@@ -42,6 +42,8 @@ final class Banner {
         }
         join.append(' ').append(Setting.DB_URL.env()).append("='").append(dbUrl).append('\'')
                 .append(' ').append(Setting.DB_PASSWORD.env()).append('=').append(effective.string(Setting.DB_PASSWORD));
+        join.append(' ').append(Setting.SIGNING_SECRET.env()).append('=').append(effective.string(Setting.SIGNING_SECRET))
+                .append(' ').append(Setting.ADMIN_TOKEN.env()).append('=').append(effective.string(Setting.ADMIN_TOKEN));
         joinLine = join + " " + Setting.HTTP_PORT.env() + "=" + (config.port(Setting.HTTP_PORT) + 10) + " ./castpipe transcoder";
     }
 

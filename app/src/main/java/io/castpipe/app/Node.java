@@ -21,6 +21,8 @@ import io.castpipe.common.http.JsonResponses;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.metrics.Metrics;
+import io.castpipe.common.node.NodeContext;
+import io.castpipe.common.node.Service;
 import io.castpipe.common.storage.S3ObjectStore;
 import io.castpipe.common.storage.S3Settings;
 import io.undertow.util.Headers;
@@ -60,45 +62,56 @@ final class Node implements AutoCloseable {
         Path dataDir = prepareDataDir(config.dataDir());
         NodeSecrets secrets = NodeSecrets.load(dataDir);
         Banner banner = new Banner(role, config);
-        if (role == Role.ALL || role == Role.API) {
-            banner.adminToken(config.optional(Setting.ADMIN_TOKEN).orElse(secrets.getOrCreate("admin-token")));
-        }
-
         CastpipeConfig effective = config;
         if (role == Role.ALL) {
             lockDataDir(dataDir);
+            effective = effective
+                    .with(Setting.ADMIN_TOKEN, config.optional(Setting.ADMIN_TOKEN).orElse(secrets.getOrCreate("admin-token")))
+                    .with(Setting.SIGNING_SECRET, config.optional(Setting.SIGNING_SECRET).orElse(secrets.getOrCreate("signing-secret")));
             EmbeddedServices embedded = new EmbeddedServices(resources);
-            effective = embedded.start(config, secrets);
+            effective = embedded.start(effective, secrets);
             banner.embedded(effective, embedded.joinDatabaseUrl());
         } else {
             requireExternal();
         }
+        String adminToken = role.needs(Role.Need.ADMIN_TOKEN) ? effective.string(Setting.ADMIN_TOKEN) : null;
+        banner.adminToken(adminToken);
 
         Metrics metrics = resources.add(new Metrics(role.label()));
+        KafkaSettings kafka = null;
+        Topics topics = null;
         if (role.needs(Role.Need.KAFKA)) {
-            KafkaSettings kafka = new KafkaSettings(effective.string(Setting.KAFKA_BOOTSTRAP), "castpipe-" + role.label(),
+            kafka = new KafkaSettings(effective.string(Setting.KAFKA_BOOTSTRAP), "castpipe-" + role.label(),
                     Duration.ofSeconds(effective.integer(Setting.KAFKA_TIMEOUT_SECONDS, 1, 600)));
-            new Topics(effective.string(Setting.KAFKA_TOPIC_PREFIX)).ensureCreated(kafka,
-                    effective.integer(Setting.KAFKA_PARTITIONS, 1, 1000),
+            topics = new Topics(effective.string(Setting.KAFKA_TOPIC_PREFIX));
+            topics.ensureCreated(kafka, effective.integer(Setting.KAFKA_PARTITIONS, 1, 1000),
                     (short) effective.integer(Setting.KAFKA_REPLICATION, 1, 10));
         }
+        S3ObjectStore store = null;
         if (role.needs(Role.Need.OBJECT_STORE)) {
-            S3ObjectStore store = resources.add(new S3ObjectStore(S3Settings.from(effective,
+            store = resources.add(new S3ObjectStore(S3Settings.from(effective,
                     effective.string(Setting.S3_ENDPOINT), effective.string(Setting.S3_SECRET_KEY))));
             store.ensureBucket();
         }
+        Database database = null;
         if (role.needs(Role.Need.DATABASE)) {
-            resources.add(Database.open(effective.string(Setting.DB_URL), effective.string(Setting.DB_USER),
+            database = resources.add(Database.open(effective.string(Setting.DB_URL), effective.string(Setting.DB_USER),
                     effective.string(Setting.DB_PASSWORD), effective.integer(Setting.DB_POOL_SIZE, 1, 200)));
         }
+        Ffmpeg ffmpeg = null;
         if (role.needs(Role.Need.FFMPEG)) {
-            Ffmpeg ffmpeg = resources.add(new Ffmpeg(
+            ffmpeg = resources.add(new Ffmpeg(
                     FfmpegLocator.locate(effective.optional(Setting.FFMPEG), dataDir),
                     Duration.ofSeconds(effective.integer(Setting.FFMPEG_TIMEOUT_SECONDS, 10, 86_400))));
             log.info("using {} at {}", ffmpeg.version(), ffmpeg.binary());
         }
 
         HttpServer http = resources.add(new HttpServer(config.string(Setting.BIND_ADDRESS), config.port(Setting.HTTP_PORT)));
+        NodeContext context = new NodeContext(effective, dataDir, kafka, topics, store, database, ffmpeg, http, metrics,
+                adminToken, role.needs(Role.Need.SIGNING_SECRET) ? effective.string(Setting.SIGNING_SECRET) : null);
+        for (Service service : role.services(context)) {
+            resources.add(service).start();
+        }
         http.exact("/healthz", exchange -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", ready ? "up" : "down");
@@ -132,6 +145,12 @@ final class Node implements AutoCloseable {
         }
         if (role.needs(Role.Need.DATABASE) && config.embeddedDatabase()) {
             throw missing("a database", Setting.DB_URL);
+        }
+        if (role.needs(Role.Need.SIGNING_SECRET) && config.optional(Setting.SIGNING_SECRET).isEmpty()) {
+            throw missing("the signing secret shared by every node", Setting.SIGNING_SECRET);
+        }
+        if (role.needs(Role.Need.ADMIN_TOKEN) && config.optional(Setting.ADMIN_TOKEN).isEmpty()) {
+            throw missing("the admin token shared by every node", Setting.ADMIN_TOKEN);
         }
     }
 

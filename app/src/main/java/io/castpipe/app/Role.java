@@ -2,25 +2,41 @@ package io.castpipe.app;
 
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.castpipe.common.node.NodeContext;
+import io.castpipe.common.node.Service;
+
 /** What a castpipe process runs, and which shared services that needs. */
 enum Role {
-    ALL(EnumSet.allOf(Need.class)),
     INGEST(EnumSet.of(Need.KAFKA, Need.DATABASE)),
     TRANSCODER(EnumSet.of(Need.KAFKA, Need.OBJECT_STORE, Need.FFMPEG)),
-    ORIGIN(EnumSet.of(Need.KAFKA, Need.OBJECT_STORE)),
-    CHAT(EnumSet.of(Need.KAFKA)),
-    API(EnumSet.of(Need.KAFKA, Need.OBJECT_STORE, Need.DATABASE));
+    ORIGIN(EnumSet.of(Need.KAFKA, Need.OBJECT_STORE, Need.SIGNING_SECRET)),
+    CHAT(EnumSet.of(Need.KAFKA, Need.SIGNING_SECRET)),
+    API(EnumSet.of(Need.KAFKA, Need.OBJECT_STORE, Need.DATABASE, Need.SIGNING_SECRET, Need.ADMIN_TOKEN)),
+    /** Every role above, in this order, in one process. */
+    ALL(EnumSet.allOf(Need.class));
 
-    enum Need { KAFKA, OBJECT_STORE, DATABASE, FFMPEG }
+    enum Need { KAFKA, OBJECT_STORE, DATABASE, FFMPEG, SIGNING_SECRET, ADMIN_TOKEN }
 
     private final Set<Need> needs;
 
     Role(Set<Need> needs) {
         this.needs = needs;
+    }
+
+    /** The services this role runs, built from the node's context. */
+    List<Service> services(NodeContext context) {
+        if (this == ALL) {
+            return Arrays.stream(values()).filter(r -> r != ALL).flatMap(r -> r.services(context).stream()).toList();
+        }
+        return switch (this) {
+            case INGEST, TRANSCODER, ORIGIN, CHAT, API -> List.of();
+            case ALL -> throw new AssertionError();
+        };
     }
 
     boolean needs(Need need) {

@@ -12,6 +12,7 @@ public enum Setting {
     RTMP_PORT("CASTPIPE_RTMP_PORT", "1935", "RTMP ingest port"),
     DATA_DIR("CASTPIPE_DATA_DIR", "./data", "Data folder: embedded Kafka, S3 and database, node secrets, the unpacked ffmpeg"),
     ADMIN_TOKEN("CASTPIPE_ADMIN_TOKEN", "", "Bootstrap admin token; generated at first start and kept in the data folder when not set"),
+    SIGNING_SECRET("CASTPIPE_SIGNING_SECRET", "", "Secret that signs playback and chat tokens; every node must share it. Generated and kept in the data folder when not set"),
     LOG_LEVEL("CASTPIPE_LOG_LEVEL", "INFO", "Log level: ERROR, WARN, INFO, DEBUG (DEBUG shows ffmpeg's stderr)"),
     SHUTDOWN_GRACE_SECONDS("CASTPIPE_SHUTDOWN_GRACE_SECONDS", "8", "How long a stopping node waits for work in flight before it cuts it off"),
 
@@ -39,7 +40,13 @@ public enum Setting {
     DB_POOL_SIZE("CASTPIPE_DB_POOL_SIZE", "8", "Database connection pool size"),
 
     FFMPEG("CASTPIPE_FFMPEG", "", "Path of the ffmpeg binary; empty uses the one bundled with Castpipe"),
-    FFMPEG_TIMEOUT_SECONDS("CASTPIPE_FFMPEG_TIMEOUT_SECONDS", "3600", "Longest an ffmpeg job may run before it is killed");
+    FFMPEG_TIMEOUT_SECONDS("CASTPIPE_FFMPEG_TIMEOUT_SECONDS", "3600", "Longest an ffmpeg job may run before it is killed"),
+
+    UPLOAD_MAX_BYTES("CASTPIPE_UPLOAD_MAX_BYTES", "10737418240", "Largest upload accepted, in bytes (default 10 GiB)"),
+    VOD_SEGMENT_SECONDS("CASTPIPE_VOD_SEGMENT_SECONDS", "4", "Target segment duration of VOD renditions, in seconds"),
+    VOD_MAX_ATTEMPTS("CASTPIPE_VOD_MAX_ATTEMPTS", "3", "Attempts at a VOD job that fails for a transient reason before it goes to the dead-letter topic"),
+    VOD_WORKERS("CASTPIPE_VOD_WORKERS", "1", "VOD jobs one transcoder process runs at a time"),
+    ORIGIN_CACHE_MB("CASTPIPE_ORIGIN_CACHE_MB", "256", "Memory the origin keeps hot objects in, in MiB");
 
     private final String env;
     private final String defaultValue;

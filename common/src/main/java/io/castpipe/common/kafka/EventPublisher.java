@@ -1,0 +1,45 @@
+package io.castpipe.common.kafka;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.castpipe.common.events.EventCodec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/** Puts Castpipe's records on their topics as JSON, through one idempotent producer. */
+public final class EventPublisher implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> producer;
+    private final Topics topics;
+
+    public EventPublisher(KafkaSettings kafka, Topics topics, String purpose) {
+        this.producer = new KafkaProducer<>(kafka.producer(purpose));
+        this.topics = topics;
+    }
+
+    public Future<RecordMetadata> publish(Topic topic, String key, Object record) {
+        return producer.send(new ProducerRecord<>(topics.name(topic), key, EventCodec.encode(record)));
+    }
+
+    /** Publishes and waits until the broker has the record: for records that must not be lost. */
+    public void publishDurably(Topic topic, String key, Object record) {
+        try {
+            publish(topic, key, record).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Kafka refused a " + topic.baseName() + " record: " + e.getCause().getMessage(), e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka did not take a " + topic.baseName() + " record within 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(java.time.Duration.ofSeconds(5));
+    }
+}

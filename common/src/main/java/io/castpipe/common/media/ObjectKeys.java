@@ -1,0 +1,36 @@
+package io.castpipe.common.media;
+
+/** Where things live in the bucket (DESIGN.md, "Object layout"). Ids must have passed {@link Ids#require}. */
+public final class ObjectKeys {
+    private ObjectKeys() {
+    }
+
+    public static String uploadSource(String videoId) {
+        return "uploads/" + videoId + "/source";
+    }
+
+    /** Everything of one video's playback, ending in a slash. */
+    public static String vodPrefix(String videoId) {
+        return "vod/" + videoId + "/";
+    }
+
+    public static String vodMaster(String videoId) {
+        return vodPrefix(videoId) + "master.m3u8";
+    }
+
+    public static String vodFile(String videoId, String rendition, String file) {
+        return vodPrefix(videoId) + rendition + "/" + file;
+    }
+
+    public static String vodThumb(String videoId, String file) {
+        return vodPrefix(videoId) + "thumbs/" + file;
+    }
+
+    /**
+     * Who may play the video: {@code {"visibility":"public|unlisted|private"}}, written by the API
+     * and read by the origin; a video without one is public.
+     */
+    public static String vodAccess(String videoId) {
+        return vodPrefix(videoId) + "access.json";
+    }
+}
