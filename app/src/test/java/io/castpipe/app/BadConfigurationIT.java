@@ -52,6 +52,7 @@ class BadConfigurationIT {
     void kafkaUnreachable() throws Exception {
         Map<String, String> env = Map.of("CASTPIPE_KAFKA_BOOTSTRAP", "127.0.0.1:" + CastpipeProcess.freePort(),
                 "CASTPIPE_KAFKA_TIMEOUT_SECONDS", "3",
+                "CASTPIPE_SIGNING_SECRET", "shared-secret",
                 "CASTPIPE_DATA_DIR", Files.createTempDirectory("castpipe-bad").toString(),
                 "CASTPIPE_HTTP_PORT", String.valueOf(CastpipeProcess.freePort()));
         assertOneLineFailure(env, new String[] {"chat"}, "castpipe: Kafka at 127.0.0.1:");
@@ -79,6 +80,7 @@ class BadConfigurationIT {
             Map<String, String> env = Map.of("CASTPIPE_KAFKA_BOOTSTRAP", kafka.bootstrapServers(),
                     "CASTPIPE_S3_ENDPOINT", s3.endpoint(),
                     "CASTPIPE_S3_SECRET_KEY", "a-wrong-secret",
+                    "CASTPIPE_SIGNING_SECRET", "shared-secret",
                     "CASTPIPE_DATA_DIR", Files.createTempDirectory("castpipe-bad").toString(),
                     "CASTPIPE_HTTP_PORT", String.valueOf(CastpipeProcess.freePort()));
             assertOneLineFailure(env, new String[] {"origin"}, "castpipe: S3 at " + s3.endpoint()

@@ -81,6 +81,12 @@ public final class CastpipeConfig {
         return Path.of(values.get(s)).toAbsolutePath().normalize();
     }
 
+    /** Where viewers reach this deployment's HTTP: API, origin and pages; no trailing slash. */
+    public String publicUrl() {
+        String url = optional(Setting.PUBLIC_URL).orElse("http://" + string(Setting.HOST) + ":" + port(Setting.HTTP_PORT));
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
     public Path dataDir() {
         return path(Setting.DATA_DIR);
     }

@@ -6,6 +6,7 @@ package io.castpipe.common.config;
  */
 public enum Setting {
     HOST("CASTPIPE_HOST", "localhost", "Host name that clients use to reach this node; used in printed and returned URLs"),
+    PUBLIC_URL("CASTPIPE_PUBLIC_URL", "", "Base URL viewers reach HTTP at (e.g. https://video.example.com behind a CDN); empty means http://HOST:HTTP_PORT"),
     BIND_ADDRESS("CASTPIPE_BIND_ADDRESS", "0.0.0.0", "Address the HTTP, chat and RTMP listeners bind to"),
     HTTP_PORT("CASTPIPE_HTTP_PORT", "8080", "HTTP port: API, origin, web pages, /healthz, /metrics"),
     CHAT_PORT("CASTPIPE_CHAT_PORT", "8081", "Chat WebSocket port"),
