@@ -103,7 +103,9 @@ public final class Ffmpeg implements AutoCloseable {
             job.kill("node is stopping");
         }
         for (FfmpegJob job : running) {
-            job.awaitExit(Duration.ofSeconds(2));
+            if (job.awaitExit(Duration.ofSeconds(2))) {
+                running.remove(job);
+            }
         }
         deadlines.shutdownNow();
         if (!running.isEmpty()) {

@@ -1,0 +1,207 @@
+package io.castpipe.transcoder.vod;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+import io.castpipe.common.events.ErrorInfo;
+import io.castpipe.common.events.EventCodec;
+import io.castpipe.common.events.VideoEvent;
+import io.castpipe.common.events.VodJob;
+import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.Topic;
+import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.media.Ids;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member of the VOD transcoder consumer group: takes a job at a time from {@code vod.jobs}
+ * and commits its offset only once the outcome is durable (the master playlist in storage and
+ * READY announced, or FAILED announced). While a job runs, its partition is paused and polling
+ * goes on, so the worker stays in the group however long ffmpeg takes; if the partition is taken
+ * away, or the node stops, the job is cancelled uncommitted and another worker does it again.
+ */
+final class VodJobConsumer implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(VodJobConsumer.class);
+    static final String GROUP = "castpipe-vod-transcoders";
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String topic;
+    private final EventPublisher events;
+    private final Supplier<VodTranscode> transcodes;
+    private final int maxAttempts;
+    private final ExecutorService jobThread;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private volatile VodTranscode current;
+    private volatile TopicPartition currentPartition;
+
+    VodJobConsumer(KafkaSettings kafka, Topics topics, EventPublisher events, Supplier<VodTranscode> transcodes,
+                   int maxAttempts, String name) {
+        Properties props = kafka.consumer(GROUP);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        // A dead worker's jobs move on after this long; heartbeats are sent from Kafka's own thread.
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 2_000);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, props.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-" + name);
+        this.consumer = new KafkaConsumer<>(props);
+        this.topic = topics.name(Topic.VOD_JOBS);
+        this.events = events;
+        this.transcodes = transcodes;
+        this.maxAttempts = maxAttempts;
+        this.jobThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "vod-job-" + name));
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    VodTranscode t = current;
+                    if (t != null && partitions.contains(currentPartition)) {
+                        log.info("partition {} moved to another worker; cancelling its job", currentPartition);
+                        t.cancel();
+                    }
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                }
+            });
+            while (!stopping.get()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    handle(record);
+                    if (stopping.get()) {
+                        break;
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            if (!stopping.get()) {
+                throw e;
+            }
+        } finally {
+            jobThread.shutdownNow();
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        VodJob job;
+        try {
+            job = EventCodec.decode(record.value(), VodJob.class);
+            Ids.require(job.videoId());
+        } catch (IllegalArgumentException e) {
+            log.warn("skipping a vod.jobs record at {}@{} that is not a job: {}", partition, record.offset(), e.getMessage());
+            commit(partition, record.offset());
+            return;
+        }
+        consumer.pause(consumer.assignment());
+        try {
+            Future<Boolean> outcome = jobThread.submit(() -> process(job, partition));
+            while (!outcome.isDone()) {
+                consumer.poll(Duration.ofMillis(200)); // paused: keeps this member alive and hears rebalances
+            }
+            if (Boolean.TRUE.equals(outcome.get())) {
+                commit(partition, record.offset());
+            } else {
+                consumer.seek(partition, record.offset());
+            }
+        } catch (ExecutionException e) {
+            log.error("video {}: job crashed; it stays queued for another attempt", job.videoId(), e.getCause());
+            consumer.seek(partition, record.offset());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping.set(true);
+        } finally {
+            if (!stopping.get()) {
+                consumer.resume(consumer.paused());
+            }
+        }
+    }
+
+    /** Runs the job with retries; true once its outcome is durable and the offset may be committed. */
+    private boolean process(VodJob job, TopicPartition partition) throws InterruptedException {
+        String id = job.videoId();
+        for (int attempt = 1; ; attempt++) {
+            VodTranscode transcode = transcodes.get();
+            current = transcode;
+            currentPartition = partition;
+            try {
+                events.publish(Topic.VIDEO_EVENTS, id, VideoEvent.processing(id));
+                long[] lastReport = {0};
+                VideoEvent ready = transcode.run(id, job.sourceKey(), p -> {
+                    long now = System.nanoTime();
+                    if (now - lastReport[0] >= PROGRESS_EVERY.toNanos()) {
+                        lastReport[0] = now;
+                        // The last 5 % is for putting the renditions in storage.
+                        events.publish(Topic.VIDEO_EVENTS, id, VideoEvent.progress(id, Math.round(p * 950) / 1000.0));
+                    }
+                });
+                events.publishDurably(Topic.VIDEO_EVENTS, id, ready);
+                log.info("video {} ready: {}", id, ready.renditions().stream().map(r -> r.name()).toList());
+                return true;
+            } catch (VodTranscode.CancellationException e) {
+                log.info("video {}: job cancelled, left for another worker", id);
+                return false;
+            } catch (JobFailure e) {
+                log.info("video {} failed: {} ({})", id, e.getMessage(), e.code());
+                events.publishDurably(Topic.VIDEO_EVENTS, id, VideoEvent.failed(id, e.code(), e.getMessage()));
+                return true;
+            } catch (IOException | RuntimeException e) {
+                if (stopping.get()) {
+                    return false;
+                }
+                if (attempt >= maxAttempts) {
+                    ErrorInfo error = new ErrorInfo("processing_error",
+                            "Processing failed " + attempt + " times; the last time: " + e.getMessage());
+                    log.error("video {}: giving up after {} attempts", id, attempt, e);
+                    events.publishDurably(Topic.VOD_JOBS_DLQ, id, new DeadLetter(job, error, attempt, Instant.now()));
+                    events.publishDurably(Topic.VIDEO_EVENTS, id, VideoEvent.failed(id, error.code(), error.message()));
+                    return true;
+                }
+                long backoff = 1000L << Math.min(attempt - 1, 5);
+                log.warn("video {}: attempt {} failed ({}); retrying in {} ms", id, attempt, e.toString(), backoff);
+                TimeUnit.MILLISECONDS.sleep(backoff);
+            } finally {
+                current = null;
+            }
+        }
+    }
+
+    private void commit(TopicPartition partition, long offset) {
+        consumer.commitSync(Map.of(partition, new OffsetAndMetadata(offset + 1)));
+    }
+
+    /** Stops polling and cancels a running job, which stays uncommitted. */
+    void stop() {
+        stopping.set(true);
+        VodTranscode t = current;
+        if (t != null) {
+            t.cancel();
+        }
+        consumer.wakeup();
+    }
+}

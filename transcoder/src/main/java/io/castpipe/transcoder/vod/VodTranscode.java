@@ -1,0 +1,220 @@
+package io.castpipe.transcoder.vod;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.DoubleConsumer;
+import java.util.stream.Stream;
+
+import io.castpipe.common.events.RenditionInfo;
+import io.castpipe.common.events.SourceInfo;
+import io.castpipe.common.events.VideoEvent;
+import io.castpipe.common.ffmpeg.Ffmpeg;
+import io.castpipe.common.ffmpeg.FfmpegException;
+import io.castpipe.common.ffmpeg.FfmpegJob;
+import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.common.storage.ObjectNotFoundException;
+import io.castpipe.common.storage.ObjectStore;
+import io.castpipe.packager.cmaf.InitSegment;
+import io.castpipe.packager.hls.MasterPlaylistWriter;
+import io.castpipe.packager.hls.MediaPlaylist;
+import io.castpipe.packager.hls.Variant;
+import io.castpipe.packager.thumbs.Storyboard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One VOD job, start to end: fetch the source, probe it, plan the ladder, run the one ffmpeg
+ * process, check what it made, and put it in storage with the master playlist last, so that a
+ * video whose master exists is always complete. Scratch files live in a folder of the job's own,
+ * removed at the end whatever happens.
+ */
+final class VodTranscode {
+    private static final Logger log = LoggerFactory.getLogger(VodTranscode.class);
+    /** Renditions shorter than this share of the source mean ffmpeg stopped early: a truncated file. */
+    private static final double MIN_COMPLETE_SHARE = 0.9;
+    private static final int STORYBOARD_MAX_THUMBS = 200;
+
+    private final ObjectStore store;
+    private final Ffmpeg ffmpeg;
+    private final Path workDir;
+    private final int segmentSeconds;
+    private final String preset;
+    private volatile FfmpegJob running;
+    private volatile boolean cancelled;
+
+    VodTranscode(ObjectStore store, Ffmpeg ffmpeg, Path workDir, int segmentSeconds, String preset) {
+        this.store = store;
+        this.ffmpeg = ffmpeg;
+        this.workDir = workDir;
+        this.segmentSeconds = segmentSeconds;
+        this.preset = preset;
+    }
+
+    /**
+     * Makes the video playable and returns the READY event to announce.
+     *
+     * @param progress hears 0..1 as ffmpeg gets through the source
+     * @throws JobFailure when the source is not a usable video
+     * @throws IOException and storage errors for failures worth another attempt
+     * @throws CancellationException when {@link #cancel()} stopped it
+     */
+    VideoEvent run(String videoId, String sourceKey, DoubleConsumer progress) throws JobFailure, IOException {
+        Path dir = workDir.resolve(videoId);
+        deleteTree(dir);
+        Files.createDirectories(dir.resolve("out").resolve("thumbs"));
+        try {
+            Path source = dir.resolve("source");
+            fetch(sourceKey, source);
+            SourceInfo info = SourceProbe.probe(ffmpeg, source, videoId);
+            List<Rung> rungs = LadderPlanner.plan(info);
+            double fps = LadderPlanner.outputFrameRate(info);
+            Storyboard storyboard = storyboard(info);
+            log.info("video {}: {}x{} {} {} s, ladder {}", videoId, info.width(), info.height(), info.videoCodec(),
+                    Math.round(info.durationSeconds()), rungs.stream().map(Rung::name).toList());
+
+            Path out = dir.resolve("out");
+            for (Rung r : rungs) {
+                Files.createDirectories(out.resolve(r.name()));
+            }
+            runFfmpeg(videoId + "-ladder", LadderCommand.args(source, out, rungs, fps, info.audioCodec() != null,
+                    segmentSeconds, preset, storyboard), info.durationSeconds(), progress);
+            runFfmpeg(videoId + "-poster", LadderCommand.posterArgs(source, out.resolve("thumbs").resolve("poster.jpg"),
+                    info.durationSeconds(), rungs.get(0)), 0, p -> { });
+
+            List<RenditionInfo> renditions = new ArrayList<>();
+            List<Variant> variants = new ArrayList<>();
+            for (Rung r : rungs) {
+                Variant v = upload(videoId, out.resolve(r.name()), r, fps, info.durationSeconds());
+                variants.add(v);
+                renditions.add(new RenditionInfo(r.name(), r.width(), r.height(), v.bandwidth(), v.averageBandwidth(),
+                        String.join(",", v.codecs()), fps));
+            }
+            uploadThumbs(videoId, out.resolve("thumbs"), storyboard, info.durationSeconds());
+            store.put(ObjectKeys.vodMaster(videoId), MasterPlaylistWriter.write(variants).getBytes(),
+                    "application/vnd.apple.mpegurl");
+            return VideoEvent.ready(videoId, info.durationSeconds(), info, renditions);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** Kills the job's ffmpeg, if any; the job then ends with a {@link CancellationException}. */
+    void cancel() {
+        cancelled = true;
+        FfmpegJob job = running;
+        if (job != null) {
+            job.kill("job cancelled");
+        }
+    }
+
+    private void fetch(String sourceKey, Path target) throws JobFailure, IOException {
+        try (InputStream in = store.get(sourceKey)) {
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        } catch (ObjectNotFoundException e) {
+            throw new JobFailure("source_missing", "The uploaded file is no longer in storage.");
+        }
+    }
+
+    private void runFfmpeg(String tag, List<String> args, double durationSeconds, DoubleConsumer progress) throws JobFailure {
+        checkCancelled();
+        FfmpegJob job = ffmpeg.command(tag).args(args)
+                .onProgress(p -> {
+                    if (durationSeconds > 0) {
+                        progress.accept(Math.min(1.0, p.outTime().toMillis() / 1000.0 / durationSeconds));
+                    }
+                })
+                .start();
+        running = job;
+        try {
+            job.await();
+        } catch (FfmpegException e) {
+            checkCancelled();
+            throw new JobFailure("transcode_failed", "ffmpeg could not transcode the video: " + lastLine(e) + ".");
+        } finally {
+            running = null;
+        }
+        checkCancelled();
+    }
+
+    private Variant upload(String videoId, Path dir, Rung rung, double fps, double sourceSeconds) throws JobFailure, IOException {
+        Path playlistFile = dir.resolve("index.m3u8");
+        if (!Files.exists(playlistFile)) {
+            throw new JobFailure("transcode_failed", "ffmpeg made no " + rung.name() + " rendition.");
+        }
+        String text = Files.readString(playlistFile);
+        MediaPlaylist playlist = MediaPlaylist.parse(text);
+        if (playlist.segments().isEmpty() || playlist.durationSeconds() < sourceSeconds * MIN_COMPLETE_SHARE) {
+            throw new JobFailure("truncated", String.format(java.util.Locale.ROOT,
+                    "The video stops after %.1f s of the %.1f s it claims; the file is probably truncated or damaged.",
+                    playlist.durationSeconds(), sourceSeconds));
+        }
+        byte[] init = Files.readAllBytes(dir.resolve(playlist.mapUri()));
+        store.put(ObjectKeys.vodFile(videoId, rung.name(), playlist.mapUri()), init, "video/mp4");
+        List<Long> sizes = new ArrayList<>();
+        for (MediaPlaylist.Segment s : playlist.segments()) {
+            Path file = dir.resolve(s.uri());
+            long size = Files.size(file);
+            sizes.add(size);
+            try (InputStream in = Files.newInputStream(file)) {
+                store.put(ObjectKeys.vodFile(videoId, rung.name(), s.uri()), in, size, "video/iso.segment");
+            }
+        }
+        store.put(ObjectKeys.vodFile(videoId, rung.name(), "index.m3u8"), text.getBytes(), "application/vnd.apple.mpegurl");
+        return Variant.measure(rung.name() + "/index.m3u8", playlist, init.length, sizes, rung.width(), rung.height(),
+                InitSegment.codecs(init), fps);
+    }
+
+    private void uploadThumbs(String videoId, Path dir, Storyboard storyboard, double duration) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                store.put(ObjectKeys.vodThumb(videoId, f.getFileName().toString()), Files.readAllBytes(f), "image/jpeg");
+            }
+        }
+        store.put(ObjectKeys.vodThumb(videoId, "storyboard.vtt"),
+                storyboard.vtt(duration, LadderCommand.SPRITE_PREFIX).getBytes(), "text/vtt");
+    }
+
+    /** Thumbnails every second, or further apart so that a long video has at most 200; the long side is 160 px. */
+    private static Storyboard storyboard(SourceInfo info) {
+        double interval = Math.max(1, Math.ceil(info.durationSeconds() / STORYBOARD_MAX_THUMBS));
+        boolean portrait = info.height() > info.width();
+        int shortSide = (int) Math.round(160.0 * Math.min(info.width(), info.height()) / Math.max(info.width(), info.height()));
+        shortSide += shortSide % 2;
+        return new Storyboard(interval, portrait ? shortSide : 160, portrait ? 160 : shortSide, 10, 10);
+    }
+
+    private void checkCancelled() {
+        if (cancelled) {
+            throw new CancellationException();
+        }
+    }
+
+    private static String lastLine(FfmpegException e) {
+        List<String> tail = e.stderrTail();
+        return tail.isEmpty() ? e.getMessage() : tail.get(tail.size() - 1).trim();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** The job was stopped on purpose (rebalance or shutdown); it stays uncommitted for another worker. */
+    static final class CancellationException extends RuntimeException {
+        CancellationException() {
+            super("job cancelled", null, false, false);
+        }
+    }
+}

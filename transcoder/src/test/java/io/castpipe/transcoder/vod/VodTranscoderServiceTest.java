@@ -1,0 +1,195 @@
+package io.castpipe.transcoder.vod;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.castpipe.common.TestServices;
+import io.castpipe.common.config.CastpipeConfig;
+import io.castpipe.common.events.EventCodec;
+import io.castpipe.common.events.RenditionInfo;
+import io.castpipe.common.events.VideoEvent;
+import io.castpipe.common.events.VodJob;
+import io.castpipe.common.ffmpeg.Ffmpeg;
+import io.castpipe.common.ffmpeg.FfmpegException;
+import io.castpipe.common.ffmpeg.FfmpegLocator;
+import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.Topic;
+import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.media.Ids;
+import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.common.node.NodeContext;
+import io.castpipe.common.storage.ObjectInfo;
+import io.castpipe.common.storage.S3ObjectStore;
+import io.castpipe.common.storage.S3Settings;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The VOD worker against the real broker, S3 server and ffmpeg: a job in, a playable ladder out. */
+class VodTranscoderServiceTest {
+    private static final String PREFIX = "vodtest.";
+    private static S3ObjectStore store;
+    private static Ffmpeg ffmpeg;
+    private static KafkaSettings kafka;
+    private static Topics topics;
+    private static EventPublisher publisher;
+    private static VodTranscoderService service;
+    private static KafkaConsumer<String, byte[]> events;
+    private static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = TestServices.tempDir("vod");
+        store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1", "vod-test",
+                TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 * 1024 * 1024));
+        store.ensureBucket();
+        ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5));
+        kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "vod-test", Duration.ofSeconds(15));
+        topics = new Topics(PREFIX);
+        topics.ensureCreated(kafka, 2, (short) 1);
+        publisher = new EventPublisher(kafka, topics, "test");
+        CastpipeConfig config = CastpipeConfig.from(Map.of("CASTPIPE_VOD_WORKERS", "2", "CASTPIPE_VOD_MAX_ATTEMPTS", "2"));
+        service = new VodTranscoderService(new NodeContext(config, dir, kafka, topics, store, null, ffmpeg, null, null, null, null));
+        service.start();
+        events = new KafkaConsumer<>(kafka.consumer("test-events"));
+        events.subscribe(List.of(topics.name(Topic.VIDEO_EVENTS)));
+    }
+
+    @AfterAll
+    static void stop() {
+        service.close();
+        events.close();
+        publisher.close();
+        ffmpeg.close();
+        store.close();
+    }
+
+    @Test
+    void aJobBecomesAPlayableLadderWithThumbnailsAndTheMasterLast() throws Exception {
+        Path clip = dir.resolve("clip.mp4");
+        ffmpeg.command("make-clip").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=10",
+                "-f", "lavfi", "-i", "sine=frequency=440:duration=10", "-c:v", "libx264", "-preset", "ultrafast",
+                "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip.toString()).run();
+        String id = Ids.newId();
+        store.put(ObjectKeys.uploadSource(id), Files.readAllBytes(clip), "video/mp4");
+
+        publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now()));
+        List<VideoEvent> seen = awaitEvents(id, VideoEvent.Type.READY, Duration.ofSeconds(90));
+
+        assertThat(seen).extracting(VideoEvent::type).contains(VideoEvent.Type.PROCESSING, VideoEvent.Type.PROGRESS);
+        VideoEvent ready = seen.get(seen.size() - 1);
+        assertThat(ready.renditions()).extracting(RenditionInfo::name).containsExactly("720p", "480p", "360p");
+        assertThat(ready.renditions()).allSatisfy(r -> {
+            assertThat(r.codecs()).startsWith("avc1.").endsWith(",mp4a.40.2");
+            assertThat(r.bandwidth()).isGreaterThanOrEqualTo(r.averageBandwidth()).isPositive();
+        });
+        assertThat(ready.durationSeconds()).isBetween(9.9, 10.2);
+
+        String master = new String(store.get(ObjectKeys.vodMaster(id)).readAllBytes());
+        assertThat(master).contains("RESOLUTION=1280x720", "RESOLUTION=854x480", "RESOLUTION=640x360",
+                "AVERAGE-BANDWIDTH=", "FRAME-RATE=30.000", "CODECS=\"avc1.");
+        // Nothing was written after the master: a video whose master exists is complete.
+        List<ObjectInfo> objects = store.list(ObjectKeys.vodPrefix(id));
+        ObjectInfo masterInfo = objects.stream().filter(o -> o.key().endsWith("/master.m3u8")).findFirst().orElseThrow();
+        assertThat(objects).allMatch(o -> !o.lastModified().isAfter(masterInfo.lastModified()));
+        assertThat(objects).extracting(ObjectInfo::key).contains(ObjectKeys.vodThumb(id, "poster.jpg"),
+                ObjectKeys.vodThumb(id, "sprite-1.jpg"), ObjectKeys.vodThumb(id, "storyboard.vtt"));
+        String vtt = new String(store.get(ObjectKeys.vodThumb(id, "storyboard.vtt")).readAllBytes());
+        assertThat(vtt).startsWith("WEBVTT").contains("00:00:09.000 --> 00:00:10.", "sprite-1.jpg#xywh=");
+
+        for (RenditionInfo r : ready.renditions()) {
+            Path local = download(id, r.name());
+            assertThat(decodedSeconds(local.resolve("index.m3u8"))).as(r.name()).isBetween(9.8, 10.2);
+            assertThat(decodedHeight(local.resolve("index.m3u8"))).isEqualTo(r.height());
+        }
+    }
+
+    @Test
+    void inputsThatAreNotVideoFailWithAReason() throws Exception {
+        String junk = Ids.newId();
+        store.put(ObjectKeys.uploadSource(junk), "GIF89a? no, just text".getBytes(), "application/octet-stream");
+        String empty = Ids.newId();
+        store.put(ObjectKeys.uploadSource(empty), new byte[0], "application/octet-stream");
+        Path clip = dir.resolve("truncated-source.mp4");
+        ffmpeg.command("make-truncated").args("-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
+                "-c:v", "libx264", "-pix_fmt", "yuv420p", clip.toString()).run();
+        byte[] whole = Files.readAllBytes(clip);
+        String truncated = Ids.newId();
+        // The moov index sits at the end of ffmpeg's MP4s: cutting the file in half loses it.
+        store.put(ObjectKeys.uploadSource(truncated), java.util.Arrays.copyOf(whole, whole.length / 2), "video/mp4");
+
+        for (String id : List.of(junk, empty, truncated)) {
+            publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now()));
+        }
+        VideoEvent junkFailed = last(awaitEvents(junk, VideoEvent.Type.FAILED, Duration.ofSeconds(30)));
+        VideoEvent emptyFailed = last(awaitEvents(empty, VideoEvent.Type.FAILED, Duration.ofSeconds(30)));
+        VideoEvent truncatedFailed = last(awaitEvents(truncated, VideoEvent.Type.FAILED, Duration.ofSeconds(30)));
+
+        assertThat(junkFailed.error().code()).isEqualTo("unreadable_input");
+        assertThat(junkFailed.error().message()).startsWith("The file is not a video Castpipe can read");
+        assertThat(emptyFailed.error().code()).isEqualTo("empty_file");
+        assertThat(truncatedFailed.error().code()).isEqualTo("no_duration");
+        assertThat(truncatedFailed.error().message()).contains("truncated");
+        for (String id : List.of(junk, empty, truncated)) {
+            assertThat(store.head(ObjectKeys.vodMaster(id))).isEmpty();
+        }
+    }
+
+    private static final Map<String, List<VideoEvent>> RECEIVED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Every event of {@code id} up to the first of type {@code until}. */
+    private static synchronized List<VideoEvent> awaitEvents(String id, VideoEvent.Type until, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<VideoEvent> mine = RECEIVED.getOrDefault(id, List.of());
+            if (mine.stream().anyMatch(e -> e.type() == until)) {
+                return mine;
+            }
+            events.poll(Duration.ofMillis(200)).forEach(r -> RECEIVED.computeIfAbsent(r.key(), k -> new ArrayList<>())
+                    .add(EventCodec.decode(r.value(), VideoEvent.class)));
+        }
+        throw new AssertionError("no " + until + " event for " + id + " within " + limit + "; saw " + RECEIVED.get(id));
+    }
+
+    private static VideoEvent last(List<VideoEvent> list) {
+        return list.get(list.size() - 1);
+    }
+
+    private static Path download(String id, String rendition) throws Exception {
+        Path local = Files.createDirectories(dir.resolve(id).resolve(rendition));
+        for (ObjectInfo o : store.list(ObjectKeys.vodPrefix(id) + rendition + "/")) {
+            try (InputStream in = store.get(o.key())) {
+                Files.copy(in, local.resolve(o.key().substring(o.key().lastIndexOf('/') + 1)));
+            }
+        }
+        return local;
+    }
+
+    /** Decodes every frame, failing on the first error; returns how many seconds of media it decoded. */
+    private static double decodedSeconds(Path playlist) {
+        java.util.concurrent.atomic.AtomicLong lastMs = new java.util.concurrent.atomic.AtomicLong();
+        try {
+            ffmpeg.command("decode").args("-v", "error", "-xerror", "-i", playlist.toString(), "-f", "null", "-")
+                    .onProgress(p -> lastMs.set(p.outTime().toMillis()))
+                    .run();
+        } catch (FfmpegException e) {
+            throw new AssertionError("decoding " + playlist + " failed: " + e.getMessage());
+        }
+        return lastMs.get() / 1000.0;
+    }
+
+    private static int decodedHeight(Path playlist) throws Exception {
+        return SourceProbe.probe(ffmpeg, playlist, "height").height();
+    }
+}
