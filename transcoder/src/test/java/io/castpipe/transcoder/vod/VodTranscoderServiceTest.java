@@ -118,7 +118,7 @@ class VodTranscoderServiceTest {
     @Test
     void inputsThatAreNotVideoFailWithAReason() throws Exception {
         String junk = Ids.newId();
-        store.put(ObjectKeys.uploadSource(junk), "GIF89a? no, just text".getBytes(), "application/octet-stream");
+        store.put(ObjectKeys.uploadSource(junk), "just some text, not a video".getBytes(), "application/octet-stream");
         String empty = Ids.newId();
         store.put(ObjectKeys.uploadSource(empty), new byte[0], "application/octet-stream");
         Path clip = dir.resolve("truncated-source.mp4");
