@@ -105,6 +105,10 @@ final class SourceProbe {
                 }
             }
         }
+        if (container == null && lines.stream().anyMatch(l -> l.contains("moov atom not found"))) {
+            throw new JobFailure("truncated", "The file is incomplete: the index at its end is missing, "
+                    + "as happens when an upload or a recording is cut short.");
+        }
         if (container == null) {
             throw new JobFailure("unreadable_input", "The file is not a video Castpipe can read"
                     + lastWords(lines) + ".");

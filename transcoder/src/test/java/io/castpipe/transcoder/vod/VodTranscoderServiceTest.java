@@ -139,8 +139,8 @@ class VodTranscoderServiceTest {
         assertThat(junkFailed.error().code()).isEqualTo("unreadable_input");
         assertThat(junkFailed.error().message()).startsWith("The file is not a video Castpipe can read");
         assertThat(emptyFailed.error().code()).isEqualTo("empty_file");
-        assertThat(truncatedFailed.error().code()).isEqualTo("no_duration");
-        assertThat(truncatedFailed.error().message()).contains("truncated");
+        assertThat(truncatedFailed.error().code()).isEqualTo("truncated");
+        assertThat(truncatedFailed.error().message()).startsWith("The file is incomplete");
         for (String id : List.of(junk, empty, truncated)) {
             assertThat(store.head(ObjectKeys.vodMaster(id))).isEmpty();
         }
