@@ -39,15 +39,19 @@ final class SourceProbe {
             lines = e.stderrTail();
         }
         long size;
-        try {
+        boolean mp4Header;
+        try (var in = Files.newInputStream(source)) {
             size = Files.size(source);
+            byte[] head = in.readNBytes(8);
+            mp4Header = head.length == 8 && new String(head, 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1).equals("ftyp");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return parse(lines, size);
+        return parse(lines, size, mp4Header);
     }
 
-    static SourceInfo parse(List<String> lines, long sizeBytes) throws JobFailure {
+    /** @param mp4Header whether the file starts with an MP4 {@code ftyp} box */
+    static SourceInfo parse(List<String> lines, long sizeBytes, boolean mp4Header) throws JobFailure {
         if (sizeBytes == 0) {
             throw new JobFailure("empty_file", "The uploaded file is empty.");
         }
@@ -105,7 +109,7 @@ final class SourceProbe {
                 }
             }
         }
-        if (container == null && lines.stream().anyMatch(l -> l.contains("moov atom not found"))) {
+        if (container == null && mp4Header && lines.stream().anyMatch(l -> l.contains("moov atom not found"))) {
             throw new JobFailure("truncated", "The file is incomplete: the index at its end is missing, "
                     + "as happens when an upload or a recording is cut short.");
         }
