@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
+import io.castpipe.transcoder.vod.VodTranscoderService;
 
 /** What a castpipe process runs, and which shared services that needs. */
 enum Role {
@@ -34,7 +35,8 @@ enum Role {
             return Arrays.stream(values()).filter(r -> r != ALL).flatMap(r -> r.services(context).stream()).toList();
         }
         return switch (this) {
-            case INGEST, TRANSCODER, ORIGIN, CHAT, API -> List.of();
+            case TRANSCODER -> List.of(new VodTranscoderService(context));
+            case INGEST, ORIGIN, CHAT, API -> List.of();
             case ALL -> throw new AssertionError();
         };
     }

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Ffmpeg implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Ffmpeg.class);
+
+    /**
+     * Where the system has util-linux's setpriv, children are started through it with a parent-death
+     * signal, so that even a JVM killed with SIGKILL, which runs no shutdown hook, takes its ffmpeg along.
+     */
+    private static final List<String> LAUNCHER = Stream.of("/usr/bin/setpriv", "/bin/setpriv")
+            .filter(p -> Files.isExecutable(Path.of(p))).findFirst()
+            .map(p -> List.of(p, "--pdeathsig", "KILL", "--")).orElse(List.of());
 
     private final Path binary;
     private final Duration defaultTimeout;
@@ -81,7 +91,7 @@ public final class Ffmpeg implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("ffmpeg runner is closed");
         }
-        FfmpegJob job = FfmpegJob.start(binary, command);
+        FfmpegJob job = FfmpegJob.start(LAUNCHER, binary, command);
         running.add(job);
         var deadline = deadlines.schedule(() -> job.kill("timed out after " + command.timeout().toSeconds() + " s"),
                 command.timeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -40,9 +40,11 @@ public final class FfmpegJob {
         this.progressReader = parser == null ? null : reader("progress", process.getInputStream(), parser::line);
     }
 
-    static FfmpegJob start(Path binary, FfmpegCommand command) {
+    static FfmpegJob start(List<String> launcher, Path binary, FfmpegCommand command) {
         List<String> line = command.commandLine(binary.toString());
-        ProcessBuilder pb = new ProcessBuilder(line)
+        List<String> full = new java.util.ArrayList<>(launcher);
+        full.addAll(line);
+        ProcessBuilder pb = new ProcessBuilder(full)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         if (command.progress() == null) {
             pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
