@@ -58,6 +58,21 @@ final class CastpipeProcess implements AutoCloseable {
         return env;
     }
 
+    /** The values the all-in-one banner's join line prints, as a second process's environment. */
+    static Map<String, String> joinValues(String banner) {
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(CASTPIPE_KAFKA_BOOTSTRAP=.*) ./castpipe transcoder")
+                .matcher(banner);
+        if (!line.find()) {
+            throw new AssertionError("no join line in:\n" + banner);
+        }
+        Map<String, String> env = new HashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(CASTPIPE_[A-Z0-9_]+)=('[^']*'|\\S+)").matcher(line.group(1));
+        while (m.find()) {
+            env.put(m.group(1), m.group(2).replace("'", ""));
+        }
+        return env;
+    }
+
     /** Polls /healthz until it answers 200; returns how long that took. */
     Duration awaitHealthy(Duration limit) throws Exception {
         long start = System.nanoTime();

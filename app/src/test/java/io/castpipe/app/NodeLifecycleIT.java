@@ -6,7 +6,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -80,14 +79,8 @@ class NodeLifecycleIT {
         }
     }
 
-    /** The values the banner's join line prints, as a second process's environment. */
     private static Map<String, String> joinEnvironment(String banner, Path data) {
-        String line = match(banner, "(CASTPIPE_KAFKA_BOOTSTRAP=.*) ./castpipe transcoder");
-        Map<String, String> env = new HashMap<>();
-        Matcher m = Pattern.compile("(CASTPIPE_[A-Z0-9_]+)=('[^']*'|\\S+)").matcher(line);
-        while (m.find()) {
-            env.put(m.group(1), m.group(2).replace("'", ""));
-        }
+        Map<String, String> env = CastpipeProcess.joinValues(banner);
         assertThat(env).containsKeys("CASTPIPE_KAFKA_BOOTSTRAP", "CASTPIPE_S3_ENDPOINT", "CASTPIPE_S3_SECRET_KEY",
                 "CASTPIPE_DB_URL", "CASTPIPE_DB_PASSWORD");
         env.put("CASTPIPE_HTTP_PORT", String.valueOf(CastpipeProcess.freePort()));
