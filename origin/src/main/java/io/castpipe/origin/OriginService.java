@@ -1,0 +1,113 @@
+package io.castpipe.origin;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.castpipe.common.auth.PlaybackTokens;
+import io.castpipe.common.config.Setting;
+import io.castpipe.common.node.NodeContext;
+import io.castpipe.common.node.Service;
+import io.castpipe.common.storage.ObjectStore;
+import io.castpipe.origin.cache.CachePolicy;
+import io.castpipe.origin.cache.ObjectCache;
+import io.castpipe.origin.http.CorsHandler;
+import io.castpipe.origin.http.DeliveryHandler;
+import io.castpipe.origin.http.FetchHandler;
+import io.castpipe.origin.http.GuardHandler;
+import io.castpipe.origin.http.PreconditionsHandler;
+import io.castpipe.origin.http.ReplyEncoder;
+import io.castpipe.origin.vod.VideoAccess;
+import io.castpipe.origin.vod.VodAccessHandler;
+import io.castpipe.origin.vod.VodCachePolicy;
+import io.castpipe.origin.vod.VodPathHandler;
+import io.undertow.server.HttpHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The origin role: HLS delivery from object storage on the node's HTTP listener. Mounts
+ * {@code /vod} (see the module README for the handler chain, the cache and the header policy).
+ */
+public final class OriginService implements Service {
+    private static final Logger log = LoggerFactory.getLogger(OriginService.class);
+    private static final long MIB = 1024L * 1024;
+    /** Storage reads in parallel; matches the S3 client's connection pool. */
+    static final int STORAGE_THREADS = 64;
+    static final Duration STORAGE_TIMEOUT = Duration.ofSeconds(20);
+    static final Duration ACCESS_TTL = Duration.ofSeconds(5);
+    static final long STREAM_CHUNK_BYTES = 4 * MIB;
+
+    private final NodeContext ctx;
+    private final ThreadPoolExecutor storageExecutor;
+    private final ObjectCache cache;
+    private final HttpHandler vod;
+    private volatile boolean open;
+
+    public OriginService(NodeContext ctx) {
+        this.ctx = ctx;
+        long cacheBytes = ctx.config().integer(Setting.ORIGIN_CACHE_MB, 1, 1_048_576) * MIB;
+        ObjectStore store = ctx.objectStore();
+        this.storageExecutor = new ThreadPoolExecutor(STORAGE_THREADS, STORAGE_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemonThreads("origin-storage-"));
+        storageExecutor.allowCoreThreadTimeOut(true);
+        VodCachePolicy vodPolicy = new VodCachePolicy();
+        CachePolicy policy = key -> key.startsWith("vod/") ? vodPolicy.ttl(key) : null;
+        this.cache = new ObjectCache(store, cacheBytes, policy, storageExecutor, ctx.metrics().registry());
+
+        HttpHandler delivery = new DeliveryHandler(store, new ReplyEncoder(store, STREAM_CHUNK_BYTES, cache::invalidate));
+        HttpHandler fetch = new FetchHandler(cache, STORAGE_TIMEOUT, delivery);
+        HttpHandler preconditions = new PreconditionsHandler(fetch);
+        HttpHandler access = new VodAccessHandler(new VideoAccess(cache, ACCESS_TTL),
+                new PlaybackTokens(ctx.signingSecret()), adminToken(ctx), Clock.systemUTC(), STORAGE_TIMEOUT, preconditions);
+        this.vod = new GuardHandler(() -> open, new CorsHandler(new VodPathHandler(access)));
+    }
+
+    @Override
+    public void start() {
+        open = true;
+        ctx.http().prefix("/vod", vod);
+        long heap = Runtime.getRuntime().maxMemory();
+        if (cache.maxBytes() > heap / 2) {
+            log.warn("{}={} MiB is more than half the JVM heap ({} MiB); raise -Xmx or lower it",
+                    Setting.ORIGIN_CACHE_MB.env(), cache.maxBytes() / MIB, heap / MIB);
+        }
+        log.info("origin serving /vod from object storage; {} MiB hot-object cache, objects up to {} KiB cached",
+                cache.maxBytes() / MIB, cache.maxObjectBytes() / 1024);
+    }
+
+    /** The hot-object cache, for whatever pushes fresh objects into it (live announcements). */
+    public ObjectCache cache() {
+        return cache;
+    }
+
+    @Override
+    public void close() {
+        open = false;
+        storageExecutor.shutdownNow();
+        cache.close();
+    }
+
+    /** The origin role runs without the admin token; the all-in-one node has one. */
+    private static Optional<String> adminToken(NodeContext ctx) {
+        try {
+            return Optional.of(ctx.adminToken());
+        } catch (IllegalStateException notGiven) {
+            return Optional.empty();
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,21 @@
+package io.castpipe.origin.vod;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** Who may play a video (API.md): anyone, anyone with the link, or token holders only. */
+public enum Visibility {
+    PUBLIC, UNLISTED, PRIVATE;
+
+    public static Optional<Visibility> parse(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        for (Visibility v : values()) {
+            if (v.name().toLowerCase(Locale.ROOT).equals(value)) {
+                return Optional.of(v);
+            }
+        }
+        return Optional.empty();
+    }
+}

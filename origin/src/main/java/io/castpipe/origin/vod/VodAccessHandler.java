@@ -1,0 +1,93 @@
+package io.castpipe.origin.vod;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Deque;
+import java.util.Optional;
+
+import io.castpipe.common.auth.PlaybackTokens;
+import io.castpipe.origin.http.Async;
+import io.castpipe.origin.http.Errors;
+import io.castpipe.origin.http.OriginRequest;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who may play: public and unlisted videos anyone; a private video only a client with a valid
+ * {@code ?token=} for that video ({@link PlaybackTokens}) or the admin token as
+ * {@code Authorization: Bearer} (when this node has one). Responses to a request carrying a
+ * token, and every response of a private video, are {@code Cache-Control: private}; a private
+ * playlist served to a token holder has the token added to its URIs.
+ */
+public final class VodAccessHandler implements HttpHandler {
+    private static final Logger log = LoggerFactory.getLogger(VodAccessHandler.class);
+
+    private final VideoAccess access;
+    private final PlaybackTokens tokens;
+    private final Optional<byte[]> adminToken;
+    private final Clock clock;
+    private final Duration timeout;
+    private final HttpHandler next;
+
+    public VodAccessHandler(VideoAccess access, PlaybackTokens tokens, Optional<String> adminToken, Clock clock,
+                            Duration timeout, HttpHandler next) {
+        this.access = access;
+        this.tokens = tokens;
+        this.adminToken = adminToken.filter(t -> !t.isEmpty()).map(t -> t.getBytes(StandardCharsets.UTF_8));
+        this.clock = clock;
+        this.timeout = timeout;
+        this.next = next;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        OriginRequest request = OriginRequest.of(exchange);
+        Deque<String> tokenParam = exchange.getQueryParameters().get("token");
+        String token = tokenParam == null ? null : tokenParam.peekFirst();
+        if (token != null) {
+            request.markPrivate();
+        }
+        String id = request.subject();
+        Async.await(exchange, access.visibility(id), timeout, (ex, visibility, error) -> {
+            if (error != null) {
+                Errors.send(ex, 503, "unavailable", "cannot tell who may play this video now; try again");
+                return;
+            }
+            if (visibility != Visibility.PRIVATE) {
+                next.handleRequest(ex);
+                return;
+            }
+            request.markPrivate();
+            if (token != null && tokens.verify(id, token, clock.instant())) {
+                if (request.type().isPlaylist()) {
+                    request.transform(playlist -> PlaylistRewriter.addToken(playlist, token));
+                }
+                next.handleRequest(ex);
+            } else if (isAdmin(ex)) {
+                next.handleRequest(ex);
+            } else {
+                log.debug("video {}: refused {} ({})", id, request.storageKey(), token == null ? "no token" : "bad token");
+                Errors.send(ex, 403, "forbidden", token == null
+                        ? "this video is private; play it with a playback token"
+                        : "this playback token is not valid for this video (expired or wrong)");
+            }
+        });
+    }
+
+    private boolean isAdmin(HttpServerExchange exchange) {
+        if (adminToken.isEmpty()) {
+            return false;
+        }
+        String auth = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        if (auth == null || auth.length() < 8 || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] given = auth.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(adminToken.get(), given);
+    }
+}
