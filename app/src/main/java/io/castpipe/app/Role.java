@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
+import io.castpipe.origin.OriginService;
 import io.castpipe.transcoder.vod.VodTranscoderService;
 
 /** What a castpipe process runs, and which shared services that needs. */
@@ -36,7 +37,8 @@ enum Role {
         }
         return switch (this) {
             case TRANSCODER -> List.of(new VodTranscoderService(context));
-            case INGEST, ORIGIN, CHAT, API -> List.of();
+            case ORIGIN -> List.of(new OriginService(context));
+            case INGEST, CHAT, API -> List.of();
             case ALL -> throw new AssertionError();
         };
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.castpipe.common.storage.MultipartUpload;
 import io.castpipe.common.storage.ObjectInfo;
+import io.castpipe.common.storage.ForwardingObjectStore;
 import io.castpipe.common.storage.ObjectStore;
 import io.castpipe.common.storage.ObjectStoreException;
 import io.castpipe.common.storage.PresignedRequest;
@@ -21,14 +22,13 @@ import io.castpipe.common.storage.PresignedRequest;
  * The real store, with every read (get, getRange, head) counted per key, and two test levers:
  * reads of a key can be held until released, and the next read of a key can be made to fail.
  */
-final class CountingObjectStore implements ObjectStore {
-    private final ObjectStore delegate;
+final class CountingObjectStore extends ForwardingObjectStore {
     private final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
     private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
     private final Map<String, Boolean> failures = new ConcurrentHashMap<>();
 
     CountingObjectStore(ObjectStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     int reads(String key) {
@@ -81,65 +81,5 @@ final class CountingObjectStore implements ObjectStore {
     public Optional<ObjectInfo> head(String key) {
         read(key);
         return delegate.head(key);
-    }
-
-    @Override
-    public void ensureBucket() {
-        delegate.ensureBucket();
-    }
-
-    @Override
-    public void put(String key, byte[] bytes, String contentType) {
-        delegate.put(key, bytes, contentType);
-    }
-
-    @Override
-    public void put(String key, InputStream in, long length, String contentType) {
-        delegate.put(key, in, length, contentType);
-    }
-
-    @Override
-    public OutputStream openForWrite(String key, String contentType) {
-        return delegate.openForWrite(key, contentType);
-    }
-
-    @Override
-    public MultipartUpload startMultipart(String key, String contentType) {
-        return delegate.startMultipart(key, contentType);
-    }
-
-    @Override
-    public List<ObjectInfo> list(String prefix) {
-        return delegate.list(prefix);
-    }
-
-    @Override
-    public void delete(String key) {
-        delegate.delete(key);
-    }
-
-    @Override
-    public int deleteByPrefix(String prefix) {
-        return delegate.deleteByPrefix(prefix);
-    }
-
-    @Override
-    public PresignedRequest presignPut(String key, String contentType, Duration ttl) {
-        return delegate.presignPut(key, contentType, ttl);
-    }
-
-    @Override
-    public PresignedRequest presignGet(String key, Duration ttl) {
-        return delegate.presignGet(key, ttl);
-    }
-
-    @Override
-    public PresignedRequest presignUploadPart(String key, String uploadId, int partNumber, Duration ttl) {
-        return delegate.presignUploadPart(key, uploadId, partNumber, ttl);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

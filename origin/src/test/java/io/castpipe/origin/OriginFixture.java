@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import io.castpipe.common.TestServices;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.metrics.Metrics;
@@ -34,9 +34,8 @@ import io.castpipe.embedded.EmbeddedS3;
  */
 final class OriginFixture implements AutoCloseable {
     static final String SIGNING_SECRET = "test-signing-secret";
-    private static final String S3_ACCESS = "origin-test-access";
-    private static final String S3_SECRET = "origin-test-secret";
-    private static EmbeddedS3 s3;
+    private static final String S3_ACCESS = TestServices.S3_ACCESS_KEY;
+    private static final String S3_SECRET = TestServices.S3_SECRET_KEY;
 
     final CountingObjectStore store;
     final OriginService origin;
@@ -54,13 +53,8 @@ final class OriginFixture implements AutoCloseable {
         this.port = port;
     }
 
-    static synchronized EmbeddedS3 s3() throws Exception {
-        if (s3 == null) {
-            s3 = new EmbeddedS3(Files.createTempDirectory("castpipe-origin-s3"), "127.0.0.1", freePort(),
-                    S3_ACCESS, S3_SECRET).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(s3::close));
-        }
-        return s3;
+    static EmbeddedS3 s3() throws Exception {
+        return TestServices.s3();
     }
 
     /** @param adminToken the node's admin token, or null as on an origin-only node */
@@ -131,11 +125,7 @@ final class OriginFixture implements AutoCloseable {
     }
 
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestServices.freePort();
     }
 
     record RawResponse(int status, Map<String, String> headers, byte[] body) {

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /** One running ffmpeg process. */
 public final class FfmpegJob {
     private static final Logger log = LoggerFactory.getLogger(FfmpegJob.class);
-    private static final int STDERR_TAIL_LINES = 40;
+    private static final int STDERR_TAIL_LINES = 120;
 
     private final String tag;
     private final Process process;
@@ -76,14 +76,13 @@ public final class FfmpegJob {
                 progressReader.join();
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
-            Duration cpu = process.info().totalCpuDuration().orElse(Duration.ZERO);
             if (killedBecause != null) {
                 throw new FfmpegException("ffmpeg [" + tag + "] " + killedBecause, tail());
             }
             if (code != 0) {
                 throw new FfmpegException("ffmpeg [" + tag + "] exited with status " + code + ": " + lastWords(), tail());
             }
-            return new FfmpegResult(code, elapsed, cpu);
+            return new FfmpegResult(code, elapsed, tail());
         } catch (InterruptedException e) {
             kill("interrupted");
             Thread.currentThread().interrupt();

@@ -1,7 +1,8 @@
 package io.castpipe.common.ffmpeg;
 
 import java.time.Duration;
+import java.util.List;
 
-/** How a finished ffmpeg run went. */
-public record FfmpegResult(int exitCode, Duration elapsed, Duration cpuTime) {
+/** How a finished ffmpeg run went, with the last lines it wrote to stderr (e.g. its {@code -benchmark} report). */
+public record FfmpegResult(int exitCode, Duration elapsed, List<String> stderrTail) {
 }

@@ -14,13 +14,13 @@ import io.castpipe.packager.thumbs.Storyboard;
  * forced at every segment boundary, at the same instants in every rendition, so players can
  * switch between them at any segment.
  */
-final class LadderCommand {
-    static final String SPRITE_PREFIX = "sprite-";
+public final class LadderCommand {
+    public static final String SPRITE_PREFIX = "sprite-";
 
     private LadderCommand() {
     }
 
-    static List<String> args(Path source, Path outDir, List<Rung> rungs, double frameRate, boolean audio,
+    public static List<String> args(Path source, Path outDir, List<Rung> rungs, double frameRate, boolean audio,
                              int segmentSeconds, String preset, Storyboard storyboard) {
         String fps = String.format(Locale.ROOT, "%.3f", frameRate);
         int gop = (int) Math.round(frameRate * segmentSeconds);
@@ -62,7 +62,7 @@ final class LadderCommand {
     }
 
     /** A single frame from a tenth of the way in (at most 30 s), at the top rung's size. */
-    static List<String> posterArgs(Path source, Path poster, double durationSeconds, Rung top) {
+    public static List<String> posterArgs(Path source, Path poster, double durationSeconds, Rung top) {
         double at = Math.min(durationSeconds * 0.1, 30);
         return List.of("-y", "-ss", formatSeconds(at), "-i", source.toString(), "-frames:v", "1",
                 "-vf", "scale=" + top.width() + ":" + top.height() + ",setsar=1", "-q:v", "3", poster.toString());

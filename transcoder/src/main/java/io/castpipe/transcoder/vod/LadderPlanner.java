@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.castpipe.common.events.SourceInfo;
+import io.castpipe.packager.thumbs.Storyboard;
 
 /**
  * Plans the renditions of a source, modelled on Apple's HLS authoring ladder: 1080p at about
@@ -11,16 +12,17 @@ import io.castpipe.common.events.SourceInfo;
  * picture's short side so portrait videos get the same ladder turned on its side. Never upscales:
  * a source smaller than the lowest rung gets one rendition at its own size.
  */
-final class LadderPlanner {
+public final class LadderPlanner {
     private static final int[][] RUNGS = {{1080, 6000}, {720, 3000}, {480, 1400}, {360, 700}};
     private static final int AUDIO_KBPS = 128;
+    private static final int STORYBOARD_MAX_THUMBS = 200;
     static final double MAX_FRAME_RATE = 60;
     static final double DEFAULT_FRAME_RATE = 30;
 
     private LadderPlanner() {
     }
 
-    static List<Rung> plan(SourceInfo source) {
+    public static List<Rung> plan(SourceInfo source) {
         int shortSide = Math.min(source.width(), source.height());
         boolean highFrameRate = outputFrameRate(source) > 31;
         List<Rung> rungs = new ArrayList<>();
@@ -39,8 +41,17 @@ final class LadderPlanner {
         return rungs;
     }
 
+    /** Thumbnails every second, or further apart so that a long video has at most 200; the long side is 160 px. */
+    public static Storyboard storyboard(SourceInfo info) {
+        double interval = Math.max(1, Math.ceil(info.durationSeconds() / STORYBOARD_MAX_THUMBS));
+        boolean portrait = info.height() > info.width();
+        int shortSide = (int) Math.round(160.0 * Math.min(info.width(), info.height()) / Math.max(info.width(), info.height()));
+        shortSide += shortSide % 2;
+        return new Storyboard(interval, portrait ? shortSide : 160, portrait ? 160 : shortSide, 10, 10);
+    }
+
     /** Variable or unknown frame rates become constant; above 60 fps is halved until it fits. */
-    static double outputFrameRate(SourceInfo source) {
+    public static double outputFrameRate(SourceInfo source) {
         double fps = source.frameRate();
         if (fps <= 0 || fps > 1000) {
             return DEFAULT_FRAME_RATE;

@@ -1,10 +1,10 @@
 package io.castpipe.transcoder.vod;
 
 /** One rendition to encode: its name (the short side, e.g. "720p"), picture size and bit rates. */
-record Rung(String name, int width, int height, int videoKbps, int audioKbps) {
+public record Rung(String name, int width, int height, int videoKbps, int audioKbps) {
 
     /** Peak allowed by the rate control: 10 % above the target, as Apple's authoring guide suggests. */
-    int maxKbps() {
+    public int maxKbps() {
         return videoKbps * 11 / 10;
     }
 }

@@ -31,6 +31,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,12 +54,13 @@ final class VodJobConsumer implements Runnable {
     private final Supplier<VodTranscode> transcodes;
     private final int maxAttempts;
     private final ExecutorService jobThread;
+    private final MeterRegistry meters;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile VodTranscode current;
     private volatile TopicPartition currentPartition;
 
     VodJobConsumer(KafkaSettings kafka, Topics topics, EventPublisher events, Supplier<VodTranscode> transcodes,
-                   int maxAttempts, String name) {
+                   int maxAttempts, String name, MeterRegistry meters) {
         Properties props = kafka.consumer(GROUP);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         // A dead worker's jobs move on after this long; heartbeats are sent from Kafka's own thread.
@@ -70,6 +73,7 @@ final class VodJobConsumer implements Runnable {
         this.transcodes = transcodes;
         this.maxAttempts = maxAttempts;
         this.jobThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "vod-job-" + name));
+        this.meters = meters;
     }
 
     @Override
@@ -142,8 +146,16 @@ final class VodJobConsumer implements Runnable {
         }
     }
 
-    /** Runs the job with retries; true once its outcome is durable and the offset may be committed. */
+    /** Runs the job; true once its outcome is durable and the offset may be committed. */
     private boolean process(VodJob job, TopicPartition partition) throws InterruptedException {
+        Timer.Sample sample = Timer.start(meters);
+        String outcome = runWithRetries(job, partition);
+        sample.stop(meters.timer("castpipe.vod.jobs", "outcome", outcome));
+        return !outcome.equals("cancelled");
+    }
+
+    /** Runs the job, retrying transient failures; returns how it ended. */
+    private String runWithRetries(VodJob job, TopicPartition partition) throws InterruptedException {
         String id = job.videoId();
         for (int attempt = 1; ; attempt++) {
             VodTranscode transcode = transcodes.get();
@@ -162,17 +174,17 @@ final class VodJobConsumer implements Runnable {
                 });
                 events.publishDurably(Topic.VIDEO_EVENTS, id, ready);
                 log.info("video {} ready: {}", id, ready.renditions().stream().map(r -> r.name()).toList());
-                return true;
+                return "ready";
             } catch (VodTranscode.CancellationException e) {
                 log.info("video {}: job cancelled, left for another worker", id);
-                return false;
+                return "cancelled";
             } catch (JobFailure e) {
                 log.info("video {} failed: {} ({})", id, e.getMessage(), e.code());
                 events.publishDurably(Topic.VIDEO_EVENTS, id, VideoEvent.failed(id, e.code(), e.getMessage()));
-                return true;
+                return "failed";
             } catch (IOException | RuntimeException e) {
                 if (stopping.get()) {
-                    return false;
+                    return "cancelled";
                 }
                 if (attempt >= maxAttempts) {
                     ErrorInfo error = new ErrorInfo("processing_error",
@@ -180,10 +192,11 @@ final class VodJobConsumer implements Runnable {
                     log.error("video {}: giving up after {} attempts", id, attempt, e);
                     events.publishDurably(Topic.VOD_JOBS_DLQ, id, new DeadLetter(job, error, attempt, Instant.now()));
                     events.publishDurably(Topic.VIDEO_EVENTS, id, VideoEvent.failed(id, error.code(), error.message()));
-                    return true;
+                    return "dead_lettered";
                 }
                 long backoff = 1000L << Math.min(attempt - 1, 5);
                 log.warn("video {}: attempt {} failed ({}); retrying in {} ms", id, attempt, e.toString(), backoff);
+                meters.counter("castpipe.vod.retries").increment();
                 TimeUnit.MILLISECONDS.sleep(backoff);
             } finally {
                 current = null;

@@ -38,7 +38,6 @@ final class VodTranscode {
     private static final Logger log = LoggerFactory.getLogger(VodTranscode.class);
     /** Renditions shorter than this share of the source mean ffmpeg stopped early: a truncated file. */
     private static final double MIN_COMPLETE_SHARE = 0.9;
-    private static final int STORYBOARD_MAX_THUMBS = 200;
 
     private final ObjectStore store;
     private final Ffmpeg ffmpeg;
@@ -74,7 +73,7 @@ final class VodTranscode {
             SourceInfo info = SourceProbe.probe(ffmpeg, source, videoId);
             List<Rung> rungs = LadderPlanner.plan(info);
             double fps = LadderPlanner.outputFrameRate(info);
-            Storyboard storyboard = storyboard(info);
+            Storyboard storyboard = LadderPlanner.storyboard(info);
             log.info("video {}: {}x{} {} {} s, ladder {}", videoId, info.width(), info.height(), info.videoCodec(),
                     Math.round(info.durationSeconds()), rungs.stream().map(Rung::name).toList());
 
@@ -178,15 +177,6 @@ final class VodTranscode {
         }
         store.put(ObjectKeys.vodThumb(videoId, "storyboard.vtt"),
                 storyboard.vtt(duration, LadderCommand.SPRITE_PREFIX).getBytes(), "text/vtt");
-    }
-
-    /** Thumbnails every second, or further apart so that a long video has at most 200; the long side is 160 px. */
-    private static Storyboard storyboard(SourceInfo info) {
-        double interval = Math.max(1, Math.ceil(info.durationSeconds() / STORYBOARD_MAX_THUMBS));
-        boolean portrait = info.height() > info.width();
-        int shortSide = (int) Math.round(160.0 * Math.min(info.width(), info.height()) / Math.max(info.width(), info.height()));
-        shortSide += shortSide % 2;
-        return new Storyboard(interval, portrait ? shortSide : 160, portrait ? 160 : shortSide, 10, 10);
     }
 
     private void checkCancelled() {

@@ -40,7 +40,7 @@ public final class VodTranscoderService implements Service {
         for (int i = 0; i < workers; i++) {
             VodJobConsumer consumer = new VodJobConsumer(ctx.kafka(), ctx.topics(), events,
                     () -> new VodTranscode(ctx.objectStore(), ctx.ffmpeg(), workDir, segmentSeconds, preset),
-                    maxAttempts, String.valueOf(i));
+                    maxAttempts, String.valueOf(i), ctx.metrics().registry());
             Thread t = new Thread(consumer, "vod-consumer-" + i);
             consumers.add(consumer);
             threads.add(t);

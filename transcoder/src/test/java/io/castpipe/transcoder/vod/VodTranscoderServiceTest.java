@@ -24,6 +24,7 @@ import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.media.Ids;
+import io.castpipe.common.metrics.Metrics;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.storage.ObjectInfo;
@@ -40,6 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class VodTranscoderServiceTest {
     private static final String PREFIX = "vodtest.";
     private static S3ObjectStore store;
+    private static FlakyStore flaky;
     private static Ffmpeg ffmpeg;
     private static KafkaSettings kafka;
     private static Topics topics;
@@ -60,7 +62,8 @@ class VodTranscoderServiceTest {
         topics.ensureCreated(kafka, 2, (short) 1);
         publisher = new EventPublisher(kafka, topics, "test");
         CastpipeConfig config = CastpipeConfig.from(Map.of("CASTPIPE_VOD_WORKERS", "2", "CASTPIPE_VOD_MAX_ATTEMPTS", "2"));
-        service = new VodTranscoderService(new NodeContext(config, dir, kafka, topics, store, null, ffmpeg, null, null, null, null));
+        flaky = new FlakyStore(store);
+        service = new VodTranscoderService(new NodeContext(config, dir, kafka, topics, flaky, null, ffmpeg, null, new Metrics("test"), null, null));
         service.start();
         events = new KafkaConsumer<>(kafka.consumer("test-events"));
         events.subscribe(List.of(topics.name(Topic.VIDEO_EVENTS)));
@@ -143,6 +146,31 @@ class VodTranscoderServiceTest {
         assertThat(truncatedFailed.error().message()).startsWith("The file is incomplete");
         for (String id : List.of(junk, empty, truncated)) {
             assertThat(store.head(ObjectKeys.vodMaster(id))).isEmpty();
+        }
+    }
+
+    @Test
+    void aJobThatKeepsFailingForATransientReasonIsRetriedThenDeadLettered() throws Exception {
+        String id = Ids.newId();
+        flaky.failingReads.add(ObjectKeys.uploadSource(id));
+        try (KafkaConsumer<String, byte[]> dlq = new KafkaConsumer<>(kafka.consumer("test-dlq"))) {
+            dlq.subscribe(List.of(topics.name(Topic.VOD_JOBS_DLQ)));
+            publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now()));
+
+            List<VideoEvent> seen = awaitEvents(id, VideoEvent.Type.FAILED, Duration.ofSeconds(30));
+            assertThat(seen.stream().filter(e -> e.type() == VideoEvent.Type.PROCESSING)).hasSize(2); // two attempts
+            assertThat(last(seen).error().code()).isEqualTo("processing_error");
+            assertThat(last(seen).error().message()).contains("2 times").contains("Connection refused");
+
+            List<DeadLetter> letters = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (letters.isEmpty() && System.nanoTime() < deadline) {
+                dlq.poll(Duration.ofMillis(200)).forEach(r -> letters.add(EventCodec.decode(r.value(), DeadLetter.class)));
+            }
+            assertThat(letters).singleElement().satisfies(l -> {
+                assertThat(l.job().videoId()).isEqualTo(id);
+                assertThat(l.attempts()).isEqualTo(2);
+            });
         }
     }
 
