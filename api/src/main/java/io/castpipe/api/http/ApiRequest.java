@@ -12,6 +12,7 @@ import io.castpipe.api.auth.Caller;
 import io.castpipe.common.media.Ids;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.PathTemplateMatch;
 
@@ -98,6 +99,39 @@ public final class ApiRequest {
             throw ApiException.badRequest("invalid_json", "the body must be a JSON object");
         }
         return object;
+    }
+
+    /**
+     * Refuses a chunked body. The listener fixes the size cap of a chunked body before any handler
+     * runs, so an upload could not be allowed past it; with a Content-Length it can.
+     */
+    public void requireContentLength() {
+        if (exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
+            throw new ApiException(411, "length_required",
+                    "send the body with a Content-Length header; chunked bodies are not accepted here");
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a refused body, up to {@code maxBytes}, so the client is done
+     * sending and reads the error instead of a reset connection. A longer rest is not worth
+     * receiving: the connection is closed after the response instead.
+     */
+    public void discardRestOfBody(long maxBytes) {
+        try {
+            InputStream in = exchange.getInputStream();
+            byte[] buffer = new byte[64 * 1024];
+            for (long dropped = 0; dropped <= maxBytes; ) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    return;
+                }
+                dropped += n;
+            }
+        } catch (IOException e) {
+            // the client is gone; nothing to answer
+        }
+        exchange.getResponseHeaders().put(Headers.CONNECTION, "close");
     }
 
     private static String abbreviate(String s) {

@@ -25,6 +25,7 @@ import io.undertow.util.Headers;
  */
 public final class SourceUploadEndpoint {
     private static final int BUFFER = 64 * 1024;
+    private static final long DRAIN_LIMIT = 4L * 1024 * 1024;
 
     private final UploadRules rules;
     private final ObjectStore store;
@@ -51,13 +52,12 @@ public final class SourceUploadEndpoint {
         request.about(videoId);
         Video video = lookup.manageable(videoId, request.caller());
         UploadRules.checkAcceptsUpload(video);
+        request.requireContentLength();
         long declared = exchange.getRequestContentLength();
-        if (declared == 0) {
+        if (declared <= 0) {
             throw ApiException.badRequest("empty_upload", "the body is empty; send the video file as the request body");
         }
-        if (declared > 0) {
-            rules.checkSize(declared);
-        }
+        rules.checkSize(declared);
         aborter.abortAll(videoId);
         if (!videos.markUploading(videoId, Instant.now())) {
             throw ApiException.conflict("invalid_state", "video " + videoId + " no longer takes a source");
@@ -91,6 +91,7 @@ public final class SourceUploadEndpoint {
             out.close();
         } catch (ObjectTooLargeException e) {
             giveUp(out, videoId);
+            request.discardRestOfBody(DRAIN_LIMIT);
             throw rules.tooLarge();
         } catch (IOException | RuntimeException e) {
             giveUp(out, videoId);

@@ -54,6 +54,8 @@ public final class TusUploadHandler {
     private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
     /** HEAD reports without the lock rather than wait long: the offset it reads is consistent either way. */
     private static final Duration HEAD_LOCK_WAIT = Duration.ofSeconds(2);
+    /** How much of a refused body is read and dropped so the client gets the answer rather than a reset. */
+    private static final long DRAIN_LIMIT = 4L * 1024 * 1024;
 
     private final String publicUrl;
     private final UploadRules rules;
@@ -171,6 +173,7 @@ public final class TusUploadHandler {
         }
         long clientOffset = number(request, UPLOAD_OFFSET)
                 .orElseThrow(() -> ApiException.badRequest("missing_header", "Upload-Offset is required"));
+        request.requireContentLength();
         try (UploadLocks.Held ignored = locks.tryLock(found.id(), LOCK_WAIT).orElseThrow(() ->
                 new ApiException(423, "upload_busy", "another request is writing to this upload; retry shortly"))) {
             Upload upload = reload(found.id());
@@ -198,6 +201,7 @@ public final class TusUploadHandler {
                 return;
             }
             if (appended.overflow()) {
+                request.discardRestOfBody(DRAIN_LIMIT);
                 throw ApiException.tooLarge("the body went past Upload-Length; bytes up to it were kept");
             }
             if (appended.offset() == upload.length()) {
