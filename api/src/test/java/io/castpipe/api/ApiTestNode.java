@@ -2,6 +2,9 @@ package io.castpipe.api;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,6 +39,8 @@ final class ApiTestNode implements AutoCloseable {
     final String baseUrl;
     final Path dataDir;
     final String dbUrl;
+    private final String dbUser;
+    private final String dbPassword;
     final String topicPrefix;
     final CastpipeConfig config;
     final S3ObjectStore store;
@@ -45,9 +50,12 @@ final class ApiTestNode implements AutoCloseable {
     final ApiService service;
     private final HttpServer http;
 
-    private ApiTestNode(Map<String, String> env, Path dataDir, String dbUrl, String topicPrefix) throws Exception {
+    private ApiTestNode(Map<String, String> env, Path dataDir, String dbUrl, String dbUser, String dbPassword,
+                        String topicPrefix) throws Exception {
         this.dataDir = dataDir;
         this.dbUrl = dbUrl;
+        this.dbUser = dbUser;
+        this.dbPassword = dbPassword;
         this.topicPrefix = topicPrefix;
         int port = TestInfrastructure.freePort();
         this.baseUrl = "http://127.0.0.1:" + port;
@@ -61,7 +69,7 @@ final class ApiTestNode implements AutoCloseable {
         this.store = new S3ObjectStore(new S3Settings(URI.create(endpoint), "us-east-1", BUCKET,
                 TestInfrastructure.S3_ACCESS_KEY, TestInfrastructure.S3_SECRET_KEY, true, PART_SIZE));
         store.ensureBucket();
-        this.database = Database.open(dbUrl, "castpipe", "secret", 4);
+        this.database = Database.open(dbUrl, dbUser, dbPassword, 4);
         this.kafka = new KafkaSettings(TestInfrastructure.kafka().bootstrapServers(), "api-test", Duration.ofSeconds(15));
         this.topics = new Topics(topicPrefix);
         topics.ensureCreated(kafka, 2, (short) 1);
@@ -73,10 +81,25 @@ final class ApiTestNode implements AutoCloseable {
         http.start();
     }
 
-    /** The node most tests share, with the default upload limit. */
+    /**
+     * The node most tests share, with the default upload limit. Its database is PostgreSQL when
+     * CASTPIPE_TEST_POSTGRES_URL (with _USER and _PASSWORD) names one, as the CI run does, so the
+     * api's SQL is proved there too; H2 otherwise.
+     */
     static synchronized ApiTestNode shared() throws Exception {
         if (shared == null) {
-            shared = start(Map.of(), "");
+            String pg = System.getenv("CASTPIPE_TEST_POSTGRES_URL");
+            if (pg != null && !pg.isBlank()) {
+                String user = System.getenv().getOrDefault("CASTPIPE_TEST_POSTGRES_USER", "castpipe");
+                String password = System.getenv().getOrDefault("CASTPIPE_TEST_POSTGRES_PASSWORD", "castpipe");
+                try (Connection c = DriverManager.getConnection(pg, user, password); Statement st = c.createStatement()) {
+                    st.execute("DROP SCHEMA public CASCADE");
+                    st.execute("CREATE SCHEMA public");
+                }
+                shared = new ApiTestNode(Map.of(), TestInfrastructure.tempDir("node").resolve("data"), pg, user, password, "");
+            } else {
+                shared = start(Map.of(), "");
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
         }
         return shared;
@@ -86,7 +109,7 @@ final class ApiTestNode implements AutoCloseable {
     static ApiTestNode start(Map<String, String> env, String topicPrefix) throws Exception {
         Path dir = TestInfrastructure.tempDir("node");
         String db = "jdbc:h2:file:" + dir.resolve("db") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
-        return new ApiTestNode(env, dir.resolve("data"), db, topicPrefix);
+        return new ApiTestNode(env, dir.resolve("data"), db, "castpipe", "secret", topicPrefix);
     }
 
     /**
@@ -100,7 +123,7 @@ final class ApiTestNode implements AutoCloseable {
     /** Stops this node and starts another on its data folder, database and topics, on a new port. */
     ApiTestNode restart() throws Exception {
         close();
-        return new ApiTestNode(Map.of(), dataDir, dbUrl, topicPrefix);
+        return new ApiTestNode(Map.of(), dataDir, dbUrl, dbUser, dbPassword, topicPrefix);
     }
 
     /** Multipart uploads S3 still holds open under {@code key}, seen through the S3 API itself. */

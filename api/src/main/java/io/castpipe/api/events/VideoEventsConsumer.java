@@ -100,7 +100,7 @@ public final class VideoEventsConsumer implements AutoCloseable {
             event = EventCodec.decode(record.value(), VideoEvent.class);
         } catch (IllegalArgumentException e) {
             log.warn("skipping an unreadable video event at {}-{}@{}: {}", record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
+                    record.offset(), e.getMessage().lines().findFirst().orElse(""));
             return;
         }
         if (event.videoId() == null || event.type() == null) {
