@@ -60,26 +60,15 @@ public final class VideoEventsConsumer implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-                Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-                boolean failed = false;
-                for (TopicPartition partition : records.partitions()) {
-                    for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-                        try {
-                            apply(record);
-                        } catch (RuntimeException e) {
-                            log.warn("video {}: could not apply a video event, retrying: {}", record.key(), e.toString());
-                            consumer.seek(partition, record.offset());
-                            failed = true;
-                            break;
-                        }
-                        done.put(partition, new OffsetAndMetadata(record.offset() + 1));
+                try {
+                    if (!pollOnce()) {
+                        Thread.sleep(RETRY_PAUSE.toMillis());
                     }
-                }
-                if (!done.isEmpty()) {
-                    consumer.commitSync(done);
-                }
-                if (failed) {
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // A failed commit (after a rebalance, say) only means some records come again.
+                    log.warn("video events: {}; carrying on", e.toString());
                     Thread.sleep(RETRY_PAUSE.toMillis());
                 }
             }
@@ -87,11 +76,33 @@ public final class VideoEventsConsumer implements AutoCloseable {
             // close() asked us to stop
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("video events consumer stopped: {}", e.toString());
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /** Applies one poll's records and commits what was applied; false when one must be retried. */
+    private boolean pollOnce() {
+        ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+        boolean allApplied = true;
+        for (TopicPartition partition : records.partitions()) {
+            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                try {
+                    apply(record);
+                } catch (RuntimeException e) {
+                    log.warn("video {}: could not apply a video event, will retry: {}", record.key(), e.toString());
+                    consumer.seek(partition, record.offset());
+                    allApplied = false;
+                    break;
+                }
+                done.put(partition, new OffsetAndMetadata(record.offset() + 1));
+            }
+        }
+        if (!done.isEmpty()) {
+            consumer.commitSync(done);
+        }
+        return allApplied;
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {

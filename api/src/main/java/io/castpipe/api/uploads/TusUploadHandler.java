@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Optional;
 
 import io.castpipe.api.auth.Caller;
@@ -50,6 +51,8 @@ public final class TusUploadHandler {
     static final HttpString VIDEO_ID = HttpString.tryFromString("Castpipe-Video-Id");
     static final HttpString METHOD_OVERRIDE = HttpString.tryFromString("X-HTTP-Method-Override");
 
+    /** RFC 7231's IMF-fixdate, e.g. {@code Tue, 01 Dec 2026 05:32:41 GMT}. */
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
     /** How long a request waits for another one on the same upload before answering 423. */
     private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
     /** HEAD reports without the lock rather than wait long: the offset it reads is consistent either way. */
@@ -227,7 +230,7 @@ public final class TusUploadHandler {
     /** POST with {@code X-HTTP-Method-Override}, for clients behind proxies that only pass GET and POST. */
     public void overridden(ApiRequest request) throws Exception {
         String method = request.header(METHOD_OVERRIDE).orElse("");
-        switch (method.toUpperCase(java.util.Locale.ROOT)) {
+        switch (method.toUpperCase(Locale.ROOT)) {
             case "PATCH" -> patch(request);
             case "DELETE" -> terminate(request);
             case "HEAD" -> head(request);
@@ -311,7 +314,7 @@ public final class TusUploadHandler {
     }
 
     private static String httpDate(Instant t) {
-        return DateTimeFormatter.RFC_1123_DATE_TIME.format(t.atZone(ZoneOffset.UTC));
+        return HTTP_DATE.format(t.atZone(ZoneOffset.UTC));
     }
 
     private static String clip(String s, int max) {
