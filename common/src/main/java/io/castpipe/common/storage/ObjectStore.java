@@ -27,7 +27,22 @@ public interface ObjectStore extends AutoCloseable {
      */
     OutputStream openForWrite(String key, String contentType);
 
+    /**
+     * Like {@link #openForWrite(String, String)}, but a write that would take the object past
+     * {@code maxBytes} throws {@link ObjectTooLargeException} and aborts the upload, and the
+     * caller can {@link ObjectOutputStream#abort() abort} it, e.g. when its own source fails.
+     */
+    ObjectOutputStream openForWrite(String key, String contentType, long maxBytes);
+
     MultipartUpload startMultipart(String key, String contentType);
+
+    /**
+     * A handle on a multipart upload started earlier, possibly by another process, that already
+     * holds {@code parts}: put more parts, complete it from all of them, or abort it. The parts'
+     * ETags may come from a client that uploaded them through presigned URLs; S3 checks them on
+     * completion.
+     */
+    MultipartUpload resumeMultipart(String key, String uploadId, List<UploadedPart> parts);
 
     /** @throws ObjectNotFoundException when there is no such object */
     InputStream get(String key);

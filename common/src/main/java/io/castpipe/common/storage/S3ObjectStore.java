@@ -116,14 +116,24 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public OutputStream openForWrite(String key, String contentType) {
-        return new S3OutputStream(this, key, contentType);
+        return new S3OutputStream(this, key, contentType, Long.MAX_VALUE);
+    }
+
+    @Override
+    public ObjectOutputStream openForWrite(String key, String contentType, long maxBytes) {
+        return new S3OutputStream(this, key, contentType, maxBytes);
     }
 
     @Override
     public MultipartUpload startMultipart(String key, String contentType) {
         String uploadId = call(key, () -> s3.createMultipartUpload(
                 b -> b.bucket(bucket()).key(key).contentType(contentType)).uploadId());
-        return new S3MultipartUpload(key, uploadId);
+        return new S3MultipartUpload(key, uploadId, List.of());
+    }
+
+    @Override
+    public MultipartUpload resumeMultipart(String key, String uploadId, List<UploadedPart> parts) {
+        return new S3MultipartUpload(key, uploadId, parts);
     }
 
     @Override
@@ -243,9 +253,13 @@ public final class S3ObjectStore implements ObjectStore {
         private final String uploadId;
         private final List<CompletedPart> parts = new ArrayList<>();
 
-        S3MultipartUpload(String key, String uploadId) {
+        S3MultipartUpload(String key, String uploadId, List<UploadedPart> earlier) {
             this.key = key;
             this.uploadId = uploadId;
+            for (UploadedPart p : earlier) {
+                parts.removeIf(c -> c.partNumber() == p.partNumber());
+                parts.add(CompletedPart.builder().partNumber(p.partNumber()).eTag(p.etag()).build());
+            }
         }
 
         @Override
@@ -264,6 +278,12 @@ public final class S3ObjectStore implements ObjectStore {
                     .partNumber(partNumber).contentLength(length), RequestBody.fromInputStream(in, length)).eTag());
             parts.removeIf(p -> p.partNumber() == partNumber);
             parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
+        }
+
+        @Override
+        public synchronized List<UploadedPart> parts() {
+            return parts.stream().sorted(java.util.Comparator.comparingInt(CompletedPart::partNumber))
+                    .map(p -> new UploadedPart(p.partNumber(), p.eTag())).toList();
         }
 
         @Override

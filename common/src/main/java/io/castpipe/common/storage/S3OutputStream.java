@@ -2,26 +2,28 @@ package io.castpipe.common.storage;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 
 /**
  * Uploads what is written to it with memory bounded by one part: a single PUT on close for a
  * small object, a multipart upload once the first part fills.
  */
-final class S3OutputStream extends OutputStream {
+final class S3OutputStream extends ObjectOutputStream {
     private final S3ObjectStore store;
     private final String key;
     private final String contentType;
     private final byte[] part;
+    private final long maxBytes;
+    private long written;
     private int filled;
     private int partNumber;
     private MultipartUpload upload;
     private boolean closed;
 
-    S3OutputStream(S3ObjectStore store, String key, String contentType) {
+    S3OutputStream(S3ObjectStore store, String key, String contentType, long maxBytes) {
         this.store = store;
         this.key = key;
         this.contentType = contentType;
+        this.maxBytes = maxBytes;
         this.part = new byte[store.partSize()];
     }
 
@@ -33,6 +35,11 @@ final class S3OutputStream extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         ensureOpen();
+        if (len > maxBytes - written) {
+            abort();
+            throw new ObjectTooLargeException(key, maxBytes);
+        }
+        written += len;
         while (len > 0) {
             int n = Math.min(len, part.length - filled);
             System.arraycopy(b, off, part, filled, n);
@@ -59,6 +66,7 @@ final class S3OutputStream extends OutputStream {
     }
 
     /** Gives up on the upload: nothing becomes visible under the key. */
+    @Override
     public void abort() {
         closed = true;
         if (upload != null) {

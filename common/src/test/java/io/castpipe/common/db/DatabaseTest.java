@@ -75,12 +75,38 @@ class DatabaseTest {
                     st.executeUpdate("UPDATE channels SET latency = 'instant' WHERE id = 'c1'");
                 }
             }).isInstanceOf(java.sql.SQLException.class);
+            assertUploadsGoWithTheirVideo(c, now);
         }
         // Opening again finds the schema current and keeps the data.
         try (Database db = Database.open(url, user, password, 2); Connection c = db.connection();
              Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM users")) {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(1);
+        }
+    }
+
+    /** V2: a video's uploads and their parts are deleted with it, and the upload kinds are checked. */
+    private static void assertUploadsGoWithTheirVideo(Connection c, OffsetDateTime now) throws Exception {
+        try (Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO videos (id, owner_id, title, created_at, updated_at, source_json, renditions_json) "
+                    + "VALUES ('v1', 'u1', 'A video', TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', "
+                    + "TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', '{\"width\":1920}', '[]')");
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO uploads (id, video_id, kind, s3_upload_id, "
+                + "upload_length, part_size, expires_at, created_at) VALUES ('up1', 'v1', 'tus', 's3-id', 100, 5242880, ?, ?)")) {
+            ps.setObject(1, now.plusDays(1));
+            ps.setObject(2, now);
+            ps.executeUpdate();
+        }
+        try (Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO upload_parts (upload_id, part_number, size_bytes, etag) VALUES ('up1', 1, 100, '\"e1\"')");
+            assertThatThrownBy(() -> st.executeUpdate("UPDATE uploads SET kind = 'ftp' WHERE id = 'up1'"))
+                    .isInstanceOf(java.sql.SQLException.class);
+            st.executeUpdate("DELETE FROM videos WHERE id = 'v1'");
+            try (ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM uploads) + (SELECT count(*) FROM upload_parts)")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
         }
     }
 

@@ -115,6 +115,88 @@ class S3ObjectStoreTest {
     }
 
     @Test
+    void resumedMultipartUploadCompletesFromThePartsPutEarlier() throws Exception {
+        byte[] first = random(PART, 5);
+        byte[] second = random(777, 6);
+        MultipartUpload started = store.startMultipart("h/resumed.bin", "application/octet-stream");
+        started.putPart(1, new ByteArrayInputStream(first), first.length);
+        List<UploadedPart> stored = started.parts();
+        assertThat(stored).extracting(UploadedPart::partNumber).containsExactly(1);
+        assertThat(stored.get(0).etag()).isNotBlank();
+
+        // As another process would, from the upload id and the parts it kept.
+        MultipartUpload resumed = store.resumeMultipart("h/resumed.bin", started.uploadId(), stored);
+        resumed.putPart(2, new ByteArrayInputStream(second), second.length);
+        assertThat(resumed.parts()).extracting(UploadedPart::partNumber).containsExactly(1, 2);
+        resumed.complete();
+
+        try (InputStream in = store.get("h/resumed.bin")) {
+            assertThat(sha256(in.readAllBytes())).isEqualTo(sha256(concat(first, second)));
+        }
+    }
+
+    @Test
+    void multipartUploadCompletesWithEtagsAClientGotFromPresignedPartPuts() throws Exception {
+        byte[] first = random(PART, 7);
+        byte[] second = random(4321, 8);
+        MultipartUpload upload = store.startMultipart("i/presigned-parts.bin", "application/octet-stream");
+        List<UploadedPart> parts = List.of(
+                new UploadedPart(1, putPresignedPart("i/presigned-parts.bin", upload.uploadId(), 1, first)),
+                new UploadedPart(2, putPresignedPart("i/presigned-parts.bin", upload.uploadId(), 2, second)));
+
+        store.resumeMultipart("i/presigned-parts.bin", upload.uploadId(), parts).complete();
+
+        try (InputStream in = store.get("i/presigned-parts.bin")) {
+            assertThat(sha256(in.readAllBytes())).isEqualTo(sha256(concat(first, second)));
+        }
+    }
+
+    @Test
+    void resumedMultipartUploadCanBeAborted() {
+        MultipartUpload upload = store.startMultipart("j/aborted.bin", "application/octet-stream");
+        upload.putPart(1, new ByteArrayInputStream(new byte[100]), 100);
+        assertThat(uploadsInProgress("j/aborted.bin")).isEqualTo(1);
+
+        store.resumeMultipart("j/aborted.bin", upload.uploadId(), upload.parts()).abort();
+
+        assertThat(uploadsInProgress("j/aborted.bin")).isZero();
+        assertThat(store.head("j/aborted.bin")).isEmpty();
+    }
+
+    @Test
+    void cappedWriteFailsPastTheLimitAndLeavesNothing() throws Exception {
+        ObjectOutputStream out = store.openForWrite("k/capped.bin", "application/octet-stream", PART + 10L);
+        out.write(random(PART + 5, 9)); // one full part is uploaded
+        assertThat(uploadsInProgress("k/capped.bin")).isEqualTo(1);
+
+        assertThatThrownBy(() -> out.write(new byte[6])).isInstanceOf(ObjectTooLargeException.class);
+        out.close();
+
+        assertThat(uploadsInProgress("k/capped.bin")).isZero();
+        assertThat(store.head("k/capped.bin")).isEmpty();
+    }
+
+    @Test
+    void cappedWriteUpToTheLimitSucceeds() throws Exception {
+        try (ObjectOutputStream out = store.openForWrite("k/exact.bin", "application/octet-stream", 10)) {
+            out.write(new byte[4]);
+            out.write(new byte[6]);
+        }
+        assertThat(store.head("k/exact.bin").orElseThrow().size()).isEqualTo(10);
+    }
+
+    @Test
+    void abortedWriteLeavesNoObjectAndNoUpload() throws Exception {
+        ObjectOutputStream out = store.openForWrite("l/aborted.bin", "application/octet-stream", Long.MAX_VALUE);
+        out.write(random(PART + PART / 2, 10));
+        out.abort();
+        out.close();
+
+        assertThat(uploadsInProgress("l/aborted.bin")).isZero();
+        assertThat(store.head("l/aborted.bin")).isEmpty();
+    }
+
+    @Test
     void presignedPutWorksFromAPlainHttpClient() throws Exception {
         PresignedRequest put = store.presignPut("f/direct.bin", "application/octet-stream", Duration.ofMinutes(5));
         assertThat(put.method()).isEqualTo("PUT");
@@ -186,6 +268,26 @@ class S3ObjectStoreTest {
                     .hasMessageContaining("is unreachable")
                     .hasMessageContaining("CASTPIPE_S3_ENDPOINT");
         }
+    }
+
+    private static String putPresignedPart(String key, String uploadId, int partNumber, byte[] bytes) throws Exception {
+        PresignedRequest put = store.presignUploadPart(key, uploadId, partNumber, Duration.ofMinutes(5));
+        HttpRequest.Builder request = HttpRequest.newBuilder(put.url().toURI())
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes));
+        put.headers().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("host")) {
+                values.forEach(v -> request.header(name, v));
+            }
+        });
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response.headers().firstValue("ETag").orElseThrow();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     private static long uploadsInProgress(String key) {

@@ -1,0 +1,141 @@
+package io.castpipe.api;
+
+import java.nio.file.Path;
+
+import io.castpipe.api.auth.Authenticator;
+import io.castpipe.api.events.VideoEventsConsumer;
+import io.castpipe.api.http.Cors;
+import io.castpipe.api.http.Endpoint;
+import io.castpipe.api.http.EndpointHandler;
+import io.castpipe.api.http.OpenApiHandler;
+import io.castpipe.api.uploads.Uploads;
+import io.castpipe.api.users.UserRepository;
+import io.castpipe.api.users.UsersEndpoint;
+import io.castpipe.api.videos.VideoAccessFile;
+import io.castpipe.api.videos.VideoCreator;
+import io.castpipe.api.videos.VideoRepository;
+import io.castpipe.api.videos.VideoView;
+import io.castpipe.api.videos.VideosEndpoint;
+import io.castpipe.common.auth.PlaybackTokens;
+import io.castpipe.common.config.CastpipeConfig;
+import io.castpipe.common.config.ConfigException;
+import io.castpipe.common.config.Setting;
+import io.castpipe.common.http.JsonResponses;
+import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.node.NodeContext;
+import io.castpipe.common.node.Service;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.RoutingHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
+
+/**
+ * The REST control plane under {@code /api}: users, videos and their uploads (tus, presigned,
+ * single PUT), and a consumer of {@code video.events} that keeps each video's status current.
+ */
+public final class ApiService implements Service {
+    private final NodeContext ctx;
+    private EventPublisher publisher;
+    private VideoEventsConsumer events;
+    private Uploads uploads;
+
+    public ApiService(NodeContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void start() {
+        CastpipeConfig config = ctx.config();
+        long maxBytes = maxUploadBytes(config);
+        long partSize = config.integer(Setting.S3_PART_SIZE_MB, 5, 1024) * 1024L * 1024L;
+        String publicUrl = config.publicUrl();
+
+        publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "api");
+        UserRepository users = new UserRepository(ctx.database());
+        VideoRepository videos = new VideoRepository(ctx.database());
+        VideoAccessFile accessFile = new VideoAccessFile(ctx.objectStore());
+        VideoCreator creator = new VideoCreator(videos, accessFile);
+        VideoView view = new VideoView(publicUrl, new PlaybackTokens(ctx.signingSecret()));
+        uploads = new Uploads(publicUrl, maxBytes, partSize, tailDir(), ctx.database(), ctx.objectStore(), videos,
+                creator, view, publisher);
+        VideosEndpoint videosEndpoint = new VideosEndpoint(videos, creator, accessFile, view, uploads.aborter(),
+                ctx.objectStore());
+        UsersEndpoint usersEndpoint = new UsersEndpoint(users);
+        Authenticator authenticator = new Authenticator(ctx.adminToken(), users);
+
+        RoutingHandler routes = new RoutingHandler(false)
+                .setFallbackHandler(exchange -> JsonResponses.error(exchange, 404, "not_found",
+                        "no such path: " + exchange.getRequestPath()))
+                .setInvalidMethodHandler(exchange -> JsonResponses.error(exchange, 405, "method_not_allowed",
+                        exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath()));
+        Routes r = new Routes(routes, authenticator);
+        routes.get("/openapi.json", new OpenApiHandler());
+        r.add("POST", "/users", usersEndpoint::create);
+        r.add("GET", "/videos", videosEndpoint::list);
+        r.add("POST", "/videos", videosEndpoint::create);
+        r.add("GET", "/videos/{id}", videosEndpoint::get);
+        r.add("PATCH", "/videos/{id}", videosEndpoint::update);
+        r.add("DELETE", "/videos/{id}", videosEndpoint::delete);
+        r.add("POST", "/videos/{id}/upload-url", uploads.direct()::uploadUrl);
+        r.add("POST", "/videos/{id}/complete", uploads.direct()::complete);
+        r.add("PUT", "/videos/{id}/source", uploads.source()::put);
+        for (String path : new String[] {"/uploads", "/uploads/"}) {
+            routes.add("OPTIONS", path, uploads.tus()::options);
+            r.add("POST", path, uploads.tus()::create);
+        }
+        routes.add("OPTIONS", "/uploads/{uploadId}", uploads.tus()::options);
+        r.add("HEAD", "/uploads/{uploadId}", uploads.tus()::head);
+        r.add("PATCH", "/uploads/{uploadId}", uploads.tus()::patch);
+        r.add("DELETE", "/uploads/{uploadId}", uploads.tus()::terminate);
+        r.add("POST", "/uploads/{uploadId}", uploads.tus()::overridden);
+
+        events = new VideoEventsConsumer(ctx.kafka(), ctx.topics(), videos);
+        events.start();
+        uploads.sweeper().start();
+        // 100-continue is sent only once an endpoint reads the body, so a refused upload is never sent.
+        ctx.http().prefix("/api", new Cors(new HttpContinueReadHandler(routes)));
+    }
+
+    Uploads uploads() {
+        return uploads;
+    }
+
+    private Path tailDir() {
+        return ctx.dataDir().resolve("uploads");
+    }
+
+    private static long maxUploadBytes(CastpipeConfig config) {
+        String raw = config.string(Setting.UPLOAD_MAX_BYTES);
+        try {
+            long n = Long.parseLong(raw);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException(Setting.UPLOAD_MAX_BYTES.env() + "=" + raw
+                + " is not a positive number of bytes; set it like 10737418240 or unset it for the default "
+                + Setting.UPLOAD_MAX_BYTES.defaultValue());
+    }
+
+    @Override
+    public void close() {
+        if (events != null) {
+            events.close();
+        }
+        if (uploads != null) {
+            uploads.sweeper().close();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+
+    /** Mounts endpoints so that each runs off the IO thread with its caller authenticated. */
+    private record Routes(RoutingHandler routes, Authenticator authenticator) {
+        void add(String method, String template, Endpoint endpoint) {
+            HttpHandler handler = new EndpointHandler(authenticator, endpoint);
+            routes.add(method, template, handler);
+        }
+    }
+}

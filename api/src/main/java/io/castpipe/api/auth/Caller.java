@@ -1,0 +1,50 @@
+package io.castpipe.api.auth;
+
+import io.castpipe.api.http.ApiException;
+
+/** Who is asking: nobody (no token), a user, or the admin. */
+public record Caller(Kind kind, String userId) {
+
+    public enum Kind { ANONYMOUS, USER, ADMIN }
+
+    private static final Caller ANONYMOUS = new Caller(Kind.ANONYMOUS, null);
+    private static final Caller ADMIN = new Caller(Kind.ADMIN, null);
+
+    public static Caller anonymous() {
+        return ANONYMOUS;
+    }
+
+    public static Caller admin() {
+        return ADMIN;
+    }
+
+    public static Caller user(String userId) {
+        return new Caller(Kind.USER, userId);
+    }
+
+    public boolean isAdmin() {
+        return kind == Kind.ADMIN;
+    }
+
+    public boolean isAnonymous() {
+        return kind == Kind.ANONYMOUS;
+    }
+
+    /** True for the user whose id this is; never for the admin or nobody. */
+    public boolean is(String ownerId) {
+        return kind == Kind.USER && userId.equals(ownerId);
+    }
+
+    public void requireSignedIn() {
+        if (isAnonymous()) {
+            throw ApiException.unauthorized("this needs a token: send 'Authorization: Bearer TOKEN'");
+        }
+    }
+
+    public void requireAdmin() {
+        requireSignedIn();
+        if (!isAdmin()) {
+            throw ApiException.forbidden("only the admin token may do this");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.castpipe.api.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.castpipe.api.auth.Caller;
+import io.castpipe.common.media.Ids;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.PathTemplateMatch;
+
+/** An API request as endpoints see it: the caller, checked path ids, query values, a small JSON body. */
+public final class ApiRequest {
+    /** JSON bodies are small; anything bigger is refused before it is read. */
+    public static final int MAX_JSON_BYTES = 64 * 1024;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final AttachmentKey<String> VIDEO_ID = AttachmentKey.create(String.class);
+
+    private final HttpServerExchange exchange;
+    private final Caller caller;
+
+    ApiRequest(HttpServerExchange exchange, Caller caller) {
+        this.exchange = exchange;
+        this.caller = caller;
+    }
+
+    public HttpServerExchange exchange() {
+        return exchange;
+    }
+
+    public Caller caller() {
+        return caller;
+    }
+
+    /** A path parameter that must be an id; checked before it can reach SQL or a storage key. */
+    public String id(String name) {
+        PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
+        String value = match == null ? null : match.getParameters().get(name);
+        if (!Ids.isValid(value)) {
+            throw ApiException.badRequest("bad_id", "'" + abbreviate(value) + "' is not an id: ids are 16 characters of 0-9 and a-z");
+        }
+        return value;
+    }
+
+    /** Names the video this request is about, for the log line of an unexpected failure. */
+    public void about(String videoId) {
+        exchange.putAttachment(VIDEO_ID, videoId);
+    }
+
+    static String videoIdOf(HttpServerExchange exchange) {
+        String id = exchange.getAttachment(VIDEO_ID);
+        return id == null ? "-" : id;
+    }
+
+    public Optional<String> query(String name) {
+        var values = exchange.getQueryParameters().get(name);
+        return values == null || values.isEmpty() || values.getFirst().isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
+    }
+
+    public Optional<String> header(HttpString name) {
+        return Optional.ofNullable(exchange.getRequestHeaders().getFirst(name));
+    }
+
+    /** The body as a JSON object; an empty body is an empty object. */
+    public ObjectNode json() {
+        exchange.startBlocking();
+        long declared = exchange.getRequestContentLength();
+        if (declared > MAX_JSON_BYTES) {
+            throw ApiException.tooLarge("a JSON body may be at most " + MAX_JSON_BYTES + " bytes");
+        }
+        byte[] body;
+        try (InputStream in = exchange.getInputStream()) {
+            body = in.readNBytes(MAX_JSON_BYTES + 1);
+        } catch (IOException e) {
+            throw ApiException.badRequest("unreadable_body", "the request body could not be read: " + e.getMessage());
+        }
+        if (body.length > MAX_JSON_BYTES) {
+            throw ApiException.tooLarge("a JSON body may be at most " + MAX_JSON_BYTES + " bytes");
+        }
+        if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            return MAPPER.createObjectNode();
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiException.badRequest("invalid_json", "the body is not valid JSON");
+        }
+        if (!(node instanceof ObjectNode object)) {
+            throw ApiException.badRequest("invalid_json", "the body must be a JSON object");
+        }
+        return object;
+    }
+
+    /**
+     * Refuses a chunked body. The listener fixes the size cap of a chunked body before any handler
+     * runs, so an upload could not be allowed past it; with a Content-Length it can.
+     */
+    public void requireContentLength() {
+        if (exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
+            throw new ApiException(411, "length_required",
+                    "send the body with a Content-Length header; chunked bodies are not accepted here");
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a refused body, up to {@code maxBytes}, so the client is done
+     * sending and reads the error instead of a reset connection. A longer rest is not worth
+     * receiving: the connection is closed after the response instead.
+     */
+    public void discardRestOfBody(long maxBytes) {
+        try {
+            InputStream in = exchange.getInputStream();
+            byte[] buffer = new byte[64 * 1024];
+            for (long dropped = 0; dropped <= maxBytes; ) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    return;
+                }
+                dropped += n;
+            }
+        } catch (IOException e) {
+            // the client is gone; nothing to answer
+        }
+        exchange.getResponseHeaders().put(Headers.CONNECTION, "close");
+    }
+
+    private static String abbreviate(String s) {
+        if (s == null) {
+            return "";
+        }
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+}

@@ -1,0 +1,114 @@
+package io.castpipe.api.uploads;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+
+import io.castpipe.api.http.ApiException;
+import io.castpipe.api.http.ApiRequest;
+import io.castpipe.api.videos.Video;
+import io.castpipe.api.videos.VideoLookup;
+import io.castpipe.api.videos.VideoRepository;
+import io.castpipe.api.videos.VideoView;
+import io.castpipe.common.http.JsonResponses;
+import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.common.storage.ObjectOutputStream;
+import io.castpipe.common.storage.ObjectStore;
+import io.castpipe.common.storage.ObjectTooLargeException;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+
+/**
+ * {@code PUT /api/videos/{id}/source}: the whole source in one request body, streamed into
+ * storage with at most one part in memory. Not resumable; for large files tus or a presigned
+ * URL is the better way.
+ */
+public final class SourceUploadEndpoint {
+    private static final int BUFFER = 64 * 1024;
+    private static final long DRAIN_LIMIT = 4L * 1024 * 1024;
+
+    private final UploadRules rules;
+    private final ObjectStore store;
+    private final VideoRepository videos;
+    private final VideoLookup lookup;
+    private final VideoView view;
+    private final UploadAborter aborter;
+    private final SourceQueue queue;
+
+    SourceUploadEndpoint(UploadRules rules, ObjectStore store, VideoRepository videos, VideoView view,
+                         UploadAborter aborter, SourceQueue queue) {
+        this.rules = rules;
+        this.store = store;
+        this.videos = videos;
+        this.lookup = new VideoLookup(videos);
+        this.view = view;
+        this.aborter = aborter;
+        this.queue = queue;
+    }
+
+    public void put(ApiRequest request) throws IOException {
+        HttpServerExchange exchange = request.exchange();
+        String videoId = request.id("id");
+        request.about(videoId);
+        Video video = lookup.manageable(videoId, request.caller());
+        UploadRules.checkAcceptsUpload(video);
+        request.requireContentLength();
+        long declared = exchange.getRequestContentLength();
+        if (declared <= 0) {
+            throw ApiException.badRequest("empty_upload", "the body is empty; send the video file as the request body");
+        }
+        rules.checkSize(declared);
+        aborter.abortAll(videoId);
+        if (!videos.markUploading(videoId, Instant.now())) {
+            throw ApiException.conflict("invalid_state", "video " + videoId + " no longer takes a source");
+        }
+        exchange.setMaxEntitySize(Long.MAX_VALUE);
+        exchange.startBlocking();
+        long received = 0;
+        ObjectOutputStream out = store.openForWrite(ObjectKeys.uploadSource(videoId), contentType(exchange), rules.maxBytes());
+        try {
+            InputStream in = exchange.getInputStream();
+            byte[] buffer = new byte[BUFFER];
+            while (true) {
+                int n;
+                try {
+                    n = in.read(buffer);
+                } catch (IOException e) {
+                    giveUp(out, videoId);
+                    exchange.endExchange();
+                    return;
+                }
+                if (n < 0) {
+                    break;
+                }
+                out.write(buffer, 0, n);
+                received += n;
+            }
+            if (received == 0) {
+                giveUp(out, videoId);
+                throw ApiException.badRequest("empty_upload", "the body is empty; send the video file as the request body");
+            }
+            out.close();
+        } catch (ObjectTooLargeException e) {
+            giveUp(out, videoId);
+            request.discardRestOfBody(DRAIN_LIMIT);
+            throw rules.tooLarge();
+        } catch (IOException | RuntimeException e) {
+            giveUp(out, videoId);
+            throw e;
+        }
+        queue.queue(videoId);
+        Video queued = videos.find(videoId).orElseThrow(() -> ApiException.notFound("no video " + videoId));
+        JsonResponses.send(exchange, 200, view.render(queued, request.caller()));
+    }
+
+    private void giveUp(ObjectOutputStream out, String videoId) {
+        out.abort();
+        videos.revertToCreatedIfIdle(videoId, Instant.now());
+    }
+
+    private static String contentType(HttpServerExchange exchange) {
+        String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        return type != null && type.matches("(video|audio)/[A-Za-z0-9.+-]{1,64}") ? type : "application/octet-stream";
+    }
+}

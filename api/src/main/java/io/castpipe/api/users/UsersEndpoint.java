@@ -1,0 +1,43 @@
+package io.castpipe.api.users;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import io.castpipe.api.auth.UserTokens;
+import io.castpipe.api.http.ApiException;
+import io.castpipe.api.http.ApiRequest;
+import io.castpipe.api.http.JsonFields;
+import io.castpipe.common.http.JsonResponses;
+import io.castpipe.common.media.Ids;
+
+/** {@code POST /api/users {"name"}} (admin): a user and the only copy of their token. */
+public final class UsersEndpoint {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+    private final UserRepository users;
+
+    public UsersEndpoint(UserRepository users) {
+        this.users = users;
+    }
+
+    public void create(ApiRequest request) throws Exception {
+        request.caller().requireAdmin();
+        String name = new JsonFields(request.json()).requiredText("name").trim();
+        if (!NAME.matcher(name).matches()) {
+            throw ApiException.badRequest("invalid_field",
+                    "'name' must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+        }
+        String id = Ids.newId();
+        String token = UserTokens.newToken();
+        if (!users.create(id, name, UserTokens.hash(token), Instant.now())) {
+            throw ApiException.conflict("name_taken", "a user named '" + name + "' already exists");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", id);
+        body.put("name", name);
+        body.put("token", token);
+        JsonResponses.send(request.exchange(), 201, body);
+    }
+}

@@ -1,0 +1,183 @@
+package io.castpipe.api.videos;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.castpipe.api.auth.Caller;
+import io.castpipe.common.db.Database;
+
+/**
+ * The videos table. Every status change is one conditional UPDATE whose WHERE clause names the
+ * statuses it may leave, so late or repeated events and racing requests cannot move a video
+ * backwards; each returns whether it applied.
+ */
+public final class VideoRepository {
+    private static final String COLUMNS = "id, owner_id, title, description, visibility, status, progress, error_code, "
+            + "error_message, duration_seconds, source_json, renditions_json, created_at, updated_at";
+    private static final String ACCEPTS_UPLOAD = "status IN ('created', 'uploading', 'failed')";
+
+    private final Database db;
+
+    public VideoRepository(Database db) {
+        this.db = db;
+    }
+
+    public void insert(Video v) {
+        update("INSERT INTO videos (id, owner_id, title, description, visibility, status, progress, created_at, updated_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                v.id(), v.ownerId(), v.title(), v.description(), v.visibility().value(), v.status().value(), v.progress(),
+                time(v.createdAt()), time(v.updatedAt()));
+    }
+
+    public Optional<Video> find(String id) {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM videos WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("reading video " + id, e);
+        }
+    }
+
+    /** Newest first, after {@code cursor} when given: what {@code caller} may see listed. */
+    public List<Video> page(Caller caller, VideoCursor cursor, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM videos WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (caller.isAnonymous()) {
+            sql.append(" AND visibility = 'public'");
+        } else if (!caller.isAdmin()) {
+            sql.append(" AND (visibility = 'public' OR owner_id = ?)");
+            args.add(caller.userId());
+        }
+        if (cursor != null) {
+            sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
+            args.add(time(cursor.createdAt()));
+            args.add(time(cursor.createdAt()));
+            args.add(cursor.id());
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+        args.add(limit);
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            bind(ps, args.toArray());
+            List<Video> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("listing videos", e);
+        }
+    }
+
+    public void updateDetails(String id, String title, String description, Visibility visibility, Instant now) {
+        update("UPDATE videos SET title = ?, description = ?, visibility = ?, updated_at = ? WHERE id = ?",
+                title, description, visibility.value(), time(now), id);
+    }
+
+    public boolean delete(String id) {
+        return update("DELETE FROM videos WHERE id = ?", id) > 0;
+    }
+
+    /** Bytes of a new source are on their way; any earlier failure is forgotten. */
+    public boolean markUploading(String id, Instant now) {
+        return update("UPDATE videos SET status = 'uploading', progress = 0, error_code = NULL, error_message = NULL, "
+                + "updated_at = ? WHERE id = ? AND " + ACCEPTS_UPLOAD, time(now), id) > 0;
+    }
+
+    /** The source is complete in storage and a job is about to be queued. */
+    public boolean markQueued(String id, Instant now) {
+        return update("UPDATE videos SET status = 'queued', progress = 0, error_code = NULL, error_message = NULL, "
+                + "updated_at = ? WHERE id = ? AND " + ACCEPTS_UPLOAD, time(now), id) > 0;
+    }
+
+    /** Back to created once the last upload in progress was given up (terminated, aborted, expired). */
+    public boolean revertToCreatedIfIdle(String id, Instant now) {
+        return update("UPDATE videos SET status = 'created', updated_at = ? WHERE id = ? AND status = 'uploading' "
+                + "AND NOT EXISTS (SELECT 1 FROM uploads WHERE uploads.video_id = videos.id AND uploads.state = 'open')",
+                time(now), id) > 0;
+    }
+
+    // What video.events says. A new upload is the only way out of ready or failed.
+
+    public boolean queuedByEvent(String id, Instant now) {
+        return update("UPDATE videos SET status = 'queued', updated_at = ? WHERE id = ? "
+                + "AND status IN ('created', 'uploading', 'queued')", time(now), id) > 0;
+    }
+
+    public boolean processing(String id, Instant now) {
+        return update("UPDATE videos SET status = 'processing', progress = 0, updated_at = ? WHERE id = ? "
+                + "AND status IN ('queued', 'processing')", time(now), id) > 0;
+    }
+
+    public boolean progress(String id, double progress, Instant now) {
+        return update("UPDATE videos SET status = 'processing', progress = ?, updated_at = ? WHERE id = ? "
+                + "AND status IN ('queued', 'processing')", progress, time(now), id) > 0;
+    }
+
+    /** Also from failed: a job the worker retried after reporting a failure may still finish. */
+    public boolean ready(String id, Double durationSeconds, String sourceJson, String renditionsJson, Instant now) {
+        return update("UPDATE videos SET status = 'ready', progress = 1, error_code = NULL, error_message = NULL, "
+                        + "duration_seconds = ?, source_json = ?, renditions_json = ?, updated_at = ? WHERE id = ? "
+                        + "AND status IN ('queued', 'processing', 'failed')",
+                durationSeconds, sourceJson, renditionsJson, time(now), id) > 0;
+    }
+
+    public boolean failed(String id, String code, String message, Instant now) {
+        return update("UPDATE videos SET status = 'failed', error_code = ?, error_message = ?, updated_at = ? "
+                        + "WHERE id = ? AND status IN ('queued', 'processing')",
+                clip(code, 64), clip(message, 1000), time(now), id) > 0;
+    }
+
+    private int update(String sql, Object... args) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("updating videos", e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, Object[] args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
+        }
+    }
+
+    private static Video read(ResultSet rs) throws SQLException {
+        double duration = rs.getDouble("duration_seconds");
+        Double durationSeconds = rs.wasNull() ? null : duration;
+        return new Video(rs.getString("id"), rs.getString("owner_id"), rs.getString("title"),
+                rs.getString("description"), Visibility.parse(rs.getString("visibility")).orElseThrow(),
+                VideoStatus.of(rs.getString("status")), rs.getDouble("progress"), rs.getString("error_code"),
+                rs.getString("error_message"), durationSeconds, rs.getString("source_json"),
+                rs.getString("renditions_json"), instant(rs, "created_at"), instant(rs, "updated_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        return rs.getObject(column, OffsetDateTime.class).toInstant();
+    }
+
+    private static OffsetDateTime time(Instant t) {
+        return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+    }
+
+    private static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
+    private static IllegalStateException failure(String what, SQLException e) {
+        return new IllegalStateException(what + ": " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,153 @@
+package io.castpipe.api;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.castpipe.common.config.CastpipeConfig;
+import io.castpipe.common.config.Setting;
+import io.castpipe.common.db.Database;
+import io.castpipe.common.http.HttpServer;
+import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.node.NodeContext;
+import io.castpipe.common.storage.S3ObjectStore;
+import io.castpipe.common.storage.S3Settings;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+
+/**
+ * An api node as the launcher builds one: the real Kafka broker and S3 server, an H2 database in
+ * PostgreSQL mode, an HTTP listener on a free port with {@link ApiService} mounted on it.
+ */
+final class ApiTestNode implements AutoCloseable {
+    static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+    static final String SIGNING_SECRET = "test-signing-secret";
+    static final String BUCKET = "api-test";
+    static final int PART_SIZE = 5 * 1024 * 1024;
+
+    private static ApiTestNode shared;
+
+    final String baseUrl;
+    final Path dataDir;
+    final String dbUrl;
+    private final String dbUser;
+    private final String dbPassword;
+    final String topicPrefix;
+    final CastpipeConfig config;
+    final S3ObjectStore store;
+    final Database database;
+    final KafkaSettings kafka;
+    final Topics topics;
+    final ApiService service;
+    private final HttpServer http;
+
+    private ApiTestNode(Map<String, String> env, Path dataDir, String dbUrl, String dbUser, String dbPassword,
+                        String topicPrefix) throws Exception {
+        this.dataDir = dataDir;
+        this.dbUrl = dbUrl;
+        this.dbUser = dbUser;
+        this.dbPassword = dbPassword;
+        this.topicPrefix = topicPrefix;
+        int port = TestInfrastructure.freePort();
+        this.baseUrl = "http://127.0.0.1:" + port;
+        Map<String, String> all = new HashMap<>(env);
+        all.put(Setting.PUBLIC_URL.env(), baseUrl);
+        all.put(Setting.S3_BUCKET.env(), BUCKET);
+        all.put(Setting.S3_PART_SIZE_MB.env(), String.valueOf(PART_SIZE / (1024 * 1024)));
+        all.put(Setting.DATA_DIR.env(), dataDir.toString());
+        this.config = CastpipeConfig.from(all);
+        String endpoint = TestInfrastructure.s3().endpoint();
+        this.store = new S3ObjectStore(new S3Settings(URI.create(endpoint), "us-east-1", BUCKET,
+                TestInfrastructure.S3_ACCESS_KEY, TestInfrastructure.S3_SECRET_KEY, true, PART_SIZE));
+        store.ensureBucket();
+        this.database = Database.open(dbUrl, dbUser, dbPassword, 4);
+        this.kafka = new KafkaSettings(TestInfrastructure.kafka().bootstrapServers(), "api-test", Duration.ofSeconds(15));
+        this.topics = new Topics(topicPrefix);
+        topics.ensureCreated(kafka, 2, (short) 1);
+        this.http = new HttpServer("127.0.0.1", port);
+        NodeContext ctx = new NodeContext(config, dataDir, kafka, topics, store, database, null, http, null,
+                ADMIN_TOKEN, SIGNING_SECRET);
+        this.service = new ApiService(ctx);
+        service.start();
+        http.start();
+    }
+
+    /**
+     * The node most tests share, with the default upload limit. Its database is PostgreSQL when
+     * CASTPIPE_TEST_POSTGRES_URL (with _USER and _PASSWORD) names one, as the CI run does, so the
+     * api's SQL is proved there too; H2 otherwise.
+     */
+    static synchronized ApiTestNode shared() throws Exception {
+        if (shared == null) {
+            String pg = System.getenv("CASTPIPE_TEST_POSTGRES_URL");
+            if (pg != null && !pg.isBlank()) {
+                String user = System.getenv().getOrDefault("CASTPIPE_TEST_POSTGRES_USER", "castpipe");
+                String password = System.getenv().getOrDefault("CASTPIPE_TEST_POSTGRES_PASSWORD", "castpipe");
+                try (Connection c = DriverManager.getConnection(pg, user, password); Statement st = c.createStatement()) {
+                    st.execute("DROP SCHEMA public CASCADE");
+                    st.execute("CREATE SCHEMA public");
+                }
+                shared = new ApiTestNode(Map.of(), TestInfrastructure.tempDir("node").resolve("data"), pg, user, password, "");
+            } else {
+                shared = start(Map.of(), "");
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+        }
+        return shared;
+    }
+
+    /** A node of its own: own database, data folder and topics. */
+    static ApiTestNode start(Map<String, String> env, String topicPrefix) throws Exception {
+        Path dir = TestInfrastructure.tempDir("node");
+        String db = "jdbc:h2:file:" + dir.resolve("db") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        return new ApiTestNode(env, dir.resolve("data"), db, "castpipe", "secret", topicPrefix);
+    }
+
+    /**
+     * A node of its own. Its topics need a prefix of their own too: nodes sharing topics would
+     * share the api's consumer group, and one node's database would miss events the other took.
+     */
+    static ApiTestNode isolated(Map<String, String> env) throws Exception {
+        return start(env, "t" + java.util.UUID.randomUUID().toString().substring(0, 8) + ".");
+    }
+
+    /** Stops this node and starts another on its data folder, database and topics, on a new port. */
+    ApiTestNode restart() throws Exception {
+        close();
+        return new ApiTestNode(Map.of(), dataDir, dbUrl, dbUser, dbPassword, topicPrefix);
+    }
+
+    /** Multipart uploads S3 still holds open under {@code key}, seen through the S3 API itself. */
+    int multipartUploadsInProgress(String key) throws Exception {
+        try (S3Client s3 = S3Client.builder()
+                .endpointOverride(URI.create(TestInfrastructure.s3().endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        TestInfrastructure.S3_ACCESS_KEY, TestInfrastructure.S3_SECRET_KEY)))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .build()) {
+            return s3.listMultipartUploads(b -> b.bucket(BUCKET).prefix(key)).uploads().size();
+        }
+    }
+
+    HttpTestClient client() {
+        return new HttpTestClient(baseUrl);
+    }
+
+    @Override
+    public void close() {
+        service.close();
+        http.close();
+        database.close();
+        store.close();
+    }
+}

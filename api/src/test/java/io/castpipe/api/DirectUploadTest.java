@@ -1,0 +1,131 @@
+package io.castpipe.api;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.castpipe.api.HttpTestClient.Response;
+import io.castpipe.common.media.ObjectKeys;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static io.castpipe.api.TusUploadTest.random;
+import static io.castpipe.api.TusUploadTest.sha256;
+import static io.castpipe.api.VideosApiTest.assertError;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Uploads straight to storage through presigned URLs, then POST .../complete. */
+class DirectUploadTest {
+    private static final int MiB = 1024 * 1024;
+    private static final HttpClient STORAGE = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static ApiTestNode node;
+    private static HttpTestClient http;
+    private static JobsProbe probe;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = ApiTestNode.shared();
+        http = node.client();
+        probe = JobsProbe.shared();
+    }
+
+    @Test
+    void aPresignedPutThenCompleteQueuesTheVideo() throws Exception {
+        String token = http.newUser("direct-single");
+        String videoId = http.newVideo(token, "direct", "public");
+        byte[] file = random(300_000, 10);
+
+        Response plan = http.post("/api/videos/" + videoId + "/upload-url", token, Map.of("size", file.length));
+        assertThat(plan.status()).as(plan.body()).isEqualTo(200);
+        JsonNode p = plan.json();
+        assertThat(p.get("method").asText()).isEqualTo("PUT");
+        assertThat(p.get("expiresAt").asText()).isNotBlank();
+        assertThat(http.get("/api/videos/" + videoId, token).json().get("status").asText()).isEqualTo("uploading");
+
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(p.get("url").asText()))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(file));
+        p.get("headers").fields().forEachRemaining(h -> put.header(h.getKey(), h.getValue().asText()));
+        HttpResponse<String> stored = STORAGE.send(put.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+
+        Response done = http.post("/api/videos/" + videoId + "/complete", token, Map.of());
+        assertThat(done.status()).as(done.body()).isEqualTo(200);
+        assertThat(done.json().get("status").asText()).isEqualTo("queued");
+        assertThat(probe.awaitJob(videoId).sourceKey()).isEqualTo(ObjectKeys.uploadSource(videoId));
+        try (InputStream in = node.store.get(ObjectKeys.uploadSource(videoId))) {
+            assertThat(sha256(in.readAllBytes())).isEqualTo(sha256(file));
+        }
+        assertError(http.post("/api/videos/" + videoId + "/complete", token, Map.of()), 409, "invalid_state");
+        assertError(http.post("/api/videos/" + videoId + "/upload-url", token, Map.of()), 409, "invalid_state");
+    }
+
+    @Test
+    void aLargeFileGetsPresignedPartsThatCompleteWithTheirEtags() throws Exception {
+        String token = http.newUser("direct-multi");
+        String videoId = http.newVideo(token, "direct multipart", "private");
+        byte[] file = random(64 * MiB + 4096, 11);
+
+        Response planned = http.post("/api/videos/" + videoId + "/upload-url", token,
+                Map.of("size", file.length, "partSize", 64 * MiB));
+        assertThat(planned.status()).as(planned.body()).isEqualTo(200);
+        JsonNode plan = planned.json();
+        long partSize = plan.get("partSize").asLong();
+        assertThat(partSize).isEqualTo(64L * MiB);
+        assertThat(plan.get("parts")).hasSize(2);
+
+        List<Map<String, Object>> etags = new ArrayList<>();
+        for (JsonNode part : plan.get("parts")) {
+            int n = part.get("partNumber").asInt();
+            byte[] bytes = Arrays.copyOfRange(file, (int) ((n - 1) * partSize), (int) Math.min(file.length, n * partSize));
+            HttpResponse<String> r = STORAGE.send(HttpRequest.newBuilder(URI.create(part.get("url").asText()))
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            etags.add(Map.of("partNumber", n, "etag", r.headers().firstValue("ETag").orElseThrow()));
+        }
+
+        assertError(http.post("/api/videos/" + videoId + "/complete", token,
+                Map.of("uploadId", plan.get("uploadId").asText())), 400, "missing_field");
+        Response done = http.post("/api/videos/" + videoId + "/complete", token,
+                Map.of("uploadId", plan.get("uploadId").asText(), "parts", etags));
+        assertThat(done.status()).as(done.body()).isEqualTo(200);
+        assertThat(done.json().get("status").asText()).isEqualTo("queued");
+        assertThat(probe.awaitJob(videoId).videoId()).isEqualTo(videoId);
+        try (InputStream in = node.store.get(ObjectKeys.uploadSource(videoId))) {
+            assertThat(sha256(in.readAllBytes())).isEqualTo(sha256(file));
+        }
+    }
+
+    @Test
+    void completingChecksThatSomethingArrived() throws Exception {
+        String token = http.newUser("direct-checks");
+        String videoId = http.newVideo(token, "nothing yet", "public");
+        assertError(http.post("/api/videos/" + videoId + "/complete", token, Map.of()), 409, "no_upload");
+
+        assertThat(http.post("/api/videos/" + videoId + "/upload-url", token, Map.of()).status()).isEqualTo(200);
+        assertError(http.post("/api/videos/" + videoId + "/complete", token, Map.of()), 409, "source_missing");
+        assertError(http.post("/api/videos/" + videoId + "/complete", token, Map.of("uploadId", "0123456789abcdef")),
+                404, "not_found");
+
+        JsonNode plan = http.post("/api/videos/" + videoId + "/upload-url", token, Map.of("size", 65 * MiB)).json();
+        assertThat(plan.get("parts").size()).isEqualTo((65 * MiB + ApiTestNode.PART_SIZE - 1) / ApiTestNode.PART_SIZE);
+        assertError(http.post("/api/videos/" + videoId + "/complete", token, Map.of("uploadId", plan.get("uploadId").asText(),
+                "parts", List.of(Map.of("partNumber", 1, "etag", "\"not-a-real-etag\"")))), 400, "invalid_parts");
+        assertError(http.post("/api/videos/" + videoId + "/complete", token, Map.of("uploadId", plan.get("uploadId").asText(),
+                "parts", List.of(Map.of("partNumber", 0, "etag", "x")))), 400, "invalid_field");
+
+        assertError(http.post("/api/videos/" + videoId + "/upload-url", token, Map.of("size", -1)), 400, "invalid_field");
+        assertError(http.post("/api/videos/" + videoId + "/upload-url", token, Map.of("size", "big")), 400, "invalid_field");
+        assertError(http.post("/api/videos/" + videoId + "/upload-url", token, Map.of("size", 100L * 1024 * 1024 * 1024)),
+                413, "too_large");
+        assertError(http.post("/api/videos/" + videoId + "/upload-url", null, Map.of()), 401, "unauthorized");
+        assertError(http.post("/api/videos/" + videoId + "/upload-url", http.newUser("direct-stranger"), Map.of()),
+                403, "forbidden");
+    }
+}

@@ -1,0 +1,97 @@
+package io.castpipe.api;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import io.castpipe.api.HttpTestClient.Response;
+import io.castpipe.common.media.ObjectKeys;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static io.castpipe.api.TusUploadTest.random;
+import static io.castpipe.api.TusUploadTest.sha256;
+import static io.castpipe.api.VideosApiTest.assertError;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** PUT /api/videos/{id}/source: the whole file in one streamed request. */
+class SourceUploadTest {
+    private static ApiTestNode node;
+    private static HttpTestClient http;
+    private static JobsProbe probe;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = ApiTestNode.shared();
+        http = node.client();
+        probe = JobsProbe.shared();
+    }
+
+    @Test
+    void aStreamedBodyBecomesTheSourceAndQueuesTheVideo() throws Exception {
+        String token = http.newUser("put-source");
+        String videoId = http.newVideo(token, "one request", "public");
+        byte[] file = random(7 * 1024 * 1024 + 99, 20);
+
+        Response r = http.request("PUT", "/api/videos/" + videoId + "/source").token(token)
+                .header("Content-Type", "video/mp4").body(file).send();
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("status").asText()).isEqualTo("queued");
+        assertThat(probe.awaitJob(videoId).sourceKey()).isEqualTo(ObjectKeys.uploadSource(videoId));
+        try (InputStream in = node.store.get(ObjectKeys.uploadSource(videoId))) {
+            assertThat(sha256(in.readAllBytes())).isEqualTo(sha256(file));
+        }
+        assertError(http.request("PUT", "/api/videos/" + videoId + "/source").token(token).body(file).send(),
+                409, "invalid_state");
+    }
+
+    @Test
+    void aChunkedBodyIsRefusedBeforeAnythingIsStored() throws Exception {
+        String token = http.newUser("put-chunked");
+        String videoId = http.newVideo(token, "chunked", "public");
+        byte[] file = random(100_000, 21);
+        Response r = http.request("PUT", "/api/videos/" + videoId + "/source").token(token)
+                .body(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(file))).send();
+        assertError(r, 411, "length_required");
+        assertThat(node.store.head(ObjectKeys.uploadSource(videoId))).isEmpty();
+    }
+
+    @Test
+    void aBodyCutOffMidwayLeavesNothingBehind() throws Exception {
+        String token = http.newUser("put-dropped");
+        String videoId = http.newVideo(token, "dropped", "public");
+        URI base = URI.create(node.baseUrl);
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("PUT /api/videos/" + videoId + "/source HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer " + token + "\r\nContent-Length: " + (12 * 1024 * 1024) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            // More than one S3 part, so a multipart upload is under way when the client goes.
+            out.write(random(7 * 1024 * 1024, 22));
+            out.flush();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                http.get("/api/videos/" + videoId, token).json().get("status").asText().equals("created"));
+        assertThat(node.store.head(ObjectKeys.uploadSource(videoId))).isEmpty();
+        assertThat(node.multipartUploadsInProgress(ObjectKeys.uploadSource(videoId))).isZero();
+    }
+
+    @Test
+    void anEmptyBodyOrAStrangerIsRefused() throws Exception {
+        String token = http.newUser("put-refused");
+        String videoId = http.newVideo(token, "refused", "public");
+        assertError(http.request("PUT", "/api/videos/" + videoId + "/source").token(token).body(new byte[0]).send(),
+                400, "empty_upload");
+        assertError(http.request("PUT", "/api/videos/" + videoId + "/source").body(new byte[3]).send(), 401, "unauthorized");
+        assertError(http.request("PUT", "/api/videos/" + videoId + "/source").token(http.newUser("put-stranger"))
+                .body(new byte[3]).send(), 403, "forbidden");
+        assertThat(http.get("/api/videos/" + videoId, token).json().get("status").asText()).isEqualTo("created");
+        assertThat(node.store.head(ObjectKeys.uploadSource(videoId))).isEmpty();
+    }
+}
