@@ -1,5 +1,6 @@
 package io.castpipe.api;
 
+import io.castpipe.common.TestServices;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -57,7 +58,7 @@ final class ApiTestNode implements AutoCloseable {
         this.dbUser = dbUser;
         this.dbPassword = dbPassword;
         this.topicPrefix = topicPrefix;
-        int port = TestInfrastructure.freePort();
+        int port = TestServices.freePort();
         this.baseUrl = "http://127.0.0.1:" + port;
         Map<String, String> all = new HashMap<>(env);
         all.put(Setting.PUBLIC_URL.env(), baseUrl);
@@ -65,12 +66,12 @@ final class ApiTestNode implements AutoCloseable {
         all.put(Setting.S3_PART_SIZE_MB.env(), String.valueOf(PART_SIZE / (1024 * 1024)));
         all.put(Setting.DATA_DIR.env(), dataDir.toString());
         this.config = CastpipeConfig.from(all);
-        String endpoint = TestInfrastructure.s3().endpoint();
+        String endpoint = TestServices.s3().endpoint();
         this.store = new S3ObjectStore(new S3Settings(URI.create(endpoint), "us-east-1", BUCKET,
-                TestInfrastructure.S3_ACCESS_KEY, TestInfrastructure.S3_SECRET_KEY, true, PART_SIZE));
+                TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, PART_SIZE));
         store.ensureBucket();
         this.database = Database.open(dbUrl, dbUser, dbPassword, 4);
-        this.kafka = new KafkaSettings(TestInfrastructure.kafka().bootstrapServers(), "api-test", Duration.ofSeconds(15));
+        this.kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "api-test", Duration.ofSeconds(15));
         this.topics = new Topics(topicPrefix);
         topics.ensureCreated(kafka, 2, (short) 1);
         this.http = new HttpServer("127.0.0.1", port);
@@ -96,7 +97,7 @@ final class ApiTestNode implements AutoCloseable {
                     st.execute("DROP SCHEMA public CASCADE");
                     st.execute("CREATE SCHEMA public");
                 }
-                shared = new ApiTestNode(Map.of(), TestInfrastructure.tempDir("node").resolve("data"), pg, user, password, "");
+                shared = new ApiTestNode(Map.of(), TestServices.tempDir("node").resolve("data"), pg, user, password, "");
             } else {
                 shared = start(Map.of(), "");
             }
@@ -107,7 +108,7 @@ final class ApiTestNode implements AutoCloseable {
 
     /** A node of its own: own database, data folder and topics. */
     static ApiTestNode start(Map<String, String> env, String topicPrefix) throws Exception {
-        Path dir = TestInfrastructure.tempDir("node");
+        Path dir = TestServices.tempDir("node");
         String db = "jdbc:h2:file:" + dir.resolve("db") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
         return new ApiTestNode(env, dir.resolve("data"), db, "castpipe", "secret", topicPrefix);
     }
@@ -129,10 +130,10 @@ final class ApiTestNode implements AutoCloseable {
     /** Multipart uploads S3 still holds open under {@code key}, seen through the S3 API itself. */
     int multipartUploadsInProgress(String key) throws Exception {
         try (S3Client s3 = S3Client.builder()
-                .endpointOverride(URI.create(TestInfrastructure.s3().endpoint()))
+                .endpointOverride(URI.create(TestServices.s3().endpoint()))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        TestInfrastructure.S3_ACCESS_KEY, TestInfrastructure.S3_SECRET_KEY)))
+                        TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY)))
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
                 .build()) {
             return s3.listMultipartUploads(b -> b.bucket(BUCKET).prefix(key)).uploads().size();

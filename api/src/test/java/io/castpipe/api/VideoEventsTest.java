@@ -1,5 +1,6 @@
 package io.castpipe.api;
 
+import io.castpipe.common.TestServices;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +41,7 @@ class VideoEventsTest {
         node = ApiTestNode.shared();
         http = node.client();
         publisher = new EventPublisher(node.kafka, node.topics, "test-transcoder");
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafka().bootstrapServers()));
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafka().bootstrapServers()));
     }
 
     @AfterAll

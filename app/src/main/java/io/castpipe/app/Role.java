@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.castpipe.api.ApiService;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
 import io.castpipe.origin.OriginService;
@@ -38,7 +39,8 @@ enum Role {
         return switch (this) {
             case TRANSCODER -> List.of(new VodTranscoderService(context));
             case ORIGIN -> List.of(new OriginService(context));
-            case INGEST, CHAT, API -> List.of();
+            case API -> List.of(new ApiService(context));
+            case INGEST, CHAT -> List.of();
             case ALL -> throw new AssertionError();
         };
     }

@@ -18,7 +18,13 @@ public abstract class ForwardingObjectStore implements ObjectStore {
     @Override public void put(String key, byte[] bytes, String contentType) { delegate.put(key, bytes, contentType); }
     @Override public void put(String key, InputStream in, long length, String contentType) { delegate.put(key, in, length, contentType); }
     @Override public OutputStream openForWrite(String key, String contentType) { return delegate.openForWrite(key, contentType); }
+    @Override public ObjectOutputStream openForWrite(String key, String contentType, long maxBytes) {
+        return delegate.openForWrite(key, contentType, maxBytes);
+    }
     @Override public MultipartUpload startMultipart(String key, String contentType) { return delegate.startMultipart(key, contentType); }
+    @Override public MultipartUpload resumeMultipart(String key, String uploadId, List<UploadedPart> parts) {
+        return delegate.resumeMultipart(key, uploadId, parts);
+    }
     @Override public InputStream get(String key) { return delegate.get(key); }
     @Override public InputStream getRange(String key, long first, long last) { return delegate.getRange(key, first, last); }
     @Override public Optional<ObjectInfo> head(String key) { return delegate.head(key); }

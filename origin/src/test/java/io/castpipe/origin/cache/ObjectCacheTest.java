@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.castpipe.common.storage.MultipartUpload;
+import io.castpipe.common.storage.ObjectOutputStream;
+import io.castpipe.common.storage.UploadedPart;
 import io.castpipe.common.storage.ObjectInfo;
 import io.castpipe.common.storage.ObjectNotFoundException;
 import io.castpipe.common.storage.ObjectStore;
@@ -243,7 +245,17 @@ class ObjectCacheTest {
         }
 
         @Override
+        public ObjectOutputStream openForWrite(String key, String contentType, long maxBytes) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public MultipartUpload startMultipart(String key, String contentType) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public MultipartUpload resumeMultipart(String key, String uploadId, List<UploadedPart> parts) {
             throw new UnsupportedOperationException();
         }
 
