@@ -111,6 +111,14 @@ class VodTranscoderServiceTest {
         String vtt = new String(store.get(ObjectKeys.vodThumb(id, "storyboard.vtt")).readAllBytes());
         assertThat(vtt).startsWith("WEBVTT").contains("00:00:09.000 --> 00:00:10.", "sprite-1.jpg#xywh=");
 
+        // Keyframes at the same instants everywhere: every rendition has the same segment durations.
+        List<List<Double>> durations = new ArrayList<>();
+        for (RenditionInfo r : ready.renditions()) {
+            String playlist = new String(store.get(ObjectKeys.vodFile(id, r.name(), "index.m3u8")).readAllBytes());
+            durations.add(io.castpipe.packager.hls.MediaPlaylist.parse(playlist).segments().stream()
+                    .map(io.castpipe.packager.hls.MediaPlaylist.Segment::durationSeconds).toList());
+        }
+        assertThat(durations).allSatisfy(d -> assertThat(d).isEqualTo(durations.get(0)).startsWith(4.0, 4.0));
         for (RenditionInfo r : ready.renditions()) {
             Path local = download(id, r.name());
             assertThat(decodedSeconds(local.resolve("index.m3u8"))).as(r.name()).isBetween(9.8, 10.2);
