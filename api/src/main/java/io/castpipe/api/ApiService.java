@@ -3,6 +3,9 @@ package io.castpipe.api;
 import java.nio.file.Path;
 
 import io.castpipe.api.auth.Authenticator;
+import io.castpipe.api.channels.ChannelRepository;
+import io.castpipe.api.channels.ChannelUrls;
+import io.castpipe.api.channels.ChannelsEndpoint;
 import io.castpipe.api.events.VideoEventsConsumer;
 import io.castpipe.api.http.Cors;
 import io.castpipe.api.http.Endpoint;
@@ -29,7 +32,7 @@ import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 
 /**
- * The REST control plane under {@code /api}: users, videos and their uploads (tus, presigned,
+ * The REST control plane under {@code /api}: users, channels and their stream keys, videos and their uploads (tus, presigned,
  * single PUT), and a consumer of {@code video.events} that keeps each video's status current.
  */
 public final class ApiService implements Service {
@@ -70,6 +73,11 @@ public final class ApiService implements Service {
         Routes r = new Routes(routes, authenticator);
         routes.get("/openapi.json", new OpenApiHandler());
         r.add("POST", "/users", usersEndpoint::create);
+        ChannelsEndpoint channels = new ChannelsEndpoint(new ChannelRepository(ctx.database()), ChannelUrls.from(config));
+        r.add("POST", "/channels", channels::create);
+        r.add("GET", "/channels", channels::list);
+        r.add("GET", "/channels/{name}", channels::get);
+        r.add("POST", "/channels/{name}/stream-key", channels::rotateKey);
         r.add("GET", "/videos", videosEndpoint::list);
         r.add("POST", "/videos", videosEndpoint::create);
         r.add("GET", "/videos/{id}", videosEndpoint::get);

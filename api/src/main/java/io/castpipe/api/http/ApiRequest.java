@@ -49,6 +49,12 @@ public final class ApiRequest {
         return value;
     }
 
+    /** A path parameter as sent; the endpoint validates it. */
+    public String pathParam(String name) {
+        PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
+        return match == null ? null : match.getParameters().get(name);
+    }
+
     /** Names the video this request is about, for the log line of an unexpected failure. */
     public void about(String videoId) {
         exchange.putAttachment(VIDEO_ID, videoId);

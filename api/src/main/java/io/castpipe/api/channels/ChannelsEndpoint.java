@@ -1,0 +1,121 @@
+package io.castpipe.api.channels;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import io.castpipe.api.auth.Caller;
+import io.castpipe.api.auth.UserTokens;
+import io.castpipe.api.http.ApiException;
+import io.castpipe.api.http.ApiRequest;
+import io.castpipe.api.http.JsonFields;
+import io.castpipe.common.http.JsonResponses;
+import io.castpipe.common.media.Ids;
+
+/**
+ * {@code /api/channels}: a user creates channels, each with the stream key OBS publishes
+ * with; anyone may read a channel, only its owner (or the admin) sees and rotates the key.
+ */
+public final class ChannelsEndpoint {
+    /** Channel names appear in URLs ({@code /live/{name}/…}, {@code /watch/{name}}): kept plain. */
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{2,31}");
+    private static final Set<String> LATENCIES = Set.of("low", "normal", "high");
+    private static final int MAX_TITLE = 200;
+    private static final int LIST_LIMIT = 1000;
+
+    private final ChannelRepository channels;
+    private final ChannelUrls urls;
+
+    public ChannelsEndpoint(ChannelRepository channels, ChannelUrls urls) {
+        this.channels = channels;
+        this.urls = urls;
+    }
+
+    public void create(ApiRequest request) throws Exception {
+        Caller caller = request.caller();
+        caller.requireSignedIn();
+        if (caller.isAdmin()) {
+            throw ApiException.badRequest("user_required", "a channel belongs to a user: create it with that user's token");
+        }
+        JsonFields fields = new JsonFields(request.json());
+        String name = fields.requiredText("name").trim();
+        if (!NAME.matcher(name).matches()) {
+            throw ApiException.badRequest("invalid_field",
+                    "'name' must be 3-32 lower-case letters, digits, '_' or '-', starting with a letter or digit");
+        }
+        String title = fields.text("title").map(String::trim).orElse(name);
+        if (title.isEmpty() || title.length() > MAX_TITLE) {
+            throw ApiException.badRequest("invalid_field", "'title' must be 1-" + MAX_TITLE + " characters");
+        }
+        String latency = fields.text("latency").orElse("normal");
+        if (!LATENCIES.contains(latency)) {
+            throw ApiException.badRequest("invalid_field", "'latency' must be low, normal or high");
+        }
+        Channel channel = new Channel(Ids.newId(), name, caller.userId(), title, latency, newStreamKey(), Instant.now());
+        if (!channels.create(channel)) {
+            throw ApiException.conflict("name_taken", "a channel named '" + name + "' already exists");
+        }
+        JsonResponses.send(request.exchange(), 201, view(channel, true));
+    }
+
+    public void list(ApiRequest request) throws Exception {
+        Caller caller = request.caller();
+        List<Map<String, Object>> items = channels.list(LIST_LIMIT).stream()
+                .map(c -> view(c, mayManage(caller, c))).toList();
+        JsonResponses.send(request.exchange(), 200, Map.of("items", items));
+    }
+
+    public void get(ApiRequest request) throws Exception {
+        Channel channel = find(request);
+        JsonResponses.send(request.exchange(), 200, view(channel, mayManage(request.caller(), channel)));
+    }
+
+    /** Rotation takes effect at once: the next publish must use the new key; one already live goes on. */
+    public void rotateKey(ApiRequest request) throws Exception {
+        Channel channel = find(request);
+        request.caller().requireSignedIn();
+        if (!mayManage(request.caller(), channel)) {
+            throw ApiException.forbidden("only the channel's owner may rotate its stream key");
+        }
+        String key = newStreamKey();
+        channels.setStreamKey(channel.id(), key);
+        JsonResponses.send(request.exchange(), 200, Map.of("streamKey", key));
+    }
+
+    private Channel find(ApiRequest request) throws Exception {
+        String name = request.pathParam("name");
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw ApiException.notFound("no channel named '" + (name == null ? "" : name) + "'");
+        }
+        return channels.findByName(name)
+                .orElseThrow(() -> ApiException.notFound("no channel named '" + name + "'"));
+    }
+
+    private static boolean mayManage(Caller caller, Channel channel) {
+        return caller.isAdmin() || caller.is(channel.ownerId());
+    }
+
+    private Map<String, Object> view(Channel c, boolean withKey) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", c.id());
+        body.put("name", c.name());
+        body.put("title", c.title());
+        body.put("latency", c.latency());
+        if (withKey) {
+            body.put("streamKey", c.streamKey());
+        }
+        body.put("rtmpUrl", urls.rtmp());
+        body.put("playbackUrl", urls.playback(c.name()));
+        body.put("chatUrl", urls.chat(c.name()));
+        body.put("createdAt", c.createdAt().toString());
+        return body;
+    }
+
+    /** Stream keys are as strong as user tokens; a prefix makes a pasted key recognisable. */
+    private static String newStreamKey() {
+        return "live_" + UserTokens.newToken();
+    }
+}

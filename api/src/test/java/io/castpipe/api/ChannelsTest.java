@@ -1,0 +1,88 @@
+package io.castpipe.api;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.Map;
+
+import io.castpipe.api.HttpTestClient.Response;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Channels and their stream keys, through HTTP against a real node. */
+class ChannelsTest {
+    private static ApiTestNode node;
+    private static HttpTestClient http;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = ApiTestNode.shared();
+        http = node.client();
+    }
+
+    @Test
+    void aUserCreatesAChannelWithEverythingOBSAndViewersNeed() throws Exception {
+        String owner = http.newUser("streamer-one");
+        Response created = http.post("/api/channels", owner, Map.of("name", "alice-live", "title", "Alice", "latency", "low"));
+
+        assertThat(created.status()).isEqualTo(201);
+        var json = created.json();
+        assertThat(json.get("name").asText()).isEqualTo("alice-live");
+        assertThat(json.get("title").asText()).isEqualTo("Alice");
+        assertThat(json.get("latency").asText()).isEqualTo("low");
+        assertThat(json.get("streamKey").asText()).startsWith("live_").hasSizeGreaterThan(30);
+        assertThat(json.get("rtmpUrl").asText()).matches("rtmp://[^/]+:\\d+/live");
+        assertThat(json.get("playbackUrl").asText()).endsWith("/live/alice-live/master.m3u8");
+        assertThat(json.get("chatUrl").asText()).matches("ws://[^/]+:\\d+/chat/alice-live");
+        assertThat(storedKey("alice-live")).isEqualTo(json.get("streamKey").asText());
+    }
+
+    @Test
+    void onlyTheOwnerSeesAndRotatesTheKey() throws Exception {
+        String owner = http.newUser("streamer-two");
+        String other = http.newUser("viewer-two");
+        String key = http.post("/api/channels", owner, Map.of("name", "bob-live")).json().get("streamKey").asText();
+
+        assertThat(http.get("/api/channels/bob-live", null).json().has("streamKey")).isFalse();
+        assertThat(http.get("/api/channels/bob-live", other).json().has("streamKey")).isFalse();
+        assertThat(http.get("/api/channels/bob-live", owner).json().get("streamKey").asText()).isEqualTo(key);
+        assertThat(http.get("/api/channels/bob-live", ApiTestNode.ADMIN_TOKEN).json().get("streamKey").asText()).isEqualTo(key);
+        assertThat(http.get("/api/channels", null).json().get("items").findValues("streamKey")).isEmpty();
+
+        assertThat(http.post("/api/channels/bob-live/stream-key", other, Map.of()).status()).isEqualTo(403);
+        assertThat(http.post("/api/channels/bob-live/stream-key", null, Map.of()).status()).isEqualTo(401);
+        Response rotated = http.post("/api/channels/bob-live/stream-key", owner, Map.of());
+        assertThat(rotated.status()).isEqualTo(200);
+        String newKey = rotated.json().get("streamKey").asText();
+        assertThat(newKey).isNotEqualTo(key).startsWith("live_");
+        assertThat(storedKey("bob-live")).isEqualTo(newKey);
+    }
+
+    @Test
+    void badChannelRequestsAreJsonErrors() throws Exception {
+        String owner = http.newUser("streamer-three");
+        http.post("/api/channels", owner, Map.of("name", "taken-name"));
+        assertThat(http.post("/api/channels", owner, Map.of("name", "taken-name")).errorCode()).isEqualTo("name_taken");
+        assertThat(http.post("/api/channels", owner, Map.of("name", "Has Spaces")).status()).isEqualTo(400);
+        assertThat(http.post("/api/channels", owner, Map.of("name", "../etc")).status()).isEqualTo(400);
+        assertThat(http.post("/api/channels", owner, Map.of("name", "okname", "latency", "instant")).status()).isEqualTo(400);
+        assertThat(http.post("/api/channels", null, Map.of("name", "anon-chan")).status()).isEqualTo(401);
+        assertThat(http.post("/api/channels", ApiTestNode.ADMIN_TOKEN, Map.of("name", "admin-chan")).errorCode())
+                .isEqualTo("user_required");
+        assertThat(http.get("/api/channels/no-such-channel", null).status()).isEqualTo(404);
+        assertThat(http.get("/api/channels/%2e%2e", null).status()).isEqualTo(404);
+    }
+
+    private static String storedKey(String channel) throws Exception {
+        try (Connection c = node.database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT stream_key FROM channels WHERE name = ?")) {
+            ps.setString(1, channel);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getString(1);
+            }
+        }
+    }
+}
