@@ -13,6 +13,7 @@ public final class FfmpegCommand {
     private final List<String> args = new ArrayList<>();
     private Duration timeout;
     private Consumer<FfmpegProgress> progress;
+    private boolean stdin;
 
     FfmpegCommand(Ffmpeg runner, String tag, Duration timeout) {
         this.runner = runner;
@@ -41,6 +42,12 @@ public final class FfmpegCommand {
         return this;
     }
 
+    /** Gives ffmpeg a pipe on its standard input, for {@code -i pipe:0}; {@link FfmpegJob#stdin()} writes to it. */
+    public FfmpegCommand withStdin() {
+        this.stdin = true;
+        return this;
+    }
+
     public FfmpegJob start() {
         return runner.start(this);
     }
@@ -60,6 +67,10 @@ public final class FfmpegCommand {
 
     Consumer<FfmpegProgress> progress() {
         return progress;
+    }
+
+    boolean stdin() {
+        return stdin;
     }
 
     List<String> commandLine(String binary) {

@@ -44,8 +44,10 @@ public final class FfmpegJob {
         List<String> line = command.commandLine(binary.toString());
         List<String> full = new java.util.ArrayList<>(launcher);
         full.addAll(line);
-        ProcessBuilder pb = new ProcessBuilder(full)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(full);
+        if (!command.stdin()) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        }
         if (command.progress() == null) {
             pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         }
@@ -61,6 +63,11 @@ public final class FfmpegJob {
 
     CompletableFuture<Process> exited() {
         return process.onExit();
+    }
+
+    /** ffmpeg's standard input; only for a command made {@link FfmpegCommand#withStdin() withStdin}. */
+    public java.io.OutputStream stdin() {
+        return process.getOutputStream();
     }
 
     public long pid() {

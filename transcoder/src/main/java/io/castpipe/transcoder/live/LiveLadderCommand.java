@@ -1,0 +1,53 @@
+package io.castpipe.transcoder.live;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import io.castpipe.transcoder.vod.Rung;
+
+/**
+ * The one ffmpeg process of a live stream: FLV on standard input, decoded once, split, and each
+ * rung encoded for low delay (x264 {@code zerolatency}: no B-frames, no lookahead) into
+ * fragmented MP4 written to its own loopback TCP socket, where the packager reads it. Keyframes
+ * are forced at every segment boundary in every rung; fragments close at each keyframe and
+ * every {@code fragmentMs}, so the packager sees media as soon as it is encoded.
+ */
+public final class LiveLadderCommand {
+    private LiveLadderCommand() {
+    }
+
+    public static List<String> args(List<Rung> rungs, double frameRate, boolean audio, int keyframeSeconds,
+                                    int fragmentMs, List<String> outputs, String preset) {
+        if (outputs.size() != rungs.size()) {
+            throw new IllegalArgumentException(outputs.size() + " outputs for " + rungs.size() + " rungs");
+        }
+        String fps = String.format(Locale.ROOT, "%.3f", frameRate);
+        int gop = (int) Math.round(frameRate * keyframeSeconds);
+        StringBuilder graph = new StringBuilder("[0:v]fps=").append(fps).append(",format=yuv420p,split=").append(rungs.size());
+        for (int i = 0; i < rungs.size(); i++) {
+            graph.append("[s").append(i).append(']');
+        }
+        for (int i = 0; i < rungs.size(); i++) {
+            Rung r = rungs.get(i);
+            graph.append(";[s").append(i).append("]scale=").append(r.width()).append(':').append(r.height())
+                    .append(",setsar=1[v").append(i).append(']');
+        }
+        List<String> a = new ArrayList<>(List.of("-fflags", "+nobuffer", "-f", "flv", "-i", "pipe:0",
+                "-filter_complex", graph.toString()));
+        for (int i = 0; i < rungs.size(); i++) {
+            Rung r = rungs.get(i);
+            a.addAll(List.of("-map", "[v" + i + "]"));
+            if (audio) {
+                a.addAll(List.of("-map", "0:a:0", "-c:a", "aac", "-b:a", r.audioKbps() + "k", "-ac", "2"));
+            }
+            a.addAll(List.of("-c:v", "libx264", "-preset", preset, "-tune", "zerolatency", "-profile:v", "high",
+                    "-b:v", r.videoKbps() + "k", "-maxrate", r.maxKbps() + "k", "-bufsize", r.videoKbps() + "k",
+                    "-g", String.valueOf(gop), "-keyint_min", String.valueOf(gop), "-sc_threshold", "0",
+                    "-force_key_frames", "expr:gte(t,n_forced*" + keyframeSeconds + ")",
+                    "-f", "mp4", "-movflags", "+frag_keyframe+empty_moov+default_base_moof",
+                    "-frag_duration", String.valueOf(fragmentMs * 1000L), outputs.get(i)));
+        }
+        return a;
+    }
+}
