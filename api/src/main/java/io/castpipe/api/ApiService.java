@@ -8,6 +8,9 @@ import io.castpipe.api.channels.ChannelUrls;
 import io.castpipe.api.channels.ChannelsEndpoint;
 import io.castpipe.api.events.VideoEventsConsumer;
 import io.castpipe.api.http.Cors;
+import io.castpipe.api.streams.StreamEventsConsumer;
+import io.castpipe.api.streams.StreamRepository;
+import io.castpipe.api.streams.StreamsEndpoint;
 import io.castpipe.api.http.Endpoint;
 import io.castpipe.api.http.EndpointHandler;
 import io.castpipe.api.http.OpenApiHandler;
@@ -39,6 +42,7 @@ public final class ApiService implements Service {
     private final NodeContext ctx;
     private EventPublisher publisher;
     private VideoEventsConsumer events;
+    private StreamEventsConsumer streamEvents;
     private Uploads uploads;
 
     public ApiService(NodeContext ctx) {
@@ -73,11 +77,16 @@ public final class ApiService implements Service {
         Routes r = new Routes(routes, authenticator);
         routes.get("/openapi.json", new OpenApiHandler());
         r.add("POST", "/users", usersEndpoint::create);
-        ChannelsEndpoint channels = new ChannelsEndpoint(new ChannelRepository(ctx.database()), ChannelUrls.from(config));
+        ChannelUrls channelUrls = ChannelUrls.from(config);
+        ChannelsEndpoint channels = new ChannelsEndpoint(new ChannelRepository(ctx.database()), channelUrls);
+        StreamRepository streamRepository = new StreamRepository(ctx.database());
+        StreamsEndpoint streamsEndpoint = new StreamsEndpoint(streamRepository, channelUrls);
         r.add("POST", "/channels", channels::create);
         r.add("GET", "/channels", channels::list);
         r.add("GET", "/channels/{name}", channels::get);
         r.add("POST", "/channels/{name}/stream-key", channels::rotateKey);
+        r.add("GET", "/live", streamsEndpoint::live);
+        r.add("GET", "/streams/{id}", streamsEndpoint::get);
         r.add("GET", "/videos", videosEndpoint::list);
         r.add("POST", "/videos", videosEndpoint::create);
         r.add("GET", "/videos/{id}", videosEndpoint::get);
@@ -98,6 +107,8 @@ public final class ApiService implements Service {
 
         events = new VideoEventsConsumer(ctx.kafka(), ctx.topics(), videos);
         events.start();
+        streamEvents = new StreamEventsConsumer(ctx.kafka(), ctx.topics(), streamRepository);
+        streamEvents.start();
         uploads.sweeper().start();
         // 100-continue is sent only once an endpoint reads the body, so a refused upload is never sent.
         ctx.http().prefix("/api", new Cors(new HttpContinueReadHandler(routes)));
@@ -130,6 +141,9 @@ public final class ApiService implements Service {
     public void close() {
         if (events != null) {
             events.close();
+        }
+        if (streamEvents != null) {
+            streamEvents.close();
         }
         if (uploads != null) {
             uploads.sweeper().close();

@@ -1,0 +1,61 @@
+package io.castpipe.api.streams;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+
+import io.castpipe.common.events.EventCodec;
+import io.castpipe.common.events.StreamEvent;
+import io.castpipe.common.kafka.EventConsumer;
+import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.Topic;
+import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.media.Ids;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Keeps the streams table in step with ingest's {@code stream.events}. */
+public final class StreamEventsConsumer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StreamEventsConsumer.class);
+    public static final String GROUP_ID = "castpipe-api-streams";
+
+    private final StreamRepository streams;
+    private final EventConsumer<StreamEvent> consumer;
+
+    public StreamEventsConsumer(KafkaSettings kafka, Topics topics, StreamRepository streams) {
+        this.streams = streams;
+        this.consumer = new EventConsumer<>(kafka, topics, Topic.STREAM_EVENTS, GROUP_ID, StreamEvent.class, this::apply);
+    }
+
+    public void start() {
+        consumer.start();
+    }
+
+    private void apply(StreamEvent e) {
+        if (!Ids.isValid(e.streamId()) || !Ids.isValid(e.channelId()) || e.type() == null || e.at() == null) {
+            log.warn("skipping a stream event without valid ids, type or time");
+            return;
+        }
+        try {
+            switch (e.type()) {
+                case STARTED -> {
+                    String metadata = e.metadata() == null ? null
+                            : new String(EventCodec.encode(e.metadata()), StandardCharsets.UTF_8);
+                    if (metadata != null && metadata.length() > 4000) {
+                        metadata = null;
+                    }
+                    if (!streams.started(e.streamId(), e.channelId(), e.at(), e.videoCodec(), e.audioCodec(), metadata)) {
+                        log.warn("stream {}: started on unknown channel {}; ignored", e.streamId(), e.channelId());
+                    }
+                }
+                case ENDED -> streams.ended(e.streamId(), e.at(), e.reason());
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("stream " + e.streamId() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}

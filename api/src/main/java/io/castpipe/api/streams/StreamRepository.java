@@ -1,0 +1,84 @@
+package io.castpipe.api.streams;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.castpipe.common.db.Database;
+
+/** The streams table. Writes are idempotent, so a replayed stream event changes nothing. */
+public final class StreamRepository {
+    private static final String SELECT = "SELECT s.id, s.channel_id, c.name, s.status, s.started_at, s.ended_at, "
+            + "s.video_codec, s.audio_codec, s.metadata_json, s.end_reason FROM streams s JOIN channels c ON c.id = s.channel_id";
+
+    private final Database db;
+
+    public StreamRepository(Database db) {
+        this.db = db;
+    }
+
+    /** Records a started stream unless it is known already; false when its channel does not exist. */
+    public boolean started(String id, String channelId, Instant at, String videoCodec, String audioCodec,
+                           String metadataJson) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO streams (id, channel_id, status, started_at, video_codec, audio_codec, metadata_json) "
+                        + "SELECT ?, id, 'live', ?, ?, ?, ? FROM channels WHERE id = ? "
+                        + "AND NOT EXISTS (SELECT 1 FROM streams WHERE id = ?)")) {
+            ps.setString(1, id);
+            ps.setObject(2, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+            ps.setString(3, videoCodec);
+            ps.setString(4, audioCodec);
+            ps.setString(5, metadataJson);
+            ps.setString(6, channelId);
+            ps.setString(7, id);
+            return ps.executeUpdate() == 1 || find(id).isPresent();
+        }
+    }
+
+    public void ended(String id, Instant at, String reason) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE streams SET status = 'ended', ended_at = ?, end_reason = ? WHERE id = ? AND status = 'live'")) {
+            ps.setObject(1, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+            ps.setString(2, reason == null ? null : reason.substring(0, Math.min(reason.length(), 200)));
+            ps.setString(3, id);
+            ps.executeUpdate();
+        }
+    }
+
+    public Optional<LiveStream> find(String id) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(SELECT + " WHERE s.id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    public List<LiveStream> live(int limit) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                SELECT + " WHERE s.status = 'live' ORDER BY s.started_at DESC LIMIT ?")) {
+            ps.setInt(1, limit);
+            List<LiveStream> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static LiveStream read(ResultSet rs) throws SQLException {
+        OffsetDateTime ended = rs.getObject(6, OffsetDateTime.class);
+        return new LiveStream(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getObject(5, OffsetDateTime.class).toInstant(), ended == null ? null : ended.toInstant(),
+                rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10));
+    }
+}

@@ -1,0 +1,81 @@
+package io.castpipe.api.streams;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castpipe.api.channels.ChannelUrls;
+import io.castpipe.api.http.ApiException;
+import io.castpipe.api.http.ApiRequest;
+import io.castpipe.common.http.JsonResponses;
+
+/** {@code GET /api/live} (what is live now) and {@code GET /api/streams/{id}} (one broadcast). */
+public final class StreamsEndpoint {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int LIVE_LIMIT = 500;
+
+    private final StreamRepository streams;
+    private final ChannelUrls urls;
+
+    public StreamsEndpoint(StreamRepository streams, ChannelUrls urls) {
+        this.streams = streams;
+        this.urls = urls;
+    }
+
+    public void live(ApiRequest request) throws Exception {
+        List<Map<String, Object>> items = streams.live(LIVE_LIMIT).stream().map(s -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("channel", s.channelName());
+            m.put("streamId", s.id());
+            m.put("startedAt", s.startedAt().toString());
+            // Viewer counts come from the chat and origin roles, which do not report them yet.
+            m.put("viewers", 0);
+            m.put("playbackUrl", urls.playback(s.channelName()));
+            return m;
+        }).toList();
+        JsonResponses.send(request.exchange(), 200, items);
+    }
+
+    public void get(ApiRequest request) throws Exception {
+        String id = request.id("id");
+        LiveStream s = streams.find(id).orElseThrow(() -> ApiException.notFound("no stream " + id));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", s.id());
+        m.put("channel", s.channelName());
+        m.put("status", s.status());
+        m.put("startedAt", s.startedAt().toString());
+        m.put("endedAt", s.endedAt() == null ? null : s.endedAt().toString());
+        if (s.endReason() != null) {
+            m.put("endReason", s.endReason());
+        }
+        m.put("codecs", Map.of("video", String.valueOf(s.videoCodec()), "audio", String.valueOf(s.audioCodec())));
+        m.put("ingest", ingestFigures(s.metadataJson()));
+        m.put("playbackUrl", s.status().equals("live") ? urls.playback(s.channelName()) : null);
+        JsonResponses.send(request.exchange(), 200, m);
+    }
+
+    /** What the publisher declared in onMetaData: picture size, frame rate, bit rates, encoder. */
+    private static Map<String, Object> ingestFigures(String metadataJson) throws Exception {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (metadataJson == null) {
+            return out;
+        }
+        JsonNode md = JSON.readTree(metadataJson);
+        copy(md, "width", out, "width");
+        copy(md, "height", out, "height");
+        copy(md, "framerate", out, "fps");
+        copy(md, "videodatarate", out, "videoBitrateKbps");
+        copy(md, "audiodatarate", out, "audioBitrateKbps");
+        copy(md, "encoder", out, "encoder");
+        return out;
+    }
+
+    private static void copy(JsonNode from, String field, Map<String, Object> to, String as) {
+        JsonNode v = from.get(field);
+        if (v != null && !v.isNull()) {
+            to.put(as, v.isNumber() ? v.numberValue() : v.asText());
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.castpipe.common.kafka;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import io.castpipe.common.events.EventCodec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies each JSON record of one topic, in order per partition, on a thread of its own, and
+ * commits an offset only after its record was applied. A record whose application fails is
+ * read again after a pause (so the work it stands for is never lost); one that cannot be
+ * decoded is skipped with a log line (so it cannot block the partition).
+ */
+public final class EventConsumer<T> implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EventConsumer.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(2);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String topic;
+    private final Class<T> type;
+    private final Consumer<T> apply;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public EventConsumer(KafkaSettings kafka, Topics topics, Topic topic, String groupId, Class<T> type, Consumer<T> apply) {
+        this.consumer = new KafkaConsumer<>(kafka.consumer(groupId));
+        this.topic = topics.name(topic);
+        this.type = type;
+        this.apply = apply;
+        this.thread = new Thread(this::run, topic.baseName() + "-consumer");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        consumer.subscribe(List.of(topic));
+        thread.start();
+    }
+
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                try {
+                    if (!pollOnce()) {
+                        Thread.sleep(RETRY_PAUSE.toMillis());
+                    }
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // A failed commit (after a rebalance, say) only means some records come again.
+                    log.warn("{}: {}; carrying on", topic, e.toString());
+                    Thread.sleep(RETRY_PAUSE.toMillis());
+                }
+            }
+        } catch (WakeupException e) {
+            // close() asked us to stop
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Applies one poll's records and commits what was applied; false when one must be retried. */
+    private boolean pollOnce() {
+        ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+        boolean allApplied = true;
+        for (TopicPartition partition : records.partitions()) {
+            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                try {
+                    decode(record).ifPresent(apply);
+                } catch (RuntimeException e) {
+                    log.warn("{} {}: could not apply a record, will retry: {}", topic, record.key(), e.toString());
+                    consumer.seek(partition, record.offset());
+                    allApplied = false;
+                    break;
+                }
+                done.put(partition, new OffsetAndMetadata(record.offset() + 1));
+            }
+        }
+        if (!done.isEmpty()) {
+            consumer.commitSync(done);
+        }
+        return allApplied;
+    }
+
+    private java.util.Optional<T> decode(ConsumerRecord<String, byte[]> record) {
+        try {
+            return java.util.Optional.of(EventCodec.decode(record.value(), type));
+        } catch (IllegalArgumentException e) {
+            log.warn("skipping an unreadable record at {}-{}@{}: {}", record.topic(), record.partition(),
+                    record.offset(), e.getMessage().lines().findFirst().orElse(""));
+            return java.util.Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread.getState() == Thread.State.NEW) {
+            consumer.close(Duration.ofSeconds(5));
+            return;
+        }
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(10).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
