@@ -33,7 +33,8 @@ final class EmbeddedServices {
         if (config.embeddedKafka()) {
             int port = freePort(config, Setting.KAFKA_PORT, "embedded Kafka");
             int controllerPort = freePort(config, Setting.KAFKA_CONTROLLER_PORT, "embedded Kafka controller");
-            EmbeddedKafka kafka = new EmbeddedKafka(config.dataDir().resolve("kafka"), LOOPBACK, port, controllerPort);
+            EmbeddedKafka kafka = new EmbeddedKafka(config.dataDir().resolve("kafka"), LOOPBACK, port, controllerPort,
+                    EmbeddedServices::stopProcess);
             resources.add(kafka);
             kafka.start();
             effective = effective.with(Setting.KAFKA_BOOTSTRAP, kafka.bootstrapServers());
@@ -62,6 +63,13 @@ final class EmbeddedServices {
     /** The database URL another process uses to share the embedded database, if there is one. */
     String joinDatabaseUrl() {
         return joinDatabaseUrl;
+    }
+
+    /** A broken embedded broker leaves the node unable to work: stop it, cleanly, so a supervisor restarts it. */
+    private static void stopProcess(String reason) {
+        System.err.println("castpipe: " + reason);
+        Thread exit = new Thread(() -> System.exit(1), "castpipe-fatal-exit");
+        exit.start();
     }
 
     /** Fails early and clearly when a port is taken, rather than deep inside a server's start. */

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -29,13 +30,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final String host;
     private final int port;
     private final int controllerPort;
+    private final Consumer<String> onFatal;
     private KafkaRaftServer server;
 
     public EmbeddedKafka(Path logDir, String host, int port, int controllerPort) {
+        this(logDir, host, port, controllerPort, reason -> { });
+    }
+
+    /** @param onFatal hears the broker give up (a failed log directory, say); the process should then stop */
+    public EmbeddedKafka(Path logDir, String host, int port, int controllerPort, Consumer<String> onFatal) {
         this.logDir = logDir;
         this.host = host;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.onFatal = onFatal;
     }
 
     public EmbeddedKafka start() throws Exception {
@@ -109,12 +117,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         return id;
     }
 
-    /** Kafka halts the JVM on fatal errors; here that would take every other role down with it. */
-    private static void routeKafkaExitsToLog() {
-        Exit.setExitProcedure((code, message) ->
-                log.error("embedded Kafka asked to exit with status {}: {}", code, message));
-        Exit.setHaltProcedure((code, message) ->
-                log.error("embedded Kafka asked to halt with status {}: {}", code, message));
+    /**
+     * Kafka halts the JVM on fatal errors, which would skip every other role's clean shutdown;
+     * instead the owner hears of it once and stops the process in order.
+     */
+    private void routeKafkaExitsToLog() {
+        java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+        Exit.Procedure procedure = (code, message) -> {
+            log.error("embedded Kafka gave up (status {}): {}", code, message);
+            if (told.compareAndSet(false, true)) {
+                onFatal.accept("the embedded Kafka broker failed" + (message == null ? "" : ": " + message)
+                        + "; check the data folder " + logDir);
+            }
+        };
+        Exit.setExitProcedure(procedure);
+        Exit.setHaltProcedure(procedure);
     }
 
     @Override
