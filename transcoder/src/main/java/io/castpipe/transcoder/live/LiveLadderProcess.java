@@ -1,0 +1,143 @@
+package io.castpipe.transcoder.live;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.castpipe.common.ffmpeg.Ffmpeg;
+import io.castpipe.common.ffmpeg.FfmpegException;
+import io.castpipe.common.ffmpeg.FfmpegJob;
+import io.castpipe.transcoder.vod.Rung;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One live stream's ffmpeg: FLV tags go in through its stdin, each rung's fragmented MP4
+ * comes back on a loopback socket of its own and is handed to the {@link RenditionSink}.
+ */
+public final class LiveLadderProcess implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LiveLadderProcess.class);
+    private static final int ACCEPT_TIMEOUT_MS = 30_000;
+
+    private final String streamId;
+    private final FfmpegJob job;
+    private final FlvWriter flv;
+    private final OutputStream stdin;
+    private final List<ServerSocket> servers;
+    private final List<Thread> readers = new ArrayList<>();
+    private volatile boolean closing;
+
+    private LiveLadderProcess(String streamId, FfmpegJob job, List<ServerSocket> servers) {
+        this.streamId = streamId;
+        this.job = job;
+        this.stdin = job.stdin();
+        this.flv = new FlvWriter(stdin);
+        this.servers = servers;
+    }
+
+    public static LiveLadderProcess start(Ffmpeg ffmpeg, String streamId, List<Rung> rungs, double frameRate,
+                                          boolean audio, int keyframeSeconds, int fragmentMs, String preset,
+                                          RenditionSink sink) throws IOException {
+        List<ServerSocket> servers = new ArrayList<>();
+        List<String> outputs = new ArrayList<>();
+        try {
+            for (int i = 0; i < rungs.size(); i++) {
+                ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                server.setSoTimeout(ACCEPT_TIMEOUT_MS);
+                servers.add(server);
+                outputs.add("tcp://127.0.0.1:" + server.getLocalPort());
+            }
+        } catch (IOException e) {
+            closeAll(servers);
+            throw e;
+        }
+        FfmpegJob job = ffmpeg.command("live-" + streamId).withStdin().timeout(Duration.ofDays(7))
+                .args(LiveLadderCommand.args(rungs, frameRate, audio, keyframeSeconds, fragmentMs, outputs, preset))
+                .start();
+        LiveLadderProcess p = new LiveLadderProcess(streamId, job, servers);
+        for (int i = 0; i < rungs.size(); i++) {
+            p.startReader(rungs.get(i), servers.get(i), sink);
+        }
+        p.flv.header(audio, true);
+        return p;
+    }
+
+    private void startReader(Rung rung, ServerSocket server, RenditionSink sink) {
+        Thread t = new Thread(() -> {
+            try (Socket socket = server.accept(); InputStream in = socket.getInputStream()) {
+                sink.consume(rung, in);
+            } catch (SocketTimeoutException e) {
+                log.warn("stream {}: ffmpeg never opened the {} output", streamId, rung.name());
+            } catch (Exception e) {
+                if (!closing) {
+                    log.warn("stream {}: {} output failed: {}", streamId, rung.name(), e.toString());
+                }
+            }
+        }, "live-" + streamId + "-" + rung.name());
+        t.setDaemon(true);
+        t.start();
+        readers.add(t);
+    }
+
+    /** Writes one tag exactly as it came from RTMP. */
+    public void write(int flvType, long timestampMs, byte[] body) throws IOException {
+        flv.tag(flvType, timestampMs, body);
+    }
+
+    public void flush() throws IOException {
+        flv.flush();
+    }
+
+    /** Ends the input: ffmpeg flushes its last fragments, the sinks see their streams end. */
+    public void finish(Duration limit) {
+        closing = true;
+        try {
+            stdin.close();
+        } catch (IOException e) {
+            log.debug("stream {}: closing ffmpeg's input: {}", streamId, e.toString());
+        }
+        Thread waiter = new Thread(() -> {
+            try {
+                job.await();
+            } catch (FfmpegException e) {
+                log.info("stream {}: ffmpeg ended: {}", streamId, e.getMessage());
+            }
+        });
+        waiter.setDaemon(true);
+        waiter.start();
+        try {
+            waiter.join(limit.toMillis());
+            for (Thread r : readers) {
+                r.join(limit.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
+    /** Stops at once: kills ffmpeg and drops the outputs. */
+    @Override
+    public void close() {
+        closing = true;
+        job.kill("stream " + streamId + " closed");
+        closeAll(servers);
+    }
+
+    private static void closeAll(List<ServerSocket> servers) {
+        for (ServerSocket s : servers) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // nothing to do: it was only listening
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package io.castpipe.transcoder.live;
+
+/**
+ * How a live stream is encoded: a keyframe every {@code keyframeSeconds} (the segment length
+ * must be a multiple of it), fMP4 fragments of at most {@code fragmentMs} (the LL-HLS part
+ * length), and the x264 preset.
+ */
+public record LiveSettings(int keyframeSeconds, int fragmentMs, String preset) {
+}

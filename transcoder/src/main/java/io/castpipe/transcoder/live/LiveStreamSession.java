@@ -1,0 +1,128 @@
+package io.castpipe.transcoder.live;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.castpipe.common.events.MediaTag;
+import io.castpipe.common.events.SourceInfo;
+import io.castpipe.common.ffmpeg.Ffmpeg;
+import io.castpipe.transcoder.vod.LadderPlanner;
+import io.castpipe.transcoder.vod.Rung;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One live stream inside a transcoder: holds the first tags back until the codec configuration
+ * is known (the ladder is planned from the SPS's picture size, audio is mapped only if the
+ * stream has AAC), then starts the stream's ffmpeg and feeds it every tag as it comes.
+ */
+public final class LiveStreamSession implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LiveStreamSession.class);
+    /** What may wait for the codec configuration before the stream is given up as broken. */
+    private static final int MAX_PENDING_TAGS = 2000;
+    private static final long MAX_PENDING_BYTES = 32L << 20;
+    private static final double FRAME_RATE = 30;
+
+    private final String streamId;
+    private final Ffmpeg ffmpeg;
+    private final LiveSettings settings;
+    private final RenditionSink sink;
+    private final List<MediaTag> pending = new ArrayList<>();
+    private long pendingBytes;
+    private AvcSequenceHeader.PictureSize size;
+    private boolean audio;
+    private LiveLadderProcess process;
+    private List<Rung> rungs = List.of();
+    private boolean broken;
+    private long lastTagNanos = System.nanoTime();
+
+    public LiveStreamSession(String streamId, Ffmpeg ffmpeg, LiveSettings settings, RenditionSink sink) {
+        this.streamId = streamId;
+        this.ffmpeg = ffmpeg;
+        this.settings = settings;
+        this.sink = sink;
+    }
+
+    public void accept(MediaTag tag) throws IOException {
+        lastTagNanos = System.nanoTime();
+        if (broken) {
+            return;
+        }
+        if (process != null) {
+            process.write(flvType(tag), tag.timestamp(), tag.payload());
+            return;
+        }
+        if (tag.kind() == MediaTag.Kind.VIDEO && tag.sequenceHeader()) {
+            size = AvcSequenceHeader.pictureSize(tag.payload()).orElse(null);
+        }
+        if (tag.kind() == MediaTag.Kind.AUDIO && tag.sequenceHeader()) {
+            audio = true;
+        }
+        pending.add(tag);
+        pendingBytes += tag.payload().length;
+        boolean firstFrame = !tag.sequenceHeader() && tag.kind() != MediaTag.Kind.SCRIPT;
+        if (size != null && firstFrame) {
+            start();
+        } else if (pending.size() > MAX_PENDING_TAGS || pendingBytes > MAX_PENDING_BYTES) {
+            log.warn("stream {}: no readable H.264 configuration in its first {} tags; not transcoding it", streamId,
+                    pending.size());
+            broken = true;
+            pending.clear();
+        }
+    }
+
+    private void start() throws IOException {
+        SourceInfo source = new SourceInfo("flv", 0, size.width(), size.height(), 0, FRAME_RATE, "h264", null,
+                audio ? "aac" : null, 0, 0);
+        rungs = LadderPlanner.plan(source);
+        log.info("stream {}: {}x{}{}, ladder {}", streamId, size.width(), size.height(), audio ? " with audio" : "",
+                rungs.stream().map(Rung::name).toList());
+        process = LiveLadderProcess.start(ffmpeg, streamId, rungs, FRAME_RATE, audio, settings.keyframeSeconds(),
+                settings.fragmentMs(), settings.preset(), sink);
+        for (MediaTag t : pending) {
+            process.write(flvType(t), t.timestamp(), t.payload());
+        }
+        process.flush();
+        pending.clear();
+        pendingBytes = 0;
+    }
+
+    public List<Rung> rungs() {
+        return rungs;
+    }
+
+    public void flush() throws IOException {
+        if (process != null) {
+            process.flush();
+        }
+    }
+
+    public Duration idleFor() {
+        return Duration.ofNanos(System.nanoTime() - lastTagNanos);
+    }
+
+    /** The stream ended: let ffmpeg finish its last fragments. */
+    public void finish() {
+        if (process != null) {
+            process.finish(Duration.ofSeconds(10));
+        }
+    }
+
+    /** Stop at once, e.g. because another worker takes the stream over. */
+    @Override
+    public void close() {
+        if (process != null) {
+            process.close();
+        }
+    }
+
+    private static int flvType(MediaTag tag) {
+        return switch (tag.kind()) {
+            case AUDIO -> FlvWriter.AUDIO;
+            case VIDEO -> FlvWriter.VIDEO;
+            case SCRIPT -> FlvWriter.SCRIPT;
+        };
+    }
+}
