@@ -18,8 +18,8 @@ import java.util.Set;
  * {@code maxBoxBytes}, a box header that is not one (sizes below 8, "to the end of the file"
  * sizes, a type that is not four letters or digits), a fragment before the init segment, an mdat
  * without its moof or a moof that does not add up all end the stream with an
- * {@link Fmp4FormatException} saying what and at which byte offset. After one, the parser
- * refuses further input.
+ * {@link Fmp4FormatException} saying what and at which byte offset. After one, or after the
+ * listener threw, the parser refuses further input: a restarted source needs a new parser.
  *
  * <p>styp, prft and emsg boxes just before a moof are kept with that fragment; free, skip, sidx,
  * mfra, udta and other well-formed boxes between fragments are skipped.
@@ -44,7 +44,8 @@ public final class FragmentParser {
     private int buffered;
     private long boxSize = -1;
     private String boxType;
-    private long offset;            // stream offset of the box being read
+    private long offset;            // stream offset of the box being read or handled
+    private long handledOffset = -1; // offset of the whole box being handled, for messages
     private Fmp4FormatException failure;
 
     private byte[] ftyp;
@@ -93,6 +94,10 @@ public final class FragmentParser {
             }
         } catch (Fmp4FormatException e) {
             failure = e;
+            throw e;
+        } catch (RuntimeException e) {
+            // the listener failed: the rest of this piece is unread, so the stream cannot go on
+            failure = new Fmp4FormatException("the listener failed at byte " + offset + ": " + e);
             throw e;
         }
     }
@@ -161,13 +166,19 @@ public final class FragmentParser {
         }
         byte[] box = java.util.Arrays.copyOf(buf, (int) boxSize);
         String type = boxType;
-        box(type, box);
+        long start = offset;
         offset += boxSize;
         buffered = 0;
         boxSize = -1;
         boxType = null;
         if (buf.length > 1 << 20) {
             buf = new byte[4096]; // do not keep a large I-frame's buffer between boxes
+        }
+        handledOffset = start;
+        try {
+            box(type, box);
+        } finally {
+            handledOffset = -1;
         }
     }
 
@@ -481,7 +492,7 @@ public final class FragmentParser {
     }
 
     private Fmp4FormatException fail(String message) {
-        return new Fmp4FormatException(message + " (box at byte " + offset + ")");
+        return new Fmp4FormatException(message + " (box at byte " + (handledOffset >= 0 ? handledOffset : offset) + ")");
     }
 
     private static boolean isBoxType(String t) {

@@ -206,6 +206,29 @@ class FragmentParserTest {
                 .isInstanceOf(Fmp4FormatException.class).hasMessageContaining("overruns");
     }
 
+    @Test
+    void aListenerThatThrowsEndsTheStream() throws Exception {
+        byte[] mp4 = Fmp4Fixtures.videoOnly();
+        List<Fragment> got = new ArrayList<>();
+        FragmentParser parser = new FragmentParser(new FragmentParser.Listener() {
+            @Override
+            public void onInit(Fmp4Init init) {
+            }
+
+            @Override
+            public void onFragment(Fragment fragment) {
+                if (got.size() == 3) {
+                    throw new IllegalStateException("storage is down");
+                }
+                got.add(fragment);
+            }
+        });
+        assertThatThrownBy(() -> parser.feed(mp4)).isInstanceOf(IllegalStateException.class).hasMessage("storage is down");
+        assertThat(got).hasSize(3);
+        assertThatThrownBy(() -> parser.feed(new byte[1])).isInstanceOf(Fmp4FormatException.class)
+                .hasMessageContaining("already failed").hasMessageContaining("storage is down");
+    }
+
     static int indexOf(byte[] b, String fourcc) {
         byte[] f = fourcc.getBytes();
         outer:
