@@ -24,10 +24,19 @@ import org.slf4j.LoggerFactory;
  * After {@link #discontinuity(OptionalLong)} the next fragment starts a new timeline, anchored at
  * the new wall-clock time given, or where the last segment ended when none is.
  *
+ * <p>The segmenter also notices a source that restarted without being told: a fragment that
+ * starts more than {@value #MAX_GAP_MS} ms after the last one ended (the encoder skipped time: the
+ * dates keep following media time) or before it ended (timestamps went back: the dates continue
+ * where the last segment ended) is taken as a discontinuity.
+ *
  * <p>Not thread-safe: one thread feeds one rendition.
  */
 public final class LiveSegmenter implements FragmentParser.Listener {
     private static final Logger log = LoggerFactory.getLogger(LiveSegmenter.class);
+    /** Largest jump forward between fragments that is not a discontinuity. */
+    public static final long MAX_GAP_MS = 1000;
+    /** Largest step back (timestamp rounding) that is not a discontinuity. */
+    private static final double MAX_OVERLAP_SECONDS = 0.05;
 
     /** Hears what the segmenter produces, in order, on the feeding thread. */
     public interface Listener {
@@ -63,6 +72,7 @@ public final class LiveSegmenter implements FragmentParser.Listener {
     private Long timelineBase;       // decode time the anchor belongs to; null until the first fragment
     private long timelineTimescale;
     private Instant lastSegmentEnd;
+    private Double lastFragmentEnd;  // seconds, in the current source's media time
 
     private final List<LivePart> open = new ArrayList<>();
 
@@ -115,6 +125,15 @@ public final class LiveSegmenter implements FragmentParser.Listener {
         if (init == null) {
             throw new IllegalStateException("a fragment before the init segment");
         }
+        if (lastFragmentEnd != null) {
+            double gap = f.startSeconds() - lastFragmentEnd;
+            if (gap * 1000 > MAX_GAP_MS || gap < -MAX_OVERLAP_SECONDS) {
+                log.warn("media time jumps by {} s at {}: taking it as a discontinuity", String.format("%.3f", gap), f);
+                boolean keepTimeline = gap > 0;
+                startNewTimeline(keepTimeline ? OptionalLong.empty() : OptionalLong.of(-1));
+            }
+        }
+        lastFragmentEnd = (double) f.endTime() / f.timescale();
         if (open.isEmpty() && !f.independent()) {
             droppedFragments++;
             log.debug("dropping {}: a segment must start with an independent fragment", f);
@@ -140,14 +159,23 @@ public final class LiveSegmenter implements FragmentParser.Listener {
      */
     public void discontinuity(OptionalLong anchorEpochMs) {
         requireOpen();
+        startNewTimeline(anchorEpochMs.isPresent() ? anchorEpochMs : OptionalLong.of(-1));
+        lastFragmentEnd = null;
+    }
+
+    /** {@code anchor}: empty keeps the timeline (same media clock), -1 continues from the last segment's end. */
+    private void startNewTimeline(OptionalLong anchor) {
         if (!open.isEmpty()) {
             finishSegment();
         }
         if (nextSequence > 0) {
             discontinuityPending = true;
         }
-        if (anchorEpochMs.isPresent()) {
-            this.anchorEpochMs = anchorEpochMs.getAsLong();
+        if (anchor.isEmpty()) {
+            return;
+        }
+        if (anchor.getAsLong() >= 0) {
+            this.anchorEpochMs = anchor.getAsLong();
         } else if (lastSegmentEnd != null) {
             this.anchorEpochMs = lastSegmentEnd.toEpochMilli();
         }

@@ -176,6 +176,49 @@ class LiveSegmenterTest {
         assertThat(events.segments.get(0).parts().get(0).independent()).isTrue();
     }
 
+    @Test
+    void aJumpInMediaTimeIsADiscontinuityEvenUnannounced() {
+        Events events = new Events();
+        LiveSegmenter segmenter = new LiveSegmenter(Duration.ofSeconds(2), ANCHOR, events);
+        segmenter.init(init(1));
+        for (int i = 0; i < 3; i++) {
+            segmenter.fragment(fragment(i * 1000L, 1000, true));
+        }
+        // the encoder skipped 7 s: the dates follow media time
+        segmenter.fragment(fragment(10_000, 1000, true));
+        segmenter.fragment(fragment(11_000, 1000, true));
+        // timestamps went back to 0: the dates continue where the last segment ended (12 s)
+        segmenter.fragment(fragment(0, 1000, true));
+        segmenter.fragment(fragment(1000, 1000, true));
+        segmenter.end();
+        assertThat(events.segments).extracting(LiveSegment::discontinuity).containsExactly(false, false, true, true);
+        assertThat(events.segments).extracting(LiveSegment::discontinuitySequence).containsExactly(0L, 0L, 1L, 2L);
+        assertThat(events.segments).extracting(s -> s.programDateTime().toEpochMilli() - ANCHOR)
+                .containsExactly(0L, 2_000L, 10_000L, 12_000L);
+        // small rounding steps are not jumps
+        Events calm = new Events();
+        LiveSegmenter s2 = new LiveSegmenter(Duration.ofSeconds(2), ANCHOR, calm);
+        s2.init(init(1));
+        s2.fragment(fragment(0, 1000, true));
+        s2.fragment(fragment(990, 1000, true));
+        s2.fragment(fragment(2000, 1000, true));
+        s2.end();
+        assertThat(calm.segments).noneMatch(LiveSegment::discontinuity);
+    }
+
+    @Test
+    void optionsComeFromTheConfiguration() {
+        var options = LiveOptions.from(io.castpipe.common.config.CastpipeConfig.from(java.util.Map.of(
+                "CASTPIPE_LIVE_SEGMENT_SECONDS", "6", "CASTPIPE_LIVE_WINDOW_SEGMENTS", "8")));
+        assertThat(options.segmentTarget()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(options.windowSegments()).isEqualTo(8);
+        assertThat(options.newPlaylist().live().targetDuration()).isEqualTo(6);
+        var defaults = LiveOptions.from(io.castpipe.common.config.CastpipeConfig.from(java.util.Map.of()));
+        assertThat(defaults).isEqualTo(new LiveOptions(Duration.ofSeconds(2), 6));
+        assertThatThrownBy(() -> LiveOptions.from(io.castpipe.common.config.CastpipeConfig.from(java.util.Map.of(
+                "CASTPIPE_LIVE_WINDOW_SEGMENTS", "2")))).hasMessageContaining("CASTPIPE_LIVE_WINDOW_SEGMENTS");
+    }
+
     static Fmp4Init init(int marker) {
         return new Fmp4Init(new byte[] {(byte) marker}, List.of(new TrackInfo(1, "vide", 1000, 0, 0)));
     }
