@@ -28,6 +28,9 @@ public final class FragmentParser {
     /** 64 MiB: an I-frame of a high-bitrate 4K rendition fits many times over. */
     public static final long DEFAULT_MAX_BOX_BYTES = 64L * 1024 * 1024;
 
+    /** Far more than any fragment holds (a minute of 48 kHz audio is 2,813 AAC frames). */
+    private static final long MAX_SAMPLES_PER_RUN = 1 << 20;
+
     private static final Set<String> KEPT_BEFORE_MOOF = Set.of("styp", "prft", "emsg");
 
     /** Hears what the parser finds, on the thread that calls {@link #feed}. */
@@ -406,6 +409,9 @@ public final class FragmentParser {
                         at += 4;
                     }
                     int perSample = Integer.bitCount(flags & 0xf00) * 4;
+                    if (count > MAX_SAMPLES_PER_RUN) {
+                        throw fail("trun of " + count + " samples; at most " + MAX_SAMPLES_PER_RUN + " are accepted");
+                    }
                     if (count * perSample > c.end - at) {
                         throw fail("trun of " + count + " samples overruns its box");
                     }

@@ -203,6 +203,11 @@ class FragmentParserTest {
         // sample_count = 2^31: far more samples than the box holds
         mp4[trun + 8] = 0x7f;
         assertThatThrownBy(() -> new FragmentParser(new Fmp4Fixtures.Collected()).feed(mp4))
+                .isInstanceOf(Fmp4FormatException.class).hasMessageContaining("at most");
+        // 65,536 samples: accepted as a count, but their fields do not fit in the box
+        mp4[trun + 8] = 0;
+        mp4[trun + 9] = 1;
+        assertThatThrownBy(() -> new FragmentParser(new Fmp4Fixtures.Collected()).feed(mp4))
                 .isInstanceOf(Fmp4FormatException.class).hasMessageContaining("overruns");
     }
 
