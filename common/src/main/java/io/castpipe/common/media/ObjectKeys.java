@@ -33,4 +33,18 @@ public final class ObjectKeys {
     public static String vodAccess(String videoId) {
         return vodPrefix(videoId) + "access.json";
     }
+
+    /** Everything of one live stream's playback, ending in a slash. */
+    public static String livePrefix(String streamId) {
+        return "live/" + streamId + "/";
+    }
+
+    public static String liveMaster(String streamId) {
+        return livePrefix(streamId) + "master.m3u8";
+    }
+
+    /** A file of one live rendition: {@code init.mp4}, {@code index.m3u8}, {@code seg-{n}.m4s}, … */
+    public static String liveFile(String streamId, String rendition, String file) {
+        return livePrefix(streamId) + rendition + "/" + file;
+    }
 }

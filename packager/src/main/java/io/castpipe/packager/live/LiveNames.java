@@ -1,0 +1,28 @@
+package io.castpipe.packager.live;
+
+/**
+ * File names inside one live rendition's folder, {@code live/{streamId}/{rendition}/} (DESIGN.md):
+ * {@code init.mp4}, {@code index.m3u8}, {@code seg-{n}.m4s}, {@code part-{n}.{p}.m4s}. A stream
+ * whose encoder restarted with a different init segment gets {@code init-{v}.mp4} for version
+ * {@code v > 0}, named by EXT-X-MAP after the discontinuity.
+ */
+public final class LiveNames {
+    public static final String PLAYLIST = "index.m3u8";
+    /** The finished stream's full playlist (live → VOD), next to the segments it names. */
+    public static final String VOD_PLAYLIST = "vod.m3u8";
+
+    private LiveNames() {
+    }
+
+    public static String init(int version) {
+        return version == 0 ? "init.mp4" : "init-" + version + ".mp4";
+    }
+
+    public static String segment(long sequence) {
+        return "seg-" + sequence + ".m4s";
+    }
+
+    public static String part(long sequence, int index) {
+        return "part-" + sequence + "." + index + ".m4s";
+    }
+}

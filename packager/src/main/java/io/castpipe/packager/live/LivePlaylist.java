@@ -1,0 +1,76 @@
+package io.castpipe.packager.live;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The media playlist of one live rendition as segments arrive: a sliding window of the last
+ * {@code windowSegments} for {@link #live()}, and every segment for the finished stream's
+ * {@link #vod()} form. The target duration is the configured segment target rounded up, raised
+ * (never lowered) if a segment's rounded duration ever exceeds it, which only a source whose
+ * keyframes are further apart than the target causes.
+ */
+public final class LivePlaylist {
+    /** EXT-X-MAP on media segments needs version 6; nothing here needs more. */
+    public static final int VERSION = 6;
+    /** RFC 8216 6.2.2: a live playlist should hold at least three target durations; six segments is safe. */
+    public static final int MIN_WINDOW = 3;
+
+    private final int windowSegments;
+    private final List<PlaylistSnapshot.Segment> all = new ArrayList<>();
+    private final List<Long> discontinuitySequences = new ArrayList<>();
+    private int targetDuration;
+    private boolean ended;
+
+    public LivePlaylist(int windowSegments, Duration segmentTarget) {
+        if (windowSegments < MIN_WINDOW) {
+            throw new IllegalArgumentException("a live window needs at least " + MIN_WINDOW + " segments, not " + windowSegments);
+        }
+        this.windowSegments = windowSegments;
+        this.targetDuration = (int) Math.max(1, Math.ceil(segmentTarget.toMillis() / 1000.0 - 0.001));
+    }
+
+    public synchronized void add(LiveSegment s) {
+        if (ended) {
+            throw new IllegalStateException("the playlist has ended");
+        }
+        List<PlaylistSnapshot.Part> parts = s.parts().stream()
+                .map(p -> new PlaylistSnapshot.Part(p.index(), LiveNames.part(s.sequence(), p.index()),
+                        p.durationSeconds(), p.independent()))
+                .toList();
+        all.add(new PlaylistSnapshot.Segment(s.sequence(), LiveNames.segment(s.sequence()), s.durationSeconds(),
+                s.programDateTime(), s.discontinuity(), LiveNames.init(s.initVersion()), parts));
+        discontinuitySequences.add(s.discontinuitySequence());
+        targetDuration = Math.max(targetDuration, (int) Math.round(s.durationSeconds()));
+    }
+
+    public synchronized void end() {
+        ended = true;
+    }
+
+    public synchronized int size() {
+        return all.size();
+    }
+
+    /** The sliding window, with EXT-X-ENDLIST once ended. */
+    public synchronized PlaylistSnapshot live() {
+        int from = Math.max(0, all.size() - windowSegments);
+        return snapshot(PlaylistSnapshot.Type.LIVE, from, targetDuration);
+    }
+
+    /** Every segment of the stream, for playback after it ended; its target duration is the longest segment rounded up. */
+    public synchronized PlaylistSnapshot vod() {
+        double longest = all.stream().mapToDouble(PlaylistSnapshot.Segment::duration).max().orElse(0);
+        int td = (int) Math.max(1, Math.ceil(longest - 0.001));
+        return new PlaylistSnapshot(VERSION, PlaylistSnapshot.Type.VOD, td,
+                all.isEmpty() ? 0 : all.get(0).sequence(), 0, true, all);
+    }
+
+    private PlaylistSnapshot snapshot(PlaylistSnapshot.Type type, int from, int td) {
+        List<PlaylistSnapshot.Segment> window = all.subList(from, all.size());
+        long mediaSequence = window.isEmpty() ? 0 : window.get(0).sequence();
+        long dsn = window.isEmpty() ? 0 : discontinuitySequences.get(from);
+        return new PlaylistSnapshot(VERSION, type, td, mediaSequence, dsn, ended, window);
+    }
+}

@@ -1,0 +1,102 @@
+package io.castpipe.packager.live;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.function.Consumer;
+
+import io.castpipe.common.events.HlsUpdate;
+import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.common.storage.ObjectStore;
+import io.castpipe.packager.cmaf.Fmp4Init;
+
+/**
+ * Puts one live rendition in storage as its {@link LiveSegmenter} produces it, under
+ * {@code live/{streamId}/{rendition}/}: the init segment, each finished segment, then the media
+ * playlist that names it, in that order, and announces each object once it is written (the
+ * transcoder puts the announcements on {@code hls.updates}). A segment is always in storage
+ * before any playlist names it. Segments that slide out of the window stay: at the end of the
+ * stream {@code vod.m3u8} lists them all, and {@code index.m3u8} gets EXT-X-ENDLIST.
+ *
+ * <p>A storage failure propagates out of the segmenter call that caused it, before anything
+ * that depends on the failed object is written or announced.
+ */
+public final class LiveRenditionPublisher implements LiveSegmenter.Listener {
+    private static final String MP4 = "video/mp4";
+    private static final String SEGMENT = "video/iso.segment";
+    private static final String M3U8 = "application/vnd.apple.mpegurl";
+
+    private final ObjectStore store;
+    private final String streamId;
+    private final String rendition;
+    private final LivePlaylist playlist;
+    private final Consumer<HlsUpdate> announcer;
+    private final int inlineMaxBytes;
+    private final Clock clock;
+
+    /**
+     * @param inlineMaxBytes objects up to this size travel inside their {@link HlsUpdate} for hot
+     *                       delivery; 0 sends none
+     */
+    public LiveRenditionPublisher(ObjectStore store, String streamId, String rendition, LivePlaylist playlist,
+                                  Consumer<HlsUpdate> announcer, int inlineMaxBytes) {
+        this(store, streamId, rendition, playlist, announcer, inlineMaxBytes, Clock.systemUTC());
+    }
+
+    LiveRenditionPublisher(ObjectStore store, String streamId, String rendition, LivePlaylist playlist,
+                           Consumer<HlsUpdate> announcer, int inlineMaxBytes, Clock clock) {
+        this.store = store;
+        this.streamId = streamId;
+        this.rendition = rendition;
+        this.playlist = playlist;
+        this.announcer = announcer;
+        this.inlineMaxBytes = inlineMaxBytes;
+        this.clock = clock;
+    }
+
+    public LivePlaylist playlist() {
+        return playlist;
+    }
+
+    public String key(String file) {
+        return ObjectKeys.liveFile(streamId, rendition, file);
+    }
+
+    @Override
+    public void onInit(Fmp4Init init, int version) {
+        put(HlsUpdate.Kind.INIT, version, LiveNames.init(version), init.bytes(), MP4);
+    }
+
+    @Override
+    public void onPart(LivePart part) {
+        // Plain HLS serves whole segments only; LL-HLS will write part-{n}.{p}.m4s and announce PART here.
+    }
+
+    @Override
+    public void onSegment(LiveSegment segment) {
+        put(HlsUpdate.Kind.SEGMENT, segment.sequence(), LiveNames.segment(segment.sequence()), segment.bytes(), SEGMENT);
+        playlist.add(segment);
+        writePlaylist(segment.sequence());
+    }
+
+    @Override
+    public void onEnd() {
+        playlist.end();
+        if (playlist.size() > 0) {
+            byte[] vod = LivePlaylistWriter.write(playlist.vod()).getBytes(StandardCharsets.UTF_8);
+            store.put(key(LiveNames.VOD_PLAYLIST), vod, M3U8);
+        }
+        writePlaylist(playlist.size() - 1L);
+    }
+
+    private void writePlaylist(long lastSequence) {
+        byte[] text = LivePlaylistWriter.write(playlist.live()).getBytes(StandardCharsets.UTF_8);
+        put(HlsUpdate.Kind.PLAYLIST, lastSequence, LiveNames.PLAYLIST, text, M3U8);
+    }
+
+    private void put(HlsUpdate.Kind kind, long sequence, String file, byte[] bytes, String contentType) {
+        String key = key(file);
+        store.put(key, bytes, contentType);
+        announcer.accept(new HlsUpdate(streamId, rendition, kind, sequence, null, key,
+                bytes.length <= inlineMaxBytes ? bytes : null, clock.instant()));
+    }
+}

@@ -1,0 +1,163 @@
+package io.castpipe.packager.live;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LivePlaylistWriterTest {
+    static final Instant T0 = Instant.parse("2026-01-02T03:04:05.678Z");
+
+    /** Segment {@code n} of durations {@code d}, dated after the ones before it. */
+    static List<LiveSegment> segments(double... d) {
+        List<LiveSegment> out = new ArrayList<>();
+        Instant at = T0;
+        long t = 0;
+        for (int i = 0; i < d.length; i++) {
+            long ticks = Math.round(d[i] * 90_000);
+            out.add(new LiveSegment(i, t, ticks, 90_000, at, false, 0, 0, List.of()));
+            at = at.plusNanos(Math.round(d[i] * 1e9));
+            t += ticks;
+        }
+        return out;
+    }
+
+    static List<String> tagValues(String playlist, String tag) {
+        List<String> out = new ArrayList<>();
+        for (String line : playlist.split("\n")) {
+            if (line.startsWith(tag + ":")) {
+                out.add(line.substring(tag.length() + 1));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aSlidingWindowOfSixWithAdvancingMediaSequence() {
+        LivePlaylist playlist = new LivePlaylist(6, Duration.ofSeconds(2));
+        List<LiveSegment> segs = segments(2.0, 2.0, 2.0, 2.0, 1.967, 2.033, 2.0, 2.0, 2.0, 2.0);
+        for (int n = 1; n <= segs.size(); n++) {
+            playlist.add(segs.get(n - 1));
+            String text = LivePlaylistWriter.write(playlist.live());
+            assertThat(text).startsWith("#EXTM3U\n#EXT-X-VERSION:6\n");
+            assertThat(tagValues(text, "#EXTINF")).hasSize(Math.min(n, 6));
+            assertThat(tagValues(text, "#EXT-X-MEDIA-SEQUENCE")).containsExactly(String.valueOf(Math.max(0, n - 6)));
+            assertThat(tagValues(text, "#EXT-X-TARGETDURATION")).containsExactly("2");
+            assertThat(tagValues(text, "#EXT-X-MAP")).containsExactly("URI=\"init.mp4\"");
+            assertThat(text).doesNotContain("#EXT-X-ENDLIST", "#EXT-X-PLAYLIST-TYPE", "#EXT-X-DISCONTINUITY");
+            assertThat(text).contains("seg-" + (n - 1) + ".m4s\n");
+            if (n > 6) {
+                assertThat(text).doesNotContain("seg-" + (n - 7) + ".m4s");
+            }
+            assertDatesFollowDurations(text);
+        }
+        String text = LivePlaylistWriter.write(playlist.live());
+        assertThat(tagValues(text, "#EXTINF")).containsExactly("1.967,", "2.033,", "2.000,", "2.000,", "2.000,", "2.000,");
+        assertThat(text).contains("#EXT-X-MEDIA-SEQUENCE:4\n")
+                .contains("#EXT-X-MAP:URI=\"init.mp4\"\n#EXT-X-PROGRAM-DATE-TIME:2026-01-02T03:04:13.678Z\n#EXTINF:1.967,\nseg-4.m4s\n")
+                .contains("#EXT-X-PROGRAM-DATE-TIME:2026-01-02T03:04:15.645Z\n#EXTINF:2.033,\nseg-5.m4s\n");
+    }
+
+    /** Each EXT-X-PROGRAM-DATE-TIME is the previous one plus the previous EXTINF. */
+    static void assertDatesFollowDurations(String text) {
+        Pattern p = Pattern.compile("#EXT-X-PROGRAM-DATE-TIME:(\\S+)\n#EXTINF:([0-9.]+),\n");
+        Matcher m = p.matcher(text);
+        Instant prevAt = null;
+        double prevDuration = 0;
+        int n = 0;
+        while (m.find()) {
+            Instant at = Instant.parse(m.group(1));
+            assertThat(m.group(1)).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+            if (prevAt != null) {
+                assertThat(Math.abs(Duration.between(prevAt, at).toMillis() - Math.round(prevDuration * 1000))).isLessThanOrEqualTo(1);
+            }
+            prevAt = at;
+            prevDuration = Double.parseDouble(m.group(2));
+            n++;
+        }
+        assertThat(n).isEqualTo(tagValues(text, "#EXTINF").size());
+    }
+
+    @Test
+    void discontinuityIsTaggedAndCountedOnceItLeavesTheWindow() {
+        LivePlaylist playlist = new LivePlaylist(3, Duration.ofSeconds(2));
+        List<LiveSegment> before = segments(2, 2, 1);
+        before.forEach(playlist::add);
+        Instant restart = T0.plusSeconds(60);
+        for (int i = 3; i < 7; i++) {
+            playlist.add(new LiveSegment(i, (i - 3) * 2000L, 2000, 1000, restart.plusSeconds((i - 3) * 2L), i == 3, 1,
+                    i == 3 ? 0 : 1, List.of()));
+        }
+        // window seg-1..seg-3 would show it; check each stage by rebuilding
+        LivePlaylist stage = new LivePlaylist(3, Duration.ofSeconds(2));
+        before.forEach(stage::add);
+        stage.add(new LiveSegment(3, 0, 2000, 1000, restart, true, 1, 1, List.of()));
+        String withTag = LivePlaylistWriter.write(stage.live());
+        assertThat(withTag).contains("seg-2.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init-1.mp4\"\n#EXT-X-PROGRAM-DATE-TIME:2026-01-02T03:05:05.678Z\n#EXTINF:2.000,\nseg-3.m4s\n");
+        assertThat(withTag).doesNotContain("#EXT-X-DISCONTINUITY-SEQUENCE");
+
+        String slid = LivePlaylistWriter.write(playlist.live()); // seg-4..seg-6
+        assertThat(tagValues(slid, "#EXT-X-MEDIA-SEQUENCE")).containsExactly("4");
+        assertThat(tagValues(slid, "#EXT-X-DISCONTINUITY-SEQUENCE")).containsExactly("1");
+        assertThat(slid).doesNotContain("#EXT-X-DISCONTINUITY\n");
+        assertThat(tagValues(slid, "#EXT-X-MAP")).containsExactly("URI=\"init-1.mp4\"");
+
+        LivePlaylist firstIsRestart = new LivePlaylist(3, Duration.ofSeconds(2));
+        before.forEach(firstIsRestart::add);
+        for (int i = 3; i < 6; i++) {
+            firstIsRestart.add(new LiveSegment(i, 0, 2000, 1000, restart.plusSeconds((i - 3) * 2L), i == 3, 1, 0, List.of()));
+        }
+        String first = LivePlaylistWriter.write(firstIsRestart.live()); // seg-3..seg-5, seg-3 after the restart
+        assertThat(tagValues(first, "#EXT-X-DISCONTINUITY-SEQUENCE")).containsExactly("1");
+        assertThat(first).doesNotContain("#EXT-X-DISCONTINUITY\n");
+    }
+
+    @Test
+    void endedLiveHasEndlistAndTheVodFormListsEverySegment() {
+        LivePlaylist playlist = new LivePlaylist(6, Duration.ofSeconds(2));
+        segments(2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 1.4).forEach(playlist::add);
+        playlist.end();
+        String live = LivePlaylistWriter.write(playlist.live());
+        assertThat(live).endsWith("seg-7.m4s\n#EXT-X-ENDLIST\n");
+        assertThat(tagValues(live, "#EXTINF")).hasSize(6);
+        assertThat(live).doesNotContain("#EXT-X-PLAYLIST-TYPE");
+
+        String vod = LivePlaylistWriter.write(playlist.vod());
+        assertThat(tagValues(vod, "#EXT-X-PLAYLIST-TYPE")).containsExactly("VOD");
+        assertThat(tagValues(vod, "#EXT-X-MEDIA-SEQUENCE")).containsExactly("0");
+        assertThat(tagValues(vod, "#EXT-X-TARGETDURATION")).containsExactly("2");
+        assertThat(tagValues(vod, "#EXTINF")).hasSize(8).last().isEqualTo("1.400,");
+        assertThat(vod).contains("seg-0.m4s\n").endsWith("seg-7.m4s\n#EXT-X-ENDLIST\n");
+        assertDatesFollowDurations(vod);
+        assertThatThrownBy(() -> playlist.add(segments(2.0).get(0))).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void theTargetDurationNeverFallsAndCoversALongSegment() {
+        LivePlaylist playlist = new LivePlaylist(3, Duration.ofSeconds(2));
+        segments(2.0, 3.6, 2.0, 2.0, 2.0, 2.0).forEach(playlist::add);
+        assertThat(tagValues(LivePlaylistWriter.write(playlist.live()), "#EXT-X-TARGETDURATION")).containsExactly("4");
+        assertThat(tagValues(LivePlaylistWriter.write(playlist.vod()), "#EXT-X-TARGETDURATION")).containsExactly("4");
+        assertThat(new LivePlaylist(6, Duration.ofMillis(1500)).live().targetDuration()).isEqualTo(2);
+        assertThatThrownBy(() -> new LivePlaylist(2, Duration.ofSeconds(2))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void snapshotsCarryPartsForLowLatencyLines() {
+        LivePlaylist playlist = new LivePlaylist(6, Duration.ofSeconds(2));
+        var f0 = LiveSegmenterTest.fragment(0, 1000, true);
+        var f1 = LiveSegmenterTest.fragment(1000, 1000, false);
+        playlist.add(new LiveSegment(0, 0, 2000, 1000, T0, false, 0, 0, List.of(new LivePart(0, 0, f0), new LivePart(0, 1, f1))));
+        PlaylistSnapshot.Segment s = playlist.live().segments().get(0);
+        assertThat(s.parts()).containsExactly(new PlaylistSnapshot.Part(0, "part-0.0.m4s", 1.0, true),
+                new PlaylistSnapshot.Part(1, "part-0.1.m4s", 1.0, false));
+        assertThat(LivePlaylistWriter.write(playlist.live())).doesNotContain("EXT-X-PART");
+    }
+}

@@ -1,0 +1,183 @@
+package io.castpipe.packager.live;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.castpipe.common.TestServices;
+import io.castpipe.common.events.EventCodec;
+import io.castpipe.common.events.HlsUpdate;
+import io.castpipe.common.ffmpeg.FfmpegProgress;
+import io.castpipe.common.media.Ids;
+import io.castpipe.common.storage.ForwardingObjectStore;
+import io.castpipe.common.storage.ObjectInfo;
+import io.castpipe.common.storage.ObjectStore;
+import io.castpipe.common.storage.S3ObjectStore;
+import io.castpipe.common.storage.S3Settings;
+import io.castpipe.packager.cmaf.Fmp4Fixtures;
+import io.castpipe.packager.cmaf.FragmentParser;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class LiveRenditionPublisherTest {
+    private static S3ObjectStore s3;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1", "live-test",
+                TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 * 1024 * 1024));
+        s3.ensureBucket();
+    }
+
+    @AfterAll
+    static void stop() {
+        s3.close();
+    }
+
+    /** Remembers what was written, and checks no playlist names a segment that is not yet stored. */
+    static final class CheckingStore extends ForwardingObjectStore {
+        final List<String> puts = Collections.synchronizedList(new ArrayList<>());
+        final List<String> problems = new ArrayList<>();
+
+        CheckingStore(ObjectStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public void put(String key, byte[] bytes, String contentType) {
+            if (key.endsWith(".m3u8")) {
+                String folder = key.substring(0, key.lastIndexOf('/') + 1);
+                Matcher m = Pattern.compile("(?m)^(seg-\\d+\\.m4s)$").matcher(new String(bytes, StandardCharsets.UTF_8));
+                while (m.find()) {
+                    if (!puts.contains(folder + m.group(1))) {
+                        problems.add(key + " names " + m.group(1) + " before it is stored");
+                    }
+                }
+                Matcher map = Pattern.compile("URI=\"([^\"]+)\"").matcher(new String(bytes, StandardCharsets.UTF_8));
+                while (map.find()) {
+                    if (!puts.contains(folder + map.group(1))) {
+                        problems.add(key + " names " + map.group(1) + " before it is stored");
+                    }
+                }
+            }
+            super.put(key, bytes, contentType);
+            puts.add(key);
+        }
+    }
+
+    @Test
+    void publishesARenditionThatFfmpegPlaysAndAnnouncesEachObjectAfterWritingIt() throws Exception {
+        String streamId = Ids.newId();
+        String prefix = "live/" + streamId + "/720p/";
+        CheckingStore store = new CheckingStore(s3);
+        List<HlsUpdate> updates = new ArrayList<>();
+        long anchor = Instant.parse("2026-01-02T03:04:05.678Z").toEpochMilli();
+        LivePlaylist playlist = new LivePlaylist(6, Duration.ofSeconds(2));
+        LiveRenditionPublisher publisher = new LiveRenditionPublisher(store, streamId, "720p", playlist, u -> {
+            // announced only once the object is in storage
+            assertThat(store.puts).contains(u.key());
+            updates.add(u);
+        }, 16 * 1024);
+        LiveSegmenter segmenter = new LiveSegmenter(Duration.ofSeconds(2), anchor, publisher);
+
+        Fmp4Fixtures.feedInChunks(new FragmentParser(segmenter), Fmp4Fixtures.muxed(), 17, 3000);
+        // while live: the window, no ENDLIST yet
+        String running = read(prefix + "index.m3u8");
+        assertThat(running).contains("#EXT-X-MEDIA-SEQUENCE:0", "seg-3.m4s").doesNotContain("seg-4.m4s", "#EXT-X-ENDLIST");
+        segmenter.end();
+
+        assertThat(store.problems).isEmpty();
+        assertThat(s3.list(prefix)).extracting(ObjectInfo::key).containsExactlyInAnyOrder(
+                prefix + "init.mp4", prefix + "index.m3u8", prefix + "vod.m3u8",
+                prefix + "seg-0.m4s", prefix + "seg-1.m4s", prefix + "seg-2.m4s", prefix + "seg-3.m4s", prefix + "seg-4.m4s");
+        assertThat(store.puts.get(0)).isEqualTo(prefix + "init.mp4");
+
+        // announcements: INIT, then SEGMENT n and PLAYLIST n for each segment, then the final PLAYLIST
+        assertThat(updates).extracting(HlsUpdate::kind).containsExactly(
+                HlsUpdate.Kind.INIT,
+                HlsUpdate.Kind.SEGMENT, HlsUpdate.Kind.PLAYLIST, HlsUpdate.Kind.SEGMENT, HlsUpdate.Kind.PLAYLIST,
+                HlsUpdate.Kind.SEGMENT, HlsUpdate.Kind.PLAYLIST, HlsUpdate.Kind.SEGMENT, HlsUpdate.Kind.PLAYLIST,
+                HlsUpdate.Kind.SEGMENT, HlsUpdate.Kind.PLAYLIST, HlsUpdate.Kind.PLAYLIST);
+        assertThat(updates).allSatisfy(u -> {
+            assertThat(u.streamId()).isEqualTo(streamId);
+            assertThat(u.rendition()).isEqualTo("720p");
+            assertThat(u.key()).startsWith(prefix);
+        });
+        HlsUpdate seg2 = updates.get(5);
+        assertThat(seg2.sequence()).isEqualTo(2);
+        assertThat(seg2.key()).isEqualTo(prefix + "seg-2.m4s");
+        assertThat(seg2.bytes()).isNull(); // a 500 kB segment is too big to travel in the record
+        HlsUpdate last = updates.get(updates.size() - 1);
+        assertThat(new String(last.bytes(), StandardCharsets.UTF_8)).isEqualTo(read(prefix + "index.m3u8")).endsWith("#EXT-X-ENDLIST\n");
+        HlsUpdate back = EventCodec.decode(EventCodec.encode(last), HlsUpdate.class);
+        assertThat(back.bytes()).isEqualTo(last.bytes());
+        assertThat(back.kind()).isEqualTo(HlsUpdate.Kind.PLAYLIST);
+        assertThat(back.at()).isEqualTo(last.at());
+
+        // download the rendition and let ffmpeg decode it the way a player would
+        Path dir = TestServices.tempDir("live-download");
+        for (ObjectInfo o : s3.list(prefix)) {
+            try (InputStream in = s3.get(o.key())) {
+                Files.copy(in, dir.resolve(o.key().substring(prefix.length())));
+            }
+        }
+        assertThat(decodedSeconds(dir.resolve("index.m3u8"))).isCloseTo(10.0, within(0.15));
+        assertThat(decodedSeconds(dir.resolve("vod.m3u8"))).isCloseTo(10.0, within(0.15));
+        String vod = Files.readString(dir.resolve("vod.m3u8"));
+        assertThat(vod).contains("#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-PROGRAM-DATE-TIME:2026-01-02T03:04:05.678Z", "#EXT-X-ENDLIST");
+    }
+
+    @Test
+    void segmentsThatLeaveTheWindowStayForTheRecording() throws Exception {
+        String streamId = Ids.newId();
+        String prefix = "live/" + streamId + "/360p/";
+        LivePlaylist playlist = new LivePlaylist(3, Duration.ofSeconds(1));
+        LiveRenditionPublisher publisher = new LiveRenditionPublisher(s3, streamId, "360p", playlist, u -> {
+        }, 0);
+        LiveSegmenter segmenter = new LiveSegmenter(Duration.ofSeconds(1), System.currentTimeMillis(), publisher);
+        Fmp4Fixtures.feedInChunks(new FragmentParser(segmenter), Fmp4Fixtures.videoOnly(), 23, 100_000);
+        segmenter.end();
+
+        String index = read(prefix + "index.m3u8");
+        assertThat(index).contains("#EXT-X-MEDIA-SEQUENCE:7\n", "seg-9.m4s", "#EXT-X-ENDLIST").doesNotContain("seg-6.m4s");
+        assertThat(s3.list(prefix + "seg-")).hasSize(10);
+        Path dir = TestServices.tempDir("live-window");
+        for (ObjectInfo o : s3.list(prefix)) {
+            try (InputStream in = s3.get(o.key())) {
+                Files.copy(in, dir.resolve(o.key().substring(prefix.length())));
+            }
+        }
+        assertThat(decodedSeconds(dir.resolve("index.m3u8"))).isCloseTo(3.0, within(0.1));
+        assertThat(decodedSeconds(dir.resolve("vod.m3u8"))).isCloseTo(10.0, within(0.1));
+    }
+
+    private static String read(String key) throws Exception {
+        try (InputStream in = s3.get(key)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Decodes a playlist with ffmpeg, failing on any error, and says how far it got. */
+    private static double decodedSeconds(Path playlist) throws Exception {
+        AtomicReference<FfmpegProgress> lastProgress = new AtomicReference<>();
+        Fmp4Fixtures.ffmpeg().command("decode-" + playlist.getFileName())
+                .args("-v", "error", "-xerror", "-i", playlist.toString(), "-f", "null", "-")
+                .onProgress(lastProgress::set)
+                .run();
+        return lastProgress.get().outTime().toNanos() / 1e9;
+    }
+}
