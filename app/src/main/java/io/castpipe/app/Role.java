@@ -11,6 +11,7 @@ import io.castpipe.api.ApiService;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
 import io.castpipe.origin.OriginService;
+import io.castpipe.transcoder.live.LiveTranscoderService;
 import io.castpipe.transcoder.vod.VodTranscoderService;
 
 /** What a castpipe process runs, and which shared services that needs. */
@@ -37,7 +38,7 @@ enum Role {
             return Arrays.stream(values()).filter(r -> r != ALL).flatMap(r -> r.services(context).stream()).toList();
         }
         return switch (this) {
-            case TRANSCODER -> List.of(new VodTranscoderService(context));
+            case TRANSCODER -> List.of(new VodTranscoderService(context), new LiveTranscoderService(context));
             case ORIGIN -> List.of(new OriginService(context));
             case API -> List.of(new ApiService(context));
             case INGEST, CHAT -> List.of();

@@ -79,6 +79,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // Live transcoders use short sessions so that a dead worker's streams move on within seconds.
+        p.put("group.min.session.timeout.ms", "1000");
         p.put("num.partitions", "4");
         p.put("auto.create.topics.enable", "false");
         // The default 128 MB dedupe buffer would dominate the node's heap; 2 MB is the smallest accepted.

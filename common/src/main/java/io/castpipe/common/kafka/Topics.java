@@ -60,15 +60,22 @@ public final class Topics {
                 log.info("created Kafka topics {}", missing.stream().map(NewTopic::name).toList());
             }
         } catch (TimeoutException e) {
-            throw new ConfigException("Kafka at " + kafka.bootstrap() + " did not answer within "
-                    + kafka.timeout().toSeconds() + " s; start it or point CASTPIPE_KAFKA_BOOTSTRAP at a running broker");
+            throw notAnswering(kafka);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw notAnswering(kafka);
+            }
             throw new ConfigException("Kafka at " + kafka.bootstrap() + " refused to set up topics ("
                     + e.getCause().getMessage() + "); check CASTPIPE_KAFKA_REPLICATION against the number of brokers", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while connecting to Kafka", e);
         }
+    }
+
+    private static ConfigException notAnswering(KafkaSettings kafka) {
+        return new ConfigException("Kafka at " + kafka.bootstrap() + " did not answer within "
+                + kafka.timeout().toSeconds() + " s; start it or point CASTPIPE_KAFKA_BOOTSTRAP at a running broker");
     }
 
     /** Live media matters for minutes; chat and events are kept as the replay log of past broadcasts. */

@@ -28,7 +28,7 @@ public final class LiveStreamSession implements AutoCloseable {
     private final String streamId;
     private final Ffmpeg ffmpeg;
     private final LiveSettings settings;
-    private final RenditionSink sink;
+    private final java.util.function.Function<List<Rung>, RenditionSink> sinks;
     private final List<MediaTag> pending = new ArrayList<>();
     private long pendingBytes;
     private AvcSequenceHeader.PictureSize size;
@@ -38,11 +38,13 @@ public final class LiveStreamSession implements AutoCloseable {
     private boolean broken;
     private long lastTagNanos = System.nanoTime();
 
-    public LiveStreamSession(String streamId, Ffmpeg ffmpeg, LiveSettings settings, RenditionSink sink) {
+    /** @param sinks gives, once the ladder is planned, where its renditions go */
+    public LiveStreamSession(String streamId, Ffmpeg ffmpeg, LiveSettings settings,
+                             java.util.function.Function<List<Rung>, RenditionSink> sinks) {
         this.streamId = streamId;
         this.ffmpeg = ffmpeg;
         this.settings = settings;
-        this.sink = sink;
+        this.sinks = sinks;
     }
 
     public void accept(MediaTag tag) throws IOException {
@@ -80,7 +82,7 @@ public final class LiveStreamSession implements AutoCloseable {
         log.info("stream {}: {}x{}{}, ladder {}", streamId, size.width(), size.height(), audio ? " with audio" : "",
                 rungs.stream().map(Rung::name).toList());
         process = LiveLadderProcess.start(ffmpeg, streamId, rungs, FRAME_RATE, audio, settings.keyframeSeconds(),
-                settings.fragmentMs(), settings.preset(), sink);
+                settings.fragmentMs(), settings.preset(), sinks.apply(rungs));
         for (MediaTag t : pending) {
             process.write(flvType(t), t.timestamp(), t.payload());
         }

@@ -1,0 +1,170 @@
+package io.castpipe.transcoder.live;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.castpipe.common.config.Setting;
+import io.castpipe.common.events.MediaTag;
+import io.castpipe.common.events.MediaTagCodec;
+import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.kafka.Topic;
+import io.castpipe.common.node.NodeContext;
+import io.castpipe.common.node.Service;
+import io.castpipe.packager.live.LiveOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live half of the transcoder role: a member of the {@code castpipe-live-transcoders} group
+ * on {@code media.live}. Every stream whose partition this member holds gets a
+ * {@link LiveStreamSession} (one ffmpeg, the ladder, the packager). Offsets are committed every
+ * second, so a member that dies leaves at most that much media for its successor to redo; a
+ * stream with no media for {@link #IDLE_END} is finished (its playlists get EXT-X-ENDLIST).
+ */
+public final class LiveTranscoderService implements Service {
+    private static final Logger log = LoggerFactory.getLogger(LiveTranscoderService.class);
+    static final String GROUP = "castpipe-live-transcoders";
+    static final Duration IDLE_END = Duration.ofSeconds(5);
+    private static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
+
+    private final NodeContext ctx;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final Map<String, LiveStreamSession> sessions = new HashMap<>();
+    private final Map<String, TopicPartition> partitionOf = new HashMap<>();
+    private KafkaConsumer<String, byte[]> consumer;
+    private EventPublisher updates;
+    private Thread thread;
+
+    public LiveTranscoderService(NodeContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void start() {
+        Properties props = ctx.kafka().consumer(GROUP);
+        // A dead member's streams move on within about this long.
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 4000);
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        consumer = new KafkaConsumer<>(props);
+        updates = new EventPublisher(ctx.kafka(), ctx.topics(), "hls-updates");
+        LiveOptions options = LiveOptions.from(ctx.config());
+        LiveSettings settings = new LiveSettings((int) options.segmentTarget().toSeconds(), 500,
+                ctx.config().string(Setting.VOD_X264_PRESET));
+        thread = new Thread(() -> run(options, settings), "live-transcoder");
+        thread.start();
+    }
+
+    private void run(LiveOptions options, LiveSettings settings) {
+        try {
+            consumer.subscribe(List.of(ctx.topics().name(Topic.MEDIA_LIVE)), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    consumer.commitSync();
+                    sessions.entrySet().removeIf(e -> {
+                        if (partitions.contains(partitionOf.get(e.getKey()))) {
+                            log.info("stream {}: partition moved to another worker", e.getKey());
+                            e.getValue().close();
+                            return true;
+                        }
+                        return false;
+                    });
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                }
+            });
+            long lastCommit = System.nanoTime();
+            while (!stopping.get()) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    handle(r, options, settings);
+                }
+                for (LiveStreamSession s : sessions.values()) {
+                    s.flush();
+                }
+                endIdle();
+                if (System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
+                    consumer.commitAsync();
+                    lastCommit = System.nanoTime();
+                }
+            }
+        } catch (WakeupException e) {
+            if (!stopping.get()) {
+                throw e;
+            }
+        } catch (Exception e) {
+            log.error("live transcoder stopped: {}", e.toString(), e);
+        } finally {
+            sessions.values().forEach(LiveStreamSession::close);
+            sessions.clear();
+            consumer.close(Duration.ofSeconds(3));
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record, LiveOptions options, LiveSettings settings) {
+        MediaTag tag;
+        try {
+            tag = MediaTagCodec.decode(record.value());
+        } catch (IllegalArgumentException e) {
+            log.warn("skipping an unreadable media record at {}-{}@{}", record.topic(), record.partition(), record.offset());
+            return;
+        }
+        String id = tag.streamId();
+        LiveStreamSession session = sessions.computeIfAbsent(id, k -> {
+            partitionOf.put(k, new TopicPartition(record.topic(), record.partition()));
+            long anchor = tag.ingestedAt() - tag.timestamp();
+            return new LiveStreamSession(k, ctx.ffmpeg(), settings, rungs -> new LiveRenditionPackager(ctx.objectStore(), k,
+                    options, anchor, new LiveMaster(ctx.objectStore(), k, rungs, 30),
+                    update -> updates.publish(Topic.HLS_UPDATES, k, update)));
+        });
+        try {
+            session.accept(tag);
+        } catch (java.io.IOException e) {
+            log.warn("stream {}: ffmpeg stopped taking media ({}); dropping the stream", id, e.toString());
+            session.close();
+            sessions.remove(id);
+        }
+    }
+
+    private void endIdle() {
+        sessions.entrySet().removeIf(e -> {
+            if (e.getValue().idleFor().compareTo(IDLE_END) > 0) {
+                log.info("stream {}: no media for {} s; finishing it", e.getKey(), IDLE_END.toSeconds());
+                e.getValue().finish();
+                partitionOf.remove(e.getKey());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    @Override
+    public void close() {
+        stopping.set(true);
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(8000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (updates != null) {
+            updates.close();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.castpipe.transcoder.live;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.castpipe.common.TestServices;
+import io.castpipe.common.config.CastpipeConfig;
+import io.castpipe.common.events.MediaTag;
+import io.castpipe.common.events.MediaTagCodec;
+import io.castpipe.common.ffmpeg.Ffmpeg;
+import io.castpipe.common.ffmpeg.FfmpegLocator;
+import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.Topic;
+import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.media.Ids;
+import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.common.metrics.Metrics;
+import io.castpipe.common.node.NodeContext;
+import io.castpipe.common.storage.ObjectInfo;
+import io.castpipe.common.storage.S3ObjectStore;
+import io.castpipe.common.storage.S3Settings;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Media records on Kafka in, a live ladder of HLS renditions in storage out, ended into a VOD. */
+class LiveTranscoderServiceTest {
+
+    @Test
+    void mediaRecordsBecomeALiveLadderThatEndsAsAPlayableRecording() throws Exception {
+        Path dir = TestServices.tempDir("live");
+        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
+                "live-test", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
+             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
+            store.ensureBucket();
+            KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-test", Duration.ofSeconds(15));
+            Topics topics = new Topics("livetest.");
+            topics.ensureCreated(kafka, 2, (short) 1);
+            LiveTranscoderService service = new LiveTranscoderService(new NodeContext(CastpipeConfig.from(Map.of()), dir,
+                    kafka, topics, store, null, ffmpeg, null, new Metrics("test"), null, null));
+            service.start();
+            try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
+                Thread.sleep(3000); // let the member join before media flows: it starts at the latest offset
+                Path flv = dir.resolve("source.flv");
+                ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=6",
+                        "-f", "lavfi", "-i", "sine=duration=6", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
+                        "-c:a", "aac", "-shortest", "-f", "flv", flv.toString()).run();
+                String streamId = Ids.newId();
+                long start = System.currentTimeMillis();
+                for (FlvFile.Tag t : FlvFile.read(flv).tags()) {
+                    MediaTag.Kind kind = t.type() == FlvWriter.VIDEO ? MediaTag.Kind.VIDEO
+                            : t.type() == FlvWriter.AUDIO ? MediaTag.Kind.AUDIO : MediaTag.Kind.SCRIPT;
+                    boolean header = t.body().length > 1 && t.body()[1] == 0 && kind != MediaTag.Kind.SCRIPT;
+                    boolean keyframe = kind == MediaTag.Kind.VIDEO && (t.body()[0] >> 4) == 1;
+                    MediaTag tag = new MediaTag(streamId, "channel000000001", kind, t.timestamp(), keyframe, header,
+                            t.body(), start + t.timestamp());
+                    ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(tag), null);
+                }
+
+                String master = awaitObject(store, ObjectKeys.liveMaster(streamId), Duration.ofSeconds(30));
+                assertThat(master).contains("RESOLUTION=1280x720", "RESOLUTION=854x480", "RESOLUTION=640x360", "CODECS=\"avc1.");
+                for (String r : new String[] {"720p", "480p", "360p"}) {
+                    String playlist = awaitObject(store, ObjectKeys.liveFile(streamId, r, "index.m3u8"), Duration.ofSeconds(30));
+                    assertThat(playlist).contains("#EXT-X-PROGRAM-DATE-TIME:", "#EXT-X-MAP:URI=\"init.mp4\"");
+                }
+                // After the media stops the stream is finished: ENDLIST, and the whole recording decodes.
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (System.nanoTime() < deadline
+                        && !new String(store.get(ObjectKeys.liveFile(streamId, "360p", "index.m3u8")).readAllBytes()).contains("ENDLIST")) {
+                    Thread.sleep(200);
+                }
+                for (String r : new String[] {"720p", "480p", "360p"}) {
+                    assertThat(decodedSeconds(ffmpeg, store, dir, streamId, r)).as(r).isBetween(5.5, 6.3);
+                }
+            } finally {
+                service.close();
+            }
+        }
+    }
+
+    private static String awaitObject(S3ObjectStore store, String key, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (store.head(key).isPresent()) {
+                return new String(store.get(key).readAllBytes());
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no " + key + " within " + limit);
+    }
+
+    private static double decodedSeconds(Ffmpeg ffmpeg, S3ObjectStore store, Path dir, String streamId, String rendition)
+            throws Exception {
+        Path local = Files.createDirectories(dir.resolve(streamId).resolve(rendition));
+        for (ObjectInfo o : store.list(ObjectKeys.livePrefix(streamId) + rendition + "/")) {
+            try (var in = store.get(o.key())) {
+                Files.copy(in, local.resolve(o.key().substring(o.key().lastIndexOf('/') + 1)));
+            }
+        }
+        AtomicLong ms = new AtomicLong();
+        ffmpeg.command("decode").args("-v", "error", "-xerror", "-i", local.resolve("vod.m3u8").toString(), "-f", "null", "-")
+                .onProgress(p -> ms.set(p.outTime().toMillis())).run();
+        return ms.get() / 1000.0;
+    }
+}
