@@ -23,6 +23,9 @@ import io.castpipe.origin.http.GuardHandler;
 import io.castpipe.origin.http.PreconditionsHandler;
 import io.castpipe.origin.http.ReplyEncoder;
 import io.castpipe.origin.vod.VideoAccess;
+import io.castpipe.origin.live.LiveChannels;
+import io.castpipe.origin.live.LivePathHandler;
+import io.castpipe.origin.live.LiveUpdates;
 import io.castpipe.origin.vod.VodAccessHandler;
 import io.castpipe.origin.vod.VodCachePolicy;
 import io.castpipe.origin.vod.VodPathHandler;
@@ -32,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The origin role: HLS delivery from object storage on the node's HTTP listener. Mounts
- * {@code /vod} (see the module README for the handler chain, the cache and the header policy).
+ * {@code /vod} and {@code /live} (see the module README for the handler chain, the cache and the header policy).
  */
 public final class OriginService implements Service {
     private static final Logger log = LoggerFactory.getLogger(OriginService.class);
@@ -42,11 +45,16 @@ public final class OriginService implements Service {
     static final Duration STORAGE_TIMEOUT = Duration.ofSeconds(20);
     static final Duration ACCESS_TTL = Duration.ofSeconds(5);
     static final long STREAM_CHUNK_BYTES = 4 * MIB;
+    /** Between announcements a live playlist may be a second old at most. */
+    static final Duration LIVE_PLAYLIST_TTL = Duration.ofSeconds(1);
 
     private final NodeContext ctx;
     private final ThreadPoolExecutor storageExecutor;
     private final ObjectCache cache;
     private final HttpHandler vod;
+    private final HttpHandler live;
+    private final LiveChannels channels;
+    private final LiveUpdates updates;
     private volatile boolean open;
 
     public OriginService(NodeContext ctx) {
@@ -57,7 +65,8 @@ public final class OriginService implements Service {
                 new LinkedBlockingQueue<>(), daemonThreads("origin-storage-"));
         storageExecutor.allowCoreThreadTimeOut(true);
         VodCachePolicy vodPolicy = new VodCachePolicy();
-        CachePolicy policy = key -> key.startsWith("vod/") ? vodPolicy.ttl(key) : null;
+        CachePolicy policy = key -> key.startsWith("vod/") ? vodPolicy.ttl(key)
+                : key.endsWith(".m3u8") ? LIVE_PLAYLIST_TTL : null;
         this.cache = new ObjectCache(store, cacheBytes, policy, storageExecutor, ctx.metrics().registry());
 
         HttpHandler delivery = new DeliveryHandler(store, new ReplyEncoder(store, STREAM_CHUNK_BYTES, cache::invalidate));
@@ -66,18 +75,24 @@ public final class OriginService implements Service {
         HttpHandler access = new VodAccessHandler(new VideoAccess(cache, ACCESS_TTL),
                 new PlaybackTokens(ctx.signingSecret()), adminToken(ctx), Clock.systemUTC(), STORAGE_TIMEOUT, preconditions);
         this.vod = new GuardHandler(() -> open, new CorsHandler(new VodPathHandler(access)));
+        this.channels = new LiveChannels(ctx.kafka(), ctx.topics());
+        this.updates = new LiveUpdates(ctx.kafka(), ctx.topics(), cache);
+        this.live = new GuardHandler(() -> open, new CorsHandler(new LivePathHandler(channels, preconditions)));
     }
 
     @Override
     public void start() {
         open = true;
+        channels.start();
+        updates.start();
         ctx.http().prefix("/vod", vod);
+        ctx.http().prefix("/live", live);
         long heap = Runtime.getRuntime().maxMemory();
         if (cache.maxBytes() > heap / 2) {
             log.warn("{}={} MiB is more than half the JVM heap ({} MiB); raise -Xmx or lower it",
                     Setting.ORIGIN_CACHE_MB.env(), cache.maxBytes() / MIB, heap / MIB);
         }
-        log.info("origin serving /vod from object storage; {} MiB hot-object cache, objects up to {} KiB cached",
+        log.info("origin serving /vod and /live from object storage; {} MiB hot-object cache, objects up to {} KiB cached",
                 cache.maxBytes() / MIB, cache.maxObjectBytes() / 1024);
     }
 
@@ -89,6 +104,8 @@ public final class OriginService implements Service {
     @Override
     public void close() {
         open = false;
+        updates.close();
+        channels.close();
         storageExecutor.shutdownNow();
         cache.close();
     }

@@ -21,6 +21,8 @@ import java.util.Map;
 import io.castpipe.common.TestServices;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.http.HttpServer;
+import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.metrics.Metrics;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.storage.S3ObjectStore;
@@ -67,7 +69,10 @@ final class OriginFixture implements AutoCloseable {
         HttpServer http = new HttpServer("127.0.0.1", port);
         Metrics metrics = new Metrics("origin");
         Path dataDir = Files.createTempDirectory("castpipe-origin-data");
-        NodeContext ctx = new NodeContext(CastpipeConfig.from(env), dataDir, null, null, store, null, null, http,
+        KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "origin-test", Duration.ofSeconds(15));
+        Topics topics = new Topics("origintest.");
+        topics.ensureCreated(kafka, 1, (short) 1);
+        NodeContext ctx = new NodeContext(CastpipeConfig.from(env), dataDir, kafka, topics, store, null, null, http,
                 metrics, adminToken, SIGNING_SECRET);
         OriginService origin = new OriginService(ctx);
         origin.start();

@@ -35,7 +35,17 @@ public final class EventConsumer<T> implements AutoCloseable {
     private volatile boolean running = true;
 
     public EventConsumer(KafkaSettings kafka, Topics topics, Topic topic, String groupId, Class<T> type, Consumer<T> apply) {
-        this.consumer = new KafkaConsumer<>(kafka.consumer(groupId));
+        this(kafka, topics, topic, groupId, type, apply, false);
+    }
+
+    /** @param newestOnly a new group starts at the end of the topic instead of its beginning */
+    public EventConsumer(KafkaSettings kafka, Topics topics, Topic topic, String groupId, Class<T> type, Consumer<T> apply,
+                         boolean newestOnly) {
+        java.util.Properties props = kafka.consumer(groupId);
+        if (newestOnly) {
+            props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        }
+        this.consumer = new KafkaConsumer<>(props);
         this.topic = topics.name(topic);
         this.type = type;
         this.apply = apply;

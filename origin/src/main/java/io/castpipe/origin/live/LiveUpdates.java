@@ -1,0 +1,45 @@
+package io.castpipe.origin.live;
+
+import io.castpipe.common.events.HlsUpdate;
+import io.castpipe.common.kafka.EventConsumer;
+import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.Topic;
+import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.media.Ids;
+import io.castpipe.origin.cache.ObjectCache;
+
+/**
+ * Puts what the packagers announce on {@code hls.updates} into this node's memory as it happens,
+ * so that the newest segments and playlists of a live stream are served without a storage read
+ * per viewer. Announcements come after the object is in storage, so a miss is always safe.
+ */
+public final class LiveUpdates implements AutoCloseable {
+    private final ObjectCache cache;
+    private final EventConsumer<HlsUpdate> consumer;
+
+    public LiveUpdates(KafkaSettings kafka, Topics topics, ObjectCache cache) {
+        this.cache = cache;
+        this.consumer = new EventConsumer<>(kafka, topics, Topic.HLS_UPDATES, "castpipe-origin-" + Ids.newId(),
+                HlsUpdate.class, this::apply, true);
+    }
+
+    public void start() {
+        consumer.start();
+    }
+
+    void apply(HlsUpdate update) {
+        if (update.key() == null || !update.key().startsWith("live/")) {
+            return;
+        }
+        if (update.bytes() != null) {
+            cache.put(update.key(), update.bytes());
+        } else {
+            cache.invalidate(update.key());
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}
