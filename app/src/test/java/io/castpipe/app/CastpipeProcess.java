@@ -55,6 +55,8 @@ final class CastpipeProcess implements AutoCloseable {
         env.put("CASTPIPE_KAFKA_CONTROLLER_PORT", String.valueOf(freePort()));
         env.put("CASTPIPE_S3_PORT", String.valueOf(freePort()));
         env.put("CASTPIPE_DB_PORT", String.valueOf(freePort()));
+        env.put("CASTPIPE_RTMP_PORT", String.valueOf(freePort()));
+        env.put("CASTPIPE_CHAT_PORT", String.valueOf(freePort()));
         return env;
     }
 
