@@ -11,6 +11,7 @@ public enum Setting {
     HTTP_PORT("CASTPIPE_HTTP_PORT", "8080", "HTTP port: API, origin, web pages, /healthz, /metrics"),
     CHAT_PORT("CASTPIPE_CHAT_PORT", "8081", "Chat WebSocket port"),
     RTMP_PORT("CASTPIPE_RTMP_PORT", "1935", "RTMP ingest port"),
+    RTMP_MAX_CONNECTIONS("CASTPIPE_RTMP_MAX_CONNECTIONS", "1000", "Most RTMP connections one ingest process holds at once; more are closed as they arrive"),
     DATA_DIR("CASTPIPE_DATA_DIR", "./data", "Data folder: embedded Kafka, S3 and database, node secrets, the unpacked ffmpeg"),
     ADMIN_TOKEN("CASTPIPE_ADMIN_TOKEN", "", "Bootstrap admin token; generated at first start and kept in the data folder when not set"),
     SIGNING_SECRET("CASTPIPE_SIGNING_SECRET", "", "Secret that signs playback and chat tokens; every node must share it. Generated and kept in the data folder when not set"),

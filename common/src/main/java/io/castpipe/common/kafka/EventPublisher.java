@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.castpipe.common.events.EventCodec;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -22,6 +23,14 @@ public final class EventPublisher implements AutoCloseable {
 
     public Future<RecordMetadata> publish(Topic topic, String key, Object record) {
         return producer.send(new ProducerRecord<>(topics.name(topic), key, EventCodec.encode(record)));
+    }
+
+    /**
+     * Publishes bytes already encoded (e.g. by {@code MediaTagCodec}) without waiting; the callback
+     * runs on the producer's I/O thread when the broker has the record or it failed.
+     */
+    public Future<RecordMetadata> publishBytes(Topic topic, String key, byte[] value, Callback callback) {
+        return producer.send(new ProducerRecord<>(topics.name(topic), key, value), callback);
     }
 
     /** Publishes and waits until the broker has the record: for records that must not be lost. */

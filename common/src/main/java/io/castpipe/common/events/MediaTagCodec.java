@@ -1,0 +1,83 @@
+package io.castpipe.common.events;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The compact binary form of a {@link MediaTag} (media payloads are not worth JSON's base64):
+ * <pre>
+ * u8  version (1)
+ * u8  kind (0 audio, 1 video, 2 script)
+ * u8  flags (bit 0 keyframe, bit 1 sequence header)
+ * i64 timestamp ms, i64 ingestedAt epoch ms
+ * u8 length + ASCII stream id, u8 length + ASCII channel id
+ * i32 length + payload
+ * </pre>
+ * All integers big-endian.
+ */
+public final class MediaTagCodec {
+    public static final int VERSION = 1;
+    private static final MediaTag.Kind[] KINDS = MediaTag.Kind.values();
+
+    private MediaTagCodec() {
+    }
+
+    public static byte[] encode(MediaTag tag) {
+        byte[] stream = ascii(tag.streamId());
+        byte[] channel = ascii(tag.channelId());
+        ByteBuffer b = ByteBuffer.allocate(3 + 16 + 1 + stream.length + 1 + channel.length + 4 + tag.payload().length);
+        b.put((byte) VERSION);
+        b.put((byte) tag.kind().ordinal());
+        b.put((byte) ((tag.keyframe() ? 1 : 0) | (tag.sequenceHeader() ? 2 : 0)));
+        b.putLong(tag.timestamp());
+        b.putLong(tag.ingestedAt());
+        b.put((byte) stream.length).put(stream);
+        b.put((byte) channel.length).put(channel);
+        b.putInt(tag.payload().length).put(tag.payload());
+        return b.array();
+    }
+
+    /** @throws IllegalArgumentException for bytes that are not an encoded media tag */
+    public static MediaTag decode(byte[] bytes) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            int version = b.get() & 0xff;
+            if (version != VERSION) {
+                throw new IllegalArgumentException("not a media tag: version " + version);
+            }
+            int kind = b.get() & 0xff;
+            if (kind >= KINDS.length) {
+                throw new IllegalArgumentException("not a media tag: kind " + kind);
+            }
+            int flags = b.get() & 0xff;
+            long timestamp = b.getLong();
+            long ingestedAt = b.getLong();
+            String stream = string(b);
+            String channel = string(b);
+            int length = b.getInt();
+            if (length < 0 || length != b.remaining()) {
+                throw new IllegalArgumentException("not a media tag: payload length " + length + ", " + b.remaining() + " bytes left");
+            }
+            byte[] payload = new byte[length];
+            b.get(payload);
+            return new MediaTag(stream, channel, KINDS[kind], timestamp, (flags & 1) != 0, (flags & 2) != 0, payload, ingestedAt);
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("not a media tag: truncated", e);
+        }
+    }
+
+    private static String string(ByteBuffer b) {
+        byte[] s = new byte[b.get() & 0xff];
+        b.get(s);
+        return new String(s, StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] ascii(String s) {
+        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+        if (b.length > 255) {
+            throw new IllegalArgumentException("id longer than 255 bytes");
+        }
+        return b;
+    }
+}

@@ -1,0 +1,32 @@
+package io.castpipe.common.events;
+
+import java.time.Instant;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * A live stream began or ended; the {@code stream.events} record (JSON), keyed by stream id.
+ * STARTED carries what ingest knows of the media when the first audio or video arrives: the
+ * codecs and the publisher's {@code onMetaData} values (width, height, framerate, encoder…).
+ * ENDED carries {@code reason}: why the stream stopped (the publisher ended it, the connection
+ * closed, an error).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record StreamEvent(String streamId, String channelId, String channelName, Type type, Instant at,
+                          String videoCodec, String audioCodec, Map<String, Object> metadata, String reason) {
+
+    public enum Type {
+        STARTED, ENDED
+    }
+
+    public static StreamEvent started(String streamId, String channelId, String channelName, String videoCodec,
+                                      String audioCodec, Map<String, Object> metadata) {
+        return new StreamEvent(streamId, channelId, channelName, Type.STARTED, Instant.now(), videoCodec, audioCodec,
+                metadata, null);
+    }
+
+    public static StreamEvent ended(String streamId, String channelId, String channelName, String reason) {
+        return new StreamEvent(streamId, channelId, channelName, Type.ENDED, Instant.now(), null, null, null, reason);
+    }
+}
