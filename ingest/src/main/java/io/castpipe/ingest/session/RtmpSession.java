@@ -1,5 +1,6 @@
 package io.castpipe.ingest.session;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     private static final int CSID_STATUS = 5;
     private static final int PUBLISH_STREAM = 1;
     private static final int MAX_METADATA_ENTRIES = 64;
+    private static final int MAX_PENDING_BYTES = 2 * 1024 * 1024;
 
     /** What every session shares. */
     public record Shared(StreamKeys keys, LiveChannels live, MediaSink sink, Executor blocking,
@@ -65,6 +67,8 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     private boolean sawAudio;
     private Map<String, Object> metadata;
     private MediaSink.InFlight inFlight;
+    private final List<RtmpMessage> pending = new ArrayList<>();
+    private int pendingBytes;
 
     public RtmpSession(Shared shared, InboundBytes inbound, RtmpChunkEncoder encoder) {
         this.shared = shared;
@@ -74,6 +78,19 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, RtmpMessage m) throws Exception {
+        if (state == State.CHECKING_KEY) {
+            // A publisher that does not wait for NetStream.Publish.Start: keep a little, in order.
+            pendingBytes += m.payload().length;
+            if (pendingBytes > MAX_PENDING_BYTES) {
+                throw new RtmpProtocolException("more than " + MAX_PENDING_BYTES + " bytes sent before the publish was accepted");
+            }
+            pending.add(m);
+            return;
+        }
+        handle(ctx, m);
+    }
+
+    private void handle(ChannelHandlerContext ctx, RtmpMessage m) {
         switch (m.typeId()) {
             case RtmpMessage.WINDOW_ACK_SIZE:
                 ackWindow = u32(m.payload());
@@ -203,6 +220,9 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
 
     private void keyChecked(ChannelHandlerContext ctx, Optional<Channel> found) {
         ctx.channel().config().setAutoRead(true);
+        if (found == null || found.isEmpty()) {
+            pending.clear();
+        }
         if (!ctx.channel().isActive() || state != State.CHECKING_KEY) {
             return;
         }
@@ -240,6 +260,20 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         ctx.writeAndFlush(command(CSID_STATUS, PUBLISH_STREAM, "onStatus", 0, null,
                 status("status", "NetStream.Publish.Start", "Publishing to channel " + ch.name() + ".")));
         log.info("rtmp {}: stream {} on channel {} is publishing", ctx.channel().remoteAddress(), streamId, ch.name());
+        List<RtmpMessage> early = new ArrayList<>(pending);
+        pending.clear();
+        pendingBytes = 0;
+        for (RtmpMessage m : early) {
+            if (!ctx.channel().isActive() || state != State.PUBLISHING) {
+                break;
+            }
+            try {
+                handle(ctx, m);
+            } catch (RuntimeException e) {
+                ctx.fireExceptionCaught(e);
+                break;
+            }
+        }
     }
 
     /** Answers with an error status on the publish stream and closes once it is sent. */
