@@ -70,7 +70,7 @@ public final class IngestService implements Service {
         this.ctx = ctx;
     }
 
-    /** The port the server listens on (useful when configured as 0). */
+    /** The port the server listens on. */
     public int port() {
         return port;
     }
@@ -79,7 +79,7 @@ public final class IngestService implements Service {
     public void start() throws Exception {
         CastpipeConfig config = ctx.config();
         String bindAddress = config.string(Setting.BIND_ADDRESS);
-        int configuredPort = config.integer(Setting.RTMP_PORT, 0, 65535);
+        int configuredPort = config.port(Setting.RTMP_PORT);
         int maxConnections = config.integer(Setting.RTMP_MAX_CONNECTIONS, 1, 1_000_000);
         StreamKeys keys = new StreamKeys(ctx.database());
 
@@ -88,7 +88,7 @@ public final class IngestService implements Service {
         meters.gauge("castpipe.ingest.live.streams", live, LiveChannels::size);
         Counter accepted = Counter.builder("castpipe.ingest.publishes").tag("result", "accepted").register(meters);
         Counter refused = Counter.builder("castpipe.ingest.publishes").tag("result", "refused").register(meters);
-        Counter bytesIn = Counter.builder("castpipe.ingest.bytes.in").baseUnit("bytes").register(meters);
+        Counter bytesIn = Counter.builder("castpipe.ingest.bytes.in").description("bytes received from RTMP peers").register(meters);
 
         publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "ingest");
         sink = new MediaSink(publisher);

@@ -76,6 +76,8 @@ class IngestServiceTest {
         assertThat(span).isBetween(3000L, 6000L);
         assertThat(node.meter("castpipe.ingest.publishes", "accepted")).isGreaterThanOrEqualTo(1);
         assertThat(node.meter("castpipe.ingest.bytes.in", null)).isGreaterThan(50_000);
+        assertThat(node.metrics.scrape()).contains("castpipe_ingest_connections ", "castpipe_ingest_live_streams ",
+                "castpipe_ingest_publishes_total{", "result=\"accepted\"", "castpipe_ingest_bytes_in_total ");
     }
 
     @Test

@@ -123,8 +123,11 @@ final class IngestTestNode implements AutoCloseable {
                     }
                 }
                 if (events.stream().filter(e -> e.type() == StreamEvent.Type.ENDED).count() >= until) {
-                    // the media of an ended stream were sent before its ENDED; give them a moment
-                    for (int i = 0; i < 3; i++) {
+                    // the media of an ended stream were sent before its ENDED: read media.live to its end
+                    List<TopicPartition> parts = c.assignment().stream()
+                            .filter(p -> p.topic().equals(topics.name(Topic.MEDIA_LIVE))).toList();
+                    Map<TopicPartition, Long> end = c.endOffsets(parts);
+                    while (System.nanoTime() < deadline && parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
                         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                             if (r.topic().equals(topics.name(Topic.MEDIA_LIVE))) {
                                 MediaTag t = MediaTagCodec.decode(r.value());
