@@ -67,11 +67,19 @@ class HostileInputTest {
         assertThatThrownBy(() -> node.ffmpeg.command("flv1").args("-loglevel", "error", "-re",
                 "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-t", "3", "-c:v", "flv1",
                 "-f", "flv", "rtmp://127.0.0.1:" + node.port + "/live/" + ch[1]).run())
-                .isInstanceOf(FfmpegException.class);
+                .isInstanceOfSatisfying(FfmpegException.class, e -> assertThat(String.join("\n", e.stderrTail()))
+                        .contains("video codec id 2 is not supported; send H.264 video"));
         IngestTestNode.Seen seen = node.await(ch[0], 1, Duration.ofSeconds(2));
         assertThat(seen.events()).isEmpty(); // the first video tag was refused: the stream never started
         assertThat(seen.mediaByStream().values().stream().flatMap(List::stream))
                 .noneMatch(t -> t.kind() != MediaTag.Kind.SCRIPT);
+
+        String[] mp3 = node.channel("mp3");
+        assertThatThrownBy(() -> node.ffmpeg.command("mp3").args("-loglevel", "error", "-re",
+                "-f", "lavfi", "-i", "sine", "-t", "3", "-c:a", "libmp3lame",
+                "-f", "flv", "rtmp://127.0.0.1:" + node.port + "/live/" + mp3[1]).run())
+                .isInstanceOfSatisfying(FfmpegException.class, e -> assertThat(String.join("\n", e.stderrTail()))
+                        .contains("audio format 2 is not supported; send AAC audio"));
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import io.castpipe.common.events.MediaTag;
 import io.castpipe.common.events.StreamEvent;
@@ -46,6 +47,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     private static final int PUBLISH_STREAM = 1;
     private static final int MAX_METADATA_ENTRIES = 64;
     private static final int MAX_PENDING_BYTES = 2 * 1024 * 1024;
+    private static final long REFUSAL_LINGER_MILLIS = 1000;
 
     /** What every session shares. */
     public record Shared(StreamKeys keys, LiveChannels live, MediaSink sink, Executor blocking,
@@ -69,6 +71,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     private MediaSink.InFlight inFlight;
     private final List<RtmpMessage> pending = new ArrayList<>();
     private int pendingBytes;
+    private boolean refused;
 
     public RtmpSession(Shared shared, InboundBytes inbound, RtmpChunkEncoder encoder) {
         this.shared = shared;
@@ -78,6 +81,9 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, RtmpMessage m) throws Exception {
+        if (refused) {
+            return;
+        }
         if (state == State.CHECKING_KEY) {
             // A publisher that does not wait for NetStream.Publish.Start: keep a little, in order.
             pendingBytes += m.payload().length;
@@ -276,12 +282,18 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         }
     }
 
-    /** Answers with an error status on the publish stream and closes once it is sent. */
+    /**
+     * Answers with an error status on the publish stream and closes shortly after: an encoder
+     * busy sending (ffmpeg, OBS) reads its server's messages between writes, and shows the reason
+     * only if the connection is still there to read it from. What arrives meanwhile is dropped.
+     */
     private void refuse(ChannelHandlerContext ctx, String code, String description) {
         endStream(description);
         state = State.ENDED;
+        refused = true;
+        pending.clear();
         ctx.writeAndFlush(command(CSID_STATUS, PUBLISH_STREAM, "onStatus", 0, null, status("error", code, description)))
-                .addListener(ChannelFutureListener.CLOSE);
+                .addListener(f -> ctx.executor().schedule(() -> ctx.close(), REFUSAL_LINGER_MILLIS, TimeUnit.MILLISECONDS));
     }
 
     private void requireConnected(String command) {
