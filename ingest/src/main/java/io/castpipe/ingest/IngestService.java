@@ -2,6 +2,7 @@ package io.castpipe.ingest;
 
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestService implements Service {
     private static final Logger log = LoggerFactory.getLogger(IngestService.class);
-    public static final int IDLE_TIMEOUT_SECONDS = 10;
-    public static final int HANDSHAKE_TIMEOUT_MILLIS = 5000;
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
 
     private final NodeContext ctx;
     private final AtomicInteger connections = new AtomicInteger();
@@ -66,8 +67,18 @@ public final class IngestService implements Service {
     private ThreadPoolExecutor blocking;
     private int port;
 
+    private final Duration idleTimeout;
+    private final Duration handshakeTimeout;
+
     public IngestService(NodeContext ctx) {
+        this(ctx, IDLE_TIMEOUT, HANDSHAKE_TIMEOUT);
+    }
+
+    /** With other timeouts: for tests. */
+    IngestService(NodeContext ctx, Duration idleTimeout, Duration handshakeTimeout) {
         this.ctx = ctx;
+        this.idleTimeout = idleTimeout;
+        this.handshakeTimeout = handshakeTimeout;
     }
 
     /** The port the server listens on. */
@@ -119,8 +130,8 @@ public final class IngestService implements Service {
                         InboundBytes inbound = new InboundBytes(bytesIn);
                         RtmpChunkEncoder encoder = new RtmpChunkEncoder();
                         ch.pipeline().addLast("bytes", inbound)
-                                .addLast("idle", new ReadTimeoutHandler(IDLE_TIMEOUT_SECONDS))
-                                .addLast("handshake", new HandshakeHandler(HANDSHAKE_TIMEOUT_MILLIS))
+                                .addLast("idle", new ReadTimeoutHandler(idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast("handshake", new HandshakeHandler(handshakeTimeout.toMillis()))
                                 .addLast("chunk-decoder", new RtmpChunkDecoder())
                                 .addLast("chunk-encoder", encoder)
                                 .addLast("session", new RtmpSession(shared, inbound, encoder))

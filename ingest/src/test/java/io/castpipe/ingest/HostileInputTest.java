@@ -83,23 +83,45 @@ class HostileInputTest {
     }
 
     @Test
-    void connectionsPastTheLimitAreClosedAtOnce() throws Exception {
+    void connectionsPastTheLimitAreClosedAtOnceIdlePeersAfterTheIdleTimeoutAndAllOnClose() throws Exception {
         int port = TestServices.freePort();
         CastpipeConfig config = CastpipeConfig.from(Map.of("CASTPIPE_RTMP_PORT", String.valueOf(port),
                 "CASTPIPE_BIND_ADDRESS", "127.0.0.1", "CASTPIPE_RTMP_MAX_CONNECTIONS", "2"));
         IngestService small = new IngestService(new NodeContext(config, node.dir, node.kafka, node.topics, null, node.db,
-                node.ffmpeg, null, new Metrics("small"), null, null));
+                node.ffmpeg, null, new Metrics("small"), null, null), Duration.ofSeconds(1), Duration.ofSeconds(30));
         small.start();
-        try (Socket a = new Socket("127.0.0.1", port); Socket b = new Socket("127.0.0.1", port);
-             Socket c = new Socket("127.0.0.1", port)) {
-            c.setSoTimeout(2000);
-            assertThat(c.getInputStream().read()).isEqualTo(-1);
+        try (Socket a = new Socket("127.0.0.1", port); Socket b = new Socket("127.0.0.1", port)) {
+            Thread.sleep(200);
+            try (Socket c = new Socket("127.0.0.1", port)) {
+                c.setSoTimeout(2000);
+                assertThat(c.getInputStream().read()).isEqualTo(-1);
+            }
             a.setSoTimeout(300);
             assertThatThrownBy(() -> a.getInputStream().read()).isInstanceOf(java.net.SocketTimeoutException.class);
-        } finally {
+
+            // b finishes the handshake and then says nothing: closed after the (1 s) idle timeout
+            b.setSoTimeout(5000);
+            byte[] c0c1 = new byte[1537];
+            c0c1[0] = 3;
+            b.getOutputStream().write(c0c1);
+            b.getInputStream().readNBytes(1 + 2 * 1536);
+            b.getOutputStream().write(new byte[1536]);
             long t0 = System.nanoTime();
+            assertThat(b.getInputStream().read()).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0).toMillis()).isBetween(700L, 3000L);
+
+            // closing the service closes the connections it holds
+            try (Socket d = new Socket("127.0.0.1", port)) {
+                d.getOutputStream().write(3);
+                Thread.sleep(100);
+                t0 = System.nanoTime();
+                small.close();
+                assertThat(Duration.ofNanos(System.nanoTime() - t0).toMillis()).isLessThan(3000);
+                d.setSoTimeout(2000);
+                assertThat(d.getInputStream().read()).isEqualTo(-1);
+            }
+        } finally {
             small.close();
-            assertThat(Duration.ofNanos(System.nanoTime() - t0).toMillis()).isLessThan(3000);
         }
     }
 
@@ -125,7 +147,8 @@ class HostileInputTest {
         pool.shutdown();
 
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (node.meter("castpipe.ingest.connections", null) > 0 && System.nanoTime() < deadline) {
+        while ((node.meter("castpipe.ingest.connections", null) > 0 || node.meter("castpipe.ingest.live.streams", null) > 0)
+                && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
         assertThat(node.meter("castpipe.ingest.connections", null)).isZero();

@@ -60,7 +60,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     private final InboundBytes inbound;
     private final RtmpChunkEncoder encoder;
     private State state = State.CONNECTING;
-    private long ackWindow;
+    private long ackWindow = WINDOW; // until the peer names its own
     private long acked;
     private Channel channel;
     private String streamId;
