@@ -1,0 +1,47 @@
+package io.castpipe.common.events;
+
+import java.util.Arrays;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MediaTagCodecTest {
+
+    @Test
+    void roundTripsEveryField() {
+        byte[] payload = {0x17, 0x01, 0, 0, 0, 1, 2, 3};
+        MediaTag tag = new MediaTag("abcdefghij012345", "channel1", MediaTag.Kind.VIDEO, 4_000_000_000L, true, false,
+                payload, 1_764_480_000_000L);
+        byte[] bytes = MediaTagCodec.encode(tag);
+        assertThat(bytes).hasSize(3 + 16 + 17 + 9 + 4 + payload.length);
+        MediaTag back = MediaTagCodec.decode(bytes);
+        assertThat(back).usingRecursiveComparison().isEqualTo(tag);
+        MediaTag header = new MediaTag("s", "c", MediaTag.Kind.AUDIO, 0, false, true, new byte[0], 1);
+        assertThat(MediaTagCodec.decode(MediaTagCodec.encode(header)).sequenceHeader()).isTrue();
+    }
+
+    @Test
+    void refusesWhatIsNotAMediaTag() {
+        byte[] good = MediaTagCodec.encode(new MediaTag("s", "c", MediaTag.Kind.SCRIPT, 0, false, false, new byte[10], 1));
+        assertThatThrownBy(() -> MediaTagCodec.decode(Arrays.copyOf(good, good.length - 1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MediaTagCodec.decode(new byte[0])).isInstanceOf(IllegalArgumentException.class);
+        byte[] badKind = good.clone();
+        badKind[1] = 7;
+        assertThatThrownBy(() -> MediaTagCodec.decode(badKind)).hasMessageContaining("kind 7");
+        assertThatThrownBy(() -> MediaTagCodec.decode(EventCodec.encode(Map.of("json", true))))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void streamEventsAreJson() {
+        StreamEvent started = StreamEvent.started("s1", "c1", "alice", "h264", "aac", Map.of("width", 640.0));
+        StreamEvent back = EventCodec.decode(EventCodec.encode(started), StreamEvent.class);
+        assertThat(back.type()).isEqualTo(StreamEvent.Type.STARTED);
+        assertThat(back.metadata()).containsEntry("width", 640.0);
+        assertThat(new String(EventCodec.encode(StreamEvent.ended("s1", "c1", "alice", "done")))).doesNotContain("metadata");
+    }
+}

@@ -1,0 +1,178 @@
+package io.castpipe.ingest;
+
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.castpipe.common.config.CastpipeConfig;
+import io.castpipe.common.config.ConfigException;
+import io.castpipe.common.config.Setting;
+import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.node.NodeContext;
+import io.castpipe.common.node.Service;
+import io.castpipe.ingest.chunk.RtmpChunkDecoder;
+import io.castpipe.ingest.chunk.RtmpChunkEncoder;
+import io.castpipe.ingest.handshake.HandshakeHandler;
+import io.castpipe.ingest.publish.LiveChannels;
+import io.castpipe.ingest.publish.MediaSink;
+import io.castpipe.ingest.publish.StreamKeys;
+import io.castpipe.ingest.session.ErrorHandler;
+import io.castpipe.ingest.session.InboundBytes;
+import io.castpipe.ingest.session.RtmpSession;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingest role: an RTMP server on Netty that takes streams from OBS and ffmpeg, checks their
+ * stream keys against the database and puts every media tag on {@code media.live}, with
+ * STARTED/ENDED on {@code stream.events}. Pipeline per connection:
+ * <pre>
+ * InboundBytes → ReadTimeoutHandler → HandshakeHandler → RtmpChunkDecoder / RtmpChunkEncoder → RtmpSession → ErrorHandler
+ * </pre>
+ */
+public final class IngestService implements Service {
+    private static final Logger log = LoggerFactory.getLogger(IngestService.class);
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+
+    private final NodeContext ctx;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final LiveChannels live = new LiveChannels();
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private ChannelGroup channels;
+    private Channel server;
+    private EventPublisher publisher;
+    private MediaSink sink;
+    private ThreadPoolExecutor blocking;
+    private int port;
+
+    private final Duration idleTimeout;
+    private final Duration handshakeTimeout;
+
+    public IngestService(NodeContext ctx) {
+        this(ctx, IDLE_TIMEOUT, HANDSHAKE_TIMEOUT);
+    }
+
+    /** With other timeouts: for tests. */
+    IngestService(NodeContext ctx, Duration idleTimeout, Duration handshakeTimeout) {
+        this.ctx = ctx;
+        this.idleTimeout = idleTimeout;
+        this.handshakeTimeout = handshakeTimeout;
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void start() throws Exception {
+        CastpipeConfig config = ctx.config();
+        String bindAddress = config.string(Setting.BIND_ADDRESS);
+        int configuredPort = config.port(Setting.RTMP_PORT);
+        int maxConnections = config.integer(Setting.RTMP_MAX_CONNECTIONS, 1, 1_000_000);
+        StreamKeys keys = new StreamKeys(ctx.database());
+
+        MeterRegistry meters = ctx.metrics().registry();
+        meters.gauge("castpipe.ingest.connections", connections);
+        meters.gauge("castpipe.ingest.live.streams", live, LiveChannels::size);
+        Counter accepted = Counter.builder("castpipe.ingest.publishes").tag("result", "accepted").register(meters);
+        Counter refused = Counter.builder("castpipe.ingest.publishes").tag("result", "refused").register(meters);
+        Counter bytesIn = Counter.builder("castpipe.ingest.bytes.in").description("bytes received from RTMP peers").register(meters);
+
+        publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "ingest");
+        sink = new MediaSink(publisher);
+        blocking = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256),
+                new DefaultThreadFactory("ingest-db", true));
+        RtmpSession.Shared shared = new RtmpSession.Shared(keys, live, sink, blocking, accepted, refused);
+
+        boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rtmp-accept", true), NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("rtmp-io", true), NioIoHandler.newFactory());
+        channels = new DefaultChannelGroup("rtmp", GlobalEventExecutor.INSTANCE);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 256)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        int count = connections.incrementAndGet();
+                        ch.closeFuture().addListener(f -> connections.decrementAndGet());
+                        if (count > maxConnections) {
+                            log.warn("rtmp {}: refused, already {} connections ({} is the most; {})", ch.remoteAddress(),
+                                    count - 1, maxConnections, Setting.RTMP_MAX_CONNECTIONS.env());
+                            ch.close();
+                            return;
+                        }
+                        channels.add(ch);
+                        InboundBytes inbound = new InboundBytes(bytesIn);
+                        RtmpChunkEncoder encoder = new RtmpChunkEncoder();
+                        ch.pipeline().addLast("bytes", inbound)
+                                .addLast("idle", new ReadTimeoutHandler(idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast("handshake", new HandshakeHandler(handshakeTimeout.toMillis()))
+                                .addLast("chunk-decoder", new RtmpChunkDecoder())
+                                .addLast("chunk-encoder", encoder)
+                                .addLast("session", new RtmpSession(shared, inbound, encoder))
+                                .addLast("errors", new ErrorHandler());
+                    }
+                });
+        try {
+            server = b.bind(new InetSocketAddress(bindAddress, configuredPort)).sync().channel();
+        } catch (Exception e) {
+            close();
+            if (e instanceof BindException || e.getCause() instanceof BindException) {
+                throw ConfigException.portInUse("RTMP", configuredPort, Setting.RTMP_PORT, e);
+            }
+            throw e;
+        }
+        port = ((InetSocketAddress) server.localAddress()).getPort();
+        log.info("RTMP ingest listening on {}:{} (at most {} connections)", bindAddress, port, maxConnections);
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close().awaitUninterruptibly(1000);
+        }
+        if (channels != null) {
+            channels.close().awaitUninterruptibly(1000);
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2000);
+        }
+        if (blocking != null) {
+            blocking.shutdownNow();
+        }
+        if (sink != null) {
+            sink.close(1500); // ENDED events of the streams just closed go out first
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.castpipe.ingest;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.castpipe.common.TestServices;
+import io.castpipe.common.config.CastpipeConfig;
+import io.castpipe.common.config.ConfigException;
+import io.castpipe.common.events.MediaTag;
+import io.castpipe.common.events.StreamEvent;
+import io.castpipe.common.ffmpeg.FfmpegException;
+import io.castpipe.common.ffmpeg.FfmpegJob;
+import io.castpipe.common.kafka.Topic;
+import io.castpipe.common.node.NodeContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The RTMP server against real ffmpeg publishers, the embedded broker and H2. */
+class IngestServiceTest {
+    private static IngestTestNode node;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = new IngestTestNode("ingesttest.");
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @Test
+    void aPublishBecomesOrderedMediaRecordsBetweenStartedAndEnded() throws Exception {
+        String[] ch = node.channel("alice");
+        node.publish(ch[1], 4).run();
+
+        IngestTestNode.Seen seen = node.await(ch[0], 1, Duration.ofSeconds(20));
+        assertThat(seen.events()).extracting(StreamEvent::type).containsExactly(StreamEvent.Type.STARTED, StreamEvent.Type.ENDED);
+        String streamId = seen.events().get(0).streamId();
+        assertThat(seen.events().get(1).streamId()).isEqualTo(streamId);
+        assertThat(seen.events().get(0).videoCodec()).isEqualTo("h264");
+        assertThat(seen.events().get(0).audioCodec()).isEqualTo("aac");
+        assertThat(seen.events().get(0).metadata()).containsEntry("width", 640.0).containsEntry("height", 360.0);
+        assertThat(seen.mediaByStream().keySet()).containsExactly(streamId);
+
+        List<MediaTag> media = seen.media(streamId);
+        List<MediaTag> video = media.stream().filter(t -> t.kind() == MediaTag.Kind.VIDEO).toList();
+        List<MediaTag> audio = media.stream().filter(t -> t.kind() == MediaTag.Kind.AUDIO).toList();
+        List<MediaTag> script = media.stream().filter(t -> t.kind() == MediaTag.Kind.SCRIPT).toList();
+        System.out.printf("media.live: %d records (%d video, %d audio, %d script); last video ts %d ms, last audio ts %d ms%n",
+                media.size(), video.size(), audio.size(), script.size(),
+                video.get(video.size() - 1).timestamp(), audio.get(audio.size() - 1).timestamp());
+
+        assertThat(media.get(0).kind()).isEqualTo(MediaTag.Kind.SCRIPT); // onMetaData comes first
+        assertThat(video.get(0).sequenceHeader()).isTrue();
+        assertThat(video.get(0).payload()[0] & 0xff).isEqualTo(0x17); // keyframe, AVC
+        assertThat(audio.get(0).sequenceHeader()).isTrue();
+        assertThat(video.stream().skip(1)).noneMatch(MediaTag::sequenceHeader);
+        // 4 s at 30 fps, a keyframe every 30 frames
+        assertThat(video.size() - 1).isBetween(115, 125);
+        assertThat(video.stream().skip(1).filter(MediaTag::keyframe).count()).isBetween(4L, 5L);
+        assertThat(video.get(1).keyframe()).isTrue();
+        assertThat(audio.size() - 1).isBetween(165, 180); // 44.1 kHz AAC, 1024 samples a frame: 172 in 4 s
+        assertThat(video).extracting(MediaTag::timestamp).isSorted();
+        assertThat(audio).extracting(MediaTag::timestamp).isSorted();
+        assertThat(video.get(video.size() - 1).timestamp()).isBetween(3800L, 4100L);
+        assertThat(audio.get(audio.size() - 1).timestamp()).isBetween(3800L, 4100L);
+        // -re: the records arrived over about 4 s of wall-clock time
+        long span = media.get(media.size() - 1).ingestedAt() - media.get(0).ingestedAt();
+        assertThat(span).isBetween(3000L, 6000L);
+        assertThat(node.meter("castpipe.ingest.publishes", "accepted")).isGreaterThanOrEqualTo(1);
+        assertThat(node.meter("castpipe.ingest.bytes.in", null)).isGreaterThan(50_000);
+        assertThat(node.metrics.scrape()).contains("castpipe_ingest_connections ", "castpipe_ingest_live_streams ",
+                "castpipe_ingest_publishes_total{", "result=\"accepted\"", "castpipe_ingest_bytes_in_total ");
+    }
+
+    @Test
+    void aWrongStreamKeyFailsTheEncoderAndPublishesNothing() throws Exception {
+        node.channel("bob");
+        long mediaBefore = node.records(Topic.MEDIA_LIVE);
+        long eventsBefore = node.records(Topic.STREAM_EVENTS);
+        double refusedBefore = node.meter("castpipe.ingest.publishes", "refused");
+
+        assertThatThrownBy(() -> node.publish("live_not-a-key", 2).run())
+                .isInstanceOf(FfmpegException.class);
+
+        assertThat(node.meter("castpipe.ingest.publishes", "refused")).isEqualTo(refusedBefore + 1);
+        Thread.sleep(500);
+        assertThat(node.records(Topic.MEDIA_LIVE)).isEqualTo(mediaBefore);
+        assertThat(node.records(Topic.STREAM_EVENTS)).isEqualTo(eventsBefore);
+    }
+
+    @Test
+    void aSecondPublisherToALiveChannelIsRefusedWhileTheFirstGoesOn() throws Exception {
+        String[] ch = node.channel("carol");
+        FfmpegJob first = node.publish(ch[1], 5).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (node.meter("castpipe.ingest.live.streams", null) < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(node.meter("castpipe.ingest.live.streams", null)).isEqualTo(1.0);
+
+        assertThatThrownBy(() -> node.publish(ch[1], 2).run())
+                .isInstanceOfSatisfying(FfmpegException.class, e ->
+                        assertThat(String.join("\n", e.stderrTail())).contains("already live"));
+        first.await();
+
+        IngestTestNode.Seen seen = node.await(ch[0], 1, Duration.ofSeconds(20));
+        assertThat(seen.events()).extracting(StreamEvent::type).containsExactly(StreamEvent.Type.STARTED, StreamEvent.Type.ENDED);
+        String streamId = seen.events().get(0).streamId();
+        assertThat(seen.mediaByStream().keySet()).containsExactly(streamId);
+        List<MediaTag> video = seen.media(streamId).stream().filter(t -> t.kind() == MediaTag.Kind.VIDEO).toList();
+        assertThat(video.get(video.size() - 1).timestamp()).isGreaterThan(4800L);
+    }
+
+    @Test
+    void aTakenPortIsAConfigurationError() throws Exception {
+        CastpipeConfig config = CastpipeConfig.from(Map.of("CASTPIPE_RTMP_PORT", String.valueOf(node.port),
+                "CASTPIPE_BIND_ADDRESS", "127.0.0.1"));
+        IngestService second = new IngestService(new NodeContext(config, node.dir, node.kafka, node.topics, null, node.db,
+                node.ffmpeg, null, new io.castpipe.common.metrics.Metrics("second"), null, null));
+        assertThatThrownBy(second::start).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("RTMP port " + node.port + " is already in use")
+                .hasMessageContaining("CASTPIPE_RTMP_PORT");
+        second.close();
+    }
+}
