@@ -60,6 +60,14 @@ final class Banner {
         b.append('\n').append("Castpipe ").append(Version.current()).append(" is up (").append(what).append(") in ").append(String.format("%.1f", startup.toMillis() / 1000.0)).append(" s\n");
         b.append("  HTTP      ").append(http).append("   health ").append(http).append("/healthz   metrics ")
                 .append(http).append("/metrics\n");
+        if (role == Role.ALL || role == Role.INGEST) {
+            b.append("  RTMP      rtmp://").append(host).append(':').append(config.port(Setting.RTMP_PORT))
+                    .append("/live   (OBS: Server; Stream Key: a channel's key from POST /api/channels)\n");
+        }
+        if (role == Role.ALL || role == Role.ORIGIN) {
+            b.append("  Playback  ").append(config.publicUrl()).append("/live/{channel}/master.m3u8   ")
+                    .append(config.publicUrl()).append("/vod/{videoId}/master.m3u8\n");
+        }
         if (adminToken != null) {
             b.append("  Admin     token ").append(adminToken).append('\n');
         }

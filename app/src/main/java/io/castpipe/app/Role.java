@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import io.castpipe.api.ApiService;
 import io.castpipe.common.node.NodeContext;
+import io.castpipe.ingest.IngestService;
 import io.castpipe.common.node.Service;
 import io.castpipe.origin.OriginService;
 import io.castpipe.transcoder.live.LiveTranscoderService;
@@ -41,7 +42,8 @@ enum Role {
             case TRANSCODER -> List.of(new VodTranscoderService(context), new LiveTranscoderService(context));
             case ORIGIN -> List.of(new OriginService(context));
             case API -> List.of(new ApiService(context));
-            case INGEST, CHAT -> List.of();
+            case INGEST -> List.of(new IngestService(context));
+            case CHAT -> List.of();
             case ALL -> throw new AssertionError();
         };
     }
