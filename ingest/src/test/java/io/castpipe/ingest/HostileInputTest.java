@@ -126,18 +126,26 @@ class HostileInputTest {
     }
 
     @Test
-    void hundredsOfMutatedSessionsLeaveTheServerServing() throws Exception {
+    void thousandsOfRandomAndMutatedSessionsLeaveTheServerServingAndGoodPublishersUnaffected() throws Exception {
         String[] ch = node.channel("fuzz");
         byte[] session = record(ch[1]);
         assertThat(session.length).isGreaterThan(20_000);
+        long heapBefore = usedHeapAfterGc();
 
-        int cases = 400;
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        // A good publisher streams through the whole storm.
+        String[] during = node.channel("duringfuzz");
+        FfmpegJob good = node.publish(during[1], 8).start();
+
+        int cases = 2000;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<?>> runs = new ArrayList<>();
         for (int i = 0; i < cases; i++) {
             int seed = i;
             runs.add(pool.submit(() -> {
-                send(mutate(session, new Random(seed)));
+                Random r = new Random(seed);
+                // One in five is noise from the first byte; the rest are a real session, mutated.
+                byte[] bytes = seed % 5 == 0 ? randomBytes(r) : mutate(session, r);
+                send(bytes);
                 return null;
             }));
         }
@@ -145,6 +153,10 @@ class HostileInputTest {
             f.get();
         }
         pool.shutdown();
+        good.await();
+        IngestTestNode.Seen duringSeen = node.await(during[0], 1, Duration.ofSeconds(20));
+        assertThat(duringSeen.events()).extracting(StreamEvent::type).containsExactly(StreamEvent.Type.STARTED, StreamEvent.Type.ENDED);
+        assertThat(duringSeen.media(duringSeen.events().get(0).streamId())).hasSizeGreaterThan(200);
 
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while ((node.meter("castpipe.ingest.connections", null) > 0 || node.meter("castpipe.ingest.live.streams", null) > 0)
@@ -154,11 +166,33 @@ class HostileInputTest {
         assertThat(node.meter("castpipe.ingest.connections", null)).isZero();
         assertThat(node.meter("castpipe.ingest.live.streams", null)).isZero();
 
+        long heapGrowth = usedHeapAfterGc() - heapBefore;
+        System.out.printf("fuzz: %d sessions; heap after GC grew by %d KiB%n", cases, heapGrowth / 1024);
+        assertThat(heapGrowth).as("heap growth after %d hostile sessions", cases).isLessThan(64L << 20);
+
         String[] after = node.channel("afterfuzz");
         node.publish(after[1], 2).run();
         IngestTestNode.Seen seen = node.await(after[0], 1, Duration.ofSeconds(20));
         assertThat(seen.events()).extracting(StreamEvent::type).containsExactly(StreamEvent.Type.STARTED, StreamEvent.Type.ENDED);
         assertThat(seen.media(seen.events().get(0).streamId())).hasSizeGreaterThan(100);
+    }
+
+    private static byte[] randomBytes(Random r) {
+        byte[] b = new byte[1 + r.nextInt(64 * 1024)];
+        r.nextBytes(b);
+        if (r.nextBoolean()) {
+            b[0] = 3; // a valid handshake version, so the noise reaches the chunk decoder
+        }
+        return b;
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     /** The bytes a real ffmpeg publish sends, captured by a relay between ffmpeg and the server. */
