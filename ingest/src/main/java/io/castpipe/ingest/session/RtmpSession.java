@@ -66,6 +66,12 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     private String streamId;
     private boolean started;
     private boolean sawVideo;
+    /** The latest AVC and AAC sequence headers, repeated before each keyframe. */
+    private byte[] videoConfig;
+    private byte[] audioConfig;
+    /** The publisher's own configuration came just now: the next keyframe needs no copy. */
+    private boolean configJustSent;
+    private long lastAudioTimestamp;
     private boolean sawAudio;
     private Map<String, Object> metadata;
     private MediaSink.InFlight inFlight;
@@ -353,8 +359,31 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         }
         sawVideo |= video;
         sawAudio |= !video;
+        long now = System.currentTimeMillis();
+        if (info.sequenceHeader()) {
+            if (video) {
+                videoConfig = m.payload();
+                configJustSent = true;
+            } else {
+                audioConfig = m.payload();
+            }
+        } else if (video && info.keyframe() && videoConfig != null && !configJustSent) {
+            // The codec configuration again before every keyframe: a transcoder that takes the stream
+            // over mid-way starts from the next keyframe and needs nothing older.
+            emit(ctx, new MediaTag(streamId, channel.id(), MediaTag.Kind.VIDEO, m.timestamp(), true, true, videoConfig, now));
+            if (audioConfig != null) {
+                // Stamped like the audio before it, so that audio timestamps never go back.
+                emit(ctx, new MediaTag(streamId, channel.id(), MediaTag.Kind.AUDIO, lastAudioTimestamp, false, true, audioConfig, now));
+            }
+        }
+        if (video && !info.sequenceHeader()) {
+            configJustSent = false;
+        }
+        if (!video) {
+            lastAudioTimestamp = m.timestamp();
+        }
         emit(ctx, new MediaTag(streamId, channel.id(), video ? MediaTag.Kind.VIDEO : MediaTag.Kind.AUDIO, m.timestamp(),
-                info.keyframe(), info.sequenceHeader(), m.payload(), System.currentTimeMillis()));
+                info.keyframe(), info.sequenceHeader(), m.payload(), now));
     }
 
     private void emit(ChannelHandlerContext ctx, MediaTag tag) {

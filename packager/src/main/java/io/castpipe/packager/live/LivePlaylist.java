@@ -1,6 +1,7 @@
 package io.castpipe.packager.live;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,6 +30,69 @@ public final class LivePlaylist {
         }
         this.windowSegments = windowSegments;
         this.targetDuration = (int) Math.max(1, Math.ceil(segmentTarget.toMillis() / 1000.0 - 0.001));
+    }
+
+    /**
+     * The playlist another worker left in storage, read back so this one can go on with it; its
+     * segments keep their URIs, dates and init segments.
+     * @throws IllegalArgumentException when the text is not a live media playlist Castpipe wrote
+     */
+    public static LivePlaylist resume(String stored, int windowSegments, Duration segmentTarget) {
+        LivePlaylist p = new LivePlaylist(windowSegments, segmentTarget);
+        if (!stored.startsWith("#EXTM3U")) {
+            throw new IllegalArgumentException("not a playlist");
+        }
+        long sequence = -1;
+        long dsn = 0;
+        String map = LiveNames.init(0);
+        Instant date = null;
+        Double duration = null;
+        boolean discontinuity = false;
+        for (String line : stored.split("\n")) {
+            if (line.startsWith("#EXT-X-MEDIA-SEQUENCE:")) {
+                sequence = Long.parseLong(line.substring(22).trim());
+            } else if (line.startsWith("#EXT-X-DISCONTINUITY-SEQUENCE:")) {
+                dsn = Long.parseLong(line.substring(30).trim());
+            } else if (line.startsWith("#EXT-X-MAP:URI=\"")) {
+                map = line.substring(16, line.indexOf('"', 16));
+            } else if (line.startsWith("#EXT-X-PROGRAM-DATE-TIME:")) {
+                date = Instant.parse(line.substring(25).trim());
+            } else if (line.startsWith("#EXTINF:")) {
+                duration = Double.parseDouble(line.substring(8, line.indexOf(',') < 0 ? line.length() : line.indexOf(',')));
+            } else if (line.equals("#EXT-X-DISCONTINUITY")) {
+                discontinuity = true;
+            } else if (!line.isBlank() && !line.startsWith("#")) {
+                if (sequence < 0 || duration == null || date == null) {
+                    throw new IllegalArgumentException("segment " + line + " lacks its sequence, duration or date");
+                }
+                if (discontinuity) {
+                    dsn++;
+                }
+                p.all.add(new PlaylistSnapshot.Segment(sequence, line.trim(), duration, date, discontinuity, map, List.of()));
+                p.discontinuitySequences.add(dsn);
+                p.targetDuration = Math.max(p.targetDuration, (int) Math.round(duration));
+                sequence++;
+                duration = null;
+                date = null;
+                discontinuity = false;
+            }
+        }
+        return p;
+    }
+
+    /** Where a rendition stands: its last segment's sequence and discontinuity sequence, and the init version it uses. */
+    public record Position(long sequence, long discontinuitySequence, int initVersion) {
+    }
+
+    /** The position after the last segment listed, empty while there is none. */
+    public synchronized java.util.Optional<Position> lastPosition() {
+        if (all.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        PlaylistSnapshot.Segment s = all.get(all.size() - 1);
+        String map = s.mapUri();
+        int version = map.startsWith("init-") ? Integer.parseInt(map.substring(5, map.length() - 4)) : 0;
+        return java.util.Optional.of(new Position(s.sequence(), discontinuitySequences.get(all.size() - 1), version));
     }
 
     public synchronized void add(LiveSegment s) {

@@ -94,6 +94,21 @@ public final class LiveSegmenter implements FragmentParser.Listener {
         return droppedFragments;
     }
 
+    /**
+     * Continues a rendition another worker was packaging: numbering goes on after its last
+     * segment, the next segment starts a discontinuity (the source restarted), and this
+     * encoder's init segment gets a version of its own so it never overwrites the old one.
+     */
+    public void resumeAfter(LivePlaylist.Position last) {
+        if (init != null || nextSequence > 0) {
+            throw new IllegalStateException("resume before the first init segment");
+        }
+        nextSequence = last.sequence() + 1;
+        discontinuitySequence = last.discontinuitySequence();
+        initVersion = last.initVersion();
+        discontinuityPending = true;
+    }
+
     /** The sequence number the next finished segment will get. */
     public long nextSequence() {
         return nextSequence;

@@ -33,6 +33,7 @@ public final class LiveLadderProcess implements AutoCloseable {
     private final List<ServerSocket> servers;
     private final List<Thread> readers = new ArrayList<>();
     private volatile boolean closing;
+    private volatile boolean finishing;
 
     private LiveLadderProcess(String streamId, FfmpegJob job, List<ServerSocket> servers) {
         this.streamId = streamId;
@@ -72,7 +73,7 @@ public final class LiveLadderProcess implements AutoCloseable {
     private void startReader(Rung rung, ServerSocket server, RenditionSink sink) {
         Thread t = new Thread(() -> {
             try (Socket socket = server.accept(); InputStream in = socket.getInputStream()) {
-                sink.consume(rung, in);
+                sink.consume(rung, in, () -> finishing);
             } catch (SocketTimeoutException e) {
                 log.warn("stream {}: ffmpeg never opened the {} output", streamId, rung.name());
             } catch (Exception e) {
@@ -97,6 +98,7 @@ public final class LiveLadderProcess implements AutoCloseable {
 
     /** Ends the input: ffmpeg flushes its last fragments, the sinks see their streams end. */
     public void finish(Duration limit) {
+        finishing = true;
         closing = true;
         try {
             stdin.close();

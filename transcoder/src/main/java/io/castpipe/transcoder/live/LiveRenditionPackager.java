@@ -8,7 +8,10 @@ import io.castpipe.common.storage.ObjectStore;
 import io.castpipe.packager.cmaf.Fmp4Init;
 import io.castpipe.packager.cmaf.Fmp4Reader;
 import io.castpipe.packager.cmaf.Fragment;
+import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.packager.live.LiveNames;
 import io.castpipe.packager.live.LiveOptions;
+import io.castpipe.packager.live.LivePlaylist;
 import io.castpipe.packager.live.LivePart;
 import io.castpipe.packager.live.LiveRenditionPublisher;
 import io.castpipe.packager.live.LiveSegment;
@@ -20,6 +23,7 @@ import io.castpipe.transcoder.vod.Rung;
  * cut into segments and published to storage with its playlist, in the same process as ffmpeg.
  */
 final class LiveRenditionPackager implements RenditionSink {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LiveRenditionPackager.class);
     /** Objects this small also travel inside their hls.updates record, for the origins' memory. */
     private static final int INLINE_MAX_BYTES = 512 * 1024;
 
@@ -40,9 +44,32 @@ final class LiveRenditionPackager implements RenditionSink {
         this.announcer = announcer;
     }
 
+    /**
+     * A rendition another worker was packaging (its playlist is in storage, not ended) goes on
+     * from where that worker left it, after a discontinuity, so players need not reload.
+     */
+    private java.util.Optional<LivePlaylist> takeOver(Rung rung) throws java.io.IOException {
+        String key = ObjectKeys.liveFile(streamId, rung.name(), LiveNames.PLAYLIST);
+        if (store.head(key).isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        String stored;
+        try (InputStream in = store.get(key)) {
+            stored = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        if (stored.contains("#EXT-X-ENDLIST")) {
+            return java.util.Optional.empty();
+        }
+        LivePlaylist playlist = LivePlaylist.resume(stored, options.windowSegments(), options.segmentTarget());
+        log.info("stream {}: taking {} over after segment {}", streamId, rung.name(),
+                playlist.lastPosition().map(LivePlaylist.Position::sequence).orElse(-1L));
+        return java.util.Optional.of(playlist);
+    }
+
     @Override
-    public void consume(Rung rung, InputStream fmp4) throws Exception {
-        LiveRenditionPublisher publisher = new LiveRenditionPublisher(store, streamId, rung.name(), options.newPlaylist(),
+    public void consume(Rung rung, InputStream fmp4, java.util.function.BooleanSupplier finished) throws Exception {
+        LivePlaylist playlist = takeOver(rung).orElseGet(options::newPlaylist);
+        LiveRenditionPublisher publisher = new LiveRenditionPublisher(store, streamId, rung.name(), playlist,
                 announcer, INLINE_MAX_BYTES);
         LiveSegmenter segmenter = options.newSegmenter(anchorEpochMs, new LiveSegmenter.Listener() {
             @Override
@@ -66,6 +93,7 @@ final class LiveRenditionPackager implements RenditionSink {
                 publisher.onEnd();
             }
         });
+        playlist.lastPosition().ifPresent(segmenter::resumeAfter);
         try (Fmp4Reader reader = new Fmp4Reader(fmp4)) {
             segmenter.onInit(reader.init());
             Fragment f;
@@ -73,6 +101,8 @@ final class LiveRenditionPackager implements RenditionSink {
                 segmenter.onFragment(f);
             }
         }
-        segmenter.end();
+        if (finished.getAsBoolean()) {
+            segmenter.end();
+        }
     }
 }

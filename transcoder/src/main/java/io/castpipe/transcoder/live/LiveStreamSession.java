@@ -36,6 +36,8 @@ public final class LiveStreamSession implements AutoCloseable {
     private LiveLadderProcess process;
     private List<Rung> rungs = List.of();
     private boolean broken;
+    private byte[] lastVideoConfig;
+    private byte[] lastAudioConfig;
     private long lastTagNanos = System.nanoTime();
 
     /** @param sinks gives, once the ladder is planned, where its renditions go */
@@ -53,15 +55,24 @@ public final class LiveStreamSession implements AutoCloseable {
             return;
         }
         if (process != null) {
+            if (tag.sequenceHeader() && java.util.Arrays.equals(tag.payload(), tag.kind() == MediaTag.Kind.VIDEO
+                    ? lastVideoConfig : lastAudioConfig)) {
+                return; // ingest repeats the configuration before every keyframe; ffmpeg has it
+            }
+            remember(tag);
             process.write(flvType(tag), tag.timestamp(), tag.payload());
             return;
         }
         if (tag.kind() == MediaTag.Kind.VIDEO && tag.sequenceHeader()) {
             size = AvcSequenceHeader.pictureSize(tag.payload()).orElse(null);
+            // A worker taking the stream over mid-way sees frames before the configuration: useless to ffmpeg.
+            pending.removeIf(t -> t.kind() != MediaTag.Kind.SCRIPT && !t.sequenceHeader());
+            pendingBytes = pending.stream().mapToLong(t -> t.payload().length).sum();
         }
         if (tag.kind() == MediaTag.Kind.AUDIO && tag.sequenceHeader()) {
             audio = true;
         }
+        remember(tag);
         pending.add(tag);
         pendingBytes += tag.payload().length;
         boolean firstFrame = !tag.sequenceHeader() && tag.kind() != MediaTag.Kind.SCRIPT;
@@ -89,6 +100,16 @@ public final class LiveStreamSession implements AutoCloseable {
         process.flush();
         pending.clear();
         pendingBytes = 0;
+    }
+
+    private void remember(MediaTag tag) {
+        if (tag.sequenceHeader()) {
+            if (tag.kind() == MediaTag.Kind.VIDEO) {
+                lastVideoConfig = tag.payload();
+            } else if (tag.kind() == MediaTag.Kind.AUDIO) {
+                lastAudioConfig = tag.payload();
+            }
+        }
     }
 
     public List<Rung> rungs() {

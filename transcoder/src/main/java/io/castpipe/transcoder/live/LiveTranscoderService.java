@@ -3,6 +3,7 @@ package io.castpipe.transcoder.live;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -40,7 +41,7 @@ public final class LiveTranscoderService implements Service {
 
     private final NodeContext ctx;
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final Map<String, LiveStreamSession> sessions = new HashMap<>();
+    private final Map<String, LiveStreamSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, TopicPartition> partitionOf = new HashMap<>();
     private KafkaConsumer<String, byte[]> consumer;
     private EventPublisher updates;
@@ -58,6 +59,7 @@ public final class LiveTranscoderService implements Service {
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         consumer = new KafkaConsumer<>(props);
+        ctx.metrics().registry().gaugeMapSize("castpipe.live.streams", java.util.List.of(), sessions);
         updates = new EventPublisher(ctx.kafka(), ctx.topics(), "hls-updates");
         LiveOptions options = LiveOptions.from(ctx.config());
         LiveSettings settings = new LiveSettings((int) options.segmentTarget().toSeconds(), 500,

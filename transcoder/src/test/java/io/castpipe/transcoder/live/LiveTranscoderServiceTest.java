@@ -54,13 +54,7 @@ class LiveTranscoderServiceTest {
                 String streamId = Ids.newId();
                 long start = System.currentTimeMillis();
                 for (FlvFile.Tag t : FlvFile.read(flv).tags()) {
-                    MediaTag.Kind kind = t.type() == FlvWriter.VIDEO ? MediaTag.Kind.VIDEO
-                            : t.type() == FlvWriter.AUDIO ? MediaTag.Kind.AUDIO : MediaTag.Kind.SCRIPT;
-                    boolean header = t.body().length > 1 && t.body()[1] == 0 && kind != MediaTag.Kind.SCRIPT;
-                    boolean keyframe = kind == MediaTag.Kind.VIDEO && (t.body()[0] >> 4) == 1;
-                    MediaTag tag = new MediaTag(streamId, "channel000000001", kind, t.timestamp(), keyframe, header,
-                            t.body(), start + t.timestamp());
-                    ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(tag), null);
+                    ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(toTag(streamId, t, start)), null);
                 }
 
                 String master = awaitObject(store, ObjectKeys.liveMaster(streamId), Duration.ofSeconds(30));
@@ -82,6 +76,103 @@ class LiveTranscoderServiceTest {
                 service.close();
             }
         }
+    }
+
+    @Test
+    void aWorkerThatStopsMidStreamIsReplacedAndThePlaylistContinues() throws Exception {
+        Path dir = TestServices.tempDir("live-takeover");
+        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
+                "live-takeover", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
+             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
+            store.ensureBucket();
+            KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-takeover", Duration.ofSeconds(15));
+            Topics topics = new Topics("livetakeover.");
+            topics.ensureCreated(kafka, 1, (short) 1);
+            Metrics metricsA = new Metrics("a");
+            Metrics metricsB = new Metrics("b");
+            LiveTranscoderService a = new LiveTranscoderService(new NodeContext(CastpipeConfig.from(Map.of()), dir.resolve("a"),
+                    kafka, topics, store, null, ffmpeg, null, metricsA, null, null));
+            LiveTranscoderService b = new LiveTranscoderService(new NodeContext(CastpipeConfig.from(Map.of()), dir.resolve("b"),
+                    kafka, topics, store, null, ffmpeg, null, metricsB, null, null));
+            a.start();
+            b.start();
+            try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
+                Thread.sleep(4000); // both members in the group
+                Path flv = dir.resolve("source.flv");
+                ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=16",
+                        "-f", "lavfi", "-i", "sine=duration=16", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
+                        "-c:a", "aac", "-shortest", "-f", "flv", flv.toString()).run();
+                String streamId = Ids.newId();
+                String playlistKey = ObjectKeys.liveFile(streamId, "360p", "index.m3u8");
+                long start = System.currentTimeMillis();
+                boolean stopped = false;
+                java.util.List<FlvFile.Tag> tags = withConfigBeforeKeyframes(FlvFile.read(flv).tags());
+                for (FlvFile.Tag t : tags) {
+                    long wait = start + t.timestamp() - System.currentTimeMillis();
+                    if (wait > 0) {
+                        Thread.sleep(wait); // as fast as a live publisher, no faster
+                    }
+                    if (!stopped && t.timestamp() > 7000) {
+                        // The member holding the stream goes away mid-stream.
+                        LiveTranscoderService holder = streams(metricsA) > 0 ? a : b;
+                        holder.close();
+                        stopped = true;
+                    }
+                    ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(toTag(streamId, t, start)), null);
+                }
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                String playlist = "";
+                while (System.nanoTime() < deadline && !playlist.contains("ENDLIST")) {
+                    Thread.sleep(200);
+                    playlist = store.head(playlistKey).isPresent() ? new String(store.get(playlistKey).readAllBytes()) : "";
+                }
+                assertThat(playlist).contains("#EXT-X-DISCONTINUITY", "#EXT-X-ENDLIST");
+                // Numbering went on where the first worker stopped: no segment was written twice.
+                java.util.List<Long> sequences = java.util.regex.Pattern.compile("seg-(\\d+)\\.m4s").matcher(playlist).results()
+                        .map(m -> Long.parseLong(m.group(1))).toList();
+                for (int i = 1; i < sequences.size(); i++) {
+                    assertThat(sequences.get(i)).isEqualTo(sequences.get(i - 1) + 1);
+                }
+                assertThat(sequences.get(sequences.size() - 1)).isGreaterThanOrEqualTo(5);
+            } finally {
+                a.close();
+                b.close();
+            }
+        }
+    }
+
+    /** What ingest does: the codec configuration again before every video keyframe. */
+    private static java.util.List<FlvFile.Tag> withConfigBeforeKeyframes(java.util.List<FlvFile.Tag> tags) {
+        java.util.List<FlvFile.Tag> out = new java.util.ArrayList<>();
+        FlvFile.Tag video = null;
+        FlvFile.Tag audio = null;
+        for (FlvFile.Tag t : tags) {
+            boolean header = t.type() != FlvWriter.SCRIPT && t.body().length > 1 && t.body()[1] == 0;
+            if (header && t.type() == FlvWriter.VIDEO) {
+                video = t;
+            } else if (header && t.type() == FlvWriter.AUDIO) {
+                audio = t;
+            } else if (t.type() == FlvWriter.VIDEO && (t.body()[0] >> 4) == 1 && video != null) {
+                out.add(new FlvFile.Tag(video.type(), t.timestamp(), video.body()));
+                if (audio != null) {
+                    out.add(new FlvFile.Tag(audio.type(), t.timestamp(), audio.body()));
+                }
+            }
+            out.add(t);
+        }
+        return out;
+    }
+
+    private static MediaTag toTag(String streamId, FlvFile.Tag t, long start) {
+        MediaTag.Kind kind = t.type() == FlvWriter.VIDEO ? MediaTag.Kind.VIDEO
+                : t.type() == FlvWriter.AUDIO ? MediaTag.Kind.AUDIO : MediaTag.Kind.SCRIPT;
+        boolean header = t.body().length > 1 && t.body()[1] == 0 && kind != MediaTag.Kind.SCRIPT;
+        boolean keyframe = kind == MediaTag.Kind.VIDEO && (t.body()[0] >> 4) == 1;
+        return new MediaTag(streamId, "channel000000001", kind, t.timestamp(), keyframe, header, t.body(), start + t.timestamp());
+    }
+
+    private static double streams(Metrics metrics) {
+        return metrics.registry().get("castpipe.live.streams").gauge().value();
     }
 
     private static String awaitObject(S3ObjectStore store, String key, Duration limit) throws Exception {
