@@ -64,7 +64,8 @@ class LiveBrowserIT {
             awaitOk(base + "/live/browser-live/master.m3u8", Duration.ofSeconds(30));
             JsonNode live = play(base + "/live/browser-live/master.m3u8", 15, "live.png");
             System.out.println("hls.js live: levels " + live.get("levels") + ", advanced " + live.get("advanced")
-                    + " s in 15 s, stalls " + live.get("stalls") + ", latency " + live.get("latencySeconds")
+                    + " s in 15 s, stalls " + live.get("stalls") + ", video " + live.get("videoSize")
+                    + ", latency " + live.get("latencySeconds")
                     + " s (hls.js edge latency " + live.get("hlsLatencySeconds") + " s)");
             assertThat(live.get("fatalErrors")).as(live.toString()).isEmpty();
             assertThat(live.get("levels").size()).as(live.toString()).isGreaterThanOrEqualTo(3);
