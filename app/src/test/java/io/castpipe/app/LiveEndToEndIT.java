@@ -58,6 +58,7 @@ class LiveEndToEndIT {
             JsonNode live = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/live")).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             assertThat(live.findValuesAsText("channel")).contains("frank-live");
+            String streamId = live.findValuesAsText("streamId").get(live.findValuesAsText("channel").indexOf("frank-live"));
 
             publisher.await();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -68,6 +69,22 @@ class LiveEndToEndIT {
             }
             assertThat(last).contains("#EXT-X-ENDLIST");
             assertThat(decodedSeconds(ffmpeg, base + "/live/frank-live/360p/vod.m3u8", 0)).isBetween(29.0, 31.0);
+
+            // Live → VOD: the broadcast is now a video of the channel, playable from start to end.
+            JsonNode video = null;
+            long videoDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < videoDeadline) {
+                video = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/videos/" + streamId)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                if (video.has("status") && video.get("status").asText().equals("ready")) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            assertThat(video.get("status").asText()).as(String.valueOf(video)).isEqualTo("ready");
+            assertThat(video.get("title").asText()).startsWith("frank-live — live ");
+            assertThat(video.get("renditions")).hasSize(3);
+            assertThat(decodedSeconds(ffmpeg, base + "/vod/" + streamId + "/master.m3u8", 0)).isBetween(29.0, 31.0);
             node.terminate(Duration.ofSeconds(10));
         }
     }

@@ -45,6 +45,8 @@ public final class StreamEventsConsumer implements AutoCloseable {
                     }
                     if (!streams.started(e.streamId(), e.channelId(), e.at(), e.videoCodec(), e.audioCodec(), metadata)) {
                         log.warn("stream {}: started on unknown channel {}; ignored", e.streamId(), e.channelId());
+                    } else {
+                        streams.recordingVideo(e.streamId(), e.channelId(), e.at());
                     }
                 }
                 case ENDED -> streams.ended(e.streamId(), e.at(), e.reason());

@@ -42,6 +42,26 @@ public final class StreamRepository {
         }
     }
 
+    /**
+     * The video the stream will become, owned by the channel's owner and titled after the channel;
+     * it shows as processing until the transcoder announces the recording ready.
+     */
+    public void recordingVideo(String streamId, String channelId, Instant at) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO videos (id, owner_id, channel_id, title, description, visibility, status, progress, "
+                        + "created_at, updated_at) SELECT ?, owner_id, id, title || ?, '', 'public', 'processing', 0, ?, ? "
+                        + "FROM channels WHERE id = ? AND NOT EXISTS (SELECT 1 FROM videos WHERE id = ?)")) {
+            OffsetDateTime when = OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
+            ps.setString(1, streamId);
+            ps.setString(2, " — live " + when.toLocalDate() + " " + when.toLocalTime().withNano(0) + " UTC");
+            ps.setObject(3, when);
+            ps.setObject(4, when);
+            ps.setString(5, channelId);
+            ps.setString(6, streamId);
+            ps.executeUpdate();
+        }
+    }
+
     public void ended(String id, Instant at, String reason) throws SQLException {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
                 "UPDATE streams SET status = 'ended', ended_at = ?, end_reason = ? WHERE id = ? AND status = 'live'")) {

@@ -55,6 +55,9 @@ public interface ObjectStore extends AutoCloseable {
     /** Every object whose key starts with {@code prefix}, in key order. */
     List<ObjectInfo> list(String prefix);
 
+    /** Copies an object inside the bucket, on the storage side (no bytes pass through this process). */
+    void copy(String fromKey, String toKey);
+
     void delete(String key);
 
     /** Deletes every object whose key starts with {@code prefix}; returns how many went. */

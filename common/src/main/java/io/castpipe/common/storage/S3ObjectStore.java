@@ -179,6 +179,12 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
+    public void copy(String fromKey, String toKey) {
+        call(fromKey, () -> s3.copyObject(b -> b.sourceBucket(bucket()).sourceKey(fromKey)
+                .destinationBucket(bucket()).destinationKey(toKey)));
+    }
+
+    @Override
     public void delete(String key) {
         call(key, () -> s3.deleteObject(b -> b.bucket(bucket()).key(key)));
     }

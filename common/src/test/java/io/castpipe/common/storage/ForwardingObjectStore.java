@@ -29,6 +29,7 @@ public abstract class ForwardingObjectStore implements ObjectStore {
     @Override public InputStream getRange(String key, long first, long last) { return delegate.getRange(key, first, last); }
     @Override public Optional<ObjectInfo> head(String key) { return delegate.head(key); }
     @Override public List<ObjectInfo> list(String prefix) { return delegate.list(prefix); }
+    @Override public void copy(String fromKey, String toKey) { delegate.copy(fromKey, toKey); }
     @Override public void delete(String key) { delegate.delete(key); }
     @Override public int deleteByPrefix(String prefix) { return delegate.deleteByPrefix(prefix); }
     @Override public PresignedRequest presignPut(String key, String contentType, Duration ttl) { return delegate.presignPut(key, contentType, ttl); }

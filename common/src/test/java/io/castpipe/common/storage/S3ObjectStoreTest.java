@@ -234,6 +234,16 @@ class S3ObjectStoreTest {
     }
 
     @Test
+    void copyMakesASecondObjectWithTheSameBytes() throws Exception {
+        store.put("h/from.bin", "copied".getBytes(UTF_8), "video/iso.segment");
+        store.copy("h/from.bin", "h/to.bin");
+        try (InputStream in = store.get("h/to.bin")) {
+            assertThat(new String(in.readAllBytes(), UTF_8)).isEqualTo("copied");
+        }
+        assertThatThrownBy(() -> store.copy("h/missing.bin", "h/x.bin")).isInstanceOf(ObjectNotFoundException.class);
+    }
+
+    @Test
     void listAndDeleteByPrefixTouchOnlyThatPrefix() {
         for (int i = 0; i < 5; i++) {
             store.put("vod/v1/r/seg-" + i + ".m4s", new byte[] {1}, "video/iso.segment");

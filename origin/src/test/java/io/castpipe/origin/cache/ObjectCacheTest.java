@@ -255,6 +255,11 @@ class ObjectCacheTest {
         }
 
         @Override
+        public void copy(String fromKey, String toKey) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public MultipartUpload resumeMultipart(String key, String uploadId, List<UploadedPart> parts) {
             throw new UnsupportedOperationException();
         }

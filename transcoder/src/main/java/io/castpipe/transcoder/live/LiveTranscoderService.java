@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.events.MediaTag;
 import io.castpipe.common.events.MediaTagCodec;
+import io.castpipe.common.events.VideoEvent;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.node.NodeContext;
@@ -146,10 +147,27 @@ public final class LiveTranscoderService implements Service {
                 log.info("stream {}: no media for {} s; finishing it", e.getKey(), IDLE_END.toSeconds());
                 e.getValue().finish();
                 partitionOf.remove(e.getKey());
+                record(e.getKey(), e.getValue());
                 return true;
             }
             return false;
         });
+    }
+
+    /** The finished stream becomes a video; a failure here leaves the live recording in storage as it is. */
+    private void record(String streamId, LiveStreamSession session) {
+        if (session.rungs().isEmpty()) {
+            return;
+        }
+        try {
+            VideoEvent ready = LiveRecording.publish(ctx.objectStore(), streamId, session.rungs(), 30);
+            if (ready != null) {
+                updates.publishDurably(Topic.VIDEO_EVENTS, streamId, ready);
+                log.info("stream {}: recording ready as video {} ({} s)", streamId, streamId, Math.round(ready.durationSeconds()));
+            }
+        } catch (Exception e) {
+            log.warn("stream {}: could not turn the recording into a video: {}", streamId, e.toString());
+        }
     }
 
     @Override
