@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -44,6 +47,11 @@ public final class LiveTranscoderService implements Service {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final Map<String, LiveStreamSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, TopicPartition> partitionOf = new HashMap<>();
+    private final ExecutorService finisher = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "live-finisher");
+        t.setDaemon(true);
+        return t;
+    });
     private KafkaConsumer<String, byte[]> consumer;
     private EventPublisher updates;
     private Thread thread;
@@ -145,9 +153,14 @@ public final class LiveTranscoderService implements Service {
         sessions.entrySet().removeIf(e -> {
             if (e.getValue().idleFor().compareTo(IDLE_END) > 0) {
                 log.info("stream {}: no media for {} s; finishing it", e.getKey(), IDLE_END.toSeconds());
-                e.getValue().finish();
                 partitionOf.remove(e.getKey());
-                record(e.getKey(), e.getValue());
+                String id = e.getKey();
+                LiveStreamSession session = e.getValue();
+                // Flushing ffmpeg and copying the recording take seconds: not on the thread that feeds the other streams.
+                finisher.execute(() -> {
+                    session.finish();
+                    record(id, session);
+                });
                 return true;
             }
             return false;
@@ -182,6 +195,12 @@ public final class LiveTranscoderService implements Service {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        finisher.shutdown();
+        try {
+            finisher.awaitTermination(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (updates != null) {
             updates.close();
