@@ -13,7 +13,7 @@ import io.castpipe.transcoder.vod.Rung;
 
 /**
  * A live stream's master playlist, written once every rendition has its init segment (so the
- * CODECS are the ones the encoder really uses). Bandwidths are the rungs' nominal peaks.
+ * CODECS are the ones the encoder really uses). Bandwidths are the rungs' nominal figures.
  */
 final class LiveMaster {
     private final ObjectStore store;
@@ -35,10 +35,8 @@ final class LiveMaster {
         if (first && codecs.size() == rungs.size()) {
             List<Variant> variants = new ArrayList<>();
             for (Rung r : rungs) {
-                long peak = (r.maxKbps() + r.audioKbps()) * 1000L;
-                long average = (r.videoKbps() + r.audioKbps()) * 1000L;
-                variants.add(new Variant(r.name() + "/index.m3u8", peak, average, r.width(), r.height(),
-                        codecs.get(r.name()), frameRate));
+                variants.add(new Variant(r.name() + "/index.m3u8", r.peakBitsPerSecond(), r.averageBitsPerSecond(),
+                        r.width(), r.height(), codecs.get(r.name()), frameRate));
             }
             store.put(ObjectKeys.liveMaster(streamId), MasterPlaylistWriter.write(variants).getBytes(),
                     "application/vnd.apple.mpegurl");

@@ -46,9 +46,8 @@ final class LiveRecording {
             store.put(ObjectKeys.vodFile(streamId, r.name(), "index.m3u8"), playlist.getBytes(StandardCharsets.UTF_8),
                     "application/vnd.apple.mpegurl");
             duration = Math.max(duration, MediaPlaylist.parse(playlist).durationSeconds());
-            long peak = (r.maxKbps() + r.audioKbps()) * 1000L;
-            renditions.add(new RenditionInfo(r.name(), r.width(), r.height(), peak, (r.videoKbps() + r.audioKbps()) * 1000L,
-                    null, frameRate));
+            renditions.add(new RenditionInfo(r.name(), r.width(), r.height(), r.peakBitsPerSecond(),
+                    r.averageBitsPerSecond(), null, frameRate));
         }
         store.copy(ObjectKeys.liveMaster(streamId), ObjectKeys.vodMaster(streamId));
         return VideoEvent.ready(streamId, duration, null, renditions);

@@ -23,7 +23,8 @@ public final class LiveStreamSession implements AutoCloseable {
     /** What may wait for the codec configuration before the stream is given up as broken. */
     private static final int MAX_PENDING_TAGS = 2000;
     private static final long MAX_PENDING_BYTES = 32L << 20;
-    private static final double FRAME_RATE = 30;
+    /** Live ladders run at this rate until the frame rate is read from the stream. */
+    static final double FRAME_RATE = 30;
 
     private final String streamId;
     private final Ffmpeg ffmpeg;

@@ -137,7 +137,7 @@ public final class LiveTranscoderService implements Service {
             partitionOf.put(k, new TopicPartition(record.topic(), record.partition()));
             long anchor = tag.ingestedAt() - tag.timestamp();
             return new LiveStreamSession(k, ctx.ffmpeg(), settings, rungs -> new LiveRenditionPackager(ctx.objectStore(), k,
-                    options, anchor, new LiveMaster(ctx.objectStore(), k, rungs, 30),
+                    options, anchor, new LiveMaster(ctx.objectStore(), k, rungs, LiveStreamSession.FRAME_RATE),
                     update -> updates.publish(Topic.HLS_UPDATES, k, update)));
         });
         try {
@@ -173,7 +173,7 @@ public final class LiveTranscoderService implements Service {
             return;
         }
         try {
-            VideoEvent ready = LiveRecording.publish(ctx.objectStore(), streamId, session.rungs(), 30);
+            VideoEvent ready = LiveRecording.publish(ctx.objectStore(), streamId, session.rungs(), LiveStreamSession.FRAME_RATE);
             if (ready != null) {
                 updates.publishDurably(Topic.VIDEO_EVENTS, streamId, ready);
                 log.info("stream {}: recording ready as video {} ({} s)", streamId, streamId, Math.round(ready.durationSeconds()));
