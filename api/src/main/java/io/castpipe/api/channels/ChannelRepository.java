@@ -15,7 +15,6 @@ import io.castpipe.common.db.Database;
 
 /** The channels table. */
 public final class ChannelRepository {
-    private static final String UNIQUE_VIOLATION = "23505";
     private static final String COLUMNS = "id, name, owner_id, title, latency, stream_key, created_at";
 
     private final Database db;
@@ -38,7 +37,7 @@ public final class ChannelRepository {
             ps.executeUpdate();
             return true;
         } catch (SQLException e) {
-            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+            if (Database.isUniqueViolation(e)) {
                 return false;
             }
             throw e;

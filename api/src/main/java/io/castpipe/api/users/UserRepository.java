@@ -13,7 +13,6 @@ import io.castpipe.common.db.Database;
 
 /** The users table. Tokens are stored only as their SHA-256. */
 public final class UserRepository {
-    private static final String UNIQUE_VIOLATION = "23505";
 
     private final Database db;
 
@@ -32,7 +31,7 @@ public final class UserRepository {
             ps.executeUpdate();
             return true;
         } catch (SQLException e) {
-            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+            if (Database.isUniqueViolation(e)) {
                 return false;
             }
             throw e;

@@ -61,6 +61,11 @@ public final class Database implements AutoCloseable {
                 flyway.info().current().getVersion(), result.migrationsExecuted);
     }
 
+    /** True when {@code e} is a unique-constraint violation (SQLSTATE 23505 on PostgreSQL and H2 alike). */
+    public static boolean isUniqueViolation(SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+
     public DataSource dataSource() {
         return pool;
     }
