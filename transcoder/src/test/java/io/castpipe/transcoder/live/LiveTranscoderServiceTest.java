@@ -1,14 +1,13 @@
 package io.castpipe.transcoder.live;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.castpipe.common.TestServices;
+import io.castpipe.transcoder.StoredRendition;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.events.MediaTag;
 import io.castpipe.common.events.MediaTagCodec;
@@ -22,7 +21,6 @@ import io.castpipe.common.media.Ids;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.metrics.Metrics;
 import io.castpipe.common.node.NodeContext;
-import io.castpipe.common.storage.ObjectInfo;
 import io.castpipe.common.storage.S3ObjectStore;
 import io.castpipe.common.storage.S3Settings;
 import org.junit.jupiter.api.Test;
@@ -70,7 +68,8 @@ class LiveTranscoderServiceTest {
                     Thread.sleep(200);
                 }
                 for (String r : new String[] {"720p", "480p", "360p"}) {
-                    assertThat(decodedSeconds(ffmpeg, store, dir, streamId, r)).as(r).isBetween(5.5, 6.3);
+                    Path local = StoredRendition.download(store, ObjectKeys.livePrefix(streamId) + r + "/", dir.resolve(streamId).resolve(r));
+                    assertThat(StoredRendition.decodedSeconds(ffmpeg, local.resolve("vod.m3u8"))).as(r).isBetween(5.5, 6.3);
                 }
             } finally {
                 service.close();
@@ -184,19 +183,5 @@ class LiveTranscoderServiceTest {
             Thread.sleep(100);
         }
         throw new AssertionError("no " + key + " within " + limit);
-    }
-
-    private static double decodedSeconds(Ffmpeg ffmpeg, S3ObjectStore store, Path dir, String streamId, String rendition)
-            throws Exception {
-        Path local = Files.createDirectories(dir.resolve(streamId).resolve(rendition));
-        for (ObjectInfo o : store.list(ObjectKeys.livePrefix(streamId) + rendition + "/")) {
-            try (var in = store.get(o.key())) {
-                Files.copy(in, local.resolve(o.key().substring(o.key().lastIndexOf('/') + 1)));
-            }
-        }
-        AtomicLong ms = new AtomicLong();
-        ffmpeg.command("decode").args("-v", "error", "-xerror", "-i", local.resolve("vod.m3u8").toString(), "-f", "null", "-")
-                .onProgress(p -> ms.set(p.outTime().toMillis())).run();
-        return ms.get() / 1000.0;
     }
 }

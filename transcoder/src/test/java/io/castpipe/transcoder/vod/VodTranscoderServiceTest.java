@@ -1,6 +1,5 @@
 package io.castpipe.transcoder.vod;
 
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,13 +10,13 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.castpipe.common.TestServices;
+import io.castpipe.transcoder.StoredRendition;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.events.EventCodec;
 import io.castpipe.common.events.RenditionInfo;
 import io.castpipe.common.events.VideoEvent;
 import io.castpipe.common.events.VodJob;
 import io.castpipe.common.ffmpeg.Ffmpeg;
-import io.castpipe.common.ffmpeg.FfmpegException;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.KafkaSettings;
@@ -120,8 +119,8 @@ class VodTranscoderServiceTest {
         }
         assertThat(durations).allSatisfy(d -> assertThat(d).isEqualTo(durations.get(0)).startsWith(4.0, 4.0));
         for (RenditionInfo r : ready.renditions()) {
-            Path local = download(id, r.name());
-            assertThat(decodedSeconds(local.resolve("index.m3u8"))).as(r.name()).isBetween(9.8, 10.2);
+            Path local = StoredRendition.download(store, ObjectKeys.vodPrefix(id) + r.name() + "/", dir.resolve(id).resolve(r.name()));
+            assertThat(StoredRendition.decodedSeconds(ffmpeg, local.resolve("index.m3u8"))).as(r.name()).isBetween(9.8, 10.2);
             assertThat(decodedHeight(local.resolve("index.m3u8"))).isEqualTo(r.height());
         }
     }
@@ -200,29 +199,6 @@ class VodTranscoderServiceTest {
 
     private static VideoEvent last(List<VideoEvent> list) {
         return list.get(list.size() - 1);
-    }
-
-    private static Path download(String id, String rendition) throws Exception {
-        Path local = Files.createDirectories(dir.resolve(id).resolve(rendition));
-        for (ObjectInfo o : store.list(ObjectKeys.vodPrefix(id) + rendition + "/")) {
-            try (InputStream in = store.get(o.key())) {
-                Files.copy(in, local.resolve(o.key().substring(o.key().lastIndexOf('/') + 1)));
-            }
-        }
-        return local;
-    }
-
-    /** Decodes every frame, failing on the first error; returns how many seconds of media it decoded. */
-    private static double decodedSeconds(Path playlist) {
-        java.util.concurrent.atomic.AtomicLong lastMs = new java.util.concurrent.atomic.AtomicLong();
-        try {
-            ffmpeg.command("decode").args("-v", "error", "-xerror", "-i", playlist.toString(), "-f", "null", "-")
-                    .onProgress(p -> lastMs.set(p.outTime().toMillis()))
-                    .run();
-        } catch (FfmpegException e) {
-            throw new AssertionError("decoding " + playlist + " failed: " + e.getMessage());
-        }
-        return lastMs.get() / 1000.0;
     }
 
     private static int decodedHeight(Path playlist) throws Exception {
