@@ -23,6 +23,7 @@ import io.castpipe.origin.http.GuardHandler;
 import io.castpipe.origin.http.PreconditionsHandler;
 import io.castpipe.origin.http.ReplyEncoder;
 import io.castpipe.origin.vod.VideoAccess;
+import io.castpipe.origin.live.BlockedReloads;
 import io.castpipe.origin.live.LiveChannels;
 import io.castpipe.origin.live.LivePathHandler;
 import io.castpipe.origin.live.LiveUpdates;
@@ -76,8 +77,9 @@ public final class OriginService implements Service {
                 new PlaybackTokens(ctx.signingSecret()), adminToken(ctx), Clock.systemUTC(), STORAGE_TIMEOUT, preconditions);
         this.vod = new GuardHandler(() -> open, new CorsHandler(new VodPathHandler(access)));
         this.channels = new LiveChannels(ctx.kafka(), ctx.topics());
-        this.updates = new LiveUpdates(ctx.kafka(), ctx.topics(), cache);
-        this.live = new GuardHandler(() -> open, new CorsHandler(new LivePathHandler(channels, preconditions)));
+        BlockedReloads reloads = new BlockedReloads();
+        this.updates = new LiveUpdates(ctx.kafka(), ctx.topics(), cache, reloads);
+        this.live = new GuardHandler(() -> open, new CorsHandler(new LivePathHandler(channels, reloads, preconditions)));
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.origin.http.Async;
 import io.castpipe.origin.http.Errors;
 import io.castpipe.origin.http.MediaType;
 import io.castpipe.origin.http.OriginRequest;
@@ -15,7 +16,8 @@ import io.undertow.server.HttpServerExchange;
  * {@code /live/{channel}/master.m3u8} and {@code /live/{channel}/{rendition}/{file}}: checks the
  * path strictly, finds the channel's current stream and starts the request for its storage key.
  * Playlists change every segment, so they may be cached for a second; segments and init
- * sections never change under one name.
+ * sections never change under one name. A media playlist request with delivery directives
+ * ({@code _HLS_msn}) waits in {@link BlockedReloads} until the playlist has that segment.
  */
 public final class LivePathHandler implements HttpHandler {
     private static final Pattern PATH = Pattern.compile(
@@ -24,10 +26,12 @@ public final class LivePathHandler implements HttpHandler {
     static final long IMMUTABLE_MAX_AGE = 31_536_000;
 
     private final LiveChannels channels;
+    private final BlockedReloads reloads;
     private final HttpHandler next;
 
-    public LivePathHandler(LiveChannels channels, HttpHandler next) {
+    public LivePathHandler(LiveChannels channels, BlockedReloads reloads, HttpHandler next) {
         this.channels = channels;
+        this.reloads = reloads;
         this.next = next;
     }
 
@@ -52,6 +56,57 @@ public final class LivePathHandler implements HttpHandler {
         boolean playlist = type.isPlaylist();
         new OriginRequest(key, stream.get(), type, playlist ? PLAYLIST_MAX_AGE : IMMUTABLE_MAX_AGE, !playlist)
                 .attachTo(exchange);
-        next.handleRequest(exchange);
+        if (playlist && rendition != null) {
+            serveWhenReady(exchange, key);
+        } else {
+            next.handleRequest(exchange);
+        }
+    }
+
+    /** Delivery directives: {@code _HLS_msn} (and {@code _HLS_part}, which needs it) block until the playlist has the segment. */
+    private void serveWhenReady(HttpServerExchange exchange, String key) throws Exception {
+        String msnParam = query(exchange, "_HLS_msn");
+        String partParam = query(exchange, "_HLS_part");
+        if (msnParam == null) {
+            if (partParam != null) {
+                Errors.badRequest(exchange, "_HLS_part needs _HLS_msn");
+                return;
+            }
+            next.handleRequest(exchange);
+            return;
+        }
+        long msn;
+        try {
+            msn = Long.parseLong(msnParam);
+            if (msn < 0 || (partParam != null && Integer.parseInt(partParam) < 0)) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            Errors.badRequest(exchange, "_HLS_msn and _HLS_part must be non-negative integers");
+            return;
+        }
+        // Whole segments only for now: the playlist that lists segment msn has every part of it.
+        BlockedReloads.Outcome outcome = reloads.request(key, msn);
+        if (outcome instanceof BlockedReloads.Outcome.TooFarAhead far) {
+            Errors.badRequest(exchange, "_HLS_msn " + msn + " is more than two segments after the last one ("
+                    + far.lastSequence() + ")");
+        } else if (outcome instanceof BlockedReloads.Outcome.Overloaded) {
+            Errors.send(exchange, 503, "overloaded", "too many playlist requests are waiting on this origin; retry");
+        } else if (outcome instanceof BlockedReloads.Outcome.Wait wait) {
+            Async.await(exchange, wait.ready(), wait.limit().plusSeconds(1), (ex, ready, error) -> {
+                if (error == null) {
+                    next.handleRequest(ex);
+                } else {
+                    Errors.send(ex, 503, "not_yet", "segment " + msn + " did not appear within " + wait.limit().toSeconds() + " s");
+                }
+            });
+        } else {
+            next.handleRequest(exchange);
+        }
+    }
+
+    private static String query(HttpServerExchange exchange, String name) {
+        java.util.Deque<String> values = exchange.getQueryParameters().get(name);
+        return values == null || values.isEmpty() ? null : values.getFirst();
     }
 }

@@ -11,14 +11,17 @@ import io.castpipe.origin.cache.ObjectCache;
 /**
  * Puts what the packagers announce on {@code hls.updates} into this node's memory as it happens,
  * so that the newest segments and playlists of a live stream are served without a storage read
- * per viewer. Announcements come after the object is in storage, so a miss is always safe.
+ * per viewer, and releases the playlist requests that were {@link BlockedReloads blocked} waiting
+ * for them. Announcements come after the object is in storage, so a miss is always safe.
  */
 public final class LiveUpdates implements AutoCloseable {
     private final ObjectCache cache;
+    private final BlockedReloads reloads;
     private final EventConsumer<HlsUpdate> consumer;
 
-    public LiveUpdates(KafkaSettings kafka, Topics topics, ObjectCache cache) {
+    public LiveUpdates(KafkaSettings kafka, Topics topics, ObjectCache cache, BlockedReloads reloads) {
         this.cache = cache;
+        this.reloads = reloads;
         this.consumer = new EventConsumer<>(kafka, topics, Topic.HLS_UPDATES, "castpipe-origin-" + Ids.newId(),
                 HlsUpdate.class, this::apply, true);
     }
@@ -33,6 +36,9 @@ public final class LiveUpdates implements AutoCloseable {
         }
         if (update.bytes() != null) {
             cache.put(update.key(), update.bytes());
+            if (update.kind() == HlsUpdate.Kind.PLAYLIST) {
+                reloads.published(update.key(), update.bytes());
+            }
         } else {
             cache.invalidate(update.key());
         }

@@ -8,7 +8,8 @@ import java.util.Locale;
  * Renders a {@link PlaylistSnapshot} as an HLS media playlist (RFC 8216): EXT-X-MAP before the
  * first segment and wherever the init segment changes, EXT-X-PROGRAM-DATE-TIME (UTC, milliseconds)
  * and EXTINF (three decimals) on every segment, EXT-X-DISCONTINUITY where the source restarted,
- * EXT-X-ENDLIST once ended; the VOD form adds EXT-X-PLAYLIST-TYPE:VOD.
+ * EXT-X-ENDLIST once ended; the live form announces blocking reload (EXT-X-SERVER-CONTROL), the
+ * VOD form adds EXT-X-PLAYLIST-TYPE:VOD.
  */
 public final class LivePlaylistWriter {
     static final DateTimeFormatter PROGRAM_DATE_TIME =
@@ -24,6 +25,9 @@ public final class LivePlaylistWriter {
         b.append("#EXT-X-TARGETDURATION:").append(p.targetDuration()).append('\n');
         if (p.type() == PlaylistSnapshot.Type.VOD) {
             b.append("#EXT-X-PLAYLIST-TYPE:VOD\n");
+        } else {
+            // Every origin holds a request for a segment not yet listed until it is (RFC 8216bis §6.2.5.2).
+            b.append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n");
         }
         b.append("#EXT-X-MEDIA-SEQUENCE:").append(p.mediaSequence()).append('\n');
         if (p.discontinuitySequence() > 0) {

@@ -50,6 +50,7 @@ class LivePlaylistWriterTest {
             assertThat(tagValues(text, "#EXTINF")).hasSize(Math.min(n, 6));
             assertThat(tagValues(text, "#EXT-X-MEDIA-SEQUENCE")).containsExactly(String.valueOf(Math.max(0, n - 6)));
             assertThat(tagValues(text, "#EXT-X-TARGETDURATION")).containsExactly("2");
+            assertThat(tagValues(text, "#EXT-X-SERVER-CONTROL")).containsExactly("CAN-BLOCK-RELOAD=YES");
             assertThat(tagValues(text, "#EXT-X-MAP")).containsExactly("URI=\"init.mp4\"");
             assertThat(text).doesNotContain("#EXT-X-ENDLIST", "#EXT-X-PLAYLIST-TYPE", "#EXT-X-DISCONTINUITY");
             assertThat(text).contains("seg-" + (n - 1) + ".m4s\n");
@@ -131,6 +132,7 @@ class LivePlaylistWriterTest {
 
         String vod = LivePlaylistWriter.write(playlist.vod());
         assertThat(tagValues(vod, "#EXT-X-PLAYLIST-TYPE")).containsExactly("VOD");
+        assertThat(vod).doesNotContain("#EXT-X-SERVER-CONTROL");
         assertThat(tagValues(vod, "#EXT-X-MEDIA-SEQUENCE")).containsExactly("0");
         assertThat(tagValues(vod, "#EXT-X-TARGETDURATION")).containsExactly("2");
         assertThat(tagValues(vod, "#EXTINF")).hasSize(8).last().isEqualTo("1.400,");

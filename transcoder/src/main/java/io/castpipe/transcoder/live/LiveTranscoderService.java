@@ -42,6 +42,11 @@ public final class LiveTranscoderService implements Service {
     static final String GROUP = "castpipe-live-transcoders";
     static final Duration IDLE_END = Duration.ofSeconds(5);
     private static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
+    /**
+     * ffmpeg closes a fragment at every keyframe and after this long; the packager can close a
+     * segment only once it sees the keyframe's fragment, so this is how late a segment can be.
+     */
+    private static final int FRAGMENT_MS = 100;
 
     private final NodeContext ctx;
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -71,7 +76,7 @@ public final class LiveTranscoderService implements Service {
         ctx.metrics().registry().gaugeMapSize("castpipe.live.streams", java.util.List.of(), sessions);
         updates = new EventPublisher(ctx.kafka(), ctx.topics(), "hls-updates");
         LiveOptions options = LiveOptions.from(ctx.config());
-        LiveSettings settings = new LiveSettings((int) options.segmentTarget().toSeconds(), 500,
+        LiveSettings settings = new LiveSettings((int) options.segmentTarget().toSeconds(), FRAGMENT_MS,
                 ctx.config().string(Setting.VOD_X264_PRESET));
         thread = new Thread(() -> run(options, settings), "live-transcoder");
         thread.start();

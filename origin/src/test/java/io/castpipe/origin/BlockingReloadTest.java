@@ -1,0 +1,174 @@
+package io.castpipe.origin;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.castpipe.common.TestServices;
+import io.castpipe.common.events.HlsUpdate;
+import io.castpipe.common.events.StreamEvent;
+import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.Topic;
+import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.media.Ids;
+import io.castpipe.common.media.ObjectKeys;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Blocking playlist reload on {@code /live/…/index.m3u8?_HLS_msn=N} (RFC 8216bis §6.2.5.2), with
+ * the playlists announced on the real {@code hls.updates} topic as the packager announces them.
+ */
+class BlockingReloadTest {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static OriginFixture origin;
+    private static EventPublisher kafka;
+
+    @BeforeAll
+    static void start() throws Exception {
+        origin = OriginFixture.start("blocking-reload");
+        kafka = new EventPublisher(new KafkaSettings(TestServices.kafka().bootstrapServers(), "test", Duration.ofSeconds(15)),
+                new Topics("origintest."), "test");
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+        origin.close();
+    }
+
+    @Test
+    void aRequestForTheNextSegmentWaitsForItAndTheEdgeCasesAreRefused() throws Exception {
+        Live live = Live.start("block-next");
+        live.show(0, 5, false);
+        String path = live.playlistPath();
+
+        HttpResponse<byte[]> current = origin.get(path + "?_HLS_msn=4");
+        assertThat(current.statusCode()).isEqualTo(200);
+        assertThat(new String(current.body())).contains("seg-4.m4s").doesNotContain("seg-5.m4s");
+
+        CompletableFuture<HttpResponse<String>> next = async(path + "?_HLS_msn=5");
+        Thread.sleep(500);
+        assertThat(next).as("nothing lists segment 5 yet").isNotDone();
+        long announced = System.nanoTime();
+        live.announce(1, 5, false);
+        HttpResponse<String> woken = next.get(5, TimeUnit.SECONDS);
+        long wokenMs = (System.nanoTime() - announced) / 1_000_000;
+        assertThat(woken.statusCode()).isEqualTo(200);
+        assertThat(woken.body()).contains("seg-5.m4s").contains("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES");
+        System.out.println("blocked reload answered " + wokenMs + " ms after the playlist was announced");
+
+        // _HLS_part alone, garbage, and more than two segments ahead: 400 at once.
+        for (String bad : new String[] {"?_HLS_part=0", "?_HLS_msn=x", "?_HLS_msn=-1", "?_HLS_msn=5&_HLS_part=-2",
+                "?_HLS_msn=8"}) {
+            HttpResponse<byte[]> r = origin.get(path + bad);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(new String(r.body())).as(bad).contains("\"error\"");
+        }
+        // Two ahead is allowed: it waits, and with target duration 1 s gives up after three of them.
+        long begun = System.nanoTime();
+        HttpResponse<byte[]> late = origin.get(path + "?_HLS_msn=7");
+        double waited = (System.nanoTime() - begun) / 1e9;
+        assertThat(late.statusCode()).isEqualTo(503);
+        assertThat(waited).isBetween(2.5, 6.0);
+        assertThat(late.headers().firstValue("Cache-Control")).contains("no-store");
+    }
+
+    @Test
+    void theEndOfTheStreamReleasesEveryWaitingRequest() throws Exception {
+        Live live = Live.start("block-end");
+        live.show(0, 3, false);
+        CompletableFuture<HttpResponse<String>> waiting = async(live.playlistPath() + "?_HLS_msn=4");
+        Thread.sleep(300);
+        live.announce(0, 3, true);
+        HttpResponse<String> r = waiting.get(5, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).endsWith("#EXT-X-ENDLIST\n");
+    }
+
+    @Test
+    void athousandWaitingRequestsHoldNoThreadAndAreAllAnswered() throws Exception {
+        Live live = Live.start("block-many");
+        live.show(0, 2, false);
+        int before = Thread.activeCount();
+        List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            waiting.add(async(live.playlistPath() + "?_HLS_msn=2"));
+        }
+        Thread.sleep(1500);
+        assertThat(waiting).noneMatch(CompletableFuture::isDone);
+        assertThat(Thread.activeCount() - before).as("threads started while 1000 requests wait").isLessThan(100);
+        long announced = System.nanoTime();
+        live.announce(0, 3, false);
+        CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        System.out.println("1000 blocked reloads answered within " + (System.nanoTime() - announced) / 1_000_000
+                + " ms of the announcement");
+        for (CompletableFuture<HttpResponse<String>> f : waiting) {
+            assertThat(f.get().statusCode()).isEqualTo(200);
+            assertThat(f.get().body()).contains("seg-2.m4s");
+        }
+    }
+
+    private static CompletableFuture<HttpResponse<String>> async(String path) {
+        return CLIENT.sendAsync(HttpRequest.newBuilder(origin.uri(path)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A live stream of one channel whose 360p playlist is announced on hls.updates as a packager would. */
+    private record Live(String stream, String channel) {
+        static Live start(String channel) throws Exception {
+            String stream = Ids.newId();
+            kafka.publishDurably(Topic.STREAM_EVENTS, stream, StreamEvent.started(stream, Ids.newId(), channel, "avc1", null, Map.of()));
+            return new Live(stream, channel);
+        }
+
+        String playlistPath() {
+            return "/live/" + channel + "/360p/index.m3u8";
+        }
+
+        /**
+         * Announces a playlist and waits until the origin serves it, announcing again now and then:
+         * an origin that has just started hears announcements only once it has joined the topic.
+         */
+        void show(long first, int count, boolean ended) throws Exception {
+            String last = "seg-" + (first + count - 1) + ".m4s\n";
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            for (int i = 0; !new String(origin.get(playlistPath()).body()).contains(last); i++) {
+                assertThat(System.nanoTime()).as("playlist up to " + last + " served").isLessThan(deadline);
+                if (i % 10 == 0) {
+                    announce(first, count, ended);
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        /** Announces a playlist listing {@code count} one-second segments from {@code first} on. */
+        void announce(long first, int count, boolean ended) throws Exception {
+            StringBuilder b = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:1\n")
+                    .append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n#EXT-X-MEDIA-SEQUENCE:").append(first)
+                    .append("\n#EXT-X-MAP:URI=\"init.mp4\"\n");
+            for (long n = first; n < first + count; n++) {
+                b.append("#EXTINF:1.000,\nseg-").append(n).append(".m4s\n");
+            }
+            if (ended) {
+                b.append("#EXT-X-ENDLIST\n");
+            }
+            byte[] text = b.toString().getBytes();
+            String key = ObjectKeys.liveFile(stream, "360p", "index.m3u8");
+            origin.store.put(key, text, "application/vnd.apple.mpegurl");
+            kafka.publishDurably(Topic.HLS_UPDATES, stream, new HlsUpdate(stream, "360p", HlsUpdate.Kind.PLAYLIST,
+                    first + count - 1, null, key, text, Instant.now()));
+        }
+    }
+}
