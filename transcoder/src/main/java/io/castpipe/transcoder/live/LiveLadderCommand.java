@@ -11,7 +11,8 @@ import io.castpipe.transcoder.vod.Rung;
  * rung encoded for low delay (x264 {@code zerolatency}: no B-frames, no lookahead) into
  * fragmented MP4 written to its own loopback TCP socket, where the packager reads it. Keyframes
  * are forced at every segment boundary in every rung; fragments close at each keyframe and
- * every {@code fragmentMs}, so the packager sees media as soon as it is encoded.
+ * every {@code fragmentMs}, so the packager sees media as soon as it is encoded. A
+ * {@link Rung#isSource() source} rung is the input's audio and video copied as they are.
  */
 public final class LiveLadderCommand {
     private LiveLadderCommand() {
@@ -24,20 +25,33 @@ public final class LiveLadderCommand {
         }
         String fps = String.format(Locale.ROOT, "%.3f", frameRate);
         int gop = (int) Math.round(frameRate * keyframeSeconds);
-        StringBuilder graph = new StringBuilder("[0:v]fps=").append(fps).append(",format=yuv420p,split=").append(rungs.size());
-        for (int i = 0; i < rungs.size(); i++) {
+        List<Rung> encoded = rungs.stream().filter(r -> !r.isSource()).toList();
+        StringBuilder graph = new StringBuilder("[0:v]fps=").append(fps).append(",format=yuv420p,split=").append(encoded.size());
+        for (int i = 0; i < encoded.size(); i++) {
             graph.append("[s").append(i).append(']');
         }
-        for (int i = 0; i < rungs.size(); i++) {
-            Rung r = rungs.get(i);
+        for (int i = 0; i < encoded.size(); i++) {
+            Rung r = encoded.get(i);
             graph.append(";[s").append(i).append("]scale=").append(r.width()).append(':').append(r.height())
                     .append(",setsar=1[v").append(i).append(']');
         }
-        List<String> a = new ArrayList<>(List.of("-fflags", "+nobuffer", "-f", "flv", "-i", "pipe:0",
+        // No "-fflags +nobuffer": it drops the media read while ffmpeg probes the input, which
+        // cost the first second or so of every stream (and of the copied source all of it).
+        List<String> a = new ArrayList<>(List.of("-f", "flv", "-i", "pipe:0",
                 "-filter_complex", graph.toString()));
-        for (int i = 0; i < rungs.size(); i++) {
+        String fragments = String.valueOf(fragmentMs * 1000L);
+        for (int i = 0, v = 0; i < rungs.size(); i++) {
             Rung r = rungs.get(i);
-            a.addAll(List.of("-map", "[v" + i + "]"));
+            if (r.isSource()) {
+                a.addAll(List.of("-map", "0:v:0"));
+                if (audio) {
+                    a.addAll(List.of("-map", "0:a:0"));
+                }
+                a.addAll(List.of("-c", "copy", "-f", "mp4", "-movflags", "+frag_keyframe+empty_moov+default_base_moof",
+                        "-frag_duration", fragments, outputs.get(i)));
+                continue;
+            }
+            a.addAll(List.of("-map", "[v" + v++ + "]"));
             if (audio) {
                 a.addAll(List.of("-map", "0:a:0", "-c:a", "aac", "-b:a", r.audioKbps() + "k", "-ac", "2"));
             }
@@ -46,7 +60,7 @@ public final class LiveLadderCommand {
                     "-g", String.valueOf(gop), "-keyint_min", String.valueOf(gop), "-sc_threshold", "0",
                     "-force_key_frames", "expr:gte(t,n_forced*" + keyframeSeconds + ")",
                     "-f", "mp4", "-movflags", "+frag_keyframe+empty_moov+default_base_moof",
-                    "-frag_duration", String.valueOf(fragmentMs * 1000L), outputs.get(i)));
+                    "-frag_duration", fragments, outputs.get(i)));
         }
         return a;
     }

@@ -86,6 +86,7 @@ final class LiveRenditionPackager implements RenditionSink {
             @Override
             public void onSegment(LiveSegment segment) {
                 publisher.onSegment(segment);
+                master.segmentReady(rung, segment);
             }
 
             @Override

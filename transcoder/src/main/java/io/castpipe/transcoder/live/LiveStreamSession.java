@@ -90,7 +90,13 @@ public final class LiveStreamSession implements AutoCloseable {
     private void start() throws IOException {
         SourceInfo source = new SourceInfo("flv", 0, size.width(), size.height(), 0, FRAME_RATE, "h264", null,
                 audio ? "aac" : null, 0, 0);
-        rungs = LadderPlanner.plan(source);
+        List<Rung> ladder = LadderPlanner.plan(source);
+        if (settings.passthrough()) {
+            List<Rung> withSource = new ArrayList<>(List.of(Rung.source(size.width(), size.height(), 0)));
+            withSource.addAll(ladder);
+            ladder = List.copyOf(withSource);
+        }
+        rungs = ladder;
         log.info("stream {}: {}x{}{}, ladder {}", streamId, size.width(), size.height(), audio ? " with audio" : "",
                 rungs.stream().map(Rung::name).toList());
         process = LiveLadderProcess.start(ffmpeg, streamId, rungs, FRAME_RATE, audio, settings.keyframeSeconds(),

@@ -77,7 +77,7 @@ public final class LiveTranscoderService implements Service {
         updates = new EventPublisher(ctx.kafka(), ctx.topics(), "hls-updates");
         LiveOptions options = LiveOptions.from(ctx.config());
         LiveSettings settings = new LiveSettings((int) options.segmentTarget().toSeconds(), FRAGMENT_MS,
-                ctx.config().string(Setting.VOD_X264_PRESET));
+                ctx.config().string(Setting.VOD_X264_PRESET), ctx.config().bool(Setting.LIVE_PASSTHROUGH));
         thread = new Thread(() -> run(options, settings), "live-transcoder");
         thread.start();
     }

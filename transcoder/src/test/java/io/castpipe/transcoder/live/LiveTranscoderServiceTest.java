@@ -24,14 +24,18 @@ import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.storage.S3ObjectStore;
 import io.castpipe.common.storage.S3Settings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Media records on Kafka in, a live ladder of HLS renditions in storage out, ended into a VOD. */
 class LiveTranscoderServiceTest {
 
-    @Test
-    void mediaRecordsBecomeALiveLadderThatEndsAsAPlayableRecording() throws Exception {
+    /** With passthrough, the source is offered too, copied: its own profile (baseline from x264 ultrafast), not the ladder's. */
+    @ParameterizedTest(name = "passthrough {0}")
+    @ValueSource(booleans = {false, true})
+    void mediaRecordsBecomeALiveLadderThatEndsAsAPlayableRecording(boolean passthrough) throws Exception {
         Path dir = TestServices.tempDir("live");
         try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
                 "live-test", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
@@ -40,7 +44,8 @@ class LiveTranscoderServiceTest {
             KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-test", Duration.ofSeconds(15));
             Topics topics = new Topics("livetest.");
             topics.ensureCreated(kafka, 2, (short) 1);
-            LiveTranscoderService service = new LiveTranscoderService(new NodeContext(CastpipeConfig.from(Map.of()), dir,
+            LiveTranscoderService service = new LiveTranscoderService(new NodeContext(
+                    CastpipeConfig.from(Map.of("CASTPIPE_LIVE_PASSTHROUGH", String.valueOf(passthrough))), dir,
                     kafka, topics, store, null, ffmpeg, null, new Metrics("test"), null, null));
             service.start();
             try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
@@ -57,7 +62,14 @@ class LiveTranscoderServiceTest {
 
                 String master = awaitObject(store, ObjectKeys.liveMaster(streamId), Duration.ofSeconds(30));
                 assertThat(master).contains("RESOLUTION=1280x720", "RESOLUTION=854x480", "RESOLUTION=640x360", "CODECS=\"avc1.");
-                for (String r : new String[] {"720p", "480p", "360p"}) {
+                String[] renditions = passthrough ? new String[] {"source", "720p", "480p", "360p"} : new String[] {"720p", "480p", "360p"};
+                if (passthrough) {
+                    // Measured from the source's first segment, not a nominal figure; the copy keeps the source's profile.
+                    assertThat(master).containsPattern("BANDWIDTH=\\d+,AVERAGE-BANDWIDTH=\\d+,RESOLUTION=1280x720,CODECS=\"avc1\\.42[0-9A-Fa-f]{4},mp4a\\.40\\.2\"[^\n]*\nsource/index\\.m3u8");
+                } else {
+                    assertThat(master).doesNotContain("source/");
+                }
+                for (String r : renditions) {
                     String playlist = awaitObject(store, ObjectKeys.liveFile(streamId, r, "index.m3u8"), Duration.ofSeconds(30));
                     assertThat(playlist).contains("#EXT-X-PROGRAM-DATE-TIME:", "#EXT-X-MAP:URI=\"init.mp4\"");
                 }
@@ -67,7 +79,7 @@ class LiveTranscoderServiceTest {
                         && !new String(store.get(ObjectKeys.liveFile(streamId, "360p", "index.m3u8")).readAllBytes()).contains("ENDLIST")) {
                     Thread.sleep(200);
                 }
-                for (String r : new String[] {"720p", "480p", "360p"}) {
+                for (String r : renditions) {
                     Path local = StoredRendition.download(store, ObjectKeys.livePrefix(streamId) + r + "/", dir.resolve(streamId).resolve(r));
                     assertThat(StoredRendition.decodedSeconds(ffmpeg, local.resolve("vod.m3u8"))).as(r).isBetween(5.5, 6.3);
                 }
