@@ -15,6 +15,7 @@ import io.castpipe.common.ffmpeg.FfmpegException;
 import io.castpipe.common.ffmpeg.FfmpegJob;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.node.NodeContext;
+import io.castpipe.ingest.session.RtmpSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -120,7 +121,7 @@ class IngestServiceTest {
         stats.forEach(e -> System.out.println("STATS " + e.at() + " " + e.ingest()));
         assertThat(stats).allSatisfy(e -> assertThat(e.streamId()).isEqualTo(streamId));
         // every 5 s while live, and one at the end: not one per tag
-        assertThat(stats.size()).isBetween(2, (int) (seconds / 5) + 1);
+        assertThat(stats.size()).isBetween(2, (int) (seconds * 1000 / RtmpSession.FIGURES_EVERY_MILLIS) + 1);
         assertThat(stats).extracting(StreamEvent::at).isSorted();
         // the first while live, not only the one at the end
         assertThat(Duration.between(stats.get(0).at(), seen.events().get(1).at())).isGreaterThan(Duration.ofSeconds(4));

@@ -46,7 +46,8 @@ public final class IngestWarnings {
                     : String.format(Locale.ROOT, "; with ffmpeg, -g %d at %s fps", Math.round(measured.fps() * segmentSeconds),
                     seconds(measured.fps()));
             out.add(new Warning("keyframe_interval", seen + ", which does not fit the " + segmentSeconds
-                    + " s live segments. In OBS set Keyframe Interval = " + segmentSeconds + " s (Settings → Output)" + ffmpeg + "."));
+                    + " s live segments. In OBS set Keyframe Interval = " + segmentSeconds
+                    + " s (Settings → Output, Advanced output mode, Streaming tab)" + ffmpeg + "."));
         }
         if (declaredFps != null && declaredFps >= 1 && measured.fps() != null && measured.windowSeconds() >= MIN_WINDOW_SECONDS
                 && measured.fps() < declaredFps * LOW_FPS_SHARE) {
