@@ -56,9 +56,9 @@ public final class StreamEventsConsumer implements AutoCloseable {
                     String figures = e.ingest() == null || e.ingest().measuredAt() == null ? null
                             : new String(EventCodec.encode(e.ingest()), StandardCharsets.UTF_8);
                     if (figures == null || figures.length() > MAX_FIGURES_JSON) {
-                        log.warn("stream {}: skipping a STATS event without figures, or with too much", e.streamId());
+                        log.warn("stream {}: skipping a STATS event without figures or with more than fits", e.streamId());
                     } else {
-                        streams.measured(e.streamId(), e.at(), figures);
+                        streams.measured(e.streamId(), e.ingest().measuredAt(), figures);
                     }
                 }
             }
