@@ -8,6 +8,7 @@ import io.castpipe.api.channels.ChannelUrls;
 import io.castpipe.api.channels.ChannelsEndpoint;
 import io.castpipe.api.events.VideoEventsConsumer;
 import io.castpipe.api.http.Cors;
+import io.castpipe.api.streams.IngestWarnings;
 import io.castpipe.api.streams.StreamEventsConsumer;
 import io.castpipe.api.streams.StreamRepository;
 import io.castpipe.api.streams.StreamsEndpoint;
@@ -80,7 +81,8 @@ public final class ApiService implements Service {
         ChannelUrls channelUrls = ChannelUrls.from(config);
         ChannelsEndpoint channels = new ChannelsEndpoint(new ChannelRepository(ctx.database()), channelUrls);
         StreamRepository streamRepository = new StreamRepository(ctx.database());
-        StreamsEndpoint streamsEndpoint = new StreamsEndpoint(streamRepository, channelUrls);
+        StreamsEndpoint streamsEndpoint = new StreamsEndpoint(streamRepository, channelUrls,
+                new IngestWarnings(config.integer(Setting.LIVE_SEGMENT_SECONDS, 1, 30)));
         r.add("POST", "/channels", channels::create);
         r.add("GET", "/channels", channels::list);
         r.add("GET", "/channels/{name}", channels::get);

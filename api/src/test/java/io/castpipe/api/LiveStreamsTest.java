@@ -1,9 +1,11 @@
 package io.castpipe.api;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.castpipe.common.events.IngestFigures;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.Topic;
@@ -33,7 +35,7 @@ class LiveStreamsTest {
     }
 
     @Test
-    void aStreamIsLiveFromStartedToEndedWithWhatThePublisherDeclared() throws Exception {
+    void aStreamIsLiveFromStartedToEndedWithWhatThePublisherDeclaredAndWhatIngestMeasured() throws Exception {
         String owner = http.newUser("live-owner");
         JsonNode channel = http.post("/api/channels", owner, Map.of("name", "carol-live")).json();
         String channelId = channel.get("id").asText();
@@ -56,14 +58,53 @@ class LiveStreamsTest {
         JsonNode stream = http.get("/api/streams/" + streamId, null).json();
         assertThat(stream.get("status").asText()).isEqualTo("live");
         assertThat(stream.get("codecs").get("video").asText()).isEqualTo("avc1");
-        assertThat(stream.get("ingest").get("width").asInt()).isEqualTo(1280);
-        assertThat(stream.get("ingest").get("fps").asInt()).isEqualTo(30);
-        assertThat(stream.get("ingest").get("videoBitrateKbps").asInt()).isEqualTo(2500);
+        assertThat(stream.get("declared").get("width").asInt()).isEqualTo(1280);
+        assertThat(stream.get("declared").get("fps").asInt()).isEqualTo(30);
+        assertThat(stream.get("declared").get("videoBitrateKbps").asInt()).isEqualTo(2500);
+        assertThat(stream.get("declared").get("encoder").asText()).isEqualTo("obs-output module");
+        // nothing measured yet: the shape is there, the figures are null
+        assertThat(stream.get("ingest").get("videoCodec").asText()).isEqualTo("avc1");
+        assertThat(stream.get("ingest").get("fps").isNull()).isTrue();
+        assertThat(stream.get("ingest").get("measuredAt").isNull()).isTrue();
+        assertThat(stream.get("warnings")).isEmpty();
+
+        Instant t0 = Instant.parse("2026-11-30T08:00:00Z");
+        ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.stats(streamId, channelId, "carol-live",
+                new IngestFigures(t0, 10, 2480, 128, 29.97, 2.002, 2.002, 1280, 720)));
+        JsonNode measured = await(() -> http.get("/api/streams/" + streamId, null).json(),
+                j -> !j.get("ingest").get("measuredAt").isNull());
+        JsonNode figures = measured.get("ingest");
+        assertThat(figures.get("videoBitrateKbps").asInt()).isEqualTo(2480);
+        assertThat(figures.get("audioBitrateKbps").asInt()).isEqualTo(128);
+        assertThat(figures.get("fps").asDouble()).isEqualTo(29.97);
+        assertThat(figures.get("keyframeIntervalSeconds").asDouble()).isEqualTo(2.002);
+        assertThat(figures.get("maxKeyframeIntervalSeconds").asDouble()).isEqualTo(2.002);
+        assertThat(figures.get("width").asInt()).isEqualTo(1280);
+        assertThat(figures.get("height").asInt()).isEqualTo(720);
+        assertThat(figures.get("audioCodec").asText()).isEqualTo("mp4a");
+        assertThat(figures.get("measuredAt").asText()).isEqualTo(t0.toString());
+        assertThat(measured.get("warnings")).as("2 s keyframes fit 2 s segments").isEmpty();
+
+        // The streamer changes the keyframe interval to 5 s, and the frame rate drops.
+        ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.stats(streamId, channelId, "carol-live",
+                new IngestFigures(t0.plusSeconds(5), 10, 2400, 128, 21.5, 5.0, 5.0, 1280, 720)));
+        JsonNode warned = await(() -> http.get("/api/streams/" + streamId, null).json(), j -> j.get("warnings").size() == 2);
+        assertThat(warned.get("warnings").findValuesAsText("code")).containsExactly("keyframe_interval", "low_frame_rate");
+        assertThat(warned.get("warnings").get(0).get("message").asText())
+                .contains("every 5 s", "2 s live segments", "Keyframe Interval = 2 s", "-g 43 at 21.5 fps");
+        assertThat(warned.get("warnings").get(1).get("message").asText()).contains("declares 30 fps but sends 21.5");
+
+        // A replayed older record does not bring old figures back.
+        ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.stats(streamId, channelId, "carol-live",
+                new IngestFigures(t0.plusSeconds(1), 10, 1000, 128, 30.0, 1.0, 1.0, 1280, 720)));
 
         ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.ended(streamId, channelId, "carol-live", "publisher ended"));
         JsonNode ended = await(() -> http.get("/api/streams/" + streamId, null).json(), j -> j.get("status").asText().equals("ended"));
         assertThat(ended.get("endReason").asText()).isEqualTo("publisher ended");
         assertThat(ended.get("endedAt").isNull()).isFalse();
+        // the last figures stay with the ended stream
+        assertThat(ended.get("ingest").get("measuredAt").asText()).isEqualTo(t0.plusSeconds(5).toString());
+        assertThat(ended.get("warnings").findValuesAsText("code")).containsExactly("keyframe_interval", "low_frame_rate");
         assertThat(http.get("/api/live", null).json().findValuesAsText("streamId")).doesNotContain(streamId);
     }
 

@@ -25,11 +25,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The Twitch half against {@code ./castpipe}: ffmpeg publishes over RTMP with a channel's key, the
  * channel's ladder appears on the origin while it is live and decodes, and after the end the
- * recording plays from start to end. A wrong key is refused.
+ * recording plays from start to end. While live, the API reports the figures ingest measured; a
+ * publisher with 5 s keyframes is warned. A wrong key is refused.
  */
 class LiveEndToEndIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The video bit rate the publishers ask x264 for. */
+    private static final int VIDEO_KBPS = 2500;
 
     @Test
     void anRtmpPublishBecomesALiveLadderThenARecording() throws Exception {
@@ -60,6 +63,22 @@ class LiveEndToEndIT {
             assertThat(live.findValuesAsText("channel")).contains("frank-live");
             String streamId = live.findValuesAsText("streamId").get(live.findValuesAsText("channel").indexOf("frank-live"));
 
+            // What ingest measured of what ffmpeg was told to send: 1280x720, 30 fps, -g 60, 2500k video, 128k audio.
+            JsonNode stream = awaitJson(base + "/api/streams/" + streamId,
+                    j -> !j.path("ingest").path("keyframeIntervalSeconds").isNull(), Duration.ofSeconds(20));
+            JsonNode figures = stream.get("ingest");
+            System.out.println("ingest figures of 720p30 -g 60 -b:v " + VIDEO_KBPS + "k -b:a 128k: " + figures);
+            assertThat(figures.get("fps").asDouble()).isBetween(27.0, 33.0);
+            assertThat(figures.get("keyframeIntervalSeconds").asDouble()).isBetween(1.95, 2.05);
+            assertThat(figures.get("maxKeyframeIntervalSeconds").asDouble()).isBetween(1.95, 2.05);
+            assertThat(figures.get("videoBitrateKbps").asInt()).isBetween(VIDEO_KBPS * 6 / 10, VIDEO_KBPS * 14 / 10);
+            // ffmpeg's AAC encoder spends fewer bits than -b:a on a pure tone: about 86 kbit/s of 128k, in a file too
+            assertThat(figures.get("audioBitrateKbps").asInt()).isBetween(128 / 2, 128 * 12 / 10);
+            assertThat(figures.get("width").asInt()).isEqualTo(1280);
+            assertThat(figures.get("height").asInt()).isEqualTo(720);
+            assertThat(figures.get("videoCodec").asText()).isEqualTo("h264");
+            assertThat(stream.get("warnings")).as("2 s keyframes fit the 2 s segments").isEmpty();
+
             publisher.await();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             String last = "";
@@ -85,14 +104,46 @@ class LiveEndToEndIT {
             assertThat(video.get("title").asText()).startsWith("frank-live — live ");
             assertThat(video.get("renditions")).hasSize(3);
             assertThat(decodedSeconds(ffmpeg, base + "/vod/" + streamId + "/master.m3u8", 0)).isBetween(29.0, 31.0);
+
+            // Keyframes every 5 s do not fit 2 s segments: the streamer is told what to set.
+            FfmpegJob sparse = ffmpeg.command("publish-g150")
+                    .args(publish(rtmp + channel.get("streamKey").asText(), 14, "640x360", 150)).start();
+            JsonNode second = awaitJson(base + "/api/live", j -> j.findValuesAsText("channel").contains("frank-live")
+                    && !j.findValuesAsText("streamId").contains(streamId), Duration.ofSeconds(15));
+            String secondId = second.findValuesAsText("streamId").get(second.findValuesAsText("channel").indexOf("frank-live"));
+            JsonNode warned = awaitJson(base + "/api/streams/" + secondId,
+                    j -> !j.path("ingest").path("keyframeIntervalSeconds").isNull(), Duration.ofSeconds(25));
+            System.out.println("ingest figures of 360p30 -g 150: " + warned.get("ingest") + " warnings " + warned.get("warnings"));
+            assertThat(warned.get("ingest").get("keyframeIntervalSeconds").asDouble()).isBetween(4.95, 5.05);
+            assertThat(warned.get("warnings").findValuesAsText("code")).containsExactly("keyframe_interval");
+            assertThat(warned.get("warnings").get(0).get("message").asText()).contains("Keyframe Interval = 2 s");
+            sparse.await();
             node.terminate(Duration.ofSeconds(10));
         }
     }
 
     private static java.util.List<String> publish(String url, int seconds) {
-        return java.util.List.of("-re", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i",
+        return publish(url, seconds, "1280x720", 60);
+    }
+
+    private static java.util.List<String> publish(String url, int seconds, String size, int gop) {
+        return java.util.List.of("-re", "-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=30", "-f", "lavfi", "-i",
                 "sine=frequency=440", "-t", String.valueOf(seconds), "-c:v", "libx264", "-preset", "veryfast",
-                "-tune", "zerolatency", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-f", "flv", url);
+                "-tune", "zerolatency", "-g", String.valueOf(gop), "-b:v", VIDEO_KBPS + "k", "-maxrate", VIDEO_KBPS + "k",
+                "-bufsize", VIDEO_KBPS + "k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-f", "flv", url);
+    }
+
+    private static JsonNode awaitJson(String url, java.util.function.Predicate<JsonNode> done, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body());
+            if (done.test(last)) {
+                return last;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(url + " not as expected within " + limit + ": " + last);
     }
 
     private static double decodedSeconds(Ffmpeg ffmpeg, String url, int limitSeconds) {

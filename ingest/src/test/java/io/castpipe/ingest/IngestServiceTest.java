@@ -8,18 +8,21 @@ import java.util.Optional;
 import io.castpipe.common.TestServices;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.config.ConfigException;
+import io.castpipe.common.events.IngestFigures;
 import io.castpipe.common.events.MediaTag;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.ffmpeg.FfmpegException;
 import io.castpipe.common.ffmpeg.FfmpegJob;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.node.NodeContext;
+import io.castpipe.ingest.session.RtmpSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /** The RTMP server against real ffmpeg publishers, the embedded broker and H2. */
 class IngestServiceTest {
@@ -90,6 +93,45 @@ class IngestServiceTest {
         assertThat(node.meter("castpipe.ingest.bytes.in", null)).isGreaterThan(50_000);
         assertThat(node.metrics.scrape()).contains("castpipe_ingest_connections ", "castpipe_ingest_live_streams ",
                 "castpipe_ingest_publishes_total{", "result=\"accepted\"", "castpipe_ingest_bytes_in_total ");
+
+        // A stream shorter than the reporting period still gets its figures, right before ENDED.
+        assertThat(seen.stats()).isNotEmpty();
+        IngestFigures last = seen.stats().get(seen.stats().size() - 1).ingest();
+        System.out.println("ingest figures of 640x360 30 fps -g 30 -b:v " + IngestTestNode.VIDEO_KBPS + "k -b:a "
+                + IngestTestNode.AUDIO_KBPS + "k: " + last);
+        assertThat(last.fps()).isCloseTo(30.0, within(3.0));
+        assertThat(last.keyframeIntervalSeconds()).isCloseTo(1.0, within(0.05));
+        assertThat(last.maxKeyframeIntervalSeconds()).isCloseTo(1.0, within(0.05));
+        assertThat(last.width()).isEqualTo(640);
+        assertThat(last.height()).isEqualTo(360);
+        assertThat(last.videoBitrateKbps()).isBetween(IngestTestNode.VIDEO_KBPS * 6 / 10, IngestTestNode.VIDEO_KBPS * 14 / 10);
+        assertThat(last.audioBitrateKbps()).isBetween(IngestTestNode.AUDIO_KBPS * 7 / 10, IngestTestNode.AUDIO_KBPS * 13 / 10);
+    }
+
+    @Test
+    void whileLiveTheMeasuredFiguresGoOutEveryFewSeconds() throws Exception {
+        String[] ch = node.channel("dave");
+        long started = System.nanoTime();
+        node.publish(ch[1], 12, node.port, 150).run(); // a keyframe every 5 s
+        double seconds = (System.nanoTime() - started) / 1e9;
+
+        IngestTestNode.Seen seen = node.await(ch[0], 1, Duration.ofSeconds(20));
+        String streamId = seen.events().get(0).streamId();
+        List<StreamEvent> stats = seen.stats();
+        stats.forEach(e -> System.out.println("STATS " + e.at() + " " + e.ingest()));
+        assertThat(stats).allSatisfy(e -> assertThat(e.streamId()).isEqualTo(streamId));
+        // every 5 s while live, and one at the end: not one per tag
+        assertThat(stats.size()).isBetween(2, (int) (seconds * 1000 / RtmpSession.FIGURES_EVERY_MILLIS) + 1);
+        assertThat(stats).extracting(StreamEvent::at).isSorted();
+        // the first while live, not only the one at the end
+        assertThat(Duration.between(stats.get(0).at(), seen.events().get(1).at())).isGreaterThan(Duration.ofSeconds(4));
+
+        for (StreamEvent e : stats.subList(1, stats.size())) {
+            assertThat(e.ingest().keyframeIntervalSeconds()).isCloseTo(5.0, within(0.05));
+            assertThat(e.ingest().maxKeyframeIntervalSeconds()).isCloseTo(5.0, within(0.05));
+            assertThat(e.ingest().fps()).isCloseTo(30.0, within(3.0));
+        }
+        assertThat(stats.get(stats.size() - 1).ingest().windowSeconds()).isBetween(8.0, 10.0);
     }
 
     @Test

@@ -33,6 +33,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /** The real parts an ingest test needs: the embedded broker, H2 with channels, ffmpeg, the service. */
 final class IngestTestNode implements AutoCloseable {
+    /** What {@link #publish} asks ffmpeg for. */
+    static final int VIDEO_KBPS = 800;
+    static final int AUDIO_KBPS = 96;
     final Path dir;
     final KafkaSettings kafka;
     final Topics topics;
@@ -83,19 +86,25 @@ final class IngestTestNode implements AutoCloseable {
         return new String[] {id, key};
     }
 
-    FfmpegCommand publish(String key, int seconds, int port) {
+    /** 640x360 at 30 fps, a keyframe every {@code gop} frames, and AAC, for {@code seconds} in real time. */
+    FfmpegCommand publish(String key, int seconds, int port, int gop) {
         return ffmpeg.command("publish").args("-loglevel", "error", "-re",
                 "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine",
-                "-t", String.valueOf(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "30",
-                "-c:a", "aac", "-f", "flv", "rtmp://127.0.0.1:" + port + "/live/" + key);
+                "-t", String.valueOf(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                "-g", String.valueOf(gop), "-b:v", VIDEO_KBPS + "k", "-maxrate", VIDEO_KBPS + "k", "-bufsize", VIDEO_KBPS + "k",
+                "-c:a", "aac", "-b:a", AUDIO_KBPS + "k", "-f", "flv", "rtmp://127.0.0.1:" + port + "/live/" + key);
+    }
+
+    FfmpegCommand publish(String key, int seconds, int port) {
+        return publish(key, seconds, port, 30);
     }
 
     FfmpegCommand publish(String key, int seconds) {
         return publish(key, seconds, port);
     }
 
-    /** What a channel's streams put on Kafka. */
-    record Seen(List<StreamEvent> events, Map<String, List<MediaTag>> mediaByStream) {
+    /** What a channel's streams put on Kafka: STARTED and ENDED events, STATS events, media. */
+    record Seen(List<StreamEvent> events, List<StreamEvent> stats, Map<String, List<MediaTag>> mediaByStream) {
         List<MediaTag> media(String streamId) {
             return mediaByStream.getOrDefault(streamId, List.of());
         }
@@ -104,6 +113,7 @@ final class IngestTestNode implements AutoCloseable {
     /** Reads both topics from the start until {@code until} ENDED events of the channel are there. */
     Seen await(String channelId, int until, Duration limit) {
         List<StreamEvent> events = new ArrayList<>();
+        List<StreamEvent> stats = new ArrayList<>();
         Map<String, List<MediaTag>> media = new HashMap<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("t-" + UUID.randomUUID()))) {
             c.subscribe(List.of(topics.name(Topic.MEDIA_LIVE), topics.name(Topic.STREAM_EVENTS)));
@@ -113,7 +123,7 @@ final class IngestTestNode implements AutoCloseable {
                     if (r.topic().equals(topics.name(Topic.STREAM_EVENTS))) {
                         StreamEvent e = EventCodec.decode(r.value(), StreamEvent.class);
                         if (e.channelId().equals(channelId)) {
-                            events.add(e);
+                            (e.type() == StreamEvent.Type.STATS ? stats : events).add(e);
                         }
                     } else {
                         MediaTag t = MediaTagCodec.decode(r.value());
@@ -141,7 +151,7 @@ final class IngestTestNode implements AutoCloseable {
                 }
             }
         }
-        return new Seen(events, media);
+        return new Seen(events, stats, media);
     }
 
     /** How many records a topic holds. */

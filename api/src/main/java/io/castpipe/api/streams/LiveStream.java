@@ -2,7 +2,8 @@ package io.castpipe.api.streams;
 
 import java.time.Instant;
 
-/** One broadcast of a channel, from ingest's STARTED to its ENDED. */
+/** One broadcast of a channel, from ingest's STARTED to its ENDED, with the latest figures ingest measured. */
 public record LiveStream(String id, String channelId, String channelName, String status, Instant startedAt,
-                         Instant endedAt, String videoCodec, String audioCodec, String metadataJson, String endReason) {
+                         Instant endedAt, String videoCodec, String audioCodec, String metadataJson, String endReason,
+                         String ingestJson) {
 }

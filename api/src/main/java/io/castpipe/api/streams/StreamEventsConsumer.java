@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 public final class StreamEventsConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamEventsConsumer.class);
     public static final String GROUP_ID = "castpipe-api-streams";
+    /** The size of the streams.ingest_json column. */
+    private static final int MAX_FIGURES_JSON = 2000;
 
     private final StreamRepository streams;
     private final EventConsumer<StreamEvent> consumer;
@@ -50,6 +52,15 @@ public final class StreamEventsConsumer implements AutoCloseable {
                     }
                 }
                 case ENDED -> streams.ended(e.streamId(), e.at(), e.reason());
+                case STATS -> {
+                    String figures = e.ingest() == null || e.ingest().measuredAt() == null ? null
+                            : new String(EventCodec.encode(e.ingest()), StandardCharsets.UTF_8);
+                    if (figures == null || figures.length() > MAX_FIGURES_JSON) {
+                        log.warn("stream {}: skipping a STATS event without figures or with more than fits", e.streamId());
+                    } else {
+                        streams.measured(e.streamId(), e.ingest().measuredAt(), figures);
+                    }
+                }
             }
         } catch (SQLException ex) {
             throw new IllegalStateException("stream " + e.streamId() + ": " + ex.getMessage(), ex);

@@ -16,7 +16,8 @@ import io.castpipe.common.db.Database;
 /** The streams table. Writes are idempotent, so a replayed stream event changes nothing. */
 public final class StreamRepository {
     private static final String SELECT = "SELECT s.id, s.channel_id, c.name, s.status, s.started_at, s.ended_at, "
-            + "s.video_codec, s.audio_codec, s.metadata_json, s.end_reason FROM streams s JOIN channels c ON c.id = s.channel_id";
+            + "s.video_codec, s.audio_codec, s.metadata_json, s.end_reason, s.ingest_json "
+            + "FROM streams s JOIN channels c ON c.id = s.channel_id";
 
     private final Database db;
 
@@ -72,6 +73,20 @@ public final class StreamRepository {
         }
     }
 
+    /** Keeps the figures ingest measured at {@code measuredAt}, unless newer ones are there already. */
+    public void measured(String id, Instant measuredAt, String ingestJson) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE streams SET ingest_json = ?, ingest_measured_at = ? WHERE id = ? "
+                        + "AND (ingest_measured_at IS NULL OR ingest_measured_at < ?)")) {
+            OffsetDateTime at = OffsetDateTime.ofInstant(measuredAt, ZoneOffset.UTC);
+            ps.setString(1, ingestJson);
+            ps.setObject(2, at);
+            ps.setString(3, id);
+            ps.setObject(4, at);
+            ps.executeUpdate();
+        }
+    }
+
     public Optional<LiveStream> find(String id) throws SQLException {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(SELECT + " WHERE s.id = ?")) {
             ps.setString(1, id);
@@ -99,6 +114,6 @@ public final class StreamRepository {
         OffsetDateTime ended = rs.getObject(6, OffsetDateTime.class);
         return new LiveStream(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getObject(5, OffsetDateTime.class).toInstant(), ended == null ? null : ended.toInstant(),
-                rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10));
+                rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11));
     }
 }

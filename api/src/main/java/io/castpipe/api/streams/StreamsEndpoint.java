@@ -1,5 +1,6 @@
 package io.castpipe.api.streams;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castpipe.api.channels.ChannelUrls;
 import io.castpipe.api.http.ApiException;
 import io.castpipe.api.http.ApiRequest;
+import io.castpipe.common.events.EventCodec;
+import io.castpipe.common.events.IngestFigures;
 import io.castpipe.common.http.JsonResponses;
 
 /** {@code GET /api/live} (what is live now) and {@code GET /api/streams/{id}} (one broadcast). */
@@ -18,10 +21,12 @@ public final class StreamsEndpoint {
 
     private final StreamRepository streams;
     private final ChannelUrls urls;
+    private final IngestWarnings warnings;
 
-    public StreamsEndpoint(StreamRepository streams, ChannelUrls urls) {
+    public StreamsEndpoint(StreamRepository streams, ChannelUrls urls, IngestWarnings warnings) {
         this.streams = streams;
         this.urls = urls;
+        this.warnings = warnings;
     }
 
     public void live(ApiRequest request) throws Exception {
@@ -51,13 +56,34 @@ public final class StreamsEndpoint {
             m.put("endReason", s.endReason());
         }
         m.put("codecs", Map.of("video", String.valueOf(s.videoCodec()), "audio", String.valueOf(s.audioCodec())));
-        m.put("ingest", ingestFigures(s.metadataJson()));
+        IngestFigures measured = s.ingestJson() == null ? null
+                : EventCodec.decode(s.ingestJson().getBytes(StandardCharsets.UTF_8), IngestFigures.class);
+        Map<String, Object> declared = declared(s.metadataJson());
+        m.put("ingest", ingest(s, measured));
+        m.put("declared", declared);
+        m.put("warnings", warnings.of(measured, declared.get("fps") instanceof Number n ? n.doubleValue() : null));
         m.put("playbackUrl", s.status().equals("live") ? urls.playback(s.channelName()) : null);
         JsonResponses.send(request.exchange(), 200, m);
     }
 
+    /** What ingest measured of the media that arrived; nulls until it has. */
+    private static Map<String, Object> ingest(LiveStream s, IngestFigures f) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("videoBitrateKbps", f == null ? null : f.videoBitrateKbps());
+        out.put("audioBitrateKbps", f == null ? null : f.audioBitrateKbps());
+        out.put("fps", f == null ? null : f.fps());
+        out.put("keyframeIntervalSeconds", f == null ? null : f.keyframeIntervalSeconds());
+        out.put("maxKeyframeIntervalSeconds", f == null ? null : f.maxKeyframeIntervalSeconds());
+        out.put("videoCodec", s.videoCodec());
+        out.put("audioCodec", s.audioCodec());
+        out.put("width", f == null ? null : f.width());
+        out.put("height", f == null ? null : f.height());
+        out.put("measuredAt", f == null ? null : f.measuredAt().toString());
+        return out;
+    }
+
     /** What the publisher declared in onMetaData: picture size, frame rate, bit rates, encoder. */
-    private static Map<String, Object> ingestFigures(String metadataJson) throws Exception {
+    private static Map<String, Object> declared(String metadataJson) throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
         if (metadataJson == null) {
             return out;

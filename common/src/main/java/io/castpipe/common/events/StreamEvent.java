@@ -9,24 +9,31 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * A live stream began or ended; the {@code stream.events} record (JSON), keyed by stream id.
  * STARTED carries what ingest knows of the media when the first audio or video arrives: the
  * codecs and the publisher's {@code onMetaData} values (width, height, framerate, encoder…).
+ * STATS carries {@code ingest}, what ingest measured of the media while live, every few seconds.
  * ENDED carries {@code reason}: why the stream stopped (the publisher ended it, the connection
  * closed, an error).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StreamEvent(String streamId, String channelId, String channelName, Type type, Instant at,
-                          String videoCodec, String audioCodec, Map<String, Object> metadata, String reason) {
+                          String videoCodec, String audioCodec, Map<String, Object> metadata, String reason,
+                          IngestFigures ingest) {
 
     public enum Type {
-        STARTED, ENDED
+        STARTED, ENDED, STATS
     }
 
     public static StreamEvent started(String streamId, String channelId, String channelName, String videoCodec,
                                       String audioCodec, Map<String, Object> metadata) {
         return new StreamEvent(streamId, channelId, channelName, Type.STARTED, Instant.now(), videoCodec, audioCodec,
-                metadata, null);
+                metadata, null, null);
     }
 
     public static StreamEvent ended(String streamId, String channelId, String channelName, String reason) {
-        return new StreamEvent(streamId, channelId, channelName, Type.ENDED, Instant.now(), null, null, null, reason);
+        return new StreamEvent(streamId, channelId, channelName, Type.ENDED, Instant.now(), null, null, null, reason, null);
+    }
+
+    public static StreamEvent stats(String streamId, String channelId, String channelName, IngestFigures ingest) {
+        return new StreamEvent(streamId, channelId, channelName, Type.STATS, ingest.measuredAt(), null, null, null, null,
+                ingest);
     }
 }

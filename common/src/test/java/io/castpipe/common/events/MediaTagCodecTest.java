@@ -43,5 +43,12 @@ class MediaTagCodecTest {
         assertThat(back.type()).isEqualTo(StreamEvent.Type.STARTED);
         assertThat(back.metadata()).containsEntry("width", 640.0);
         assertThat(new String(EventCodec.encode(StreamEvent.ended("s1", "c1", "alice", "done")))).doesNotContain("metadata");
+
+        IngestFigures figures = new IngestFigures(java.time.Instant.parse("2026-11-30T08:00:00Z"), 9, 2480, null, 29.97,
+                2.0, 2.002, 1280, 720);
+        StreamEvent stats = EventCodec.decode(EventCodec.encode(StreamEvent.stats("s1", "c1", "alice", figures)), StreamEvent.class);
+        assertThat(stats.type()).isEqualTo(StreamEvent.Type.STATS);
+        assertThat(stats.at()).isEqualTo(figures.measuredAt());
+        assertThat(stats.ingest()).isEqualTo(figures);
     }
 }

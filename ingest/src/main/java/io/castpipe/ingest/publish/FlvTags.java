@@ -19,7 +19,8 @@ public final class FlvTags {
         }
     }
 
-    public record Info(boolean keyframe, boolean sequenceHeader) {
+    /** {@code frame}: the tag carries a picture or a sound, not a sequence header, an end of sequence or a command. */
+    public record Info(boolean keyframe, boolean sequenceHeader, boolean frame) {
     }
 
     public static Info video(byte[] body) throws UnsupportedMedia {
@@ -39,7 +40,8 @@ public final class FlvTags {
         if (body.length < 2) {
             throw new RtmpProtocolException("H.264 video message of " + body.length + " byte");
         }
-        return new Info(frameType == 1, (body[1] & 0xff) == 0 && frameType != 5);
+        int packetType = body[1] & 0xff;
+        return new Info(frameType == 1, packetType == 0 && frameType != 5, packetType == 1 && frameType != 5);
     }
 
     public static Info audio(byte[] body) throws UnsupportedMedia {
@@ -56,6 +58,6 @@ public final class FlvTags {
         if (body.length < 2) {
             throw new RtmpProtocolException("AAC audio message of " + body.length + " byte");
         }
-        return new Info(false, (body[1] & 0xff) == 0);
+        return new Info(false, (body[1] & 0xff) == 0, (body[1] & 0xff) == 1);
     }
 }

@@ -1,5 +1,6 @@
 package io.castpipe.ingest.session;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -7,9 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import io.castpipe.common.events.IngestFigures;
 import io.castpipe.common.events.MediaTag;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.media.Ids;
@@ -21,6 +24,7 @@ import io.castpipe.ingest.chunk.RtmpMessage;
 import io.castpipe.ingest.chunk.RtmpProtocolException;
 import io.castpipe.ingest.publish.Channel;
 import io.castpipe.ingest.publish.FlvTags;
+import io.castpipe.ingest.publish.IngestMeter;
 import io.castpipe.ingest.publish.LiveChannels;
 import io.castpipe.ingest.publish.MediaSink;
 import io.castpipe.ingest.publish.StreamKeys;
@@ -48,6 +52,8 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     private static final int MAX_METADATA_ENTRIES = 64;
     private static final int MAX_PENDING_BYTES = 2 * 1024 * 1024;
     private static final long REFUSAL_LINGER_MILLIS = 1000;
+    /** How often a live stream's measured figures go to {@code stream.events}. */
+    public static final long FIGURES_EVERY_MILLIS = 5000;
 
     /** What every session shares. */
     public record Shared(StreamKeys keys, LiveChannels live, MediaSink sink, Executor blocking,
@@ -78,6 +84,9 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     private final List<RtmpMessage> pending = new ArrayList<>();
     private int pendingBytes;
     private boolean refused;
+    private final IngestMeter meter = new IngestMeter();
+    private boolean measuredSinceReport;
+    private Future<?> reports;
 
     public RtmpSession(Shared shared, InboundBytes inbound, RtmpChunkEncoder encoder) {
         this.shared = shared;
@@ -272,6 +281,8 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         ctx.writeAndFlush(command(CSID_STATUS, PUBLISH_STREAM, "onStatus", 0, null,
                 status("status", "NetStream.Publish.Start", "Publishing to channel " + ch.name() + ".")));
         log.info("rtmp {}: stream {} on channel {} is publishing", ctx.channel().remoteAddress(), streamId, ch.name());
+        reports = ctx.executor().scheduleAtFixedRate(this::reportFigures, FIGURES_EVERY_MILLIS, FIGURES_EVERY_MILLIS,
+                TimeUnit.MILLISECONDS);
         List<RtmpMessage> early = new ArrayList<>(pending);
         pending.clear();
         pendingBytes = 0;
@@ -379,11 +390,36 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         if (video && !info.sequenceHeader()) {
             configJustSent = false;
         }
+        measure(video, info, m);
         if (!video) {
             lastAudioTimestamp = m.timestamp();
         }
         emit(ctx, new MediaTag(streamId, channel.id(), video ? MediaTag.Kind.VIDEO : MediaTag.Kind.AUDIO, m.timestamp(),
                 info.keyframe(), info.sequenceHeader(), m.payload(), now));
+    }
+
+    private void measure(boolean video, FlvTags.Info info, RtmpMessage m) {
+        if (video && info.sequenceHeader()) {
+            meter.videoConfig(m.payload());
+        } else if (video && info.frame()) {
+            meter.video(m.timestamp(), m.payload().length, info.keyframe());
+        } else if (info.frame()) {
+            meter.audio(m.timestamp(), m.payload().length);
+        }
+        measuredSinceReport = true;
+    }
+
+    /** The figures on {@code stream.events}, when media came since the last report. */
+    private void reportFigures() {
+        if (!started || !measuredSinceReport) {
+            return;
+        }
+        IngestFigures figures = meter.figures(Instant.now());
+        if (figures != null) {
+            measuredSinceReport = false;
+            shared.sink().event(StreamEvent.stats(streamId, channel.id(), channel.name(), figures));
+            log.debug("stream {}: ingest figures {}", streamId, figures);
+        }
     }
 
     private void emit(ChannelHandlerContext ctx, MediaTag tag) {
@@ -401,6 +437,10 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
             state = State.ENDED;
             return;
         }
+        if (reports != null) {
+            reports.cancel(false);
+        }
+        reportFigures(); // the last seconds too, so a short stream has figures
         state = State.ENDED;
         if (started) {
             shared.sink().event(StreamEvent.ended(streamId, channel.id(), channel.name(), reason));

@@ -10,11 +10,13 @@ class FlvTagsTest {
 
     @Test
     void h264AndAacAreTakenWithTheirFlags() throws Exception {
-        assertThat(FlvTags.video(new byte[] {0x17, 0, 0, 0, 0})).isEqualTo(new FlvTags.Info(true, true));
-        assertThat(FlvTags.video(new byte[] {0x17, 1, 0, 0, 0})).isEqualTo(new FlvTags.Info(true, false));
-        assertThat(FlvTags.video(new byte[] {0x27, 1, 0, 0, 0})).isEqualTo(new FlvTags.Info(false, false));
-        assertThat(FlvTags.audio(new byte[] {(byte) 0xAF, 0, 0x12, 0x10})).isEqualTo(new FlvTags.Info(false, true));
-        assertThat(FlvTags.audio(new byte[] {(byte) 0xAF, 1, 0x21})).isEqualTo(new FlvTags.Info(false, false));
+        assertThat(FlvTags.video(new byte[] {0x17, 0, 0, 0, 0})).isEqualTo(new FlvTags.Info(true, true, false));
+        assertThat(FlvTags.video(new byte[] {0x17, 1, 0, 0, 0})).isEqualTo(new FlvTags.Info(true, false, true));
+        assertThat(FlvTags.video(new byte[] {0x27, 1, 0, 0, 0})).isEqualTo(new FlvTags.Info(false, false, true));
+        // ffmpeg's FLV muxer ends a stream with an end of sequence flagged as a keyframe: not a picture
+        assertThat(FlvTags.video(new byte[] {0x17, 2, 0, 0, 0})).isEqualTo(new FlvTags.Info(true, false, false));
+        assertThat(FlvTags.audio(new byte[] {(byte) 0xAF, 0, 0x12, 0x10})).isEqualTo(new FlvTags.Info(false, true, false));
+        assertThat(FlvTags.audio(new byte[] {(byte) 0xAF, 1, 0x21})).isEqualTo(new FlvTags.Info(false, false, true));
     }
 
     @Test

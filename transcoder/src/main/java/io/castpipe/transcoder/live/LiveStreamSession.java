@@ -8,6 +8,7 @@ import java.util.List;
 import io.castpipe.common.events.MediaTag;
 import io.castpipe.common.events.SourceInfo;
 import io.castpipe.common.ffmpeg.Ffmpeg;
+import io.castpipe.common.media.AvcSequenceHeader;
 import io.castpipe.transcoder.vod.LadderPlanner;
 import io.castpipe.transcoder.vod.Rung;
 import org.slf4j.Logger;

@@ -7,6 +7,7 @@ import java.util.Optional;
 import io.castpipe.common.TestServices;
 import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
+import io.castpipe.common.media.AvcSequenceHeader;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

@@ -1,11 +1,11 @@
-package io.castpipe.transcoder.live;
+package io.castpipe.common.media;
 
 import java.util.Optional;
 
 /**
  * Reads the picture size out of an FLV/RTMP AVC sequence header (the AVCDecoderConfigurationRecord
- * with its SPS), so the live ladder can be planned from what the encoder really sends rather
- * than from what the publisher's metadata claims.
+ * with its SPS), so that the live ladder and the ingest figures follow what the encoder really
+ * sends rather than what the publisher's metadata claims.
  */
 public final class AvcSequenceHeader {
     private static final int CODEC_AVC = 7;
