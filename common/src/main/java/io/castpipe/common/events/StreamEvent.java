@@ -10,23 +10,30 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * STARTED carries what ingest knows of the media when the first audio or video arrives: the
  * codecs and the publisher's {@code onMetaData} values (width, height, framerate, encoder…).
  * ENDED carries {@code reason}: why the stream stopped (the publisher ended it, the connection
- * closed, an error).
+ * closed, an error). VIEWERS is one origin node's periodic count of the stream's viewers
+ * ({@code viewers}, {@code node}), with no channel fields.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StreamEvent(String streamId, String channelId, String channelName, Type type, Instant at,
-                          String videoCodec, String audioCodec, Map<String, Object> metadata, String reason) {
+                          String videoCodec, String audioCodec, Map<String, Object> metadata, String reason,
+                          Integer viewers, String node) {
 
     public enum Type {
-        STARTED, ENDED
+        STARTED, ENDED, VIEWERS
     }
 
     public static StreamEvent started(String streamId, String channelId, String channelName, String videoCodec,
                                       String audioCodec, Map<String, Object> metadata) {
         return new StreamEvent(streamId, channelId, channelName, Type.STARTED, Instant.now(), videoCodec, audioCodec,
-                metadata, null);
+                metadata, null, null, null);
     }
 
     public static StreamEvent ended(String streamId, String channelId, String channelName, String reason) {
-        return new StreamEvent(streamId, channelId, channelName, Type.ENDED, Instant.now(), null, null, null, reason);
+        return new StreamEvent(streamId, channelId, channelName, Type.ENDED, Instant.now(), null, null, null, reason, null, null);
+    }
+
+    /** How many viewers origin node {@code node} counts for the stream now. */
+    public static StreamEvent viewers(String streamId, int viewers, String node) {
+        return new StreamEvent(streamId, null, null, Type.VIEWERS, Instant.now(), null, null, null, null, viewers, node);
     }
 }
