@@ -17,10 +17,12 @@ public final class StreamsEndpoint {
     private static final int LIVE_LIMIT = 500;
 
     private final StreamRepository streams;
+    private final ViewerCounts viewers;
     private final ChannelUrls urls;
 
-    public StreamsEndpoint(StreamRepository streams, ChannelUrls urls) {
+    public StreamsEndpoint(StreamRepository streams, ViewerCounts viewers, ChannelUrls urls) {
         this.streams = streams;
+        this.viewers = viewers;
         this.urls = urls;
     }
 
@@ -30,8 +32,7 @@ public final class StreamsEndpoint {
             m.put("channel", s.channelName());
             m.put("streamId", s.id());
             m.put("startedAt", s.startedAt().toString());
-            // Viewer counts come from the chat and origin roles, which do not report them yet.
-            m.put("viewers", 0);
+            m.put("viewers", viewers.viewers(s.id()));
             m.put("playbackUrl", urls.playback(s.channelName()));
             return m;
         }).toList();
@@ -47,6 +48,7 @@ public final class StreamsEndpoint {
         m.put("status", s.status());
         m.put("startedAt", s.startedAt().toString());
         m.put("endedAt", s.endedAt() == null ? null : s.endedAt().toString());
+        m.put("viewers", s.status().equals("live") ? viewers.viewers(s.id()) : 0);
         if (s.endReason() != null) {
             m.put("endReason", s.endReason());
         }
