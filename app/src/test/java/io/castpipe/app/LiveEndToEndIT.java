@@ -24,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The Twitch half against {@code ./castpipe}: ffmpeg publishes over RTMP with a channel's key, the
- * channel's ladder appears on the origin while it is live and decodes, and after the end the
- * recording plays from start to end. A wrong key is refused.
+ * channel's ladder appears on the origin while it is live and decodes, three clients polling it
+ * show as its viewers in /api/live, and after the end the recording plays from start to end. A
+ * wrong key is refused.
  */
 class LiveEndToEndIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,6 +51,11 @@ class LiveEndToEndIT {
             FfmpegJob publisher = ffmpeg.command("publish").args(publish(rtmp + channel.get("streamKey").asText(), 30)).start();
             String master = awaitBody(base + "/live/frank-live/master.m3u8", Duration.ofSeconds(30));
             assertThat(master).contains("720p/index.m3u8", "480p/index.m3u8", "360p/index.m3u8");
+            // Before any other request of a media playlist, so these three are the only viewers.
+            long polling = System.nanoTime();
+            assertThat(pollAsViewersUntil(base, "frank-live", 3, Duration.ofSeconds(20))).isEqualTo(3);
+            System.out.printf("LiveEndToEndIT: 3 viewers in /api/live %d ms after they started polling%n",
+                    Duration.ofNanos(System.nanoTime() - polling).toMillis());
             for (String r : new String[] {"720p", "480p", "360p"}) {
                 String playlist = awaitBody(base + "/live/frank-live/" + r + "/index.m3u8", Duration.ofSeconds(20));
                 assertThat(playlist).contains("#EXT-X-PROGRAM-DATE-TIME:").doesNotContain("#EXT-X-ENDLIST");
@@ -87,6 +93,34 @@ class LiveEndToEndIT {
             assertThat(decodedSeconds(ffmpeg, base + "/vod/" + streamId + "/master.m3u8", 0)).isBetween(29.0, 31.0);
             node.terminate(Duration.ofSeconds(10));
         }
+    }
+
+    /**
+     * Three clients (distinct User-Agents) poll the channel's 480p playlist every second, as hls.js
+     * does every target duration, until /api/live shows {@code expected} viewers or time is up;
+     * returns the channel's last viewer count.
+     */
+    private static int pollAsViewersUntil(String base, String channel, int expected, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        int viewers = -1;
+        while (System.nanoTime() < deadline) {
+            for (int i = 1; i <= 3; i++) {
+                HTTP.send(HttpRequest.newBuilder(URI.create(base + "/live/" + channel + "/480p/index.m3u8"))
+                        .header("User-Agent", "viewer-" + i).build(), HttpResponse.BodyHandlers.discarding());
+            }
+            JsonNode live = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/live")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            for (JsonNode n : live) {
+                if (n.get("channel").asText().equals(channel)) {
+                    viewers = n.get("viewers").asInt();
+                }
+            }
+            if (viewers == expected) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        return viewers;
     }
 
     private static java.util.List<String> publish(String url, int seconds) {
