@@ -82,14 +82,19 @@ public final class ViewerReports implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        gauge.register(List.of(), true);
         try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
+            if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("a viewer report still hangs on Kafka; {} streams get no last 0 and go stale in the API instead",
+                        watched.size());
+                return;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
         }
         for (String stream : List.copyOf(watched)) {
             publish(stream, 0);
         }
-        gauge.register(List.of(), true);
     }
 }
