@@ -43,5 +43,11 @@ class MediaTagCodecTest {
         assertThat(back.type()).isEqualTo(StreamEvent.Type.STARTED);
         assertThat(back.metadata()).containsEntry("width", 640.0);
         assertThat(new String(EventCodec.encode(StreamEvent.ended("s1", "c1", "alice", "done")))).doesNotContain("metadata");
+
+        String viewers = new String(EventCodec.encode(StreamEvent.viewers("s1", 12, "origin-a")));
+        assertThat(viewers).contains("\"type\":\"VIEWERS\"", "\"viewers\":12", "\"node\":\"origin-a\"").doesNotContain("channel");
+        StreamEvent report = EventCodec.decode(viewers.getBytes(), StreamEvent.class);
+        assertThat(report.viewers()).isEqualTo(12);
+        assertThat(report.node()).isEqualTo("origin-a");
     }
 }
