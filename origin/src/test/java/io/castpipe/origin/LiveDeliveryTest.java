@@ -61,6 +61,16 @@ class LiveDeliveryTest {
         String stream = Ids.newId();
         kafka.publishDurably(Topic.STREAM_EVENTS, stream, StreamEvent.started(stream, Ids.newId(), "erin-live", "avc1", null, Map.of()));
         String key = ObjectKeys.liveFile(stream, "360p", "seg-7.m4s");
+        // The origin reads hls.updates from its newest record on, so an announcement made before its
+        // consumer has its partition is missed: announce a first segment until it is served.
+        HttpResponse<byte[]> first = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline && (first == null || first.statusCode() != 200)) {
+            kafka.publishDurably(Topic.HLS_UPDATES, stream, new HlsUpdate(stream, "360p", HlsUpdate.Kind.SEGMENT, 6, null,
+                    ObjectKeys.liveFile(stream, "360p", "seg-6.m4s"), new byte[] {6}, Instant.now()));
+            Thread.sleep(300);
+            first = origin.get("/live/erin-live/360p/seg-6.m4s");
+        }
         // Not in storage at all: only the announcement carries it.
         kafka.publishDurably(Topic.HLS_UPDATES, stream,
                 new HlsUpdate(stream, "360p", HlsUpdate.Kind.SEGMENT, 7, null, key, new byte[] {9, 9, 9}, Instant.now()));
