@@ -12,6 +12,8 @@ import io.castpipe.api.streams.IngestWarnings;
 import io.castpipe.api.streams.StreamEventsConsumer;
 import io.castpipe.api.streams.StreamRepository;
 import io.castpipe.api.streams.StreamsEndpoint;
+import io.castpipe.api.streams.ViewerCounts;
+import io.castpipe.api.streams.ViewerReportsConsumer;
 import io.castpipe.api.http.Endpoint;
 import io.castpipe.api.http.EndpointHandler;
 import io.castpipe.api.http.OpenApiHandler;
@@ -44,6 +46,7 @@ public final class ApiService implements Service {
     private EventPublisher publisher;
     private VideoEventsConsumer events;
     private StreamEventsConsumer streamEvents;
+    private ViewerReportsConsumer viewerReports;
     private Uploads uploads;
 
     public ApiService(NodeContext ctx) {
@@ -81,7 +84,8 @@ public final class ApiService implements Service {
         ChannelUrls channelUrls = ChannelUrls.from(config);
         ChannelsEndpoint channels = new ChannelsEndpoint(new ChannelRepository(ctx.database()), channelUrls);
         StreamRepository streamRepository = new StreamRepository(ctx.database());
-        StreamsEndpoint streamsEndpoint = new StreamsEndpoint(streamRepository, channelUrls,
+        ViewerCounts viewerCounts = new ViewerCounts();
+        StreamsEndpoint streamsEndpoint = new StreamsEndpoint(streamRepository, viewerCounts, channelUrls,
                 new IngestWarnings(config.integer(Setting.LIVE_SEGMENT_SECONDS, 1, 30)));
         r.add("POST", "/channels", channels::create);
         r.add("GET", "/channels", channels::list);
@@ -111,6 +115,8 @@ public final class ApiService implements Service {
         events.start();
         streamEvents = new StreamEventsConsumer(ctx.kafka(), ctx.topics(), streamRepository);
         streamEvents.start();
+        viewerReports = new ViewerReportsConsumer(ctx.kafka(), ctx.topics(), viewerCounts);
+        viewerReports.start();
         uploads.sweeper().start();
         // 100-continue is sent only once an endpoint reads the body, so a refused upload is never sent.
         ctx.http().prefix("/api", new Cors(new HttpContinueReadHandler(routes)));
@@ -146,6 +152,9 @@ public final class ApiService implements Service {
         }
         if (streamEvents != null) {
             streamEvents.close();
+        }
+        if (viewerReports != null) {
+            viewerReports.close();
         }
         if (uploads != null) {
             uploads.sweeper().close();

@@ -109,6 +109,55 @@ class LiveStreamsTest {
     }
 
     @Test
+    void viewersAreTheSumOfTheOriginNodesFreshReports() throws Exception {
+        String owner = http.newUser("viewers-owner");
+        String channelId = http.post("/api/channels", owner, Map.of("name", "hana-live")).json().get("id").asText();
+        String streamId = Ids.newId();
+        ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.started(streamId, channelId, "hana-live",
+                "avc1", "mp4a", Map.of()));
+
+        // Origins report every 5 s; here every 200 ms, until the api has both.
+        awaitViewers(streamId, 7, () -> {
+            ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.viewers(streamId, 3, "origin-a"));
+            ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.viewers(streamId, 4, "origin-b"));
+        });
+        assertThat(http.get("/api/streams/" + streamId, null).json().get("viewers").asInt()).isEqualTo(7);
+
+        // origin-b goes quiet (crashed, say): its last report stops counting once it is 15 s old.
+        long quiet = System.nanoTime();
+        awaitViewers(streamId, 3, () -> ingest.publishDurably(Topic.STREAM_EVENTS, streamId,
+                StreamEvent.viewers(streamId, 3, "origin-a")));
+        assertThat(Duration.ofNanos(System.nanoTime() - quiet)).isGreaterThanOrEqualTo(Duration.ofSeconds(14));
+
+        ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.ended(streamId, channelId, "hana-live", "publisher ended"));
+        JsonNode ended = await(() -> http.get("/api/streams/" + streamId, null).json(), j -> j.get("status").asText().equals("ended"));
+        assertThat(ended.get("viewers").asInt()).isZero();
+        assertThat(http.get("/api/live", null).json().findValuesAsText("streamId")).doesNotContain(streamId);
+    }
+
+    private interface Report {
+        void send() throws Exception;
+    }
+
+    private static void awaitViewers(String streamId, int expected, Report report) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        int seen = -1;
+        while (System.nanoTime() < deadline) {
+            report.send();
+            for (JsonNode n : http.get("/api/live", null).json()) {
+                if (n.get("streamId").asText().equals(streamId)) {
+                    seen = n.get("viewers").asInt();
+                }
+            }
+            if (seen == expected) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("viewers of " + streamId + " not " + expected + " within 30 s; last " + seen);
+    }
+
+    @Test
     void unknownOrMalformedStreamsAreJsonErrors() throws Exception {
         assertThat(http.get("/api/streams/" + Ids.newId(), null).status()).isEqualTo(404);
         assertThat(http.get("/api/streams/not-an-id", null).status()).isEqualTo(400);

@@ -24,9 +24,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The Twitch half against {@code ./castpipe}: ffmpeg publishes over RTMP with a channel's key, the
- * channel's ladder appears on the origin while it is live and decodes, and after the end the
- * recording plays from start to end. While live, the API reports the figures ingest measured; a
- * publisher with 5 s keyframes is warned. A wrong key is refused.
+ * channel's ladder appears on the origin while it is live and decodes, three clients polling it
+ * show as its viewers in /api/live, and after the end the recording plays from start to end.
+ * While live, the API reports the figures ingest measured; a publisher with 5 s keyframes is
+ * warned. A wrong key is refused.
  */
 class LiveEndToEndIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,6 +54,11 @@ class LiveEndToEndIT {
             FfmpegJob publisher = ffmpeg.command("publish").args(publish(rtmp + channel.get("streamKey").asText(), 30)).start();
             String master = awaitBody(base + "/live/frank-live/master.m3u8", Duration.ofSeconds(30));
             assertThat(master).contains("720p/index.m3u8", "480p/index.m3u8", "360p/index.m3u8");
+            // Before any other request of a media playlist, so these three are the only viewers.
+            long polling = System.nanoTime();
+            assertThat(pollAsViewersUntil(base, "frank-live", 3, Duration.ofSeconds(20))).isEqualTo(3);
+            System.out.printf("LiveEndToEndIT: 3 viewers in /api/live %d ms after they started polling%n",
+                    Duration.ofNanos(System.nanoTime() - polling).toMillis());
             for (String r : new String[] {"720p", "480p", "360p"}) {
                 String playlist = awaitBody(base + "/live/frank-live/" + r + "/index.m3u8", Duration.ofSeconds(20));
                 assertThat(playlist).contains("#EXT-X-PROGRAM-DATE-TIME:").doesNotContain("#EXT-X-ENDLIST");
@@ -63,21 +69,21 @@ class LiveEndToEndIT {
             assertThat(live.findValuesAsText("channel")).contains("frank-live");
             String streamId = live.findValuesAsText("streamId").get(live.findValuesAsText("channel").indexOf("frank-live"));
 
-            // What ingest measured of what ffmpeg was told to send: 1280x720, 30 fps, -g 60, 2500k video, 128k audio.
+            // What ingest measured of what ffmpeg was told to send: 1280x720, 30 fps, -g 30, 2500k video, 128k audio.
             JsonNode stream = awaitJson(base + "/api/streams/" + streamId,
                     j -> !j.path("ingest").path("keyframeIntervalSeconds").isNull(), Duration.ofSeconds(20));
             JsonNode figures = stream.get("ingest");
-            System.out.println("ingest figures of 720p30 -g 60 -b:v " + VIDEO_KBPS + "k -b:a 128k: " + figures);
+            System.out.println("ingest figures of 720p30 -g 30 -b:v " + VIDEO_KBPS + "k -b:a 128k: " + figures);
             assertThat(figures.get("fps").asDouble()).isBetween(27.0, 33.0);
-            assertThat(figures.get("keyframeIntervalSeconds").asDouble()).isBetween(1.95, 2.05);
-            assertThat(figures.get("maxKeyframeIntervalSeconds").asDouble()).isBetween(1.95, 2.05);
+            assertThat(figures.get("keyframeIntervalSeconds").asDouble()).isBetween(0.95, 1.05);
+            assertThat(figures.get("maxKeyframeIntervalSeconds").asDouble()).isBetween(0.95, 1.05);
             assertThat(figures.get("videoBitrateKbps").asInt()).isBetween(VIDEO_KBPS * 6 / 10, VIDEO_KBPS * 14 / 10);
             // ffmpeg's AAC encoder spends fewer bits than -b:a on a pure tone: about 86 kbit/s of 128k, in a file too
             assertThat(figures.get("audioBitrateKbps").asInt()).isBetween(128 / 2, 128 * 12 / 10);
             assertThat(figures.get("width").asInt()).isEqualTo(1280);
             assertThat(figures.get("height").asInt()).isEqualTo(720);
             assertThat(figures.get("videoCodec").asText()).isEqualTo("h264");
-            assertThat(stream.get("warnings")).as("2 s keyframes fit the 2 s segments").isEmpty();
+            assertThat(stream.get("warnings")).as("1 s keyframes fit the 1 s segments").isEmpty();
 
             publisher.await();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -105,7 +111,7 @@ class LiveEndToEndIT {
             assertThat(video.get("renditions")).hasSize(3);
             assertThat(decodedSeconds(ffmpeg, base + "/vod/" + streamId + "/master.m3u8", 0)).isBetween(29.0, 31.0);
 
-            // Keyframes every 5 s do not fit 2 s segments: the streamer is told what to set.
+            // Keyframes every 5 s do not fit 1 s segments: the streamer is told what to set.
             FfmpegJob sparse = ffmpeg.command("publish-g150")
                     .args(publish(rtmp + channel.get("streamKey").asText(), 14, "640x360", 150)).start();
             JsonNode second = awaitJson(base + "/api/live", j -> j.findValuesAsText("channel").contains("frank-live")
@@ -116,14 +122,42 @@ class LiveEndToEndIT {
             System.out.println("ingest figures of 360p30 -g 150: " + warned.get("ingest") + " warnings " + warned.get("warnings"));
             assertThat(warned.get("ingest").get("keyframeIntervalSeconds").asDouble()).isBetween(4.95, 5.05);
             assertThat(warned.get("warnings").findValuesAsText("code")).containsExactly("keyframe_interval");
-            assertThat(warned.get("warnings").get(0).get("message").asText()).contains("Keyframe Interval = 2 s");
+            assertThat(warned.get("warnings").get(0).get("message").asText()).contains("Keyframe Interval = 1 s");
             sparse.await();
             node.terminate(Duration.ofSeconds(10));
         }
     }
 
+    /**
+     * Three clients (distinct User-Agents) poll the channel's 480p playlist every second, as hls.js
+     * does every target duration, until /api/live shows {@code expected} viewers or time is up;
+     * returns the channel's last viewer count.
+     */
+    private static int pollAsViewersUntil(String base, String channel, int expected, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        int viewers = -1;
+        while (System.nanoTime() < deadline) {
+            for (int i = 1; i <= 3; i++) {
+                HTTP.send(HttpRequest.newBuilder(URI.create(base + "/live/" + channel + "/480p/index.m3u8"))
+                        .header("User-Agent", "viewer-" + i).build(), HttpResponse.BodyHandlers.discarding());
+            }
+            JsonNode live = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/live")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            for (JsonNode n : live) {
+                if (n.get("channel").asText().equals(channel)) {
+                    viewers = n.get("viewers").asInt();
+                }
+            }
+            if (viewers == expected) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        return viewers;
+    }
+
     private static java.util.List<String> publish(String url, int seconds) {
-        return publish(url, seconds, "1280x720", 60);
+        return publish(url, seconds, "1280x720", 30);
     }
 
     private static java.util.List<String> publish(String url, int seconds, String size, int gop) {

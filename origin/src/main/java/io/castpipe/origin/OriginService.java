@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.castpipe.common.auth.PlaybackTokens;
 import io.castpipe.common.config.Setting;
+import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
 import io.castpipe.common.storage.ObjectStore;
@@ -27,6 +28,8 @@ import io.castpipe.origin.live.BlockedReloads;
 import io.castpipe.origin.live.LiveChannels;
 import io.castpipe.origin.live.LivePathHandler;
 import io.castpipe.origin.live.LiveUpdates;
+import io.castpipe.origin.live.ViewerCounter;
+import io.castpipe.origin.live.ViewerReports;
 import io.castpipe.origin.vod.VodAccessHandler;
 import io.castpipe.origin.vod.VodCachePolicy;
 import io.castpipe.origin.vod.VodPathHandler;
@@ -56,6 +59,8 @@ public final class OriginService implements Service {
     private final HttpHandler live;
     private final LiveChannels channels;
     private final LiveUpdates updates;
+    private final EventPublisher publisher;
+    private final ViewerReports viewerReports;
     private volatile boolean open;
 
     public OriginService(NodeContext ctx) {
@@ -79,7 +84,11 @@ public final class OriginService implements Service {
         this.channels = new LiveChannels(ctx.kafka(), ctx.topics());
         BlockedReloads reloads = new BlockedReloads();
         this.updates = new LiveUpdates(ctx.kafka(), ctx.topics(), cache, reloads);
-        this.live = new GuardHandler(() -> open, new CorsHandler(new LivePathHandler(channels, reloads, preconditions)));
+        ViewerCounter viewers = new ViewerCounter(
+                Duration.ofSeconds(ctx.config().integer(Setting.ORIGIN_VIEWER_WINDOW_SECONDS, 2, 3600)));
+        this.publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "origin-viewers");
+        this.viewerReports = new ViewerReports(viewers, publisher, ctx.nodeId(), ctx.metrics().registry());
+        this.live = new GuardHandler(() -> open, new CorsHandler(new LivePathHandler(channels, viewers, reloads, preconditions)));
     }
 
     @Override
@@ -87,6 +96,7 @@ public final class OriginService implements Service {
         open = true;
         channels.start();
         updates.start();
+        viewerReports.start();
         ctx.http().prefix("/vod", vod);
         ctx.http().prefix("/live", live);
         long heap = Runtime.getRuntime().maxMemory();
@@ -94,8 +104,8 @@ public final class OriginService implements Service {
             log.warn("{}={} MiB is more than half the JVM heap ({} MiB); raise -Xmx or lower it",
                     Setting.ORIGIN_CACHE_MB.env(), cache.maxBytes() / MIB, heap / MIB);
         }
-        log.info("origin serving /vod and /live from object storage; {} MiB hot-object cache, objects up to {} KiB cached",
-                cache.maxBytes() / MIB, cache.maxObjectBytes() / 1024);
+        log.info("origin {} serving /vod and /live from object storage; {} MiB hot-object cache, objects up to {} KiB cached",
+                ctx.nodeId(), cache.maxBytes() / MIB, cache.maxObjectBytes() / 1024);
     }
 
     /** The hot-object cache, for whatever pushes fresh objects into it (live announcements). */
@@ -106,6 +116,8 @@ public final class OriginService implements Service {
     @Override
     public void close() {
         open = false;
+        viewerReports.close();
+        publisher.close();
         updates.close();
         channels.close();
         storageExecutor.shutdownNow();

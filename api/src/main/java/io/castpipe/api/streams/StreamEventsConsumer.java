@@ -13,7 +13,7 @@ import io.castpipe.common.media.Ids;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Keeps the streams table in step with ingest's {@code stream.events}. */
+/** Keeps the streams table in step with ingest's {@code stream.events}; the origins' VIEWERS reports are not its business. */
 public final class StreamEventsConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamEventsConsumer.class);
     public static final String GROUP_ID = "castpipe-api-streams";
@@ -33,6 +33,9 @@ public final class StreamEventsConsumer implements AutoCloseable {
     }
 
     private void apply(StreamEvent e) {
+        if (e.type() == StreamEvent.Type.VIEWERS) {
+            return;
+        }
         if (!Ids.isValid(e.streamId()) || !Ids.isValid(e.channelId()) || e.type() == null || e.at() == null) {
             log.warn("skipping a stream event without valid ids, type or time");
             return;

@@ -20,11 +20,13 @@ public final class StreamsEndpoint {
     private static final int LIVE_LIMIT = 500;
 
     private final StreamRepository streams;
+    private final ViewerCounts viewers;
     private final ChannelUrls urls;
     private final IngestWarnings warnings;
 
-    public StreamsEndpoint(StreamRepository streams, ChannelUrls urls, IngestWarnings warnings) {
+    public StreamsEndpoint(StreamRepository streams, ViewerCounts viewers, ChannelUrls urls, IngestWarnings warnings) {
         this.streams = streams;
+        this.viewers = viewers;
         this.urls = urls;
         this.warnings = warnings;
     }
@@ -35,8 +37,7 @@ public final class StreamsEndpoint {
             m.put("channel", s.channelName());
             m.put("streamId", s.id());
             m.put("startedAt", s.startedAt().toString());
-            // Viewer counts come from the chat and origin roles, which do not report them yet.
-            m.put("viewers", 0);
+            m.put("viewers", viewers.viewers(s.id()));
             m.put("playbackUrl", urls.playback(s.channelName()));
             return m;
         }).toList();
@@ -52,6 +53,7 @@ public final class StreamsEndpoint {
         m.put("status", s.status());
         m.put("startedAt", s.startedAt().toString());
         m.put("endedAt", s.endedAt() == null ? null : s.endedAt().toString());
+        m.put("viewers", s.status().equals("live") ? viewers.viewers(s.id()) : 0);
         if (s.endReason() != null) {
             m.put("endReason", s.endReason());
         }

@@ -15,6 +15,7 @@ public enum Setting {
     DATA_DIR("CASTPIPE_DATA_DIR", "./data", "Data folder: embedded Kafka, S3 and database, node secrets, the unpacked ffmpeg"),
     ADMIN_TOKEN("CASTPIPE_ADMIN_TOKEN", "", "Bootstrap admin token; generated at first start and kept in the data folder when not set"),
     SIGNING_SECRET("CASTPIPE_SIGNING_SECRET", "", "Secret that signs playback and chat tokens; every node must share it. Generated and kept in the data folder when not set"),
+    NODE_ID("CASTPIPE_NODE_ID", "", "This node's name in what it reports to other nodes (e.g. an origin's viewer counts); empty means a random id at each start"),
     LOG_LEVEL("CASTPIPE_LOG_LEVEL", "INFO", "Log level: ERROR, WARN, INFO, DEBUG (DEBUG shows ffmpeg's stderr)"),
     SHUTDOWN_GRACE_SECONDS("CASTPIPE_SHUTDOWN_GRACE_SECONDS", "8", "How long a stopping node waits for work in flight before it cuts it off"),
 
@@ -52,7 +53,8 @@ public enum Setting {
     LIVE_SEGMENT_SECONDS("CASTPIPE_LIVE_SEGMENT_SECONDS", "1", "Target segment duration of live renditions, in seconds; segments are cut at the first keyframe once it is reached"),
     LIVE_PASSTHROUGH("CASTPIPE_LIVE_PASSTHROUGH", "false", "Also offer each live stream as it came, copied without re-encoding, as the rendition 'source'; its segments follow the streamer's keyframes"),
     LIVE_WINDOW_SEGMENTS("CASTPIPE_LIVE_WINDOW_SEGMENTS", "6", "Segments a live media playlist lists (its sliding window); older segments stay in storage for the recording"),
-    ORIGIN_CACHE_MB("CASTPIPE_ORIGIN_CACHE_MB", "256", "Memory the origin keeps hot objects in, in MiB");
+    ORIGIN_CACHE_MB("CASTPIPE_ORIGIN_CACHE_MB", "256", "Memory the origin keeps hot objects in, in MiB"),
+    ORIGIN_VIEWER_WINDOW_SECONDS("CASTPIPE_ORIGIN_VIEWER_WINDOW_SECONDS", "20", "A client counts as a viewer of a live stream for this many seconds after its last media playlist or segment request");
 
     private final String env;
     private final String defaultValue;

@@ -11,29 +11,37 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * codecs and the publisher's {@code onMetaData} values (width, height, framerate, encoder…).
  * STATS carries {@code ingest}, what ingest measured of the media while live, every few seconds.
  * ENDED carries {@code reason}: why the stream stopped (the publisher ended it, the connection
- * closed, an error).
+ * closed, an error). VIEWERS is one origin node's periodic count of the stream's viewers
+ * ({@code viewers}, {@code node}), with no channel fields.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StreamEvent(String streamId, String channelId, String channelName, Type type, Instant at,
                           String videoCodec, String audioCodec, Map<String, Object> metadata, String reason,
-                          IngestFigures ingest) {
+                          IngestFigures ingest, Integer viewers, String node) {
 
     public enum Type {
-        STARTED, ENDED, STATS
+        STARTED, ENDED, STATS, VIEWERS
     }
 
     public static StreamEvent started(String streamId, String channelId, String channelName, String videoCodec,
                                       String audioCodec, Map<String, Object> metadata) {
         return new StreamEvent(streamId, channelId, channelName, Type.STARTED, Instant.now(), videoCodec, audioCodec,
-                metadata, null, null);
+                metadata, null, null, null, null);
     }
 
     public static StreamEvent ended(String streamId, String channelId, String channelName, String reason) {
-        return new StreamEvent(streamId, channelId, channelName, Type.ENDED, Instant.now(), null, null, null, reason, null);
+        return new StreamEvent(streamId, channelId, channelName, Type.ENDED, Instant.now(), null, null, null, reason, null,
+                null, null);
     }
 
     public static StreamEvent stats(String streamId, String channelId, String channelName, IngestFigures ingest) {
         return new StreamEvent(streamId, channelId, channelName, Type.STATS, ingest.measuredAt(), null, null, null, null,
-                ingest);
+                ingest, null, null);
+    }
+
+    /** How many viewers origin node {@code node} counts for the stream now. */
+    public static StreamEvent viewers(String streamId, int viewers, String node) {
+        return new StreamEvent(streamId, null, null, Type.VIEWERS, Instant.now(), null, null, null, null, null, viewers,
+                node);
     }
 }

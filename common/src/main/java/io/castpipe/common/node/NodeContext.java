@@ -3,11 +3,13 @@ package io.castpipe.common.node;
 import java.nio.file.Path;
 
 import io.castpipe.common.config.CastpipeConfig;
+import io.castpipe.common.config.Setting;
 import io.castpipe.common.db.Database;
 import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.media.Ids;
 import io.castpipe.common.metrics.Metrics;
 import io.castpipe.common.storage.ObjectStore;
 
@@ -27,6 +29,7 @@ public final class NodeContext {
     private final Metrics metrics;
     private final String adminToken;
     private final String signingSecret;
+    private final String nodeId;
 
     public NodeContext(CastpipeConfig config, Path dataDir, KafkaSettings kafka, Topics topics, ObjectStore objectStore,
                        Database database, Ffmpeg ffmpeg, HttpServer http, Metrics metrics, String adminToken,
@@ -42,6 +45,7 @@ public final class NodeContext {
         this.metrics = metrics;
         this.adminToken = adminToken;
         this.signingSecret = signingSecret;
+        this.nodeId = config.optional(Setting.NODE_ID).orElseGet(Ids::newId);
     }
 
     public CastpipeConfig config() {
@@ -83,6 +87,11 @@ public final class NodeContext {
 
     public String adminToken() {
         return required(adminToken, "the admin token");
+    }
+
+    /** This node's name in what it reports to other nodes; a random one per start unless configured. */
+    public String nodeId() {
+        return nodeId;
     }
 
     public String signingSecret() {

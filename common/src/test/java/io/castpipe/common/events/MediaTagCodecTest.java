@@ -50,5 +50,11 @@ class MediaTagCodecTest {
         assertThat(stats.type()).isEqualTo(StreamEvent.Type.STATS);
         assertThat(stats.at()).isEqualTo(figures.measuredAt());
         assertThat(stats.ingest()).isEqualTo(figures);
+
+        String viewers = new String(EventCodec.encode(StreamEvent.viewers("s1", 12, "origin-a")));
+        assertThat(viewers).contains("\"type\":\"VIEWERS\"", "\"viewers\":12", "\"node\":\"origin-a\"").doesNotContain("channel");
+        StreamEvent report = EventCodec.decode(viewers.getBytes(), StreamEvent.class);
+        assertThat(report.viewers()).isEqualTo(12);
+        assertThat(report.node()).isEqualTo("origin-a");
     }
 }

@@ -11,12 +11,14 @@ import io.castpipe.origin.http.MediaType;
 import io.castpipe.origin.http.OriginRequest;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
 
 /**
  * {@code /live/{channel}/master.m3u8} and {@code /live/{channel}/{rendition}/{file}}: checks the
  * path strictly, finds the channel's current stream and starts the request for its storage key.
  * Playlists change every segment, so they may be cached for a second; segments and init
- * sections never change under one name. A media playlist request with delivery directives
+ * sections never change under one name. Requests of media playlists and segments are what the
+ * {@link ViewerCounter} counts. A media playlist request with delivery directives
  * ({@code _HLS_msn}) waits in {@link BlockedReloads} until the playlist has that segment.
  */
 public final class LivePathHandler implements HttpHandler {
@@ -26,11 +28,13 @@ public final class LivePathHandler implements HttpHandler {
     static final long IMMUTABLE_MAX_AGE = 31_536_000;
 
     private final LiveChannels channels;
+    private final ViewerCounter viewers;
     private final BlockedReloads reloads;
     private final HttpHandler next;
 
-    public LivePathHandler(LiveChannels channels, BlockedReloads reloads, HttpHandler next) {
+    public LivePathHandler(LiveChannels channels, ViewerCounter viewers, BlockedReloads reloads, HttpHandler next) {
         this.channels = channels;
+        this.viewers = viewers;
         this.reloads = reloads;
         this.next = next;
     }
@@ -54,6 +58,9 @@ public final class LivePathHandler implements HttpHandler {
                 : ObjectKeys.liveFile(stream.get(), rendition, file);
         MediaType type = MediaType.ofFile(file).orElseThrow();
         boolean playlist = type.isPlaylist();
+        if (rendition != null && !file.endsWith(".mp4")) {
+            viewers.seen(stream.get(), clientAddress(exchange), exchange.getRequestHeaders().getFirst(Headers.USER_AGENT));
+        }
         new OriginRequest(key, stream.get(), type, playlist ? PLAYLIST_MAX_AGE : IMMUTABLE_MAX_AGE, !playlist)
                 .attachTo(exchange);
         if (playlist && rendition != null) {
@@ -108,5 +115,18 @@ public final class LivePathHandler implements HttpHandler {
     private static String query(HttpServerExchange exchange, String name) {
         java.util.Deque<String> values = exchange.getQueryParameters().get(name);
         return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+
+    /** The first X-Forwarded-For address (the viewer behind a CDN or proxy), else the peer's. */
+    private static String clientAddress(HttpServerExchange exchange) {
+        String forwarded = exchange.getRequestHeaders().getFirst(Headers.X_FORWARDED_FOR);
+        if (forwarded != null) {
+            int comma = forwarded.indexOf(',');
+            String first = (comma < 0 ? forwarded : forwarded.substring(0, comma)).trim();
+            if (!first.isEmpty()) {
+                return first;
+            }
+        }
+        return exchange.getSourceAddress().getAddress().getHostAddress();
     }
 }
