@@ -70,20 +70,20 @@ class LiveStreamsTest {
 
         Instant t0 = Instant.parse("2026-11-30T08:00:00Z");
         ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.stats(streamId, channelId, "carol-live",
-                new IngestFigures(t0, 10, 2480, 128, 29.97, 2.002, 2.002, 1280, 720)));
+                new IngestFigures(t0, 10, 2480, 128, 29.97, 1.001, 1.001, 1280, 720)));
         JsonNode measured = await(() -> http.get("/api/streams/" + streamId, null).json(),
                 j -> !j.get("ingest").get("measuredAt").isNull());
         JsonNode figures = measured.get("ingest");
         assertThat(figures.get("videoBitrateKbps").asInt()).isEqualTo(2480);
         assertThat(figures.get("audioBitrateKbps").asInt()).isEqualTo(128);
         assertThat(figures.get("fps").asDouble()).isEqualTo(29.97);
-        assertThat(figures.get("keyframeIntervalSeconds").asDouble()).isEqualTo(2.002);
-        assertThat(figures.get("maxKeyframeIntervalSeconds").asDouble()).isEqualTo(2.002);
+        assertThat(figures.get("keyframeIntervalSeconds").asDouble()).isEqualTo(1.001);
+        assertThat(figures.get("maxKeyframeIntervalSeconds").asDouble()).isEqualTo(1.001);
         assertThat(figures.get("width").asInt()).isEqualTo(1280);
         assertThat(figures.get("height").asInt()).isEqualTo(720);
         assertThat(figures.get("audioCodec").asText()).isEqualTo("mp4a");
         assertThat(figures.get("measuredAt").asText()).isEqualTo(t0.toString());
-        assertThat(measured.get("warnings")).as("2 s keyframes fit 2 s segments").isEmpty();
+        assertThat(measured.get("warnings")).as("1 s keyframes fit the default 1 s segments").isEmpty();
 
         // The streamer changes the keyframe interval to 5 s, and the frame rate drops.
         ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.stats(streamId, channelId, "carol-live",
@@ -91,12 +91,12 @@ class LiveStreamsTest {
         JsonNode warned = await(() -> http.get("/api/streams/" + streamId, null).json(), j -> j.get("warnings").size() == 2);
         assertThat(warned.get("warnings").findValuesAsText("code")).containsExactly("keyframe_interval", "low_frame_rate");
         assertThat(warned.get("warnings").get(0).get("message").asText())
-                .contains("every 5 s", "2 s live segments", "Keyframe Interval = 2 s", "-g 43 at 21.5 fps");
+                .contains("every 5 s", "1 s live segments", "Keyframe Interval = 1 s", "-g 22 at 21.5 fps");
         assertThat(warned.get("warnings").get(1).get("message").asText()).contains("declares 30 fps but sends 21.5");
 
         // A replayed older record does not bring old figures back.
         ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.stats(streamId, channelId, "carol-live",
-                new IngestFigures(t0.plusSeconds(1), 10, 1000, 128, 30.0, 1.0, 1.0, 1280, 720)));
+                new IngestFigures(t0.plusSeconds(1), 10, 1000, 128, 30.0, 0.5, 0.5, 1280, 720)));
 
         ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.ended(streamId, channelId, "carol-live", "publisher ended"));
         JsonNode ended = await(() -> http.get("/api/streams/" + streamId, null).json(), j -> j.get("status").asText().equals("ended"));
