@@ -62,6 +62,11 @@ public final class LiveTranscoderService implements Service {
 
     @Override
     public void start() {
+        if (!ctx.config().bool(Setting.LIVE_TRANSCODE)) {
+            log.info("live transcoding off ({}=false): live streams are left to other transcoder processes",
+                    Setting.LIVE_TRANSCODE.env());
+            return;
+        }
         Properties props = ctx.kafka().consumer(GROUP);
         // A dead member's streams move on within about this long.
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 4000);
