@@ -139,10 +139,12 @@ public final class LiveTranscoderService implements Service {
         }
         String id = tag.streamId();
         LiveStreamSession session = sessions.computeIfAbsent(id, k -> {
+            log.info("stream {}: taking it on from {}-{}@{}", k, record.topic(), record.partition(), record.offset());
             partitionOf.put(k, new TopicPartition(record.topic(), record.partition()));
-            long anchor = tag.ingestedAt() - tag.timestamp();
-            return new LiveStreamSession(k, ctx.ffmpeg(), settings, rungs -> new LiveRenditionPackager(ctx.objectStore(), k,
-                    options, anchor, new LiveMaster(ctx.objectStore(), k, rungs, LiveStreamSession.FRAME_RATE),
+            long streamStartEpochMs = tag.ingestedAt() - tag.timestamp();
+            return new LiveStreamSession(k, ctx.ffmpeg(), settings, (rungs, firstFrameMs) -> new LiveRenditionPackager(
+                    ctx.objectStore(), k, options, streamStartEpochMs + firstFrameMs,
+                    new LiveMaster(ctx.objectStore(), k, rungs, LiveStreamSession.FRAME_RATE),
                     update -> updates.publish(Topic.HLS_UPDATES, k, update)));
         });
         try {
