@@ -89,7 +89,7 @@ class LiveEndToEndIT {
         }
     }
 
-    private static java.util.List<String> publish(String url, int seconds) {
+    static java.util.List<String> publish(String url, int seconds) {
         return java.util.List.of("-re", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i",
                 "sine=frequency=440", "-t", String.valueOf(seconds), "-c:v", "libx264", "-preset", "veryfast",
                 "-tune", "zerolatency", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-f", "flv", url);
@@ -106,14 +106,14 @@ class LiveEndToEndIT {
         return ms.get() / 1000.0;
     }
 
-    private static JsonNode post(String url, String token, String body) throws Exception {
+    static JsonNode post(String url, String token, String body) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         return JSON.readTree(r.body());
     }
 
-    private static String awaitBody(String url, Duration limit) throws Exception {
+    static String awaitBody(String url, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         HttpResponse<String> r = null;
         while (System.nanoTime() < deadline) {
