@@ -46,10 +46,18 @@ public final class LivePlaylist {
      * @throws IllegalArgumentException when the text is not a live media playlist Castpipe wrote
      */
     public static LivePlaylist resume(String stored, int windowSegments, Duration segmentTarget) {
-        LivePlaylist p = new LivePlaylist(windowSegments, segmentTarget);
         if (!stored.startsWith("#EXTM3U")) {
             throw new IllegalArgumentException("not a playlist");
         }
+        try {
+            return parse(stored, windowSegments, segmentTarget);
+        } catch (java.time.format.DateTimeParseException | IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("unreadable playlist: " + e.getMessage(), e);
+        }
+    }
+
+    private static LivePlaylist parse(String stored, int windowSegments, Duration segmentTarget) {
+        LivePlaylist p = new LivePlaylist(windowSegments, segmentTarget);
         long sequence = -1;
         long dsn = 0;
         String map = LiveNames.init(0);
@@ -131,14 +139,22 @@ public final class LivePlaylist {
     /**
      * Puts back in front the segments of the given playlists (the stored history pieces, in any
      * order, overlapping or not) that come before the first one held here. A discontinuity is
-     * marked wherever the discontinuity sequence rises or a sequence number is missing.
-     * @throws IllegalArgumentException when a piece is not a playlist Castpipe wrote
+     * marked wherever the discontinuity sequence rises or a sequence number is missing, e.g.
+     * where a piece that is not a playlist Castpipe wrote was skipped.
+     * @return how many pieces were skipped as unreadable
      */
-    public synchronized void restoreEarlier(Collection<String> pieces) {
+    public synchronized int restoreEarlier(Collection<String> pieces) {
         long first = all.isEmpty() ? Long.MAX_VALUE : all.get(0).sequence();
         TreeMap<Long, Numbered> earlier = new TreeMap<>();
+        int unreadable = 0;
         for (String text : pieces) {
-            LivePlaylist piece = resume(text, windowSegments, Duration.ofSeconds(targetDuration));
+            LivePlaylist piece;
+            try {
+                piece = resume(text, windowSegments, Duration.ofSeconds(targetDuration));
+            } catch (IllegalArgumentException e) {
+                unreadable++;
+                continue;
+            }
             for (int i = 0; i < piece.all.size(); i++) {
                 PlaylistSnapshot.Segment s = piece.all.get(i);
                 if (s.sequence() < first) {
@@ -160,6 +176,7 @@ public final class LivePlaylist {
                     s.mapUri(), s.parts()));
             discontinuitySequences.add(segments.get(i).discontinuitySequence());
         }
+        return unreadable;
     }
 
     private record Numbered(PlaylistSnapshot.Segment segment, long discontinuitySequence) {

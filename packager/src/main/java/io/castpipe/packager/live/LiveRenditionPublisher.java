@@ -98,11 +98,10 @@ public final class LiveRenditionPublisher implements LiveSegmenter.Listener {
     public void onEnd() {
         playlist.end();
         if (playlist.startsMidway()) {
-            try {
-                playlist.restoreEarlier(storedHistory());
-            } catch (IllegalArgumentException | UncheckedIOException e) {
-                log.warn("stream {}: {}: the history before the takeover is unreadable ({}); the recording lacks it",
-                        streamId, rendition, e.getMessage());
+            int unreadable = playlist.restoreEarlier(storedHistory());
+            if (unreadable > 0) {
+                log.warn("stream {}: {}: {} unreadable history piece(s) skipped; the recording lacks their segments",
+                        streamId, rendition, unreadable);
             }
         }
         if (playlist.size() > 0) {

@@ -221,7 +221,9 @@ class LivePlaylistWriterTest {
         String vod = LivePlaylistWriter.write(resumed.vod());
         assertThat(vod).contains("seg-2.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-01-02T03:04:17.678Z\n#EXTINF:2.000,\nseg-6.m4s\n")
                 .doesNotContain("seg-3.m4s");
-        assertThatThrownBy(() -> resumed.restoreEarlier(List.of("not a playlist"))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(resumed.restoreEarlier(List.of("not a playlist", "#EXTM3U\n#EXT-X-PROGRAM-DATE-TIME:yesterday\n",
+                "#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\n"))).as("unreadable pieces skipped").isEqualTo(3);
+        assertThat(LivePlaylistWriter.write(resumed.vod())).isEqualTo(vod);
     }
 
     @Test

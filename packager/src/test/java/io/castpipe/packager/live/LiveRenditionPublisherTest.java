@@ -231,6 +231,27 @@ class LiveRenditionPublisherTest {
         assertThat(frames).isEqualTo(22 * 30);
     }
 
+    @Test
+    void anUnreadableHistoryPieceCostsTheRecordingOnlyItsOwnSegments() throws Exception {
+        String streamId = Ids.newId();
+        String prefix = "live/" + streamId + "/360p/";
+        Fmp4Fixtures.Collected source = Fmp4Fixtures.parse(Fmp4Fixtures.videoOnly(), 7, 100_000);
+        LiveSegmenter first = worker(s3, streamId, new LivePlaylist(3, Duration.ofSeconds(1)));
+        first.init(source.inits.get(0));
+        source.fragments.forEach(first::fragment); // segments 0-8 out, the worker dies with the ninth open
+        assertThat(s3.list(prefix + "history-")).hasSize(2);
+        s3.put(prefix + "history-3.m3u8", "#EXTM3U\n#EXT-X-PROGRAM-DATE-TIME:broken\n".getBytes(StandardCharsets.UTF_8),
+                "application/vnd.apple.mpegurl");
+
+        LiveSegmenter second = worker(s3, streamId, LivePlaylist.resume(read(prefix + "index.m3u8"), 3, Duration.ofSeconds(1)));
+        second.init(source.inits.get(0));
+        source.fragments.forEach(second::fragment);
+        second.end();
+        String vod = read(prefix + "vod.m3u8");
+        assertThat(vod).contains("#EXT-X-MEDIA-SEQUENCE:0\n", "seg-2.m4s\n#EXT-X-DISCONTINUITY\n", "seg-18.m4s\n#EXT-X-ENDLIST")
+                .doesNotContain("seg-3.m4s", "seg-5.m4s");
+    }
+
     private static LiveSegmenter worker(ObjectStore store, String streamId, LivePlaylist playlist) {
         LiveSegmenter segmenter = new LiveSegmenter(Duration.ofSeconds(1), System.currentTimeMillis(),
                 new LiveRenditionPublisher(store, streamId, "360p", playlist, u -> {
