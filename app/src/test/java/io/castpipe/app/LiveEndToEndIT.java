@@ -156,7 +156,7 @@ class LiveEndToEndIT {
         return viewers;
     }
 
-    private static java.util.List<String> publish(String url, int seconds) {
+    static java.util.List<String> publish(String url, int seconds) {
         return publish(url, seconds, "1280x720", 30);
     }
 
@@ -191,14 +191,14 @@ class LiveEndToEndIT {
         return ms.get() / 1000.0;
     }
 
-    private static JsonNode post(String url, String token, String body) throws Exception {
+    static JsonNode post(String url, String token, String body) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         return JSON.readTree(r.body());
     }
 
-    private static String awaitBody(String url, Duration limit) throws Exception {
+    static String awaitBody(String url, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         HttpResponse<String> r = null;
         while (System.nanoTime() < deadline) {

@@ -50,6 +50,7 @@ public enum Setting {
     VOD_X264_PRESET("CASTPIPE_VOD_X264_PRESET", "veryfast", "x264 preset of VOD renditions: slower presets give smaller files for more CPU"),
     VOD_MAX_ATTEMPTS("CASTPIPE_VOD_MAX_ATTEMPTS", "3", "Attempts at a VOD job that fails for a transient reason before it goes to the dead-letter topic"),
     VOD_WORKERS("CASTPIPE_VOD_WORKERS", "1", "VOD jobs one transcoder process runs at a time; 0 leaves VOD jobs to other processes"),
+    LIVE_TRANSCODE("CASTPIPE_LIVE_TRANSCODE", "true", "Whether a transcoder process takes live streams; false leaves them to other transcoder processes"),
     LIVE_SEGMENT_SECONDS("CASTPIPE_LIVE_SEGMENT_SECONDS", "1", "Target segment duration of live renditions, in seconds; segments are cut at the first keyframe once it is reached"),
     LIVE_PASSTHROUGH("CASTPIPE_LIVE_PASSTHROUGH", "false", "Also offer each live stream as it came, copied without re-encoding, as the rendition 'source'; its segments follow the streamer's keyframes"),
     LIVE_WINDOW_SEGMENTS("CASTPIPE_LIVE_WINDOW_SEGMENTS", "6", "Segments a live media playlist lists (its sliding window); older segments stay in storage for the recording"),

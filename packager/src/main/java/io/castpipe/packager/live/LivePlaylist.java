@@ -3,14 +3,20 @@ package io.castpipe.packager.live;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The media playlist of one live rendition as segments arrive: a sliding window of the last
  * {@code windowSegments} for {@link #live()}, and every segment for the finished stream's
- * {@link #vod()} form. The target duration is the configured segment target rounded up, raised
- * (never lowered) if a segment's rounded duration ever exceeds it, which only a source whose
- * keyframes are further apart than the target causes.
+ * {@link #vod()} form. So that a worker taking the stream over can list every segment too, the
+ * segments are also kept in storage in history pieces ({@link #historyDue()}) before they leave
+ * the window; the window and the pieces in storage then always list the whole stream, and
+ * {@link #restoreEarlier(Collection)} reads it back. The target duration is the configured
+ * segment target rounded up, raised (never lowered) if a segment's rounded duration ever exceeds
+ * it, which only a source whose keyframes are further apart than the target causes.
  */
 public final class LivePlaylist {
     /** EXT-X-MAP on media segments needs version 6; nothing here needs more. */
@@ -23,6 +29,8 @@ public final class LivePlaylist {
     private final List<Long> discontinuitySequences = new ArrayList<>();
     private int targetDuration;
     private boolean ended;
+    /** The sequence after the last segment a stored history piece lists (as far as this playlist knows). */
+    private long historyEnd;
 
     public LivePlaylist(int windowSegments, Duration segmentTarget) {
         if (windowSegments < MIN_WINDOW) {
@@ -38,10 +46,18 @@ public final class LivePlaylist {
      * @throws IllegalArgumentException when the text is not a live media playlist Castpipe wrote
      */
     public static LivePlaylist resume(String stored, int windowSegments, Duration segmentTarget) {
-        LivePlaylist p = new LivePlaylist(windowSegments, segmentTarget);
         if (!stored.startsWith("#EXTM3U")) {
             throw new IllegalArgumentException("not a playlist");
         }
+        try {
+            return parse(stored, windowSegments, segmentTarget);
+        } catch (java.time.format.DateTimeParseException | IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("unreadable playlist: " + e.getMessage(), e);
+        }
+    }
+
+    private static LivePlaylist parse(String stored, int windowSegments, Duration segmentTarget) {
+        LivePlaylist p = new LivePlaylist(windowSegments, segmentTarget);
         long sequence = -1;
         long dsn = 0;
         String map = LiveNames.init(0);
@@ -77,6 +93,8 @@ public final class LivePlaylist {
                 discontinuity = false;
             }
         }
+        // The segments before this window are in history pieces already; the window itself may not be.
+        p.historyEnd = p.all.isEmpty() ? 0 : p.all.get(0).sequence();
         return p;
     }
 
@@ -93,6 +111,75 @@ public final class LivePlaylist {
         String map = s.mapUri();
         int version = map.startsWith("init-") ? Integer.parseInt(map.substring(5, map.length() - 4)) : 0;
         return java.util.Optional.of(new Position(s.sequence(), discontinuitySequences.get(all.size() - 1), version));
+    }
+
+    /**
+     * The segments no history piece lists yet, once adding one more segment would slide the
+     * oldest of them out of the window: store it as {@link LiveNames#history(long)} of its media
+     * sequence, then call {@link #historyStored(PlaylistSnapshot)}, before the next {@link #add}.
+     */
+    public synchronized Optional<PlaylistSnapshot> historyDue() {
+        int from = indexOf(historyEnd);
+        if (all.size() - from < windowSegments) {
+            return Optional.empty();
+        }
+        return Optional.of(snapshot(PlaylistSnapshot.Type.LIVE, from, targetDuration));
+    }
+
+    public synchronized void historyStored(PlaylistSnapshot piece) {
+        List<PlaylistSnapshot.Segment> listed = piece.segments();
+        historyEnd = Math.max(historyEnd, listed.get(listed.size() - 1).sequence() + 1);
+    }
+
+    /** This playlist was resumed after its first segments left the window: {@link #vod()} lacks them. */
+    public synchronized boolean startsMidway() {
+        return !all.isEmpty() && all.get(0).sequence() > 0;
+    }
+
+    /**
+     * Puts back in front the segments of the given playlists (the stored history pieces, in any
+     * order, overlapping or not) that come before the first one held here. A discontinuity is
+     * marked wherever the discontinuity sequence rises or a sequence number is missing, e.g.
+     * where a piece that is not a playlist Castpipe wrote was skipped.
+     * @return how many pieces were skipped as unreadable
+     */
+    public synchronized int restoreEarlier(Collection<String> pieces) {
+        long first = all.isEmpty() ? Long.MAX_VALUE : all.get(0).sequence();
+        TreeMap<Long, Numbered> earlier = new TreeMap<>();
+        int unreadable = 0;
+        for (String text : pieces) {
+            LivePlaylist piece;
+            try {
+                piece = resume(text, windowSegments, Duration.ofSeconds(targetDuration));
+            } catch (IllegalArgumentException e) {
+                unreadable++;
+                continue;
+            }
+            for (int i = 0; i < piece.all.size(); i++) {
+                PlaylistSnapshot.Segment s = piece.all.get(i);
+                if (s.sequence() < first) {
+                    earlier.putIfAbsent(s.sequence(), new Numbered(s, piece.discontinuitySequences.get(i)));
+                }
+            }
+        }
+        List<Numbered> segments = new ArrayList<>(earlier.values());
+        for (int i = 0; i < all.size(); i++) {
+            segments.add(new Numbered(all.get(i), discontinuitySequences.get(i)));
+        }
+        all.clear();
+        discontinuitySequences.clear();
+        for (int i = 0; i < segments.size(); i++) {
+            PlaylistSnapshot.Segment s = segments.get(i).segment();
+            boolean restarted = i > 0 && (segments.get(i).discontinuitySequence() > segments.get(i - 1).discontinuitySequence()
+                    || s.sequence() != segments.get(i - 1).segment().sequence() + 1);
+            all.add(new PlaylistSnapshot.Segment(s.sequence(), s.uri(), s.duration(), s.programDateTime(), restarted,
+                    s.mapUri(), s.parts()));
+            discontinuitySequences.add(segments.get(i).discontinuitySequence());
+        }
+        return unreadable;
+    }
+
+    private record Numbered(PlaylistSnapshot.Segment segment, long discontinuitySequence) {
     }
 
     public synchronized void add(LiveSegment s) {
@@ -129,6 +216,15 @@ public final class LivePlaylist {
         int td = (int) Math.max(1, Math.ceil(longest - 0.001));
         return new PlaylistSnapshot(VERSION, PlaylistSnapshot.Type.VOD, td,
                 all.isEmpty() ? 0 : all.get(0).sequence(), 0, true, all);
+    }
+
+    /** The index of the first segment numbered {@code sequence} or later; the size when there is none. */
+    private int indexOf(long sequence) {
+        int i = all.size();
+        while (i > 0 && all.get(i - 1).sequence() >= sequence) {
+            i--;
+        }
+        return i;
     }
 
     private PlaylistSnapshot snapshot(PlaylistSnapshot.Type type, int from, int td) {

@@ -1,13 +1,21 @@
 package io.castpipe.packager.live;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 import io.castpipe.common.events.HlsUpdate;
 import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.common.storage.ObjectInfo;
 import io.castpipe.common.storage.ObjectStore;
 import io.castpipe.packager.cmaf.Fmp4Init;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Puts one live rendition in storage as its {@link LiveSegmenter} produces it, under
@@ -15,12 +23,15 @@ import io.castpipe.packager.cmaf.Fmp4Init;
  * playlist that names it, in that order, and announces each object once it is written (the
  * transcoder puts the announcements on {@code hls.updates}). A segment is always in storage
  * before any playlist names it. Segments that slide out of the window stay: at the end of the
- * stream {@code vod.m3u8} lists them all, and {@code index.m3u8} gets EXT-X-ENDLIST.
+ * stream {@code vod.m3u8} lists them all, and {@code index.m3u8} gets EXT-X-ENDLIST. Before a
+ * segment leaves the window it is listed in a {@code history-{n}.m3u8} piece too, so that a
+ * playlist resumed by another worker can list the whole stream at the end.
  *
  * <p>A storage failure propagates out of the segmenter call that caused it, before anything
  * that depends on the failed object is written or announced.
  */
 public final class LiveRenditionPublisher implements LiveSegmenter.Listener {
+    private static final Logger log = LoggerFactory.getLogger(LiveRenditionPublisher.class);
     private static final String MP4 = "video/mp4";
     private static final String SEGMENT = "video/iso.segment";
     private static final String M3U8 = "application/vnd.apple.mpegurl";
@@ -74,6 +85,11 @@ public final class LiveRenditionPublisher implements LiveSegmenter.Listener {
     @Override
     public void onSegment(LiveSegment segment) {
         put(HlsUpdate.Kind.SEGMENT, segment.sequence(), LiveNames.segment(segment.sequence()), segment.bytes(), SEGMENT);
+        playlist.historyDue().ifPresent(piece -> {
+            byte[] text = LivePlaylistWriter.write(piece).getBytes(StandardCharsets.UTF_8);
+            store.put(key(LiveNames.history(piece.mediaSequence())), text, M3U8);
+            playlist.historyStored(piece);
+        });
         playlist.add(segment);
         writePlaylist(segment.sequence());
     }
@@ -81,11 +97,30 @@ public final class LiveRenditionPublisher implements LiveSegmenter.Listener {
     @Override
     public void onEnd() {
         playlist.end();
+        if (playlist.startsMidway()) {
+            int unreadable = playlist.restoreEarlier(storedHistory());
+            if (unreadable > 0) {
+                log.warn("stream {}: {}: {} unreadable history piece(s) skipped; the recording lacks their segments",
+                        streamId, rendition, unreadable);
+            }
+        }
         if (playlist.size() > 0) {
             byte[] vod = LivePlaylistWriter.write(playlist.vod()).getBytes(StandardCharsets.UTF_8);
             store.put(key(LiveNames.VOD_PLAYLIST), vod, M3U8);
         }
         writePlaylist(playlist.size() - 1L);
+    }
+
+    private List<String> storedHistory() {
+        List<String> pieces = new ArrayList<>();
+        for (ObjectInfo o : store.list(key(LiveNames.HISTORY_PREFIX))) {
+            try (InputStream in = store.get(o.key())) {
+                pieces.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading " + o.key(), e);
+            }
+        }
+        return pieces;
     }
 
     private void writePlaylist(long lastSequence) {

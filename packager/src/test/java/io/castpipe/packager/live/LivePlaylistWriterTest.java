@@ -151,6 +151,83 @@ class LivePlaylistWriterTest {
         assertThatThrownBy(() -> new LivePlaylist(2, Duration.ofSeconds(2))).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** Segments 0-2, then a restart: 3-8 after a discontinuity, with init version 1. */
+    static List<LiveSegment> restartedAtThree() {
+        List<LiveSegment> out = new ArrayList<>(segments(2, 2, 2));
+        Instant restart = T0.plusSeconds(60);
+        for (int i = 3; i < 9; i++) {
+            out.add(new LiveSegment(i, (i - 3) * 2000L, 2000, 1000, restart.plusSeconds((i - 3) * 2L), i == 3, 1, 1, List.of()));
+        }
+        return out;
+    }
+
+    /** Adds the segments as the publisher does: a history piece first whenever one is due. */
+    static List<String> addKeepingHistory(LivePlaylist playlist, List<LiveSegment> segments) {
+        List<String> pieces = new ArrayList<>();
+        for (LiveSegment s : segments) {
+            playlist.historyDue().ifPresent(piece -> {
+                pieces.add(LivePlaylistWriter.write(piece));
+                playlist.historyStored(piece);
+            });
+            playlist.add(s);
+            // What storage holds at this moment, the pieces and the window, lists every segment so far.
+            StringBuilder stored = new StringBuilder(LivePlaylistWriter.write(playlist.live()));
+            pieces.forEach(stored::append);
+            for (int n = 0; n <= s.sequence(); n++) {
+                assertThat(stored).contains("seg-" + n + ".m4s\n");
+            }
+        }
+        return pieces;
+    }
+
+    @Test
+    void historyPiecesListEachSegmentBeforeItLeavesTheWindow() {
+        LivePlaylist playlist = new LivePlaylist(3, Duration.ofSeconds(2));
+        List<String> pieces = addKeepingHistory(playlist, restartedAtThree());
+        assertThat(pieces).hasSize(2);
+        assertThat(tagValues(pieces.get(0), "#EXT-X-MEDIA-SEQUENCE")).containsExactly("0");
+        assertThat(pieces.get(0)).contains("seg-2.m4s\n").doesNotContain("seg-3.m4s", "#EXT-X-ENDLIST");
+        // The piece that starts at the restart counts it in its discontinuity sequence.
+        assertThat(tagValues(pieces.get(1), "#EXT-X-MEDIA-SEQUENCE")).containsExactly("3");
+        assertThat(tagValues(pieces.get(1), "#EXT-X-DISCONTINUITY-SEQUENCE")).containsExactly("1");
+        assertThat(tagValues(pieces.get(1), "#EXT-X-MAP")).containsExactly("URI=\"init-1.mp4\"");
+    }
+
+    @Test
+    void aResumedWindowGetsItsEarlierSegmentsBackFromTheHistoryPieces() {
+        LivePlaylist original = new LivePlaylist(3, Duration.ofSeconds(2));
+        List<String> pieces = new ArrayList<>(addKeepingHistory(original, restartedAtThree()));
+        LivePlaylist resumed = LivePlaylist.resume(LivePlaylistWriter.write(original.live()), 3, Duration.ofSeconds(2));
+        assertThat(resumed.startsMidway()).isTrue();
+        assertThat(LivePlaylistWriter.write(resumed.vod())).doesNotContain("seg-5.m4s");
+
+        // in any order, overlapping each other and the window
+        pieces.add(LivePlaylistWriter.write(original.live()));
+        java.util.Collections.reverse(pieces);
+        resumed.restoreEarlier(pieces);
+        original.end();
+        resumed.end();
+        assertThat(resumed.startsMidway()).isFalse();
+        assertThat(LivePlaylistWriter.write(resumed.vod())).isEqualTo(LivePlaylistWriter.write(original.vod()))
+                .contains("seg-2.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init-1.mp4\"\n");
+        assertThat(LivePlaylistWriter.write(resumed.live())).isEqualTo(LivePlaylistWriter.write(original.live()));
+    }
+
+    @Test
+    void aMissingHistoryPieceLeavesADiscontinuityWhereItsSegmentsWere() {
+        LivePlaylist original = new LivePlaylist(3, Duration.ofSeconds(2));
+        List<LiveSegment> plain = segments(2, 2, 2, 2, 2, 2, 2, 2, 2);
+        List<String> pieces = addKeepingHistory(original, plain);
+        LivePlaylist resumed = LivePlaylist.resume(LivePlaylistWriter.write(original.live()), 3, Duration.ofSeconds(2));
+        resumed.restoreEarlier(List.of(pieces.get(0)));
+        String vod = LivePlaylistWriter.write(resumed.vod());
+        assertThat(vod).contains("seg-2.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-01-02T03:04:17.678Z\n#EXTINF:2.000,\nseg-6.m4s\n")
+                .doesNotContain("seg-3.m4s");
+        assertThat(resumed.restoreEarlier(List.of("not a playlist", "#EXTM3U\n#EXT-X-PROGRAM-DATE-TIME:yesterday\n",
+                "#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\n"))).as("unreadable pieces skipped").isEqualTo(3);
+        assertThat(LivePlaylistWriter.write(resumed.vod())).isEqualTo(vod);
+    }
+
     @Test
     void snapshotsCarryPartsForLowLatencyLines() {
         LivePlaylist playlist = new LivePlaylist(6, Duration.ofSeconds(2));

@@ -25,12 +25,15 @@ import io.castpipe.common.storage.ObjectStore;
 import io.castpipe.common.storage.S3ObjectStore;
 import io.castpipe.common.storage.S3Settings;
 import io.castpipe.packager.cmaf.Fmp4Fixtures;
+import io.castpipe.packager.cmaf.Fmp4Init;
+import io.castpipe.packager.cmaf.Fragment;
 import io.castpipe.packager.cmaf.FragmentParser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class LiveRenditionPublisherTest {
@@ -163,6 +166,107 @@ class LiveRenditionPublisherTest {
         }
         assertThat(decodedSeconds(dir.resolve("index.m3u8"))).isCloseTo(3.0, within(0.1));
         assertThat(decodedSeconds(dir.resolve("vod.m3u8"))).isCloseTo(10.0, within(0.1));
+    }
+
+    @Test
+    void aStreamTakenOverTwiceKeepsEverySegmentInItsRecording() throws Exception {
+        String streamId = Ids.newId();
+        String prefix = "live/" + streamId + "/360p/";
+        List<Fragment> fragments = Fmp4Fixtures.parse(Fmp4Fixtures.videoOnly(), 5, 100_000).fragments;
+        Fmp4Init init = Fmp4Fixtures.parse(Fmp4Fixtures.videoOnly(), 5, 100_000).inits.get(0);
+        List<Fragment> firstSixSeconds = fragments.stream().filter(f -> f.startSeconds() < 6.9).toList();
+
+        // The first worker dies in the middle of its seventh segment, just as a history piece is due.
+        ObjectStore dying = new ForwardingObjectStore(s3) {
+            @Override
+            public void put(String key, byte[] bytes, String contentType) {
+                if (key.endsWith("/history-3.m3u8")) {
+                    throw new IllegalStateException("the worker died");
+                }
+                super.put(key, bytes, contentType);
+            }
+        };
+        LiveSegmenter first = worker(dying, streamId, new LivePlaylist(3, Duration.ofSeconds(1)));
+        first.init(init);
+        assertThatThrownBy(() -> fragments.forEach(first::fragment)).hasMessage("the worker died");
+        assertThat(read(prefix + "index.m3u8")).contains("#EXT-X-MEDIA-SEQUENCE:3\n").doesNotContain("seg-6.m4s");
+
+        // The second worker's encoder starts afresh; it dies after six segments of its own.
+        LiveSegmenter second = worker(s3, streamId, LivePlaylist.resume(read(prefix + "index.m3u8"), 3, Duration.ofSeconds(1)));
+        second.init(init);
+        firstSixSeconds.forEach(second::fragment);
+        assertThat(read(prefix + "index.m3u8")).contains("#EXT-X-MEDIA-SEQUENCE:9\n", "seg-11.m4s");
+
+        LiveSegmenter third = worker(s3, streamId, LivePlaylist.resume(read(prefix + "index.m3u8"), 3, Duration.ofSeconds(1)));
+        third.init(init);
+        fragments.forEach(third::fragment);
+        third.end();
+
+        String vod = read(prefix + "vod.m3u8");
+        assertThat(vod).startsWith("#EXTM3U").contains("#EXT-X-MEDIA-SEQUENCE:0\n", "#EXT-X-ENDLIST");
+        List<String> listed = Pattern.compile("(?m)^(seg-\\d+\\.m4s)$").matcher(vod).results().map(m -> m.group(1)).toList();
+        assertThat(listed).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 22).mapToObj(n -> "seg-" + n + ".m4s").toList());
+        // Each encoder's segments after a discontinuity, each with its own init segment.
+        assertThat(vod).containsSubsequence("#EXT-X-MAP:URI=\"init.mp4\"", "seg-0.m4s", "seg-5.m4s",
+                "#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init-1.mp4\"", "seg-6.m4s", "seg-11.m4s",
+                "#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init-2.mp4\"", "seg-12.m4s", "seg-21.m4s");
+        assertThat(vod.split("#EXT-X-DISCONTINUITY\n", -1)).hasSize(3);
+
+        Path dir = TestServices.tempDir("live-takeovers");
+        for (ObjectInfo o : s3.list(prefix)) {
+            try (InputStream in = s3.get(o.key())) {
+                Files.copy(in, dir.resolve(o.key().substring(prefix.length())));
+            }
+        }
+        decodedFrames(dir.resolve("vod.m3u8")); // plays through without an error
+        // ffmpeg's HLS demuxer keeps one timeline across discontinuities and drops frames where the
+        // timestamps go back, so each encoder's part is counted on its own: 6 s, 6 s and 10 s.
+        String[] parts = vod.replace("#EXT-X-ENDLIST\n", "").split("#EXT-X-DISCONTINUITY\n");
+        String header = parts[0].substring(0, parts[0].indexOf("#EXT-X-MAP"));
+        long frames = 0;
+        for (int i = 0; i < parts.length; i++) {
+            Path part = Files.writeString(dir.resolve("part-" + i + ".m3u8"), (i == 0 ? "" : header) + parts[i] + "#EXT-X-ENDLIST\n");
+            frames += decodedFrames(part);
+        }
+        assertThat(frames).isEqualTo(22 * 30);
+    }
+
+    @Test
+    void anUnreadableHistoryPieceCostsTheRecordingOnlyItsOwnSegments() throws Exception {
+        String streamId = Ids.newId();
+        String prefix = "live/" + streamId + "/360p/";
+        Fmp4Fixtures.Collected source = Fmp4Fixtures.parse(Fmp4Fixtures.videoOnly(), 7, 100_000);
+        LiveSegmenter first = worker(s3, streamId, new LivePlaylist(3, Duration.ofSeconds(1)));
+        first.init(source.inits.get(0));
+        source.fragments.forEach(first::fragment); // segments 0-8 out, the worker dies with the ninth open
+        assertThat(s3.list(prefix + "history-")).hasSize(2);
+        s3.put(prefix + "history-3.m3u8", "#EXTM3U\n#EXT-X-PROGRAM-DATE-TIME:broken\n".getBytes(StandardCharsets.UTF_8),
+                "application/vnd.apple.mpegurl");
+
+        LiveSegmenter second = worker(s3, streamId, LivePlaylist.resume(read(prefix + "index.m3u8"), 3, Duration.ofSeconds(1)));
+        second.init(source.inits.get(0));
+        source.fragments.forEach(second::fragment);
+        second.end();
+        String vod = read(prefix + "vod.m3u8");
+        assertThat(vod).contains("#EXT-X-MEDIA-SEQUENCE:0\n", "seg-2.m4s\n#EXT-X-DISCONTINUITY\n", "seg-18.m4s\n#EXT-X-ENDLIST")
+                .doesNotContain("seg-3.m4s", "seg-5.m4s");
+    }
+
+    private static LiveSegmenter worker(ObjectStore store, String streamId, LivePlaylist playlist) {
+        LiveSegmenter segmenter = new LiveSegmenter(Duration.ofSeconds(1), System.currentTimeMillis(),
+                new LiveRenditionPublisher(store, streamId, "360p", playlist, u -> {
+                }, 0));
+        playlist.lastPosition().ifPresent(segmenter::resumeAfter);
+        return segmenter;
+    }
+
+    private static long decodedFrames(Path playlist) throws Exception {
+        AtomicReference<FfmpegProgress> lastProgress = new AtomicReference<>();
+        Fmp4Fixtures.ffmpeg().command("decode-" + playlist.getFileName())
+                .args("-v", "error", "-xerror", "-i", playlist.toString(), "-f", "null", "-")
+                .onProgress(lastProgress::set)
+                .run();
+        return lastProgress.get().frame();
     }
 
     private static String read(String key) throws Exception {

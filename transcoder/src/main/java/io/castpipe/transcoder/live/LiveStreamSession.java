@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 import io.castpipe.common.events.MediaTag;
 import io.castpipe.common.events.SourceInfo;
@@ -30,7 +31,7 @@ public final class LiveStreamSession implements AutoCloseable {
     private final String streamId;
     private final Ffmpeg ffmpeg;
     private final LiveSettings settings;
-    private final java.util.function.Function<List<Rung>, RenditionSink> sinks;
+    private final BiFunction<List<Rung>, Long, RenditionSink> sinks;
     private final List<MediaTag> pending = new ArrayList<>();
     private long pendingBytes;
     private AvcSequenceHeader.PictureSize size;
@@ -42,9 +43,13 @@ public final class LiveStreamSession implements AutoCloseable {
     private byte[] lastAudioConfig;
     private long lastTagNanos = System.nanoTime();
 
-    /** @param sinks gives, once the ladder is planned, where its renditions go */
+    /**
+     * @param sinks gives, once the ladder is planned, where its renditions go; its second argument
+     *              is the stream timestamp (ms) of the first frame ffmpeg gets, where ffmpeg's
+     *              output time starts (not 0 for a worker that takes the stream over mid-way)
+     */
     public LiveStreamSession(String streamId, Ffmpeg ffmpeg, LiveSettings settings,
-                             java.util.function.Function<List<Rung>, RenditionSink> sinks) {
+                             BiFunction<List<Rung>, Long, RenditionSink> sinks) {
         this.streamId = streamId;
         this.ffmpeg = ffmpeg;
         this.settings = settings;
@@ -79,7 +84,7 @@ public final class LiveStreamSession implements AutoCloseable {
         pendingBytes += tag.payload().length;
         boolean firstFrame = !tag.sequenceHeader() && tag.kind() != MediaTag.Kind.SCRIPT;
         if (size != null && firstFrame) {
-            start();
+            start(tag.timestamp());
         } else if (pending.size() > MAX_PENDING_TAGS || pendingBytes > MAX_PENDING_BYTES) {
             log.warn("stream {}: no readable H.264 configuration in its first {} tags; not transcoding it", streamId,
                     pending.size());
@@ -88,7 +93,7 @@ public final class LiveStreamSession implements AutoCloseable {
         }
     }
 
-    private void start() throws IOException {
+    private void start(long firstFrameTimestamp) throws IOException {
         SourceInfo source = new SourceInfo("flv", 0, size.width(), size.height(), 0, FRAME_RATE, "h264", null,
                 audio ? "aac" : null, 0, 0);
         List<Rung> ladder = LadderPlanner.plan(source);
@@ -101,7 +106,7 @@ public final class LiveStreamSession implements AutoCloseable {
         log.info("stream {}: {}x{}{}, ladder {}", streamId, size.width(), size.height(), audio ? " with audio" : "",
                 rungs.stream().map(Rung::name).toList());
         process = LiveLadderProcess.start(ffmpeg, streamId, rungs, FRAME_RATE, audio, settings.keyframeSeconds(),
-                settings.fragmentMs(), settings.preset(), sinks.apply(rungs));
+                settings.fragmentMs(), settings.preset(), sinks.apply(rungs, firstFrameTimestamp));
         for (MediaTag t : pending) {
             process.write(flvType(t), t.timestamp(), t.payload());
         }

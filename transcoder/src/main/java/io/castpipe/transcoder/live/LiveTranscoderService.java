@@ -42,6 +42,8 @@ public final class LiveTranscoderService implements Service {
     static final String GROUP = "castpipe-live-transcoders";
     static final Duration IDLE_END = Duration.ofSeconds(5);
     private static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
+    /** A dead member's streams move on after about this long; brokers allow at least 6000 unless told otherwise. */
+    private static final int SESSION_TIMEOUT_MS = 4000;
     /**
      * ffmpeg closes a fragment at every keyframe and after this long; the packager can close a
      * segment only once it sees the keyframe's fragment, so this is how late a segment can be.
@@ -67,9 +69,14 @@ public final class LiveTranscoderService implements Service {
 
     @Override
     public void start() {
+        if (!ctx.config().bool(Setting.LIVE_TRANSCODE)) {
+            log.info("live transcoding off ({}=false): live streams are left to other transcoder processes",
+                    Setting.LIVE_TRANSCODE.env());
+            return;
+        }
         Properties props = ctx.kafka().consumer(GROUP);
         // A dead member's streams move on within about this long.
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 4000);
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         consumer = new KafkaConsumer<>(props);
@@ -120,6 +127,10 @@ public final class LiveTranscoderService implements Service {
             if (!stopping.get()) {
                 throw e;
             }
+        } catch (org.apache.kafka.common.errors.InvalidSessionTimeoutException e) {
+            log.error("live transcoder stopped: the Kafka brokers refuse a {} ms consumer session; set "
+                    + "group.min.session.timeout.ms to {} or less on them (their default is 6000)", SESSION_TIMEOUT_MS,
+                    SESSION_TIMEOUT_MS);
         } catch (Exception e) {
             log.error("live transcoder stopped: {}", e.toString(), e);
         } finally {
@@ -139,10 +150,12 @@ public final class LiveTranscoderService implements Service {
         }
         String id = tag.streamId();
         LiveStreamSession session = sessions.computeIfAbsent(id, k -> {
+            log.info("stream {}: taking it on from {}-{}@{}", k, record.topic(), record.partition(), record.offset());
             partitionOf.put(k, new TopicPartition(record.topic(), record.partition()));
-            long anchor = tag.ingestedAt() - tag.timestamp();
-            return new LiveStreamSession(k, ctx.ffmpeg(), settings, rungs -> new LiveRenditionPackager(ctx.objectStore(), k,
-                    options, anchor, new LiveMaster(ctx.objectStore(), k, rungs, LiveStreamSession.FRAME_RATE),
+            long streamStartEpochMs = tag.ingestedAt() - tag.timestamp();
+            return new LiveStreamSession(k, ctx.ffmpeg(), settings, (rungs, firstFrameMs) -> new LiveRenditionPackager(
+                    ctx.objectStore(), k, options, streamStartEpochMs + firstFrameMs,
+                    new LiveMaster(ctx.objectStore(), k, rungs, LiveStreamSession.FRAME_RATE),
                     update -> updates.publish(Topic.HLS_UPDATES, k, update)));
         });
         try {

@@ -75,9 +75,12 @@ class LiveTranscoderServiceTest {
                 }
                 // After the media stops the stream is finished: ENDLIST, and the whole recording decodes.
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (System.nanoTime() < deadline
-                        && !new String(store.get(ObjectKeys.liveFile(streamId, "360p", "index.m3u8")).readAllBytes()).contains("ENDLIST")) {
-                    Thread.sleep(200);
+                for (String r : new String[] {"720p", "480p", "360p"}) {
+                    // each rendition ends on its own thread
+                    while (System.nanoTime() < deadline
+                            && !new String(store.get(ObjectKeys.liveFile(streamId, r, "index.m3u8")).readAllBytes()).contains("ENDLIST")) {
+                        Thread.sleep(200);
+                    }
                 }
                 for (String r : renditions) {
                     Path local = StoredRendition.download(store, ObjectKeys.livePrefix(streamId) + r + "/", dir.resolve(streamId).resolve(r));
@@ -145,6 +148,14 @@ class LiveTranscoderServiceTest {
                     assertThat(sequences.get(i)).isEqualTo(sequences.get(i - 1) + 1);
                 }
                 assertThat(sequences.get(sequences.size() - 1)).isGreaterThanOrEqualTo(5);
+                // The successor's dates go on from the wall clock of the media it resumed at, not from the stream's start.
+                String vod = new String(store.get(ObjectKeys.liveFile(streamId, "360p", "vod.m3u8")).readAllBytes());
+                String[] around = vod.split("#EXT-X-DISCONTINUITY\n");
+                assertThat(around).hasSize(2);
+                java.util.List<String> datesBefore = dates(around[0]);
+                java.util.List<String> datesAfter = dates(around[1]);
+                assertThat(java.time.Instant.parse(datesAfter.get(0))).as(vod)
+                        .isAfter(java.time.Instant.parse(datesBefore.get(datesBefore.size() - 1)));
             } finally {
                 a.close();
                 b.close();
@@ -180,6 +191,11 @@ class LiveTranscoderServiceTest {
         boolean header = t.body().length > 1 && t.body()[1] == 0 && kind != MediaTag.Kind.SCRIPT;
         boolean keyframe = kind == MediaTag.Kind.VIDEO && (t.body()[0] >> 4) == 1;
         return new MediaTag(streamId, "channel000000001", kind, t.timestamp(), keyframe, header, t.body(), start + t.timestamp());
+    }
+
+    private static java.util.List<String> dates(String playlist) {
+        return java.util.regex.Pattern.compile("#EXT-X-PROGRAM-DATE-TIME:(\\S+)").matcher(playlist).results()
+                .map(m -> m.group(1)).toList();
     }
 
     private static double streams(Metrics metrics) {

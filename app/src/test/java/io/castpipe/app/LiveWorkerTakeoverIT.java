@@ -1,0 +1,332 @@
+package io.castpipe.app;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castpipe.common.events.EventCodec;
+import io.castpipe.common.events.HlsUpdate;
+import io.castpipe.common.ffmpeg.Ffmpeg;
+import io.castpipe.common.ffmpeg.FfmpegException;
+import io.castpipe.common.ffmpeg.FfmpegJob;
+import io.castpipe.common.ffmpeg.FfmpegLocator;
+import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.Topic;
+import io.castpipe.common.kafka.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * A live stream survives the death of its transcoder: an all-in-one node that transcodes nothing
+ * and two {@code ./castpipe transcoder} processes; ffmpeg publishes over RTMP; once the live
+ * window has slid, the worker holding the stream is killed with SIGKILL. The other one takes the
+ * stream over: every rendition's playlist on the origin goes on growing under the same URIs, its
+ * numbering continues after an EXT-X-DISCONTINUITY, the new segments decode, no ffmpeg of the dead
+ * worker is left, and the finished broadcast becomes a video that plays from its start to its end.
+ */
+class LiveWorkerTakeoverIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String CHANNEL = "takeover-live";
+    private static final List<String> RENDITIONS = List.of("720p", "480p", "360p");
+    private static final int PUBLISH_SECONDS = 50;
+    private static final double FRAME_RATE = 30;
+    /** The group notices the death after its 4 s session timeout; the target is 5 s, with room for a contended CPU. */
+    private static final Duration PICK_UP_LIMIT = Duration.ofSeconds(10);
+    /** Then a keyframe, a new ffmpeg, and a 2 s segment encoded. */
+    private static final Duration NEW_SEGMENT_LIMIT = Duration.ofSeconds(15);
+
+    @Test
+    void aKilledLiveWorkerIsReplacedAndTheBroadcastStaysWhole() throws Exception {
+        Path dir = Files.createTempDirectory("castpipe-live-takeover");
+        Map<String, String> env = CastpipeProcess.freshNode(dir.resolve("data"));
+        env.put("CASTPIPE_VOD_WORKERS", "0");
+        env.put("CASTPIPE_LIVE_TRANSCODE", "false");
+        try (CastpipeProcess node = CastpipeProcess.start(env);
+             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(3))) {
+            node.awaitHealthy(Duration.ofSeconds(30));
+            Map<String, String> join = CastpipeProcess.joinValues(node.stdoutText());
+            List<CastpipeProcess> workers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    Map<String, String> w = new HashMap<>(join);
+                    w.put("CASTPIPE_HTTP_PORT", String.valueOf(CastpipeProcess.freePort()));
+                    w.put("CASTPIPE_DATA_DIR", dir.resolve("worker-" + i).toString());
+                    workers.add(CastpipeProcess.start(w, "transcoder"));
+                }
+                for (CastpipeProcess w : workers) {
+                    w.awaitHealthy(Duration.ofSeconds(30));
+                }
+                Thread.sleep(5000); // both members in the live group: it starts at the latest offset
+
+                String base = "http://127.0.0.1:" + node.httpPort;
+                String live = base + "/live/" + CHANNEL + "/";
+                String admin = node.stdoutText().replaceAll("(?s).*Admin\\s+token (\\S+).*", "$1");
+                String user = LiveEndToEndIT.post(base + "/api/users", admin, "{\"name\":\"streamer\"}").get("token").asText();
+                JsonNode channel = LiveEndToEndIT.post(base + "/api/channels", user, "{\"name\":\"" + CHANNEL + "\"}");
+                String rtmp = "rtmp://127.0.0.1:" + env.get("CASTPIPE_RTMP_PORT") + "/live/" + channel.get("streamKey").asText();
+                FfmpegJob publisher = ffmpeg.command("publish").args(LiveEndToEndIT.publish(rtmp, PUBLISH_SECONDS)).start();
+
+                String masterBefore = LiveEndToEndIT.awaitBody(live + "master.m3u8", Duration.ofSeconds(40));
+                String streamId = streamIdOf(base);
+                // Kill once the window has slid: the start of the broadcast is no longer in any live playlist.
+                long slid = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (listed(live + "720p/index.m3u8").get(0).sequence() < 3) {
+                    assertThat(System.nanoTime()).as("the live window slides").isLessThan(slid);
+                    Thread.sleep(250);
+                }
+                Map<String, Long> lastBefore = new HashMap<>();
+                for (String r : RENDITIONS) {
+                    lastBefore.put(r, last(listed(live + r + "/index.m3u8")).sequence());
+                }
+                List<CastpipeProcess> holders = workers.stream().filter(w -> w.process.descendants().findAny().isPresent()).toList();
+                assertThat(holders).as("exactly one worker runs the stream's ffmpeg").hasSize(1);
+                CastpipeProcess holder = holders.get(0);
+                CastpipeProcess successor = workers.get(1 - workers.indexOf(holder));
+                List<ProcessHandle> holderChildren = holder.process.descendants().toList();
+
+                Instant killedAt = Instant.now();
+                long killed = System.nanoTime();
+                holder.process.destroyForcibly();
+                holder.process.waitFor();
+                Duration toPickedUp = null;
+                Duration toNewSegment = null;
+                while ((toNewSegment == null || toPickedUp == null) && System.nanoTime() - killed < Duration.ofSeconds(40).toNanos()) {
+                    if (toPickedUp == null && successor.stdoutText().contains("stream " + streamId + ": taking it on")) {
+                        toPickedUp = Duration.ofNanos(System.nanoTime() - killed);
+                    }
+                    if (toNewSegment == null && last(listed(live + "720p/index.m3u8")).sequence() > lastBefore.get("720p")) {
+                        toNewSegment = Duration.ofNanos(System.nanoTime() - killed);
+                    }
+                    Thread.sleep(100);
+                }
+                System.out.println("kill -> successor has the stream's media: " + millis(toPickedUp)
+                        + "; kill -> first new segment on the origin: " + millis(toNewSegment));
+                assertThat(toPickedUp).as("the other worker gets the stream").isNotNull().isLessThanOrEqualTo(PICK_UP_LIMIT);
+                assertThat(toNewSegment).as("a new segment on the origin after the kill").isNotNull()
+                        .isLessThanOrEqualTo(NEW_SEGMENT_LIMIT);
+                assertThat(awaitGone(holderChildren, Duration.ofSeconds(5))).as("the dead worker's ffmpeg is gone").isEmpty();
+
+                for (String r : RENDITIONS) {
+                    List<Listed> after = awaitGrown(live + r + "/index.m3u8", lastBefore.get(r) + 3, Duration.ofSeconds(30));
+                    assertNumberedOn(r, after);
+                    int resumed = indexOfDiscontinuity(after);
+                    assertThat(resumed).as(r + ": EXT-X-DISCONTINUITY at the takeover in\n" + after).isPositive();
+                    assertThat(after.get(resumed).map()).as(r + ": the successor's own init segment").isNotEqualTo(after.get(0).map());
+                    List<Listed> resumedSegments = after.subList(resumed, after.size());
+                    Path resumedMedia = download(live + r + "/", resumedSegments, dir.resolve(r + "-after.mp4"));
+                    assertThat(decodedFrames(ffmpeg, resumedMedia.toString()) / FRAME_RATE).as(r + " after the takeover")
+                            .isCloseTo(resumedSegments.stream().mapToDouble(Listed::duration).sum(), within(0.2));
+                }
+                assertThat(variantUris(LiveEndToEndIT.awaitBody(live + "master.m3u8", Duration.ofSeconds(5))))
+                        .as("viewers keep their URIs").isEqualTo(variantUris(masterBefore));
+
+                publisher.await();
+                long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+                String ended = "";
+                while (System.nanoTime() < deadline && !ended.contains("#EXT-X-ENDLIST")) {
+                    Thread.sleep(250);
+                    ended = LiveEndToEndIT.awaitBody(live + "360p/index.m3u8", Duration.ofSeconds(5));
+                }
+                assertThat(ended).contains("#EXT-X-ENDLIST");
+                System.out.println("kill -> successor's first announcement on hls.updates: "
+                        + millis(firstAnnouncementAfter(join, streamId, killedAt)));
+
+                // The recording: every segment from the start, so the video lasts what was published,
+                // less what fell into the takeover gap (or plus what both workers encoded).
+                List<Listed> recording = parse(LiveEndToEndIT.awaitBody(live + "720p/vod.m3u8", Duration.ofSeconds(5)));
+                assertThat(recording.get(0).sequence()).as("the recording starts at the start").isZero();
+                assertNumberedOn("720p recording", recording);
+                int takeover = indexOfDiscontinuity(recording);
+                assertThat(takeover).isPositive();
+                Listed lastOfFirst = recording.get(takeover - 1);
+                double gapSeconds = Duration.between(lastOfFirst.date(), recording.get(takeover).date()).toMillis() / 1000.0
+                        - lastOfFirst.duration();
+                awaitVideoReady(base, streamId);
+                double listedSeconds = parse(LiveEndToEndIT.awaitBody(base + "/vod/" + streamId + "/720p/index.m3u8",
+                        Duration.ofSeconds(5))).stream().mapToDouble(Listed::duration).sum();
+                // ffmpeg's HLS demuxer drops a few frames where timestamps restart; players reset at the discontinuity.
+                double videoSeconds = decodedFrames(ffmpeg, base + "/vod/" + streamId + "/master.m3u8") / FRAME_RATE;
+                System.out.printf("published %d s; video lists %.1f s, decodes %.1f s; takeover gap %.2f s (negative: encoded twice)%n",
+                        PUBLISH_SECONDS, listedSeconds, videoSeconds, gapSeconds);
+                assertThat(listedSeconds).isBetween(PUBLISH_SECONDS - gapSeconds - 3, PUBLISH_SECONDS - gapSeconds + 3);
+                assertThat(videoSeconds).isBetween(PUBLISH_SECONDS - gapSeconds - 3, PUBLISH_SECONDS - gapSeconds + 3);
+            } finally {
+                workers.forEach(CastpipeProcess::close);
+            }
+            node.terminate(Duration.ofSeconds(10));
+        }
+    }
+
+    /** One segment line of a media playlist with what applies to it. */
+    private record Listed(long sequence, String uri, double duration, Instant date, boolean discontinuity, String map) {
+    }
+
+    private static List<Listed> parse(String playlist) {
+        List<Listed> out = new ArrayList<>();
+        long sequence = 0;
+        String map = null;
+        Instant date = null;
+        double duration = 0;
+        boolean discontinuity = false;
+        for (String line : playlist.split("\n")) {
+            if (line.startsWith("#EXT-X-MEDIA-SEQUENCE:")) {
+                sequence = Long.parseLong(line.substring(22).trim());
+            } else if (line.startsWith("#EXT-X-MAP:URI=\"")) {
+                map = line.substring(16, line.indexOf('"', 16));
+            } else if (line.startsWith("#EXT-X-PROGRAM-DATE-TIME:")) {
+                date = Instant.parse(line.substring(25).trim());
+            } else if (line.startsWith("#EXTINF:")) {
+                duration = Double.parseDouble(line.substring(8, line.indexOf(',')));
+            } else if (line.equals("#EXT-X-DISCONTINUITY")) {
+                discontinuity = true;
+            } else if (!line.isBlank() && !line.startsWith("#")) {
+                out.add(new Listed(sequence++, line.trim(), duration, date, discontinuity, map));
+                discontinuity = false;
+            }
+        }
+        return out;
+    }
+
+    private static List<Listed> listed(String url) throws Exception {
+        List<Listed> segments = parse(LiveEndToEndIT.awaitBody(url, Duration.ofSeconds(10)));
+        assertThat(segments).as(url).isNotEmpty();
+        return segments;
+    }
+
+    private static Listed last(List<Listed> segments) {
+        return segments.get(segments.size() - 1);
+    }
+
+    private static List<Listed> awaitGrown(String url, long sequence, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        List<Listed> segments = listed(url);
+        while (last(segments).sequence() < sequence) {
+            assertThat(System.nanoTime()).as(url + " grows past " + sequence).isLessThan(deadline);
+            Thread.sleep(250);
+            segments = listed(url);
+        }
+        return segments;
+    }
+
+    /** Segment n is seg-n.m4s, listed in order with no number skipped or repeated. */
+    private static void assertNumberedOn(String what, List<Listed> segments) {
+        for (Listed s : segments) {
+            assertThat(s.uri()).as(what).isEqualTo("seg-" + s.sequence() + ".m4s");
+        }
+    }
+
+    private static int indexOfDiscontinuity(List<Listed> segments) {
+        for (int i = 0; i < segments.size(); i++) {
+            if (segments.get(i).discontinuity()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The init segment the listed segments need, then the segments: one fragmented MP4 to decode. */
+    private static Path download(String folderUrl, List<Listed> segments, Path into) throws Exception {
+        ByteArrayOutputStream media = new ByteArrayOutputStream();
+        media.writeBytes(fetch(folderUrl + segments.get(0).map()));
+        for (Listed s : segments) {
+            assertThat(s.map()).isEqualTo(segments.get(0).map());
+            media.writeBytes(fetch(folderUrl + s.uri()));
+        }
+        return Files.write(into, media.toByteArray());
+    }
+
+    private static byte[] fetch(String url) throws Exception {
+        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).as(url).isEqualTo(200);
+        return r.body();
+    }
+
+    /** Frames decoded without an error; counted, since timestamps start afresh after a takeover. */
+    private static long decodedFrames(Ffmpeg ffmpeg, String input) {
+        AtomicLong frames = new AtomicLong();
+        try {
+            ffmpeg.command("decode").args("-v", "error", "-xerror", "-i", input, "-map", "0:v:0", "-f", "null", "-")
+                    .onProgress(p -> frames.set(p.frame())).run();
+        } catch (FfmpegException e) {
+            throw new AssertionError("decoding " + input + " failed: " + e.getMessage());
+        }
+        return frames.get();
+    }
+
+    private static List<String> variantUris(String master) {
+        return master.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+    }
+
+    private static List<ProcessHandle> awaitGone(List<ProcessHandle> processes, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline && processes.stream().anyMatch(ProcessHandle::isAlive)) {
+            Thread.sleep(100);
+        }
+        return processes.stream().filter(ProcessHandle::isAlive).toList();
+    }
+
+    private static String streamIdOf(String base) throws Exception {
+        JsonNode live = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/live")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        List<String> channels = live.findValuesAsText("channel");
+        assertThat(channels).contains(CHANNEL);
+        return live.findValuesAsText("streamId").get(channels.indexOf(CHANNEL));
+    }
+
+    /** How long after the kill the stream's first announcement came, read back from {@code hls.updates}. */
+    private static Duration firstAnnouncementAfter(Map<String, String> join, String streamId, Instant killedAt) {
+        KafkaSettings kafka = new KafkaSettings(join.get("CASTPIPE_KAFKA_BOOTSTRAP"), "takeover-test", Duration.ofSeconds(15));
+        Instant first = null;
+        try (KafkaConsumer<String, byte[]> updates = new KafkaConsumer<>(kafka.consumer("takeover-test-" + streamId))) {
+            updates.subscribe(List.of(new Topics("").name(Topic.HLS_UPDATES)));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (first == null && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : updates.poll(Duration.ofMillis(500))) {
+                    HlsUpdate u = EventCodec.decode(r.value(), HlsUpdate.class);
+                    if (u.streamId().equals(streamId) && u.at().isAfter(killedAt) && (first == null || u.at().isBefore(first))) {
+                        first = u.at();
+                    }
+                }
+            }
+        }
+        assertThat(first).as("the successor announced something").isNotNull();
+        return Duration.between(killedAt, first);
+    }
+
+    private static void awaitVideoReady(String base, String streamId) throws Exception {
+        JsonNode video = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        while (System.nanoTime() < deadline) {
+            video = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/videos/" + streamId)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            if (video.has("status") && video.get("status").asText().equals("ready")) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the recording did not become a ready video: " + video);
+    }
+
+    private static String millis(Duration d) {
+        return d == null ? "never" : d.toMillis() + " ms";
+    }
+}
