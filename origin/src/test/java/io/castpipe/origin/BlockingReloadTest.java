@@ -86,6 +86,41 @@ class BlockingReloadTest {
     }
 
     @Test
+    void partsBlockUntilListedAndAHintedPartIsSentWholeOnceItArrives() throws Exception {
+        Live live = Live.start("block-parts");
+        live.showParts(4, 2);
+        String path = live.playlistPath();
+
+        HttpResponse<byte[]> listed = origin.get(path + "?_HLS_msn=5&_HLS_part=1");
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(new String(listed.body())).contains("part-5.1.m4s", "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part-5.2.m4s\"");
+
+        CompletableFuture<HttpResponse<String>> nextPlaylist = async(path + "?_HLS_msn=5&_HLS_part=2");
+        CompletableFuture<HttpResponse<byte[]>> hinted = CLIENT.sendAsync(HttpRequest.newBuilder(
+                origin.uri("/live/block-parts/360p/part-5.2.m4s")).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        Thread.sleep(500);
+        assertThat(nextPlaylist).as("part 5.2 is not listed yet").isNotDone();
+        assertThat(hinted).as("part 5.2 does not exist yet").isNotDone();
+        long announced = System.nanoTime();
+        live.announceParts(4, 3);
+        HttpResponse<String> playlist = nextPlaylist.get(5, TimeUnit.SECONDS);
+        HttpResponse<byte[]> part = hinted.get(5, TimeUnit.SECONDS);
+        System.out.println("blocked part reload and hinted part answered within "
+                + (System.nanoTime() - announced) / 1_000_000 + " ms of the announcement");
+        assertThat(playlist.statusCode()).isEqualTo(200);
+        assertThat(playlist.body()).contains("part-5.2.m4s");
+        assertThat(part.statusCode()).isEqualTo(200);
+        assertThat(part.body()).as("the bytes the announcement carried, sent whole").containsExactly(Live.partBytes(5, 2));
+        assertThat(part.headers().firstValue("Cache-Control")).contains("public, max-age=31536000, immutable");
+
+        // A part more than the Advance Part Limit ahead (3 s of 0.334 s parts) is refused; a part
+        // request that far ahead is not waited for.
+        assertThat(origin.get(path + "?_HLS_msn=5&_HLS_part=12").statusCode()).isEqualTo(400);
+        assertThat(origin.get("/live/block-parts/360p/part-9.0.m4s").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void theEndOfTheStreamReleasesEveryWaitingRequest() throws Exception {
         Live live = Live.start("block-end");
         live.show(0, 3, false);
@@ -151,6 +186,51 @@ class BlockingReloadTest {
                 }
                 Thread.sleep(50);
             }
+        }
+
+        static byte[] partBytes(long msn, int part) {
+            return new byte[] {(byte) msn, (byte) part, 7};
+        }
+
+        /** {@link #announceParts} and waits until the origin serves that playlist. */
+        void showParts(long lastSegment, int openParts) throws Exception {
+            String last = "part-" + (lastSegment + 1) + "." + (openParts - 1) + ".m4s";
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            for (int i = 0; !new String(origin.get(playlistPath()).body()).contains(last); i++) {
+                assertThat(System.nanoTime()).as("playlist up to " + last + " served").isLessThan(deadline);
+                if (i % 10 == 0) {
+                    announceParts(lastSegment, openParts);
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        /**
+         * As the packager does with parts on: each part of the unfinished segment announced with
+         * its bytes (not stored), then an LL-HLS playlist of segments 0..{@code lastSegment} and
+         * {@code openParts} parts of the next.
+         */
+        void announceParts(long lastSegment, int openParts) throws Exception {
+            long open = lastSegment + 1;
+            for (int p = 0; p < openParts; p++) {
+                String key = ObjectKeys.liveFile(stream, "360p", "part-" + open + "." + p + ".m4s");
+                kafka.publishDurably(Topic.HLS_UPDATES, stream, new HlsUpdate(stream, "360p", HlsUpdate.Kind.PART, open, p, key,
+                        partBytes(open, p), Instant.now()));
+            }
+            StringBuilder b = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:1\n")
+                    .append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.002\n")
+                    .append("#EXT-X-PART-INF:PART-TARGET=0.334\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-MAP:URI=\"init.mp4\"\n");
+            for (long n = 0; n <= lastSegment; n++) {
+                b.append("#EXTINF:1.000,\nseg-").append(n).append(".m4s\n");
+            }
+            for (int p = 0; p < openParts; p++) {
+                b.append("#EXT-X-PART:DURATION=0.333,URI=\"part-").append(open).append('.').append(p).append(".m4s\"")
+                        .append(p == 0 ? ",INDEPENDENT=YES\n" : "\n");
+            }
+            b.append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part-").append(open).append('.').append(openParts).append(".m4s\"\n");
+            byte[] text = b.toString().getBytes();
+            kafka.publishDurably(Topic.HLS_UPDATES, stream, new HlsUpdate(stream, "360p", HlsUpdate.Kind.PLAYLIST, lastSegment,
+                    null, ObjectKeys.liveFile(stream, "360p", "index.m3u8"), text, Instant.now()));
         }
 
         /** Announces a playlist listing {@code count} one-second segments from {@code first} on. */

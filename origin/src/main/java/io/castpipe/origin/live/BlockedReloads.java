@@ -10,10 +10,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Blocking playlist reload (RFC 8216bis §6.2.5.2) without a thread per waiting request: a
- * request for {@code _HLS_msn=N} of a live media playlist that does not list segment N yet is
- * parked here and released when {@code hls.updates} announces a playlist that does (or that has
- * ended). What this node knows of each playlist comes from those announcements only; a playlist
- * it has not heard of since it started is served as it is, without blocking.
+ * request for {@code _HLS_msn=N} (and {@code _HLS_part=P}) of a live media playlist that does
+ * not list that segment (or part) yet is parked here and released when {@code hls.updates}
+ * announces a playlist that does (or that has ended). A request for a part that is not there
+ * yet, such as the one a preload hint names, waits the same way: a part is announced before
+ * the playlist that lists it, so once the playlist has it, so has this node's memory. What this
+ * node knows of each playlist comes from those announcements only; a playlist it has not heard
+ * of since it started is served as it is, without blocking.
  */
 public final class BlockedReloads {
     /** Waiting requests on this node, over all playlists; more are refused with 503. */
@@ -28,7 +31,7 @@ public final class BlockedReloads {
         record Now() implements Outcome {
         }
 
-        /** It asks for a segment too far ahead to be produced soon: 400. */
+        /** It asks for a segment or part too far ahead to be produced soon: 400 (404 for a part itself). */
         record TooFarAhead(long lastSequence) implements Outcome {
         }
 
@@ -50,19 +53,20 @@ public final class BlockedReloads {
         }
     }
 
-    private record Waiter(long msn, CompletableFuture<Void> ready) {
+    private record Waiter(long msn, int part, CompletableFuture<Void> ready) {
     }
 
-    public Outcome request(String key, long msn) {
+    /** A request for segment {@code msn} of the playlist under {@code key}, or with {@code part >= 0} for that part of it. */
+    public Outcome request(String key, long msn, int part) {
         Playlist p = playlists.get(key);
         if (p == null) {
             return new Outcome.Now();
         }
         PlaylistHead head = p.head;
-        if (head.ended() || msn <= head.lastSequence()) {
+        if (head.ended() || head.has(msn, part)) {
             return new Outcome.Now();
         }
-        if (msn > head.lastSequence() + 2) {
+        if (head.tooFarAhead(msn, part)) {
             return new Outcome.TooFarAhead(head.lastSequence());
         }
         if (waiting.incrementAndGet() > MAX_WAITING) {
@@ -72,7 +76,7 @@ public final class BlockedReloads {
         // §6.2.5.2: a server that cannot answer within three target durations answers 503.
         Duration limit = Duration.ofSeconds(3L * head.targetDuration());
         CompletableFuture<Void> ready = new CompletableFuture<>();
-        Waiter w = new Waiter(msn, ready);
+        Waiter w = new Waiter(msn, part, ready);
         ready.orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
             p.waiters.remove(w);
             waiting.decrementAndGet();
@@ -102,7 +106,7 @@ public final class BlockedReloads {
     private static void release(Playlist p) {
         PlaylistHead head = p.head;
         for (Waiter w : p.waiters) {
-            if (head.ended() || w.msn() <= head.lastSequence()) {
+            if (head.ended() || head.has(w.msn(), w.part())) {
                 w.ready().complete(null);
             }
         }

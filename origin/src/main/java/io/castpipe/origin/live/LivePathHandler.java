@@ -23,7 +23,8 @@ import io.undertow.util.Headers;
  */
 public final class LivePathHandler implements HttpHandler {
     private static final Pattern PATH = Pattern.compile(
-            "/live/([a-z0-9][a-z0-9_-]{2,31})/(?:([A-Za-z0-9][A-Za-z0-9_-]{0,31})/)?([A-Za-z0-9][A-Za-z0-9_-]{0,63}\\.(?:m3u8|m4s|mp4))");
+            "/live/([a-z0-9][a-z0-9_-]{2,31})/(?:([A-Za-z0-9][A-Za-z0-9_-]{0,31})/)?([A-Za-z0-9][A-Za-z0-9_-]{0,63}(?:\\.[0-9]{1,9})?\\.(?:m3u8|m4s|mp4))");
+    private static final Pattern PART = Pattern.compile("part-(\\d{1,18})\\.(\\d{1,9})\\.m4s");
     static final long PLAYLIST_MAX_AGE = 1;
     static final long IMMUTABLE_MAX_AGE = 31_536_000;
 
@@ -63,14 +64,26 @@ public final class LivePathHandler implements HttpHandler {
         }
         new OriginRequest(key, stream.get(), type, playlist ? PLAYLIST_MAX_AGE : IMMUTABLE_MAX_AGE, !playlist)
                 .attachTo(exchange);
+        Matcher partFile = PART.matcher(file);
         if (playlist && rendition != null) {
             serveWhenReady(exchange, key);
+        } else if (rendition != null && partFile.matches()) {
+            // A part asked for before it exists (a preload hint) waits for the playlist that lists it.
+            String playlistKey = ObjectKeys.liveFile(stream.get(), rendition, "index.m3u8");
+            long msn = Long.parseLong(partFile.group(1));
+            int part = Integer.parseInt(partFile.group(2));
+            BlockedReloads.Outcome outcome = reloads.request(playlistKey, msn, part);
+            if (outcome instanceof BlockedReloads.Outcome.TooFarAhead) {
+                Errors.notFound(exchange, "part " + msn + "." + part + " is too far ahead of the stream to wait for");
+            } else {
+                await(exchange, outcome, "part " + msn + "." + part);
+            }
         } else {
             next.handleRequest(exchange);
         }
     }
 
-    /** Delivery directives: {@code _HLS_msn} (and {@code _HLS_part}, which needs it) block until the playlist has the segment. */
+    /** Delivery directives: {@code _HLS_msn} (and {@code _HLS_part}, which needs it) block until the playlist has the segment or part. */
     private void serveWhenReady(HttpServerExchange exchange, String key) throws Exception {
         String msnParam = query(exchange, "_HLS_msn");
         String partParam = query(exchange, "_HLS_part");
@@ -83,28 +96,36 @@ public final class LivePathHandler implements HttpHandler {
             return;
         }
         long msn;
+        int part;
         try {
             msn = Long.parseLong(msnParam);
-            if (msn < 0 || (partParam != null && Integer.parseInt(partParam) < 0)) {
+            part = partParam == null ? -1 : Integer.parseInt(partParam);
+            if (msn < 0 || (partParam != null && part < 0)) {
                 throw new NumberFormatException();
             }
         } catch (NumberFormatException e) {
             Errors.badRequest(exchange, "_HLS_msn and _HLS_part must be non-negative integers");
             return;
         }
-        // Whole segments only for now: the playlist that lists segment msn has every part of it.
-        BlockedReloads.Outcome outcome = reloads.request(key, msn);
+        BlockedReloads.Outcome outcome = reloads.request(key, msn, part);
         if (outcome instanceof BlockedReloads.Outcome.TooFarAhead far) {
-            Errors.badRequest(exchange, "_HLS_msn " + msn + " is more than two segments after the last one ("
-                    + far.lastSequence() + ")");
-        } else if (outcome instanceof BlockedReloads.Outcome.Overloaded) {
-            Errors.send(exchange, 503, "overloaded", "too many playlist requests are waiting on this origin; retry");
+            Errors.badRequest(exchange, "_HLS_msn " + msn + (part >= 0 ? " _HLS_part " + part : "")
+                    + " is further ahead than the playlist may get soon (its last segment is " + far.lastSequence() + ")");
+        } else {
+            await(exchange, outcome, part >= 0 ? "part " + msn + "." + part : "segment " + msn);
+        }
+    }
+
+    /** Serves at once, after the wait, or answers 503 when the wait is refused or runs out. */
+    private void await(HttpServerExchange exchange, BlockedReloads.Outcome outcome, String what) throws Exception {
+        if (outcome instanceof BlockedReloads.Outcome.Overloaded) {
+            Errors.send(exchange, 503, "overloaded", "too many requests are waiting on this origin; retry");
         } else if (outcome instanceof BlockedReloads.Outcome.Wait wait) {
             Async.await(exchange, wait.ready(), wait.limit().plusSeconds(1), (ex, ready, error) -> {
                 if (error == null) {
                     next.handleRequest(ex);
                 } else {
-                    Errors.send(ex, 503, "not_yet", "segment " + msn + " did not appear within " + wait.limit().toSeconds() + " s");
+                    Errors.send(ex, 503, "not_yet", what + " did not appear within " + wait.limit().toSeconds() + " s");
                 }
             });
         } else {

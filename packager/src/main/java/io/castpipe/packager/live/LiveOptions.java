@@ -7,9 +7,10 @@ import io.castpipe.common.config.Setting;
 
 /**
  * How live renditions are packaged: the segment target duration ({@code CASTPIPE_LIVE_SEGMENT_SECONDS})
- * and how many segments a media playlist lists ({@code CASTPIPE_LIVE_WINDOW_SEGMENTS}).
+ * how many segments a media playlist lists ({@code CASTPIPE_LIVE_WINDOW_SEGMENTS}) and the length
+ * of an LL-HLS part ({@code CASTPIPE_LIVE_PART_MS}; 0 cuts no parts).
  */
-public record LiveOptions(Duration segmentTarget, int windowSegments) {
+public record LiveOptions(Duration segmentTarget, int windowSegments, int partMillis) {
 
     public LiveOptions {
         if (segmentTarget.isZero() || segmentTarget.isNegative()) {
@@ -18,11 +19,20 @@ public record LiveOptions(Duration segmentTarget, int windowSegments) {
         if (windowSegments < LivePlaylist.MIN_WINDOW) {
             throw new IllegalArgumentException("a live window needs at least " + LivePlaylist.MIN_WINDOW + " segments");
         }
+        if (partMillis < 0 || partMillis * 2L > segmentTarget.toMillis()) {
+            throw new IllegalArgumentException("a part is 0 (none) or at most half a segment, not " + partMillis + " ms");
+        }
     }
 
     public static LiveOptions from(CastpipeConfig config) {
-        return new LiveOptions(Duration.ofSeconds(config.integer(Setting.LIVE_SEGMENT_SECONDS, 1, 30)),
-                config.integer(Setting.LIVE_WINDOW_SEGMENTS, LivePlaylist.MIN_WINDOW, 1000));
+        Duration segment = Duration.ofSeconds(config.integer(Setting.LIVE_SEGMENT_SECONDS, 1, 30));
+        return new LiveOptions(segment, config.integer(Setting.LIVE_WINDOW_SEGMENTS, LivePlaylist.MIN_WINDOW, 1000),
+                config.integer(Setting.LIVE_PART_MS, 0, (int) segment.toMillis() / 2));
+    }
+
+    /** How parts are cut at this frame rate; empty when parts are off. */
+    public java.util.Optional<PartPlan> parts(double frameRate) {
+        return partMillis == 0 ? java.util.Optional.empty() : java.util.Optional.of(PartPlan.of(partMillis, frameRate));
     }
 
     public LivePlaylist newPlaylist() {

@@ -29,6 +29,10 @@ public final class LivePlaylist {
     private final List<Long> discontinuitySequences = new ArrayList<>();
     private int targetDuration;
     private boolean ended;
+    /** PART-TARGET in seconds; 0 lists no parts. */
+    private double partTarget;
+    /** The segment being cut and its parts so far; null between segments. */
+    private PlaylistSnapshot.OpenSegment open;
     /** The sequence after the last segment a stored history piece lists (as far as this playlist knows). */
     private long historyEnd;
 
@@ -96,6 +100,40 @@ public final class LivePlaylist {
         // The segments before this window are in history pieces already; the window itself may not be.
         p.historyEnd = p.all.isEmpty() ? 0 : p.all.get(0).sequence();
         return p;
+    }
+
+    /**
+     * Lists LL-HLS parts from now on: EXT-X-PART lines for the segments of the last three target
+     * durations and for the segment being cut, declared with this PART-TARGET.
+     */
+    public synchronized LivePlaylist withParts(double partTargetSeconds) {
+        if (!(partTargetSeconds > 0)) {
+            throw new IllegalArgumentException("part target must be positive");
+        }
+        this.partTarget = partTargetSeconds;
+        return this;
+    }
+
+    public synchronized double partTarget() {
+        return partTarget;
+    }
+
+    /** A part of the segment being cut is ready; {@link #add} of that segment later replaces its parts. */
+    public synchronized void addPart(LivePart part) {
+        if (ended) {
+            throw new IllegalStateException("the playlist has ended");
+        }
+        PlaylistSnapshot.Part line = new PlaylistSnapshot.Part(part.index(), LiveNames.part(part.segmentSequence(), part.index()),
+                part.durationSeconds(), part.independent());
+        if (part.index() == 0 || open == null || open.sequence() != part.segmentSequence()) {
+            open = new PlaylistSnapshot.OpenSegment(part.segmentSequence(), part.segmentDate(), part.discontinuity(),
+                    LiveNames.init(part.initVersion()), List.of(line));
+        } else {
+            List<PlaylistSnapshot.Part> parts = new ArrayList<>(open.parts());
+            parts.add(line);
+            open = new PlaylistSnapshot.OpenSegment(open.sequence(), open.programDateTime(), open.discontinuity(),
+                    open.mapUri(), parts);
+        }
     }
 
     /** Where a rendition stands: its last segment's sequence and discontinuity sequence, and the init version it uses. */
@@ -194,10 +232,14 @@ public final class LivePlaylist {
                 s.programDateTime(), s.discontinuity(), LiveNames.init(s.initVersion()), parts));
         discontinuitySequences.add(s.discontinuitySequence());
         targetDuration = Math.max(targetDuration, (int) Math.round(s.durationSeconds()));
+        if (open != null && open.sequence() <= s.sequence()) {
+            open = null;
+        }
     }
 
     public synchronized void end() {
         ended = true;
+        open = null;
     }
 
     public synchronized int size() {
@@ -215,7 +257,7 @@ public final class LivePlaylist {
         double longest = all.stream().mapToDouble(PlaylistSnapshot.Segment::duration).max().orElse(0);
         int td = (int) Math.max(1, Math.ceil(longest - 0.001));
         return new PlaylistSnapshot(VERSION, PlaylistSnapshot.Type.VOD, td,
-                all.isEmpty() ? 0 : all.get(0).sequence(), 0, true, all);
+                all.isEmpty() ? 0 : all.get(0).sequence(), 0, true, all, 0, null);
     }
 
     /** The index of the first segment numbered {@code sequence} or later; the size when there is none. */
@@ -229,8 +271,8 @@ public final class LivePlaylist {
 
     private PlaylistSnapshot snapshot(PlaylistSnapshot.Type type, int from, int td) {
         List<PlaylistSnapshot.Segment> window = all.subList(from, all.size());
-        long mediaSequence = window.isEmpty() ? 0 : window.get(0).sequence();
+        long mediaSequence = !window.isEmpty() ? window.get(0).sequence() : open != null ? open.sequence() : 0;
         long dsn = window.isEmpty() ? 0 : discontinuitySequences.get(from);
-        return new PlaylistSnapshot(VERSION, type, td, mediaSequence, dsn, ended, window);
+        return new PlaylistSnapshot(VERSION, type, td, mediaSequence, dsn, ended, window, partTarget, open);
     }
 }

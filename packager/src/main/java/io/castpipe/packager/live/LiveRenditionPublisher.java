@@ -77,16 +77,33 @@ public final class LiveRenditionPublisher implements LiveSegmenter.Listener {
         put(HlsUpdate.Kind.INIT, version, LiveNames.init(version), init.bytes(), MP4);
     }
 
+    /**
+     * With parts on, each part goes to the origins in its announcement only, and the playlist
+     * naming it with it: storage gets the segment the parts make up, not the parts, so no part
+     * waits for a storage round trip. A part too large to travel inline is stored first.
+     */
     @Override
     public void onPart(LivePart part) {
-        // Plain HLS serves whole segments only; LL-HLS will write part-{n}.{p}.m4s and announce PART here.
+        if (playlist.partTarget() == 0) {
+            return;
+        }
+        String key = key(LiveNames.part(part.segmentSequence(), part.index()));
+        byte[] bytes = part.fragment().bytes();
+        boolean inline = bytes.length <= inlineMaxBytes;
+        if (!inline) {
+            store.put(key, bytes, SEGMENT);
+        }
+        announcer.accept(new HlsUpdate(streamId, rendition, HlsUpdate.Kind.PART, part.segmentSequence(), part.index(), key,
+                inline ? bytes : null, clock.instant()));
+        playlist.addPart(part);
+        announcePlaylist(part.segmentSequence());
     }
 
     @Override
     public void onSegment(LiveSegment segment) {
         put(HlsUpdate.Kind.SEGMENT, segment.sequence(), LiveNames.segment(segment.sequence()), segment.bytes(), SEGMENT);
         playlist.historyDue().ifPresent(piece -> {
-            byte[] text = LivePlaylistWriter.write(piece).getBytes(StandardCharsets.UTF_8);
+            byte[] text = LivePlaylistWriter.write(piece.withoutParts()).getBytes(StandardCharsets.UTF_8);
             store.put(key(LiveNames.history(piece.mediaSequence())), text, M3U8);
             playlist.historyStored(piece);
         });
@@ -123,15 +140,29 @@ public final class LiveRenditionPublisher implements LiveSegmenter.Listener {
         return pieces;
     }
 
+    /**
+     * Storage gets the playlist as whole segments (an origin that has not heard the announcements
+     * serves that; parts are not in storage), the announcement the playlist with its parts.
+     */
     private void writePlaylist(long lastSequence) {
-        byte[] text = LivePlaylistWriter.write(playlist.live()).getBytes(StandardCharsets.UTF_8);
-        put(HlsUpdate.Kind.PLAYLIST, lastSequence, LiveNames.PLAYLIST, text, M3U8);
+        PlaylistSnapshot live = playlist.live();
+        store.put(key(LiveNames.PLAYLIST), LivePlaylistWriter.write(live.withoutParts()).getBytes(StandardCharsets.UTF_8), M3U8);
+        announce(HlsUpdate.Kind.PLAYLIST, lastSequence, LiveNames.PLAYLIST, LivePlaylistWriter.write(live).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A playlist with a new part is announced only: storage is written again with the next segment. */
+    private void announcePlaylist(long sequence) {
+        announce(HlsUpdate.Kind.PLAYLIST, sequence, LiveNames.PLAYLIST,
+                LivePlaylistWriter.write(playlist.live()).getBytes(StandardCharsets.UTF_8));
     }
 
     private void put(HlsUpdate.Kind kind, long sequence, String file, byte[] bytes, String contentType) {
-        String key = key(file);
-        store.put(key, bytes, contentType);
-        announcer.accept(new HlsUpdate(streamId, rendition, kind, sequence, null, key,
+        store.put(key(file), bytes, contentType);
+        announce(kind, sequence, file, bytes);
+    }
+
+    private void announce(HlsUpdate.Kind kind, long sequence, String file, byte[] bytes) {
+        announcer.accept(new HlsUpdate(streamId, rendition, kind, sequence, null, key(file),
                 bytes.length <= inlineMaxBytes ? bytes : null, clock.instant()));
     }
 }

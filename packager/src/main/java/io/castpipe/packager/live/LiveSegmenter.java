@@ -44,7 +44,7 @@ public final class LiveSegmenter implements FragmentParser.Listener {
         default void onInit(Fmp4Init init, int version) {
         }
 
-        /** A fragment was added to the open segment (the LL-HLS hook). */
+        /** A fragment was added to the open segment: an LL-HLS part. */
         default void onPart(LivePart part) {
         }
 
@@ -161,7 +161,8 @@ public final class LiveSegmenter implements FragmentParser.Listener {
         if (!open.isEmpty() && f.independent() && reachedTarget()) {
             finishSegment();
         }
-        LivePart part = new LivePart(nextSequence, open.size(), f);
+        LivePart part = new LivePart(nextSequence, open.size(), f, dateOf(open.isEmpty() ? f : open.get(0).fragment()),
+                discontinuityPending, initVersion);
         open.add(part);
         listener.onPart(part);
     }

@@ -12,9 +12,12 @@ import java.util.List;
  * @param mediaSequence   sequence number of the first segment listed
  * @param discontinuitySequence discontinuity sequence number of the first segment listed
  * @param ended           the stream has ended: EXT-X-ENDLIST
+ * @param partTarget      EXT-X-PART-INF's PART-TARGET in seconds; 0 when the playlist lists no parts
+ * @param open            the segment being cut, of which only parts exist yet; null when none
  */
 public record PlaylistSnapshot(int version, Type type, int targetDuration, long mediaSequence,
-                               long discontinuitySequence, boolean ended, List<Segment> segments) {
+                               long discontinuitySequence, boolean ended, List<Segment> segments,
+                               double partTarget, OpenSegment open) {
 
     public enum Type {
         /** a sliding window of a running (or just ended) live stream */
@@ -25,6 +28,19 @@ public record PlaylistSnapshot(int version, Type type, int targetDuration, long 
 
     public PlaylistSnapshot {
         segments = List.copyOf(segments);
+    }
+
+    /** The same playlist as whole segments only: what a reader that cannot fetch parts gets. */
+    public PlaylistSnapshot withoutParts() {
+        return new PlaylistSnapshot(version, type, targetDuration, mediaSequence, discontinuitySequence, ended, segments,
+                0, null);
+    }
+
+    /** The segment being cut: its sequence number, date, whether a discontinuity precedes it, its init segment and parts so far. */
+    public record OpenSegment(long sequence, Instant programDateTime, boolean discontinuity, String mapUri, List<Part> parts) {
+        public OpenSegment {
+            parts = List.copyOf(parts);
+        }
     }
 
     /**

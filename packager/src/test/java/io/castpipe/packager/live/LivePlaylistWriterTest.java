@@ -229,14 +229,121 @@ class LivePlaylistWriterTest {
     }
 
     @Test
-    void snapshotsCarryPartsForLowLatencyLines() {
+    void withoutAPartTargetNoPartLinesAreWritten() {
         LivePlaylist playlist = new LivePlaylist(6, Duration.ofSeconds(2));
         var f0 = LiveSegmenterTest.fragment(0, 1000, true);
         var f1 = LiveSegmenterTest.fragment(1000, 1000, false);
-        playlist.add(new LiveSegment(0, 0, 2000, 1000, T0, false, 0, 0, List.of(new LivePart(0, 0, f0), new LivePart(0, 1, f1))));
+        playlist.add(new LiveSegment(0, 0, 2000, 1000, T0, false, 0, 0,
+                List.of(new LivePart(0, 0, f0, T0, false, 0), new LivePart(0, 1, f1, T0, false, 0))));
         PlaylistSnapshot.Segment s = playlist.live().segments().get(0);
         assertThat(s.parts()).containsExactly(new PlaylistSnapshot.Part(0, "part-0.0.m4s", 1.0, true),
                 new PlaylistSnapshot.Part(1, "part-0.1.m4s", 1.0, false));
-        assertThat(LivePlaylistWriter.write(playlist.live())).doesNotContain("EXT-X-PART");
+        assertThat(LivePlaylistWriter.write(playlist.live())).doesNotContain("EXT-X-PART", "PRELOAD-HINT", "HOLD-BACK");
+    }
+
+    /**
+     * RFC 8216bis rules, checked on every playlist a live rendition goes through while 1 s
+     * segments are cut into 10-frame parts at 30 fps (the default plan), with one segment that
+     * runs long because a keyframe came late.
+     */
+    @Test
+    void lowLatencyPlaylistsFollowThePartRules() {
+        PartPlan plan = PartPlan.of(333, 30);
+        assertThat(plan.frames()).isEqualTo(10);
+        assertThat(plan.targetSeconds()).isEqualTo(0.334);
+        LivePlaylist playlist = new LivePlaylist(6, Duration.ofSeconds(1)).withParts(plan.targetSeconds());
+        List<String> written = new ArrayList<>();
+        LiveSegmenter segmenter = new LiveSegmenter(Duration.ofSeconds(1), T0.toEpochMilli(), new LiveSegmenter.Listener() {
+            @Override
+            public void onPart(LivePart part) {
+                playlist.addPart(part);
+                written.add(LivePlaylistWriter.write(playlist.live()));
+            }
+
+            @Override
+            public void onSegment(LiveSegment segment) {
+                playlist.add(segment);
+                written.add(LivePlaylistWriter.write(playlist.live()));
+            }
+        });
+        segmenter.init(LiveSegmenterTest.init(0));
+        // 90 kHz media clock: 10 frames are 30000 ticks; every 30 frames a keyframe, but one second is 40 frames long.
+        long t = 0;
+        for (int second = 0; second < 12; second++) {
+            int frames = second == 7 ? 40 : 30;
+            for (int f = 0; f < frames; f += 10) {
+                int n = Math.min(10, frames - f);
+                segmenter.fragment(new io.castpipe.packager.cmaf.Fragment(t, new byte[] {1}, 1, 90_000, t, n * 3000L, f == 0,
+                        List.of()));
+                t += n * 3000L;
+            }
+        }
+        assertThat(written).hasSizeGreaterThan(40);
+        for (String text : written) {
+            checkPartRules(text);
+        }
+        String last = written.get(written.size() - 1);
+        assertThat(last).contains("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.002\n",
+                "#EXT-X-PART-INF:PART-TARGET=0.334\n", "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part-12.0.m4s\"\n");
+        // The storage copy lists whole segments only.
+        assertThat(LivePlaylistWriter.write(playlist.live().withoutParts())).doesNotContain("EXT-X-PART", "PRELOAD-HINT")
+                .contains("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n");
+        playlist.end();
+        assertThat(LivePlaylistWriter.write(playlist.live())).doesNotContain("PRELOAD-HINT").endsWith("#EXT-X-ENDLIST\n");
+    }
+
+    private static void checkPartRules(String text) {
+        double partTarget = Double.parseDouble(tagValues(text, "#EXT-X-PART-INF").get(0).replace("PART-TARGET=", ""));
+        int targetDuration = Integer.parseInt(tagValues(text, "#EXT-X-TARGETDURATION").get(0));
+        String control = tagValues(text, "#EXT-X-SERVER-CONTROL").get(0);
+        double holdBack = Double.parseDouble(control.replaceAll(".*PART-HOLD-BACK=([0-9.]+).*", "$1"));
+        assertThat(holdBack).as(text).isGreaterThanOrEqualTo(3 * partTarget);
+        assertThat(tagValues(text, "#EXT-X-PRELOAD-HINT")).as(text).hasSize(1);
+
+        String[] lines = text.split("\n");
+        List<double[]> pending = new ArrayList<>(); // duration, independent (1/0) of the parts before the next EXTINF
+        double partsListed = 0;
+        boolean sawParts = false;
+        long sequence = Long.parseLong(tagValues(text, "#EXT-X-MEDIA-SEQUENCE").get(0));
+        List<Double> afterFirstPart = new ArrayList<>();
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.startsWith("#EXT-X-PART:")) {
+                double d = Double.parseDouble(line.replaceAll(".*DURATION=([0-9.]+).*", "$1"));
+                boolean independent = line.contains("INDEPENDENT=YES");
+                String uri = line.replaceAll(".*URI=\"([^\"]+)\".*", "$1");
+                assertThat(uri).as(text).startsWith("part-" + sequence + "." + pending.size() + ".");
+                assertThat(independent).as("a segment's first part starts with its keyframe: " + text).isEqualTo(pending.isEmpty());
+                assertThat(d).as("part duration ≤ PART-TARGET: " + line).isLessThanOrEqualTo(partTarget);
+                pending.add(new double[] {d, independent ? 1 : 0});
+                sawParts = true;
+            } else if (line.startsWith("#EXTINF:")) {
+                double extinf = Double.parseDouble(line.substring(8, line.indexOf(',')));
+                if (!pending.isEmpty()) {
+                    assertThat(pending.stream().mapToDouble(p -> p[0]).sum()).as(text).isCloseTo(extinf, org.assertj.core.data.Offset.offset(0.003));
+                    // ≥ 85 % of the target unless independent or the last of its segment
+                    for (int p = 0; p < pending.size() - 1; p++) {
+                        if (pending.get(p)[1] == 0) {
+                            assertThat(pending.get(p)[0]).as(text).isGreaterThanOrEqualTo(0.85 * partTarget);
+                        }
+                    }
+                    partsListed += extinf;
+                } else {
+                    assertThat(sawParts).as("once parts are listed, every later segment lists them: " + text).isFalse();
+                }
+                afterFirstPart.add(extinf);
+                pending.clear();
+                sequence++;
+            } else if (line.startsWith("#EXT-X-PRELOAD-HINT:")) {
+                String uri = line.replaceAll(".*URI=\"([^\"]+)\".*", "$1");
+                double open = pending.stream().mapToDouble(p -> p[0]).sum();
+                // the next part of the open segment, or the first of the next once the open one is a segment long
+                assertThat(uri).as(text).isEqualTo(open < 0.95 * targetDuration ? "part-" + sequence + "." + pending.size() + ".m4s"
+                        : "part-" + (sequence + 1) + ".0.m4s");
+            }
+        }
+        // Parts are listed for no more than the segments of the last three target durations (plus the open one).
+        assertThat(partsListed).as(text).isLessThanOrEqualTo(3.0 * targetDuration + 1.34);
+        assertThat(tagValues(text, "#EXT-X-PROGRAM-DATE-TIME")).as(text).isNotEmpty();
     }
 }

@@ -11,7 +11,7 @@ import io.castpipe.transcoder.vod.Rung;
  * rung encoded for low delay (x264 {@code zerolatency}: no B-frames, no lookahead) into
  * fragmented MP4 written to its own loopback TCP socket, where the packager reads it. Keyframes
  * are forced at every segment boundary in every rung; fragments close at each keyframe and
- * every {@code fragmentMs}, so the packager sees media as soon as it is encoded. A
+ * after {@code fragmentMicros}, so the packager sees media as soon as it is encoded. A
  * {@link Rung#isSource() source} rung is the input's audio and video copied as they are.
  */
 public final class LiveLadderCommand {
@@ -19,7 +19,7 @@ public final class LiveLadderCommand {
     }
 
     public static List<String> args(List<Rung> rungs, double frameRate, boolean audio, int keyframeSeconds,
-                                    int fragmentMs, List<String> outputs, String preset) {
+                                    long fragmentMicros, List<String> outputs, String preset) {
         if (outputs.size() != rungs.size()) {
             throw new IllegalArgumentException(outputs.size() + " outputs for " + rungs.size() + " rungs");
         }
@@ -39,7 +39,7 @@ public final class LiveLadderCommand {
         // cost the first second or so of every stream (and of the copied source all of it).
         List<String> a = new ArrayList<>(List.of("-f", "flv", "-i", "pipe:0",
                 "-filter_complex", graph.toString()));
-        String fragments = String.valueOf(fragmentMs * 1000L);
+        String fragments = String.valueOf(fragmentMicros);
         for (int i = 0, v = 0; i < rungs.size(); i++) {
             Rung r = rungs.get(i);
             if (r.isSource()) {

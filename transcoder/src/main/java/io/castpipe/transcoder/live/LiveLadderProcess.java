@@ -44,7 +44,7 @@ public final class LiveLadderProcess implements AutoCloseable {
     }
 
     public static LiveLadderProcess start(Ffmpeg ffmpeg, String streamId, List<Rung> rungs, double frameRate,
-                                          boolean audio, int keyframeSeconds, int fragmentMs, String preset,
+                                          boolean audio, int keyframeSeconds, long fragmentMicros, String preset,
                                           RenditionSink sink) throws IOException {
         List<ServerSocket> servers = new ArrayList<>();
         List<String> outputs = new ArrayList<>();
@@ -60,7 +60,7 @@ public final class LiveLadderProcess implements AutoCloseable {
             throw e;
         }
         FfmpegJob job = ffmpeg.command("live-" + streamId).withStdin().timeout(Duration.ofDays(7))
-                .args(LiveLadderCommand.args(rungs, frameRate, audio, keyframeSeconds, fragmentMs, outputs, preset))
+                .args(LiveLadderCommand.args(rungs, frameRate, audio, keyframeSeconds, fragmentMicros, outputs, preset))
                 .start();
         LiveLadderProcess p = new LiveLadderProcess(streamId, job, servers);
         for (int i = 0; i < rungs.size(); i++) {

@@ -69,6 +69,7 @@ final class LiveRenditionPackager implements RenditionSink {
     @Override
     public void consume(Rung rung, InputStream fmp4, java.util.function.BooleanSupplier finished) throws Exception {
         LivePlaylist playlist = takeOver(rung).orElseGet(options::newPlaylist);
+        options.parts(LiveStreamSession.FRAME_RATE).ifPresent(parts -> playlist.withParts(parts.targetSeconds()));
         LiveRenditionPublisher publisher = new LiveRenditionPublisher(store, streamId, rung.name(), playlist,
                 announcer, INLINE_MAX_BYTES);
         LiveSegmenter segmenter = options.newSegmenter(anchorEpochMs, new LiveSegmenter.Listener() {

@@ -106,7 +106,7 @@ public final class LiveStreamSession implements AutoCloseable {
         log.info("stream {}: {}x{}{}, ladder {}", streamId, size.width(), size.height(), audio ? " with audio" : "",
                 rungs.stream().map(Rung::name).toList());
         process = LiveLadderProcess.start(ffmpeg, streamId, rungs, FRAME_RATE, audio, settings.keyframeSeconds(),
-                settings.fragmentMs(), settings.preset(), sinks.apply(rungs, firstFrameTimestamp));
+                settings.fragmentMicros(), settings.preset(), sinks.apply(rungs, firstFrameTimestamp));
         for (MediaTag t : pending) {
             process.write(flvType(t), t.timestamp(), t.payload());
         }

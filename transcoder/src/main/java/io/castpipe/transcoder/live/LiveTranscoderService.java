@@ -21,6 +21,7 @@ import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
 import io.castpipe.packager.live.LiveOptions;
+import io.castpipe.packager.live.PartPlan;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,8 +46,9 @@ public final class LiveTranscoderService implements Service {
     /** A dead member's streams move on after about this long; brokers allow at least 6000 unless told otherwise. */
     private static final int SESSION_TIMEOUT_MS = 4000;
     /**
-     * ffmpeg closes a fragment at every keyframe and after this long; the packager can close a
-     * segment only once it sees the keyframe's fragment, so this is how late a segment can be.
+     * Without parts, ffmpeg closes a fragment at every keyframe and after this long; the packager
+     * can close a segment only once it sees the keyframe's fragment, so this is how late a segment
+     * can be. With parts, a fragment is a part.
      */
     private static final int FRAGMENT_MS = 100;
 
@@ -83,7 +85,9 @@ public final class LiveTranscoderService implements Service {
         ctx.metrics().registry().gaugeMapSize("castpipe.live.streams", java.util.List.of(), sessions);
         updates = new EventPublisher(ctx.kafka(), ctx.topics(), "hls-updates");
         LiveOptions options = LiveOptions.from(ctx.config());
-        LiveSettings settings = new LiveSettings((int) options.segmentTarget().toSeconds(), FRAGMENT_MS,
+        long fragmentMicros = options.parts(LiveStreamSession.FRAME_RATE).map(PartPlan::fragmentMicros)
+                .orElse(FRAGMENT_MS * 1000L);
+        LiveSettings settings = new LiveSettings((int) options.segmentTarget().toSeconds(), fragmentMicros,
                 ctx.config().string(Setting.VOD_X264_PRESET), ctx.config().bool(Setting.LIVE_PASSTHROUGH));
         thread = new Thread(() -> run(options, settings), "live-transcoder");
         thread.start();

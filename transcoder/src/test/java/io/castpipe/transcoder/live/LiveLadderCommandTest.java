@@ -34,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link FlvWriter}, fragmented MP4 read back from one loopback socket per rung.
  */
 class LiveLadderCommandTest {
+    private static final io.castpipe.packager.live.PartPlan PARTS = io.castpipe.packager.live.PartPlan.of(333, 30);
     private static Ffmpeg ffmpeg;
     private static Path dir;
 
@@ -67,7 +68,7 @@ class LiveLadderCommandTest {
         }
         AtomicLong lastMs = new AtomicLong();
         FfmpegJob job = ffmpeg.command("live").withStdin()
-                .args(LiveLadderCommand.args(rungs, 30, true, 1, 500, outputs, "veryfast"))
+                .args(LiveLadderCommand.args(rungs, 30, true, 1, PARTS.fragmentMicros(), outputs, "veryfast"))
                 .onProgress(p -> lastMs.set(p.outTime().toMillis()))
                 .start();
         try (OutputStream stdin = job.stdin()) {
@@ -85,7 +86,7 @@ class LiveLadderCommandTest {
         for (int i = 0; i < rungs.size(); i++) {
             byte[] mp4 = received.get(i).get(30, TimeUnit.SECONDS);
             assertThat(new String(mp4, 4, 4)).as(rungs.get(i).name()).isEqualTo("ftyp");
-            assertThat(count(mp4, "moof")).as("fragments of %s", rungs.get(i).name()).isBetween(7, 10);
+            assertFragmentsAreParts(rungs.get(i).name(), mp4);
             Path out = dir.resolve(rungs.get(i).name() + ".mp4");
             Files.write(out, mp4);
             AtomicLong decoded = new AtomicLong();
@@ -98,6 +99,31 @@ class LiveLadderCommandTest {
         }
     }
 
+    /**
+     * Each fragment is an LL-HLS part: at most the part target, and at least 85 % of it unless it
+     * is the last before a keyframe (the end of a segment) or of the stream.
+     */
+    private static void assertFragmentsAreParts(String rung, byte[] mp4) throws Exception {
+        List<io.castpipe.packager.cmaf.Fragment> fragments = new ArrayList<>();
+        try (io.castpipe.packager.cmaf.Fmp4Reader reader = new io.castpipe.packager.cmaf.Fmp4Reader(new java.io.ByteArrayInputStream(mp4))) {
+            reader.init();
+            io.castpipe.packager.cmaf.Fragment f;
+            while ((f = reader.next()) != null) {
+                fragments.add(f);
+            }
+        }
+        assertThat(fragments).as(rung).hasSizeBetween(12, 16);
+        double target = PARTS.targetSeconds();
+        for (int i = 0; i < fragments.size(); i++) {
+            double d = fragments.get(i).durationSeconds();
+            assertThat(d).as("%s part %d", rung, i).isLessThanOrEqualTo(target);
+            boolean endsSegment = i == fragments.size() - 1 || fragments.get(i + 1).independent();
+            if (!endsSegment) {
+                assertThat(d).as("%s part %d", rung, i).isGreaterThanOrEqualTo(0.85 * target);
+            }
+        }
+    }
+
     private static byte[] readAll(ServerSocket server) {
         try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -106,16 +132,5 @@ class LiveLadderCommandTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    private static int count(byte[] b, String fourcc) {
-        byte[] f = fourcc.getBytes();
-        int n = 0;
-        for (int i = 0; i + 4 <= b.length; i++) {
-            if (b[i] == f[0] && b[i + 1] == f[1] && b[i + 2] == f[2] && b[i + 3] == f[3]) {
-                n++;
-            }
-        }
-        return n;
     }
 }
