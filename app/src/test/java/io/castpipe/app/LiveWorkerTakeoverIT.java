@@ -206,8 +206,14 @@ class LiveWorkerTakeoverIT {
         return out;
     }
 
+    /** The whole segments the playlist lists, once it lists one (with parts, a playlist may show only parts of the first). */
     private static List<Listed> listed(String url) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         List<Listed> segments = parse(LiveEndToEndIT.awaitBody(url, Duration.ofSeconds(10)));
+        while (segments.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            segments = parse(LiveEndToEndIT.awaitBody(url, Duration.ofSeconds(10)));
+        }
         assertThat(segments).as(url).isNotEmpty();
         return segments;
     }
