@@ -44,7 +44,7 @@ public final class LiveTranscoderService implements Service {
     static final Duration IDLE_END = Duration.ofSeconds(5);
     private static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
     /** A dead member's streams move on after about this long; brokers allow at least 6000 unless told otherwise. */
-    private static final int SESSION_TIMEOUT_MS = 4000;
+    private static final int SESSION_TIMEOUT_MS = 3000;
     /**
      * Without parts, ffmpeg closes a fragment at every keyframe and after this long; the packager
      * can close a segment only once it sees the keyframe's fragment, so this is how late a segment
@@ -79,7 +79,8 @@ public final class LiveTranscoderService implements Service {
         Properties props = ctx.kafka().consumer(GROUP);
         // A dead member's streams move on within about this long.
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
-        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
+        // The survivor learns of the rebalance at its next heartbeat.
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         consumer = new KafkaConsumer<>(props);
         ctx.metrics().registry().gaugeMapSize("castpipe.live.streams", java.util.List.of(), sessions);
