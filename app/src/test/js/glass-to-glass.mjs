@@ -7,11 +7,9 @@
 // usage: node glass-to-glass.mjs SECONDS ROUNDS NAME=URL [NAME=URL…]
 // prints one JSON line: {"NAME": {"samples", "p50", "p90", "min", "max", "pdtP50", "stalls", …}, …}
 import { createServer } from 'node:http';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { openChromium } from './headless-chromium.mjs';
 
 const [secondsArg, roundsArg, ...targetArgs] = process.argv.slice(2);
 const seconds = Number(secondsArg);
@@ -101,18 +99,11 @@ const summary = (values) => {
   return { p50: quantile(s, 0.5), p90: quantile(s, 0.9), min: s[0] ?? null, max: s[s.length - 1] ?? null };
 };
 
-const profile = mkdtempSync(join(tmpdir(), 'glass-to-glass-'));
 let browser;
 let exitCode = 0;
 try {
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 640, height: 360 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--autoplay-policy=no-user-gesture-required', '--no-first-run', '--disable-quic'],
-  });
-  const tab = browser.pages()[0] ?? await browser.newPage();
+  browser = await openChromium({ width: 640, height: 360 });
+  const tab = browser.tab;
   tab.on('pageerror', e => console.error('page error:', e.message));
   await tab.goto(`http://127.0.0.1:${server.address().port}/`);
   const all = Object.fromEntries(targets.map(t => [t.name, { samples: [], pdt: [], unreadable: 0, stalls: 0, fatal: [], starts: [] }]));
@@ -142,8 +133,7 @@ try {
   console.error(`glass-to-glass failed: ${e.stack ?? e}`);
   exitCode = 1;
 } finally {
-  await browser?.close().catch(() => {});
+  await browser?.close();
   server.close();
-  rmSync(profile, { recursive: true, force: true });
 }
 process.exit(exitCode);

@@ -6,11 +6,9 @@
 //                        "latencySeconds", ...}; exits non-zero when playback never starts.
 // env SCREENSHOT=file.png saves a screenshot of the page at the end.
 import { createServer } from 'node:http';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { openChromium } from './headless-chromium.mjs';
 
 const [url, secondsArg, ...flags] = process.argv.slice(2);
 const seconds = Number(secondsArg);
@@ -58,19 +56,11 @@ const server = createServer((req, res) => {
 });
 await new Promise(resolve => server.listen(0, '127.0.0.1', resolve));
 
-const profile = mkdtempSync(join(tmpdir(), 'hls-play-'));
 let browser;
 let exitCode = 0;
 try {
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 720 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--autoplay-policy=no-user-gesture-required', '--no-first-run', '--disable-quic'],
-  });
-  browser = context;
-  const tab = context.pages()[0] ?? await context.newPage();
+  browser = await openChromium({ width: 1280, height: 720 });
+  const tab = browser.tab;
   tab.on('console', m => { if (m.type() === 'error') console.error('page:', m.text()); });
   tab.on('pageerror', e => console.error('page error:', e.message));
   await tab.goto(`http://127.0.0.1:${server.address().port}/`);
@@ -113,8 +103,7 @@ try {
   console.error(`hls-play failed: ${e.stack ?? e}`);
   exitCode = 1;
 } finally {
-  await browser?.close().catch(() => {});
+  await browser?.close();
   server.close();
-  rmSync(profile, { recursive: true, force: true });
 }
 process.exit(exitCode);

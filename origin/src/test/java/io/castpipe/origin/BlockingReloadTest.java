@@ -11,13 +11,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.castpipe.common.TestServices;
 import io.castpipe.common.events.HlsUpdate;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.kafka.EventPublisher;
-import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
-import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.media.Ids;
 import io.castpipe.common.media.ObjectKeys;
 import org.junit.jupiter.api.AfterAll;
@@ -38,8 +35,7 @@ class BlockingReloadTest {
     @BeforeAll
     static void start() throws Exception {
         origin = OriginFixture.start("blocking-reload");
-        kafka = new EventPublisher(new KafkaSettings(TestServices.kafka().bootstrapServers(), "test", Duration.ofSeconds(15)),
-                new Topics("origintest."), "test");
+        kafka = OriginFixture.publisher();
     }
 
     @AfterAll

@@ -5,13 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
-import io.castpipe.common.TestServices;
 import io.castpipe.common.events.HlsUpdate;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.kafka.EventPublisher;
-import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
-import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.media.Ids;
 import io.castpipe.common.media.ObjectKeys;
 import org.junit.jupiter.api.AfterAll;
@@ -28,8 +25,7 @@ class LiveDeliveryTest {
     @BeforeAll
     static void start() throws Exception {
         origin = OriginFixture.start("live-delivery");
-        kafka = new EventPublisher(new KafkaSettings(TestServices.kafka().bootstrapServers(), "test", Duration.ofSeconds(15)),
-                new Topics("origintest."), "test");
+        kafka = OriginFixture.publisher();
     }
 
     @AfterAll

@@ -21,6 +21,7 @@ import java.util.Map;
 import io.castpipe.common.TestServices;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.http.HttpServer;
+import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.metrics.Metrics;
@@ -36,6 +37,7 @@ import io.castpipe.embedded.EmbeddedS3;
  */
 final class OriginFixture implements AutoCloseable {
     static final String SIGNING_SECRET = "test-signing-secret";
+    static final Topics TOPICS = new Topics("origintest.");
     private static final String S3_ACCESS = TestServices.S3_ACCESS_KEY;
     private static final String S3_SECRET = TestServices.S3_SECRET_KEY;
 
@@ -70,7 +72,7 @@ final class OriginFixture implements AutoCloseable {
         Metrics metrics = new Metrics("origin");
         Path dataDir = Files.createTempDirectory("castpipe-origin-data");
         KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "origin-test", Duration.ofSeconds(15));
-        Topics topics = new Topics("origintest.");
+        Topics topics = TOPICS;
         topics.ensureCreated(kafka, 1, (short) 1);
         NodeContext ctx = new NodeContext(CastpipeConfig.from(env), dataDir, kafka, topics, store, null, null, http,
                 metrics, adminToken, SIGNING_SECRET);
@@ -82,6 +84,12 @@ final class OriginFixture implements AutoCloseable {
 
     static OriginFixture start(String bucket) throws Exception {
         return start(bucket, Map.of(), null);
+    }
+
+    /** A producer on the topics the origins read, for the announcements a packager or ingest would make. */
+    static EventPublisher publisher() throws Exception {
+        return new EventPublisher(new KafkaSettings(TestServices.kafka().bootstrapServers(), "test", Duration.ofSeconds(15)),
+                TOPICS, "test");
     }
 
     URI uri(String path) {
