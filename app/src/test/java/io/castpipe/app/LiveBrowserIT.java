@@ -54,7 +54,7 @@ class LiveBrowserIT {
             String base = "http://127.0.0.1:" + node.httpPort;
             String admin = node.stdoutText().replaceAll("(?s).*Admin\\s+token (\\S+).*", "$1");
             String user = send("POST", base + "/api/users", admin, "{\"name\":\"viewer\"}", 201).get("token").asText();
-            JsonNode channel = send("POST", base + "/api/channels", user, "{\"name\":\"browser-live\"}", 201);
+            JsonNode channel = send("POST", base + "/api/channels", user, "{\"name\":\"browser-live\",\"latency\":\"low\"}", 201);
             String rtmp = "rtmp://127.0.0.1:" + env.get("CASTPIPE_RTMP_PORT") + "/live/" + channel.get("streamKey").asText();
 
             // Live: 85 s published in real time; the browser joins once the master is served and

@@ -71,13 +71,13 @@ public final class CastpipeNode implements AutoCloseable {
     }
 
     /** Creates a user and a channel; returns the channel as the API describes it (streamKey, playbackUrl…). */
-    public JsonNode createChannel(String name) throws Exception {
+    public JsonNode createChannel(String name, String latency) throws Exception {
         Matcher admin = Pattern.compile("Admin\\s+token (\\S+)").matcher(Files.readString(stdout));
         if (!admin.find()) {
             throw new IllegalStateException("no admin token in the banner");
         }
         String user = post("/api/users", admin.group(1), "{\"name\":\"bench\"}").get("token").asText();
-        return post("/api/channels", user, "{\"name\":\"" + name + "\"}");
+        return post("/api/channels", user, "{\"name\":\"" + name + "\",\"latency\":\"" + latency + "\"}");
     }
 
     public String rtmpUrl(String streamKey) {

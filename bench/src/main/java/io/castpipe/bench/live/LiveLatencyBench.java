@@ -32,6 +32,7 @@ public final class LiveLatencyBench {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        String latency = args.length > 2 ? args[2] : "low";
         Path home = Path.of(System.getProperty("castpipe.home", ".")).toAbsolutePath().normalize();
         Path client = home.resolve("app/src/test/js");
         if (!Files.isDirectory(client.resolve("node_modules/playwright-core"))) {
@@ -40,13 +41,14 @@ public final class LiveLatencyBench {
         String segment = System.getenv().getOrDefault("CASTPIPE_LIVE_SEGMENT_SECONDS", "1");
         String partMs = System.getenv().getOrDefault("CASTPIPE_LIVE_PART_MS", "333");
         Path dir = Files.createTempDirectory("castpipe-latency");
-        String served = segment + " s fMP4 segments" + ("0".equals(partMs) ? ", no parts" : ", LL-HLS parts of " + partMs + " ms");
+        String served = latency + "-latency channel, " + segment + " s fMP4 segments"
+                + ("low".equals(latency) && !"0".equals(partMs) ? ", LL-HLS parts of " + partMs + " ms" : ", no parts");
         System.out.printf("starting nginx-rtmp and ./castpipe (%s)…%n", served);
         try (NginxRtmp nginx = NginxRtmp.start(dir.resolve("nginx"));
              CastpipeNode castpipe = CastpipeNode.start(home, Files.createDirectories(dir.resolve("castpipe")),
                      Map.of("CASTPIPE_LIVE_SEGMENT_SECONDS", segment, "CASTPIPE_LIVE_PART_MS", partMs));
              Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofHours(2))) {
-            JsonNode channel = castpipe.createChannel(CHANNEL);
+            JsonNode channel = castpipe.createChannel(CHANNEL, latency);
             FfmpegJob publisher = publish(ffmpeg, castpipe.rtmpUrl(channel.get("streamKey").asText()), nginx.rtmpUrl("bench"));
             Thread camera = new Thread(() -> {
                 try {

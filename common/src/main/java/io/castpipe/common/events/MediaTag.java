@@ -2,6 +2,8 @@ package io.castpipe.common.events;
 
 import java.util.Objects;
 
+import io.castpipe.common.media.LatencyMode;
+
 /**
  * One FLV tag of a live stream as ingest received it; the {@code media.live} record, keyed by
  * stream id and encoded by {@link MediaTagCodec}. {@code payload} is the FLV tag body: for video
@@ -11,9 +13,11 @@ import java.util.Objects;
  *
  * @param timestamp     the stream's timestamp in milliseconds (RTMP's, not wall-clock)
  * @param ingestedAt    wall-clock epoch milliseconds when ingest received the tag
+ * @param latency       the channel's latency mode, on every tag so that whichever worker
+ *                      picks the stream up (also mid-way) packages it the same way
  */
 public record MediaTag(String streamId, String channelId, Kind kind, long timestamp, boolean keyframe,
-                       boolean sequenceHeader, byte[] payload, long ingestedAt) {
+                       boolean sequenceHeader, byte[] payload, long ingestedAt, LatencyMode latency) {
 
     public enum Kind {
         AUDIO, VIDEO, SCRIPT
@@ -24,5 +28,6 @@ public record MediaTag(String streamId, String channelId, Kind kind, long timest
         Objects.requireNonNull(channelId, "channelId");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(latency, "latency");
     }
 }

@@ -4,12 +4,14 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
+import io.castpipe.common.media.LatencyMode;
+
 /**
  * The compact binary form of a {@link MediaTag} (media payloads are not worth JSON's base64):
  * <pre>
  * u8  version (1)
  * u8  kind (0 audio, 1 video, 2 script)
- * u8  flags (bit 0 keyframe, bit 1 sequence header)
+ * u8  flags (bit 0 keyframe, bit 1 sequence header, bits 2-3 latency mode: 0 normal, 1 low, 2 high)
  * i64 timestamp ms, i64 ingestedAt epoch ms
  * u8 length + ASCII stream id, u8 length + ASCII channel id
  * i32 length + payload
@@ -29,7 +31,7 @@ public final class MediaTagCodec {
         ByteBuffer b = ByteBuffer.allocate(3 + 16 + 1 + stream.length + 1 + channel.length + 4 + tag.payload().length);
         b.put((byte) VERSION);
         b.put((byte) tag.kind().ordinal());
-        b.put((byte) ((tag.keyframe() ? 1 : 0) | (tag.sequenceHeader() ? 2 : 0)));
+        b.put((byte) ((tag.keyframe() ? 1 : 0) | (tag.sequenceHeader() ? 2 : 0) | modeBits(tag.latency()) << 2));
         b.putLong(tag.timestamp());
         b.putLong(tag.ingestedAt());
         b.put((byte) stream.length).put(stream);
@@ -61,10 +63,29 @@ public final class MediaTagCodec {
             }
             byte[] payload = new byte[length];
             b.get(payload);
-            return new MediaTag(stream, channel, KINDS[kind], timestamp, (flags & 1) != 0, (flags & 2) != 0, payload, ingestedAt);
+            return new MediaTag(stream, channel, KINDS[kind], timestamp, (flags & 1) != 0, (flags & 2) != 0, payload, ingestedAt,
+                    mode(flags >> 2 & 3));
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("not a media tag: truncated", e);
         }
+    }
+
+    // Bits 00 are NORMAL, what a record written before modes existed meant.
+    private static int modeBits(LatencyMode mode) {
+        return switch (mode) {
+            case NORMAL -> 0;
+            case LOW -> 1;
+            case HIGH -> 2;
+        };
+    }
+
+    private static LatencyMode mode(int bits) {
+        return switch (bits) {
+            case 0 -> LatencyMode.NORMAL;
+            case 1 -> LatencyMode.LOW;
+            case 2 -> LatencyMode.HIGH;
+            default -> throw new IllegalArgumentException("not a media tag: latency mode " + bits);
+        };
     }
 
     private static String string(ByteBuffer b) {

@@ -3,6 +3,7 @@ package io.castpipe.common.events;
 import java.util.Arrays;
 import java.util.Map;
 
+import io.castpipe.common.media.LatencyMode;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,18 +15,37 @@ class MediaTagCodecTest {
     void roundTripsEveryField() {
         byte[] payload = {0x17, 0x01, 0, 0, 0, 1, 2, 3};
         MediaTag tag = new MediaTag("abcdefghij012345", "channel1", MediaTag.Kind.VIDEO, 4_000_000_000L, true, false,
-                payload, 1_764_480_000_000L);
+                payload, 1_764_480_000_000L, LatencyMode.NORMAL);
         byte[] bytes = MediaTagCodec.encode(tag);
         assertThat(bytes).hasSize(3 + 16 + 17 + 9 + 4 + payload.length);
         MediaTag back = MediaTagCodec.decode(bytes);
         assertThat(back).usingRecursiveComparison().isEqualTo(tag);
-        MediaTag header = new MediaTag("s", "c", MediaTag.Kind.AUDIO, 0, false, true, new byte[0], 1);
+        MediaTag header = new MediaTag("s", "c", MediaTag.Kind.AUDIO, 0, false, true, new byte[0], 1, LatencyMode.NORMAL);
         assertThat(MediaTagCodec.decode(MediaTagCodec.encode(header)).sequenceHeader()).isTrue();
     }
 
     @Test
+    void theLatencyModeTravelsInTheFlagsAndOlderRecordsMeanNormal() {
+        for (LatencyMode mode : LatencyMode.values()) {
+            MediaTag tag = new MediaTag("s", "c", MediaTag.Kind.VIDEO, 0, true, true, new byte[] {1}, 1, mode);
+            MediaTag back = MediaTagCodec.decode(MediaTagCodec.encode(tag));
+            assertThat(back.latency()).isEqualTo(mode);
+            assertThat(back.keyframe()).isTrue();
+            assertThat(back.sequenceHeader()).isTrue();
+        }
+        byte[] low = MediaTagCodec.encode(new MediaTag("s", "c", MediaTag.Kind.VIDEO, 0, true, false, new byte[1], 1, LatencyMode.LOW));
+        byte[] older = low.clone();
+        older[2] = 1; // keyframe only, as written before modes existed
+        assertThat(MediaTagCodec.decode(older).latency()).isEqualTo(LatencyMode.NORMAL);
+        byte[] unknown = low.clone();
+        unknown[2] = (byte) (1 | 3 << 2);
+        assertThatThrownBy(() -> MediaTagCodec.decode(unknown)).hasMessageContaining("latency mode 3");
+    }
+
+    @Test
     void refusesWhatIsNotAMediaTag() {
-        byte[] good = MediaTagCodec.encode(new MediaTag("s", "c", MediaTag.Kind.SCRIPT, 0, false, false, new byte[10], 1));
+        byte[] good = MediaTagCodec.encode(new MediaTag("s", "c", MediaTag.Kind.SCRIPT, 0, false, false, new byte[10], 1,
+                LatencyMode.NORMAL));
         assertThatThrownBy(() -> MediaTagCodec.decode(Arrays.copyOf(good, good.length - 1)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> MediaTagCodec.decode(new byte[0])).isInstanceOf(IllegalArgumentException.class);

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.util.Optional;
 
 import io.castpipe.common.db.Database;
+import io.castpipe.common.media.LatencyMode;
 
 /** Finds the channel a stream key opens. Blocking (JDBC): never call it on an event loop. */
 public final class StreamKeys {
@@ -21,12 +22,21 @@ public final class StreamKeys {
         this.database = database;
     }
 
+    /** A value the API would not have stored counts as normal rather than locking the channel out. */
+    private static LatencyMode mode(String stored) {
+        try {
+            return LatencyMode.ofApiName(stored);
+        } catch (IllegalArgumentException e) {
+            return LatencyMode.NORMAL;
+        }
+    }
+
     public Optional<Channel> lookup(String streamKey) throws SQLException {
         if (streamKey == null || streamKey.isEmpty() || streamKey.length() > MAX_KEY_LENGTH) {
             return Optional.empty();
         }
         try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT id, name, stream_key FROM channels WHERE stream_key = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT id, name, stream_key, latency FROM channels WHERE stream_key = ?")) {
             ps.setString(1, streamKey);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -38,7 +48,7 @@ public final class StreamKeys {
                 if (!MessageDigest.isEqual(stored, streamKey.getBytes(StandardCharsets.UTF_8))) {
                     return Optional.empty();
                 }
-                return Optional.of(new Channel(rs.getString(1), rs.getString(2)));
+                return Optional.of(new Channel(rs.getString(1), rs.getString(2), mode(rs.getString(4))));
             }
         }
     }

@@ -343,7 +343,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         Amf0Encoder body = new Amf0Encoder();
         v.forEach(body::write);
         emit(ctx, new MediaTag(streamId, channel.id(), MediaTag.Kind.SCRIPT, m.timestamp(), false, false,
-                body.toByteArray(), System.currentTimeMillis()));
+                body.toByteArray(), System.currentTimeMillis(), channel.latency()));
     }
 
     private void media(ChannelHandlerContext ctx, RtmpMessage m) {
@@ -381,10 +381,12 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         } else if (video && info.keyframe() && videoConfig != null && !configJustSent) {
             // The codec configuration again before every keyframe: a transcoder that takes the stream
             // over mid-way starts from the next keyframe and needs nothing older.
-            emit(ctx, new MediaTag(streamId, channel.id(), MediaTag.Kind.VIDEO, m.timestamp(), true, true, videoConfig, now));
+            emit(ctx, new MediaTag(streamId, channel.id(), MediaTag.Kind.VIDEO, m.timestamp(), true, true, videoConfig, now,
+                    channel.latency()));
             if (audioConfig != null) {
                 // Stamped like the audio before it, so that audio timestamps never go back.
-                emit(ctx, new MediaTag(streamId, channel.id(), MediaTag.Kind.AUDIO, lastAudioTimestamp, false, true, audioConfig, now));
+                emit(ctx, new MediaTag(streamId, channel.id(), MediaTag.Kind.AUDIO, lastAudioTimestamp, false, true, audioConfig,
+                        now, channel.latency()));
             }
         }
         if (video && !info.sequenceHeader()) {
@@ -395,7 +397,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
             lastAudioTimestamp = m.timestamp();
         }
         emit(ctx, new MediaTag(streamId, channel.id(), video ? MediaTag.Kind.VIDEO : MediaTag.Kind.AUDIO, m.timestamp(),
-                info.keyframe(), info.sequenceHeader(), m.payload(), now));
+                info.keyframe(), info.sequenceHeader(), m.payload(), now, channel.latency()));
     }
 
     private void measure(boolean video, FlvTags.Info info, RtmpMessage m) {

@@ -8,6 +8,7 @@ import io.castpipe.common.events.MediaTag;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.media.LatencyMode;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +26,8 @@ class MediaSinkTest {
         byte[] frame = new byte[1000];
         int queued = 0;
         long t0 = System.nanoTime();
-        while (sink.media(new MediaTag("s", "c", MediaTag.Kind.VIDEO, queued, false, false, frame, 0), budget)) {
+        while (sink.media(new MediaTag("s", "c", MediaTag.Kind.VIDEO, queued, false, false, frame, 0, LatencyMode.NORMAL),
+                budget)) {
             queued++;
         }
         long millis = Duration.ofNanos(System.nanoTime() - t0).toMillis();
@@ -36,7 +38,7 @@ class MediaSinkTest {
         byte[] big = new byte[1024 * 1024];
         MediaSink.InFlight second = new MediaSink.InFlight(failure::set);
         int bigQueued = 0;
-        while (sink.media(new MediaTag("s2", "c", MediaTag.Kind.VIDEO, 0, true, false, big, 0), second)) {
+        while (sink.media(new MediaTag("s2", "c", MediaTag.Kind.VIDEO, 0, true, false, big, 0, LatencyMode.NORMAL), second)) {
             bigQueued++;
         }
         assertThat(bigQueued).isEqualTo(31); // 32 MiB budget, each record a little over 1 MiB

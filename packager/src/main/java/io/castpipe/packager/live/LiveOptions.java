@@ -4,11 +4,14 @@ import java.time.Duration;
 
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.config.Setting;
+import io.castpipe.common.media.LatencyMode;
 
 /**
- * How live renditions are packaged: the segment target duration ({@code CASTPIPE_LIVE_SEGMENT_SECONDS})
- * how many segments a media playlist lists ({@code CASTPIPE_LIVE_WINDOW_SEGMENTS}) and the length
- * of an LL-HLS part ({@code CASTPIPE_LIVE_PART_MS}; 0 cuts no parts).
+ * How the live renditions of a channel in one latency mode are packaged: the segment target
+ * duration ({@code CASTPIPE_LIVE_SEGMENT_SECONDS} for low and normal, {@code
+ * CASTPIPE_LIVE_HIGH_SEGMENT_SECONDS} for high), how many segments a media playlist lists
+ * ({@code CASTPIPE_LIVE_WINDOW_SEGMENTS}) and the length of an LL-HLS part ({@code
+ * CASTPIPE_LIVE_PART_MS}, low only; 0 cuts no parts).
  */
 public record LiveOptions(Duration segmentTarget, int windowSegments, int partMillis) {
 
@@ -24,10 +27,13 @@ public record LiveOptions(Duration segmentTarget, int windowSegments, int partMi
         }
     }
 
-    public static LiveOptions from(CastpipeConfig config) {
-        Duration segment = Duration.ofSeconds(config.integer(Setting.LIVE_SEGMENT_SECONDS, 1, 30));
-        return new LiveOptions(segment, config.integer(Setting.LIVE_WINDOW_SEGMENTS, LivePlaylist.MIN_WINDOW, 1000),
-                config.integer(Setting.LIVE_PART_MS, 0, (int) segment.toMillis() / 2));
+    public static LiveOptions from(CastpipeConfig config, LatencyMode mode) {
+        int shortSegment = config.integer(Setting.LIVE_SEGMENT_SECONDS, 1, 30);
+        Duration segment = Duration.ofSeconds(mode == LatencyMode.HIGH ? config.integer(Setting.LIVE_HIGH_SEGMENT_SECONDS, 1, 30)
+                : shortSegment);
+        int window = config.integer(Setting.LIVE_WINDOW_SEGMENTS, LivePlaylist.MIN_WINDOW, 1000);
+        int partMs = config.integer(Setting.LIVE_PART_MS, 0, shortSegment * 1000 / 2);
+        return new LiveOptions(segment, window, mode == LatencyMode.LOW ? partMs : 0);
     }
 
     /** How parts are cut at this frame rate; empty when parts are off. */

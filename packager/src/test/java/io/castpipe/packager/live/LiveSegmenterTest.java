@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
+import io.castpipe.common.media.LatencyMode;
 import io.castpipe.packager.cmaf.Fmp4Fixtures;
 import io.castpipe.packager.cmaf.Fmp4Init;
 import io.castpipe.packager.cmaf.Fragment;
@@ -207,16 +208,22 @@ class LiveSegmenterTest {
     }
 
     @Test
-    void optionsComeFromTheConfiguration() {
-        var options = LiveOptions.from(io.castpipe.common.config.CastpipeConfig.from(java.util.Map.of(
-                "CASTPIPE_LIVE_SEGMENT_SECONDS", "6", "CASTPIPE_LIVE_WINDOW_SEGMENTS", "8")));
-        assertThat(options.segmentTarget()).isEqualTo(Duration.ofSeconds(6));
-        assertThat(options.windowSegments()).isEqualTo(8);
-        assertThat(options.newPlaylist().live().targetDuration()).isEqualTo(6);
-        var defaults = LiveOptions.from(io.castpipe.common.config.CastpipeConfig.from(java.util.Map.of()));
-        assertThat(defaults).isEqualTo(new LiveOptions(Duration.ofSeconds(1), 6, 333));
+    void optionsComeFromTheConfigurationPerLatencyMode() {
+        var config = io.castpipe.common.config.CastpipeConfig.from(java.util.Map.of(
+                "CASTPIPE_LIVE_SEGMENT_SECONDS", "2", "CASTPIPE_LIVE_WINDOW_SEGMENTS", "8", "CASTPIPE_LIVE_HIGH_SEGMENT_SECONDS", "8"));
+        assertThat(LiveOptions.from(config, LatencyMode.LOW)).isEqualTo(new LiveOptions(Duration.ofSeconds(2), 8, 333));
+        assertThat(LiveOptions.from(config, LatencyMode.NORMAL)).isEqualTo(new LiveOptions(Duration.ofSeconds(2), 8, 0));
+        assertThat(LiveOptions.from(config, LatencyMode.HIGH)).isEqualTo(new LiveOptions(Duration.ofSeconds(8), 8, 0));
+        assertThat(LiveOptions.from(config, LatencyMode.HIGH).newPlaylist().live().targetDuration()).isEqualTo(8);
+        var defaults = io.castpipe.common.config.CastpipeConfig.from(java.util.Map.of());
+        assertThat(LiveOptions.from(defaults, LatencyMode.LOW)).isEqualTo(new LiveOptions(Duration.ofSeconds(1), 6, 333));
+        assertThat(LiveOptions.from(defaults, LatencyMode.LOW).parts(30).orElseThrow().targetSeconds()).isEqualTo(0.334);
+        assertThat(LiveOptions.from(defaults, LatencyMode.NORMAL).parts(30)).isEmpty();
+        assertThat(LiveOptions.from(defaults, LatencyMode.HIGH).segmentTarget()).isEqualTo(Duration.ofSeconds(6));
         assertThatThrownBy(() -> LiveOptions.from(io.castpipe.common.config.CastpipeConfig.from(java.util.Map.of(
-                "CASTPIPE_LIVE_WINDOW_SEGMENTS", "2")))).hasMessageContaining("CASTPIPE_LIVE_WINDOW_SEGMENTS");
+                "CASTPIPE_LIVE_WINDOW_SEGMENTS", "2")), LatencyMode.NORMAL)).hasMessageContaining("CASTPIPE_LIVE_WINDOW_SEGMENTS");
+        assertThatThrownBy(() -> LiveOptions.from(io.castpipe.common.config.CastpipeConfig.from(java.util.Map.of(
+                "CASTPIPE_LIVE_PART_MS", "600")), LatencyMode.LOW)).hasMessageContaining("CASTPIPE_LIVE_PART_MS");
     }
 
     static Fmp4Init init(int marker) {

@@ -7,7 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,6 +22,7 @@ import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
+import io.castpipe.common.media.LatencyMode;
 import io.castpipe.packager.live.LiveOptions;
 import io.castpipe.packager.live.PartPlan;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -85,16 +88,21 @@ public final class LiveTranscoderService implements Service {
         consumer = new KafkaConsumer<>(props);
         ctx.metrics().registry().gaugeMapSize("castpipe.live.streams", java.util.List.of(), sessions);
         updates = new EventPublisher(ctx.kafka(), ctx.topics(), "hls-updates");
-        LiveOptions options = LiveOptions.from(ctx.config());
-        long fragmentMicros = options.parts(LiveStreamSession.FRAME_RATE).map(PartPlan::fragmentMicros)
-                .orElse(FRAGMENT_MS * 1000L);
-        LiveSettings settings = new LiveSettings((int) options.segmentTarget().toSeconds(), fragmentMicros,
-                ctx.config().string(Setting.VOD_X264_PRESET), ctx.config().bool(Setting.LIVE_PASSTHROUGH));
+        // One way of packaging per latency mode, read (and checked) now rather than per stream.
+        Map<LatencyMode, LiveOptions> options = new EnumMap<>(LatencyMode.class);
+        Map<LatencyMode, LiveSettings> settings = new EnumMap<>(LatencyMode.class);
+        for (LatencyMode mode : LatencyMode.values()) {
+            LiveOptions o = LiveOptions.from(ctx.config(), mode);
+            long fragmentMicros = o.parts(LiveStreamSession.FRAME_RATE).map(PartPlan::fragmentMicros).orElse(FRAGMENT_MS * 1000L);
+            options.put(mode, o);
+            settings.put(mode, new LiveSettings((int) o.segmentTarget().toSeconds(), fragmentMicros,
+                    ctx.config().string(Setting.VOD_X264_PRESET), ctx.config().bool(Setting.LIVE_PASSTHROUGH)));
+        }
         thread = new Thread(() -> run(options, settings), "live-transcoder");
         thread.start();
     }
 
-    private void run(LiveOptions options, LiveSettings settings) {
+    private void run(Map<LatencyMode, LiveOptions> options, Map<LatencyMode, LiveSettings> settings) {
         try {
             consumer.subscribe(List.of(ctx.topics().name(Topic.MEDIA_LIVE)), new ConsumerRebalanceListener() {
                 @Override
@@ -145,7 +153,8 @@ public final class LiveTranscoderService implements Service {
         }
     }
 
-    private void handle(ConsumerRecord<String, byte[]> record, LiveOptions options, LiveSettings settings) {
+    private void handle(ConsumerRecord<String, byte[]> record, Map<LatencyMode, LiveOptions> options,
+                        Map<LatencyMode, LiveSettings> settings) {
         MediaTag tag;
         try {
             tag = MediaTagCodec.decode(record.value());
@@ -158,8 +167,8 @@ public final class LiveTranscoderService implements Service {
             log.info("stream {}: taking it on from {}-{}@{}", k, record.topic(), record.partition(), record.offset());
             partitionOf.put(k, new TopicPartition(record.topic(), record.partition()));
             long streamStartEpochMs = tag.ingestedAt() - tag.timestamp();
-            return new LiveStreamSession(k, ctx.ffmpeg(), settings, (rungs, firstFrameMs) -> new LiveRenditionPackager(
-                    ctx.objectStore(), k, options, streamStartEpochMs + firstFrameMs,
+            return new LiveStreamSession(k, ctx.ffmpeg(), settings.get(tag.latency()), (rungs, firstFrameMs) -> new LiveRenditionPackager(
+                    ctx.objectStore(), k, options.get(tag.latency()), streamStartEpochMs + firstFrameMs,
                     new LiveMaster(ctx.objectStore(), k, rungs, LiveStreamSession.FRAME_RATE),
                     update -> updates.publish(Topic.HLS_UPDATES, k, update)));
         });

@@ -3,12 +3,16 @@ package io.castpipe.transcoder.live;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 import io.castpipe.common.TestServices;
-import io.castpipe.transcoder.StoredRendition;
 import io.castpipe.common.config.CastpipeConfig;
+import io.castpipe.common.events.EventCodec;
+import io.castpipe.common.events.HlsUpdate;
 import io.castpipe.common.events.MediaTag;
 import io.castpipe.common.events.MediaTagCodec;
 import io.castpipe.common.ffmpeg.Ffmpeg;
@@ -18,14 +22,19 @@ import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.media.Ids;
+import io.castpipe.common.media.LatencyMode;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.metrics.Metrics;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.storage.S3ObjectStore;
 import io.castpipe.common.storage.S3Settings;
+import io.castpipe.transcoder.StoredRendition;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,9 +42,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LiveTranscoderServiceTest {
 
     /** With passthrough, the source is offered too, copied: its own profile (baseline from x264 ultrafast), not the ladder's. */
-    @ParameterizedTest(name = "passthrough {0}")
-    @ValueSource(booleans = {false, true})
-    void mediaRecordsBecomeALiveLadderThatEndsAsAPlayableRecording(boolean passthrough) throws Exception {
+    /** The channel's latency mode rides on every tag: low gets LL-HLS parts announced, normal whole segments only. */
+    @ParameterizedTest(name = "passthrough {0}, latency {1}")
+    @CsvSource({"false, LOW", "true, NORMAL"})
+    void mediaRecordsBecomeALiveLadderThatEndsAsAPlayableRecording(boolean passthrough, LatencyMode latency) throws Exception {
         Path dir = TestServices.tempDir("live");
         try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
                 "live-test", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
@@ -57,7 +67,7 @@ class LiveTranscoderServiceTest {
                 String streamId = Ids.newId();
                 long start = System.currentTimeMillis();
                 for (FlvFile.Tag t : FlvFile.read(flv).tags()) {
-                    ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(toTag(streamId, t, start)), null);
+                    ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(toTag(streamId, t, start, latency)), null);
                 }
 
                 String master = awaitObject(store, ObjectKeys.liveMaster(streamId), Duration.ofSeconds(30));
@@ -86,9 +96,42 @@ class LiveTranscoderServiceTest {
                     Path local = StoredRendition.download(store, ObjectKeys.livePrefix(streamId) + r + "/", dir.resolve(streamId).resolve(r));
                     assertThat(StoredRendition.decodedSeconds(ffmpeg, local.resolve("vod.m3u8"))).as(r).isBetween(5.5, 6.3);
                 }
+                List<HlsUpdate> announced = announcements(kafka, topics, streamId);
+                List<HlsUpdate> parts = announced.stream().filter(u -> u.kind() == HlsUpdate.Kind.PART).toList();
+                boolean partLines = announced.stream().anyMatch(u -> u.kind() == HlsUpdate.Kind.PLAYLIST && u.bytes() != null
+                        && new String(u.bytes()).contains("#EXT-X-PART:"));
+                if (latency == LatencyMode.LOW) {
+                    // 6 s in 10-frame parts on each of three renditions, each part's bytes in its announcement
+                    assertThat(parts).hasSizeGreaterThanOrEqualTo(3 * 17).allMatch(u -> u.bytes() != null && u.part() != null);
+                    assertThat(partLines).isTrue();
+                } else {
+                    assertThat(parts).isEmpty();
+                    assertThat(partLines).isFalse();
+                }
             } finally {
                 service.close();
             }
+        }
+    }
+
+    /** Everything announced on hls.updates for one stream so far. */
+    private static List<HlsUpdate> announcements(KafkaSettings kafka, Topics topics, String streamId) {
+        Properties props = kafka.consumer("test-announcements-" + Ids.newId());
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topics.name(Topic.HLS_UPDATES)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<HlsUpdate> out = new ArrayList<>();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (streamId.equals(r.key())) {
+                        out.add(EventCodec.decode(r.value(), HlsUpdate.class));
+                    }
+                }
+            }
+            return out;
         }
     }
 
@@ -132,7 +175,7 @@ class LiveTranscoderServiceTest {
                         holder.close();
                         stopped = true;
                     }
-                    ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(toTag(streamId, t, start)), null);
+                    ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(toTag(streamId, t, start, LatencyMode.LOW)), null);
                 }
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 String playlist = "";
@@ -185,12 +228,13 @@ class LiveTranscoderServiceTest {
         return out;
     }
 
-    private static MediaTag toTag(String streamId, FlvFile.Tag t, long start) {
+    private static MediaTag toTag(String streamId, FlvFile.Tag t, long start, LatencyMode latency) {
         MediaTag.Kind kind = t.type() == FlvWriter.VIDEO ? MediaTag.Kind.VIDEO
                 : t.type() == FlvWriter.AUDIO ? MediaTag.Kind.AUDIO : MediaTag.Kind.SCRIPT;
         boolean header = t.body().length > 1 && t.body()[1] == 0 && kind != MediaTag.Kind.SCRIPT;
         boolean keyframe = kind == MediaTag.Kind.VIDEO && (t.body()[0] >> 4) == 1;
-        return new MediaTag(streamId, "channel000000001", kind, t.timestamp(), keyframe, header, t.body(), start + t.timestamp());
+        return new MediaTag(streamId, "channel000000001", kind, t.timestamp(), keyframe, header, t.body(), start + t.timestamp(),
+                latency);
     }
 
     private static java.util.List<String> dates(String playlist) {
