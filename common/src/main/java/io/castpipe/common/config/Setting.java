@@ -54,7 +54,7 @@ public enum Setting {
     LIVE_SEGMENT_SECONDS("CASTPIPE_LIVE_SEGMENT_SECONDS", "1", "Target segment duration of live renditions, in seconds; segments are cut at the first keyframe once it is reached"),
     LIVE_PASSTHROUGH("CASTPIPE_LIVE_PASSTHROUGH", "false", "Also offer each live stream as it came, copied without re-encoding, as the rendition 'source'; its segments follow the streamer's keyframes"),
     LIVE_PART_MS("CASTPIPE_LIVE_PART_MS", "333", "Length of a low-latency HLS part of live renditions, in milliseconds (rounded to whole frames); 0 serves whole segments only"),
-    LIVE_WINDOW_SEGMENTS("CASTPIPE_LIVE_WINDOW_SEGMENTS", "6", "Segments a live media playlist lists (its sliding window); older segments stay in storage for the recording"),
+    LIVE_WINDOW_SEGMENTS("CASTPIPE_LIVE_WINDOW_SEGMENTS", "12", "Segments a live media playlist lists (its sliding window); older segments stay in storage for the recording"),
     ORIGIN_CACHE_MB("CASTPIPE_ORIGIN_CACHE_MB", "256", "Memory the origin keeps hot objects in, in MiB"),
     ORIGIN_VIEWER_WINDOW_SECONDS("CASTPIPE_ORIGIN_VIEWER_WINDOW_SECONDS", "20", "A client counts as a viewer of a live stream for this many seconds after its last media playlist or segment request");
 

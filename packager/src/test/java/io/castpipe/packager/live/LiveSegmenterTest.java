@@ -214,7 +214,7 @@ class LiveSegmenterTest {
         assertThat(options.windowSegments()).isEqualTo(8);
         assertThat(options.newPlaylist().live().targetDuration()).isEqualTo(6);
         var defaults = LiveOptions.from(io.castpipe.common.config.CastpipeConfig.from(java.util.Map.of()));
-        assertThat(defaults).isEqualTo(new LiveOptions(Duration.ofSeconds(1), 6, 333));
+        assertThat(defaults).isEqualTo(new LiveOptions(Duration.ofSeconds(1), 12, 333));
         assertThatThrownBy(() -> LiveOptions.from(io.castpipe.common.config.CastpipeConfig.from(java.util.Map.of(
                 "CASTPIPE_LIVE_WINDOW_SEGMENTS", "2")))).hasMessageContaining("CASTPIPE_LIVE_WINDOW_SEGMENTS");
     }
