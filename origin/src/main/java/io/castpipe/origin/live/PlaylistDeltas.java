@@ -51,8 +51,4 @@ public final class PlaylistDeltas {
         wholeServed.increment();
         return playlist;
     }
-
-    int size() {
-        return latest.size();
-    }
 }
