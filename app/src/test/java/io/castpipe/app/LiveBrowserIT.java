@@ -73,6 +73,12 @@ class LiveBrowserIT {
             assertThat(live.get("levels").size()).as(live.toString()).isGreaterThanOrEqualTo(3);
             assertThat(live.get("advanced").asDouble()).as(live.toString()).isGreaterThanOrEqualTo(55.0);
             assertThat(live.get("stalls").asInt()).as("no stall in 60 s of low-latency play: " + live).isZero();
+            // hls.js asks for delta updates (_HLS_skip=YES) since the playlists offer them (CAN-SKIP-UNTIL).
+            String metrics = node.get("/metrics").body();
+            double deltas = skipRequests(metrics, "delta");
+            System.out.println("playlist requests with _HLS_skip: " + deltas + " answered with a delta update, "
+                    + skipRequests(metrics, "whole") + " whole");
+            assertThat(deltas).as("delta updates served while hls.js played").isGreaterThan(10);
 
             // VOD on the same node; the publisher stops first so the transcode has the CPU.
             publisher.kill("live part done");
@@ -108,6 +114,13 @@ class LiveBrowserIT {
         String line = out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b)
                 .orElseThrow(() -> new AssertionError("no result from hls-play.mjs: " + out));
         return JSON.readTree(line);
+    }
+
+    /** The origin's count of playlist requests with {@code _HLS_skip} answered {@code served} ("delta" or "whole"). */
+    private static double skipRequests(String metrics, String served) {
+        return metrics.lines().filter(l -> l.startsWith("castpipe_origin_live_skip_requests_total{")
+                        && l.contains("served=\"" + served + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private static JsonNode send(String method, String url, String token, String body, int expected) throws Exception {

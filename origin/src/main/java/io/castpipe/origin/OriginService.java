@@ -28,6 +28,7 @@ import io.castpipe.origin.live.BlockedReloads;
 import io.castpipe.origin.live.LiveChannels;
 import io.castpipe.origin.live.LivePathHandler;
 import io.castpipe.origin.live.LiveUpdates;
+import io.castpipe.origin.live.PlaylistDeltas;
 import io.castpipe.origin.live.ViewerCounter;
 import io.castpipe.origin.live.ViewerReports;
 import io.castpipe.origin.vod.VodAccessHandler;
@@ -83,12 +84,13 @@ public final class OriginService implements Service {
         this.vod = new GuardHandler(() -> open, new CorsHandler(new VodPathHandler(access)));
         this.channels = new LiveChannels(ctx.kafka(), ctx.topics());
         BlockedReloads reloads = new BlockedReloads();
-        this.updates = new LiveUpdates(ctx.kafka(), ctx.topics(), cache, reloads);
+        PlaylistDeltas deltas = new PlaylistDeltas(ctx.metrics().registry());
+        this.updates = new LiveUpdates(ctx.kafka(), ctx.topics(), cache, reloads, deltas);
         ViewerCounter viewers = new ViewerCounter(
                 Duration.ofSeconds(ctx.config().integer(Setting.ORIGIN_VIEWER_WINDOW_SECONDS, 2, 3600)));
         this.publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "origin-viewers");
         this.viewerReports = new ViewerReports(viewers, publisher, ctx.nodeId(), ctx.metrics().registry());
-        this.live = new GuardHandler(() -> open, new CorsHandler(new LivePathHandler(channels, viewers, reloads, preconditions)));
+        this.live = new GuardHandler(() -> open, new CorsHandler(new LivePathHandler(channels, viewers, reloads, deltas, preconditions)));
     }
 
     @Override

@@ -117,6 +117,40 @@ class BlockingReloadTest {
     }
 
     @Test
+    void aSkipRequestGetsTheDeltaUpdateOfTheVersionItWaitedFor() throws Exception {
+        Live live = Live.start("block-skip");
+        live.showParts(11, 1, 5);
+        String path = live.playlistPath();
+
+        HttpResponse<byte[]> whole = origin.get(path + "?_HLS_msn=12&_HLS_part=0");
+        assertThat(new String(whole.body())).contains("seg-0.m4s").doesNotContain("EXT-X-SKIP");
+        HttpResponse<byte[]> delta = origin.get(path + "?_HLS_msn=12&_HLS_part=0&_HLS_skip=YES");
+        assertThat(delta.statusCode()).isEqualTo(200);
+        assertThat(new String(delta.body())).contains("#EXT-X-VERSION:9\n", "#EXT-X-SKIP:SKIPPED-SEGMENTS=5\n",
+                "seg-5.m4s", "part-12.0.m4s").doesNotContain("seg-4.m4s");
+        assertThat(delta.headers().firstValue("ETag")).isNotEqualTo(whole.headers().firstValue("ETag"));
+        assertThat(delta.headers().firstValue("Cache-Control")).isEqualTo(whole.headers().firstValue("Cache-Control"));
+        assertThat(origin.get(path + "?_HLS_skip=v2").body()).as("no date ranges to skip: v2 is YES").isEqualTo(delta.body());
+        HttpResponse<byte[]> bad = origin.get(path + "?_HLS_skip=NO");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(new String(bad.body())).contains("_HLS_skip");
+
+        CompletableFuture<HttpResponse<String>> next = async(path + "?_HLS_msn=12&_HLS_part=1&_HLS_skip=YES");
+        Thread.sleep(500);
+        assertThat(next).as("part 12.1 is not listed yet").isNotDone();
+        live.announceParts(11, 2, 5);
+        HttpResponse<String> woken = next.get(5, TimeUnit.SECONDS);
+        assertThat(woken.statusCode()).isEqualTo(200);
+        assertThat(woken.body()).as("the delta of the version that lists the part").contains("#EXT-X-SKIP:SKIPPED-SEGMENTS=5\n",
+                "part-12.1.m4s").doesNotContain("seg-4.m4s");
+
+        // A version announced without a delta is served whole, never an older delta.
+        live.showParts(11, 3, 0);
+        HttpResponse<byte[]> noDelta = origin.get(path + "?_HLS_msn=12&_HLS_part=2&_HLS_skip=YES");
+        assertThat(new String(noDelta.body())).contains("seg-0.m4s", "part-12.2.m4s").doesNotContain("EXT-X-SKIP");
+    }
+
+    @Test
     void theEndOfTheStreamReleasesEveryWaitingRequest() throws Exception {
         Live live = Live.start("block-end");
         live.show(0, 3, false);
@@ -190,12 +224,17 @@ class BlockingReloadTest {
 
         /** {@link #announceParts} and waits until the origin serves that playlist. */
         void showParts(long lastSegment, int openParts) throws Exception {
-            String last = "part-" + (lastSegment + 1) + "." + (openParts - 1) + ".m4s";
+            showParts(lastSegment, openParts, 0);
+        }
+
+        void showParts(long lastSegment, int openParts, int skipped) throws Exception {
+            // the part line itself: the version before names it in its preload hint already
+            String last = "#EXT-X-PART:DURATION=0.333,URI=\"part-" + (lastSegment + 1) + "." + (openParts - 1) + ".m4s\"" + (openParts == 1 ? ",INDEPENDENT=YES\n" : "\n");
             long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
             for (int i = 0; !new String(origin.get(playlistPath()).body()).contains(last); i++) {
                 assertThat(System.nanoTime()).as("playlist up to " + last + " served").isLessThan(deadline);
                 if (i % 10 == 0) {
-                    announceParts(lastSegment, openParts);
+                    announceParts(lastSegment, openParts, skipped);
                 }
                 Thread.sleep(50);
             }
@@ -207,16 +246,34 @@ class BlockingReloadTest {
          * {@code openParts} parts of the next.
          */
         void announceParts(long lastSegment, int openParts) throws Exception {
+            announceParts(lastSegment, openParts, 0);
+        }
+
+        /** With {@code skipped > 0}, the playlist goes with its delta update leaving out its first {@code skipped} segments. */
+        void announceParts(long lastSegment, int openParts, int skipped) throws Exception {
             long open = lastSegment + 1;
             for (int p = 0; p < openParts; p++) {
                 String key = ObjectKeys.liveFile(stream, "360p", "part-" + open + "." + p + ".m4s");
                 kafka.publishDurably(Topic.HLS_UPDATES, stream, new HlsUpdate(stream, "360p", HlsUpdate.Kind.PART, open, p, key,
                         partBytes(open, p), Instant.now()));
             }
-            StringBuilder b = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:1\n")
-                    .append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.002\n")
-                    .append("#EXT-X-PART-INF:PART-TARGET=0.334\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-MAP:URI=\"init.mp4\"\n");
-            for (long n = 0; n <= lastSegment; n++) {
+            byte[] delta = skipped > 0 ? lowLatencyPlaylist(lastSegment, openParts, skipped).getBytes() : null;
+            kafka.publishDurably(Topic.HLS_UPDATES, stream, new HlsUpdate(stream, "360p", HlsUpdate.Kind.PLAYLIST, lastSegment,
+                    null, ObjectKeys.liveFile(stream, "360p", "index.m3u8"), lowLatencyPlaylist(lastSegment, openParts, 0).getBytes(),
+                    Instant.now(), delta));
+        }
+
+        private static String lowLatencyPlaylist(long lastSegment, int openParts, int skipped) {
+            long open = lastSegment + 1;
+            StringBuilder b = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:").append(skipped > 0 ? 9 : 6)
+                    .append("\n#EXT-X-TARGETDURATION:1\n")
+                    .append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.002,CAN-SKIP-UNTIL=6.000\n")
+                    .append("#EXT-X-PART-INF:PART-TARGET=0.334\n#EXT-X-MEDIA-SEQUENCE:0\n");
+            if (skipped > 0) {
+                b.append("#EXT-X-SKIP:SKIPPED-SEGMENTS=").append(skipped).append('\n');
+            }
+            b.append("#EXT-X-MAP:URI=\"init.mp4\"\n");
+            for (long n = skipped; n <= lastSegment; n++) {
                 b.append("#EXTINF:1.000,\nseg-").append(n).append(".m4s\n");
             }
             for (int p = 0; p < openParts; p++) {
@@ -224,9 +281,7 @@ class BlockingReloadTest {
                         .append(p == 0 ? ",INDEPENDENT=YES\n" : "\n");
             }
             b.append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part-").append(open).append('.').append(openParts).append(".m4s\"\n");
-            byte[] text = b.toString().getBytes();
-            kafka.publishDurably(Topic.HLS_UPDATES, stream, new HlsUpdate(stream, "360p", HlsUpdate.Kind.PLAYLIST, lastSegment,
-                    null, ObjectKeys.liveFile(stream, "360p", "index.m3u8"), text, Instant.now()));
+            return b.toString();
         }
 
         /** Announces a playlist listing {@code count} one-second segments from {@code first} on. */

@@ -55,7 +55,7 @@ public enum Setting {
     LIVE_HIGH_SEGMENT_SECONDS("CASTPIPE_LIVE_HIGH_SEGMENT_SECONDS", "6", "Target segment duration of the live renditions of high-latency channels, in seconds"),
     LIVE_PASSTHROUGH("CASTPIPE_LIVE_PASSTHROUGH", "false", "Also offer each live stream as it came, copied without re-encoding, as the rendition 'source'; its segments follow the streamer's keyframes"),
     LIVE_PART_MS("CASTPIPE_LIVE_PART_MS", "333", "Length of an LL-HLS part of the live renditions of low-latency channels, in milliseconds (rounded to whole frames); 0 serves them whole segments only"),
-    LIVE_WINDOW_SEGMENTS("CASTPIPE_LIVE_WINDOW_SEGMENTS", "6", "Segments a live media playlist lists (its sliding window); older segments stay in storage for the recording"),
+    LIVE_WINDOW_SEGMENTS("CASTPIPE_LIVE_WINDOW_SEGMENTS", "12", "Segments a live media playlist lists (its sliding window); older segments stay in storage for the recording"),
     ORIGIN_CACHE_MB("CASTPIPE_ORIGIN_CACHE_MB", "256", "Memory the origin keeps hot objects in, in MiB"),
     ORIGIN_VIEWER_WINDOW_SECONDS("CASTPIPE_ORIGIN_VIEWER_WINDOW_SECONDS", "20", "A client counts as a viewer of a live stream for this many seconds after its last media playlist or segment request");
 

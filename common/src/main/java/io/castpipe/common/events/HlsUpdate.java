@@ -10,11 +10,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * is the media sequence number of the segment (or of the segment a part belongs to; for PLAYLIST
  * the last segment it lists; for INIT the init version); {@code part} is set for PART only.
  * {@code bytes} carries the object itself when it is small enough for hot delivery, so an origin
- * can answer without reading storage; otherwise it is null.
+ * can answer without reading storage; otherwise it is null. {@code delta} is set on a PLAYLIST
+ * that offers delta updates and has segments to skip: the playlist delta update (EXT-X-SKIP) an
+ * origin answers {@code _HLS_skip=YES} with, which is never in storage.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HlsUpdate(String streamId, String rendition, Kind kind, long sequence, Integer part,
-                        String key, byte[] bytes, Instant at) {
+                        String key, byte[] bytes, Instant at, byte[] delta) {
+
+    public HlsUpdate(String streamId, String rendition, Kind kind, long sequence, Integer part, String key, byte[] bytes,
+                     Instant at) {
+        this(streamId, rendition, kind, sequence, part, key, bytes, at, null);
+    }
 
     public enum Kind {
         /** an init segment (init.mp4) */

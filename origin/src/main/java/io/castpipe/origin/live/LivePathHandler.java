@@ -19,7 +19,9 @@ import io.undertow.util.Headers;
  * Playlists change every segment, so they may be cached for a second; segments and init
  * sections never change under one name. Requests of media playlists and segments are what the
  * {@link ViewerCounter} counts. A media playlist request with delivery directives
- * ({@code _HLS_msn}) waits in {@link BlockedReloads} until the playlist has that segment.
+ * ({@code _HLS_msn}) waits in {@link BlockedReloads} until the playlist has that segment;
+ * {@code _HLS_skip=YES} (or {@code v2}: there are no date ranges to skip) gets the
+ * {@link PlaylistDeltas delta update} of the version served, when this node has it.
  */
 public final class LivePathHandler implements HttpHandler {
     private static final Pattern PATH = Pattern.compile(
@@ -31,12 +33,15 @@ public final class LivePathHandler implements HttpHandler {
     private final LiveChannels channels;
     private final ViewerCounter viewers;
     private final BlockedReloads reloads;
+    private final PlaylistDeltas deltas;
     private final HttpHandler next;
 
-    public LivePathHandler(LiveChannels channels, ViewerCounter viewers, BlockedReloads reloads, HttpHandler next) {
+    public LivePathHandler(LiveChannels channels, ViewerCounter viewers, BlockedReloads reloads, PlaylistDeltas deltas,
+                           HttpHandler next) {
         this.channels = channels;
         this.viewers = viewers;
         this.reloads = reloads;
+        this.deltas = deltas;
         this.next = next;
     }
 
@@ -85,6 +90,14 @@ public final class LivePathHandler implements HttpHandler {
 
     /** Delivery directives: {@code _HLS_msn} (and {@code _HLS_part}, which needs it) block until the playlist has the segment or part. */
     private void serveWhenReady(HttpServerExchange exchange, String key) throws Exception {
+        String skip = query(exchange, "_HLS_skip");
+        if (skip != null) {
+            if (!skip.equals("YES") && !skip.equals("v2")) {
+                Errors.badRequest(exchange, "_HLS_skip must be YES or v2");
+                return;
+            }
+            OriginRequest.of(exchange).transform(playlist -> deltas.deltaOf(key, playlist));
+        }
         String msnParam = query(exchange, "_HLS_msn");
         String partParam = query(exchange, "_HLS_part");
         if (msnParam == null) {

@@ -12,16 +12,19 @@ import io.castpipe.origin.cache.ObjectCache;
  * Puts what the packagers announce on {@code hls.updates} into this node's memory as it happens,
  * so that the newest segments and playlists of a live stream are served without a storage read
  * per viewer, and releases the playlist requests that were {@link BlockedReloads blocked} waiting
- * for them. Announcements come after the object is in storage, so a miss is always safe.
+ * for them. Announcements come after the object is in storage, so a miss is always safe. A
+ * playlist's delta update, which is never in storage, goes to {@link PlaylistDeltas} first.
  */
 public final class LiveUpdates implements AutoCloseable {
     private final ObjectCache cache;
     private final BlockedReloads reloads;
+    private final PlaylistDeltas deltas;
     private final EventConsumer<HlsUpdate> consumer;
 
-    public LiveUpdates(KafkaSettings kafka, Topics topics, ObjectCache cache, BlockedReloads reloads) {
+    public LiveUpdates(KafkaSettings kafka, Topics topics, ObjectCache cache, BlockedReloads reloads, PlaylistDeltas deltas) {
         this.cache = cache;
         this.reloads = reloads;
+        this.deltas = deltas;
         this.consumer = new EventConsumer<>(kafka, topics, Topic.HLS_UPDATES, "castpipe-origin-" + Ids.newId(),
                 HlsUpdate.class, this::apply, true);
     }
@@ -33,6 +36,9 @@ public final class LiveUpdates implements AutoCloseable {
     void apply(HlsUpdate update) {
         if (update.key() == null || !update.key().startsWith("live/")) {
             return;
+        }
+        if (update.kind() == HlsUpdate.Kind.PLAYLIST) {
+            deltas.published(update.key(), update.bytes(), update.delta());
         }
         if (update.bytes() != null) {
             cache.put(update.key(), update.bytes());

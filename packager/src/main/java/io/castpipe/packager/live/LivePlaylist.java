@@ -257,7 +257,7 @@ public final class LivePlaylist {
         double longest = all.stream().mapToDouble(PlaylistSnapshot.Segment::duration).max().orElse(0);
         int td = (int) Math.max(1, Math.ceil(longest - 0.001));
         return new PlaylistSnapshot(VERSION, PlaylistSnapshot.Type.VOD, td,
-                all.isEmpty() ? 0 : all.get(0).sequence(), 0, true, all, 0, null);
+                all.isEmpty() ? 0 : all.get(0).sequence(), 0, true, all, 0, null, 0, List.of());
     }
 
     /** The index of the first segment numbered {@code sequence} or later; the size when there is none. */
@@ -273,6 +273,6 @@ public final class LivePlaylist {
         List<PlaylistSnapshot.Segment> window = all.subList(from, all.size());
         long mediaSequence = !window.isEmpty() ? window.get(0).sequence() : open != null ? open.sequence() : 0;
         long dsn = window.isEmpty() ? 0 : discontinuitySequences.get(from);
-        return new PlaylistSnapshot(VERSION, type, td, mediaSequence, dsn, ended, window, partTarget, open);
+        return new PlaylistSnapshot(VERSION, type, td, mediaSequence, dsn, ended, window, partTarget, open, 0, List.of());
     }
 }

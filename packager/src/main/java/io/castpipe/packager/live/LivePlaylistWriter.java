@@ -14,7 +14,9 @@ import java.util.Locale;
  *
  * <p>With a part target (LL-HLS, RFC 8216bis): EXT-X-PART-INF, PART-HOLD-BACK of three part
  * targets, EXT-X-PART lines for the segments that end within three target durations of the live
- * edge and for the segment being cut, and EXT-X-PRELOAD-HINT for the part that comes next.
+ * edge and for the segment being cut, and EXT-X-PRELOAD-HINT for the part that comes next; while
+ * the stream runs, CAN-SKIP-UNTIL for delta updates ({@link PlaylistSnapshot#delta()}, written with
+ * EXT-X-SKIP) and an EXT-X-RENDITION-REPORT per sibling rendition.
  */
 public final class LivePlaylistWriter {
     static final DateTimeFormatter PROGRAM_DATE_TIME =
@@ -37,6 +39,9 @@ public final class LivePlaylistWriter {
             if (parts) {
                 b.append(",PART-HOLD-BACK=").append(seconds(3 * p.partTarget()));
             }
+            if (p.lowLatencyLive()) {
+                b.append(",CAN-SKIP-UNTIL=").append(seconds(p.canSkipUntil()));
+            }
             b.append('\n');
         }
         if (parts) {
@@ -47,21 +52,28 @@ public final class LivePlaylistWriter {
             b.append("#EXT-X-DISCONTINUITY-SEQUENCE:").append(p.discontinuitySequence()).append('\n');
         }
         b.append("#EXT-X-INDEPENDENT-SEGMENTS\n");
+        if (p.skipped() > 0) {
+            b.append("#EXT-X-SKIP:SKIPPED-SEGMENTS=").append(p.skipped()).append('\n');
+        }
         // Parts are listed for the segments that end within three target durations of the live edge.
         double partsFrom = Double.MAX_VALUE;
         if (parts) {
             double toEdge = p.open() == null ? 0 : p.open().parts().stream().mapToDouble(PlaylistSnapshot.Part::duration).sum();
             partsFrom = 3.0 * p.targetDuration() - toEdge;
         }
-        double fromEnd = p.segments().stream().mapToDouble(PlaylistSnapshot.Segment::duration).sum();
+        // Summed from the end, so that a delta update lists the same parts as the whole playlist.
+        double[] after = new double[p.segments().size()];
+        for (int i = after.length - 2; i >= 0; i--) {
+            after[i] = after[i + 1] + p.segments().get(i + 1).duration();
+        }
         String map = null;
-        boolean first = true;
-        for (PlaylistSnapshot.Segment s : p.segments()) {
+        boolean first = p.skipped() == 0;
+        for (int i = 0; i < after.length; i++) {
+            PlaylistSnapshot.Segment s = p.segments().get(i);
             map = head(b, s.discontinuity() && !first, s.mapUri(), map, s.programDateTime());
-            if (parts && fromEnd - s.duration() < partsFrom) {
+            if (parts && after[i] < partsFrom) {
                 partLines(b, s.parts());
             }
-            fromEnd -= s.duration();
             b.append("#EXTINF:").append(String.format(Locale.ROOT, "%.3f", s.duration())).append(",\n");
             b.append(s.uri()).append('\n');
             first = false;
@@ -73,6 +85,16 @@ public final class LivePlaylistWriter {
         }
         if (parts && !p.ended()) {
             b.append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"").append(nextPart(p)).append("\"\n");
+        }
+        if (p.lowLatencyLive()) {
+            for (PlaylistSnapshot.RenditionReport r : p.reports()) {
+                b.append("#EXT-X-RENDITION-REPORT:URI=\"../").append(r.rendition()).append('/').append(LiveNames.PLAYLIST)
+                        .append("\",LAST-MSN=").append(r.lastMsn());
+                if (r.lastPart() >= 0) {
+                    b.append(",LAST-PART=").append(r.lastPart());
+                }
+                b.append('\n');
+            }
         }
         if (p.ended()) {
             b.append("#EXT-X-ENDLIST\n");
@@ -87,7 +109,7 @@ public final class LivePlaylistWriter {
     private static String nextPart(PlaylistSnapshot p) {
         PlaylistSnapshot.OpenSegment o = p.open();
         if (o == null) {
-            return LiveNames.part(p.mediaSequence() + p.segments().size(), 0);
+            return LiveNames.part(p.nextSequence(), 0);
         }
         double cut = o.parts().stream().mapToDouble(PlaylistSnapshot.Part::duration).sum();
         return cut < 0.95 * p.targetDuration() ? LiveNames.part(o.sequence(), o.parts().size())

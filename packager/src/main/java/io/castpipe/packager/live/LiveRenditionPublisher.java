@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * segment leaves the window it is listed in a {@code history-{n}.m3u8} piece too, so that a
  * playlist resumed by another worker can list the whole stream at the end.
  *
+ * <p>With parts, the announced playlist reports the sibling renditions' newest positions from the
+ * stream's {@link RenditionReports}, to which this publisher adds its own after each announcement,
+ * and carries its delta update when it has segments to skip.
+ *
  * <p>A storage failure propagates out of the segmenter call that caused it, before anything
  * that depends on the failed object is written or announced.
  */
@@ -41,25 +45,28 @@ public final class LiveRenditionPublisher implements LiveSegmenter.Listener {
     private final String rendition;
     private final LivePlaylist playlist;
     private final Consumer<HlsUpdate> announcer;
+    private final RenditionReports reports;
     private final int inlineMaxBytes;
     private final Clock clock;
 
     /**
      * @param inlineMaxBytes objects up to this size travel inside their {@link HlsUpdate} for hot
      *                       delivery; 0 sends none
+     * @param reports        the positions of this stream's renditions, shared by their publishers
      */
     public LiveRenditionPublisher(ObjectStore store, String streamId, String rendition, LivePlaylist playlist,
-                                  Consumer<HlsUpdate> announcer, int inlineMaxBytes) {
-        this(store, streamId, rendition, playlist, announcer, inlineMaxBytes, Clock.systemUTC());
+                                  Consumer<HlsUpdate> announcer, RenditionReports reports, int inlineMaxBytes) {
+        this(store, streamId, rendition, playlist, announcer, reports, inlineMaxBytes, Clock.systemUTC());
     }
 
     LiveRenditionPublisher(ObjectStore store, String streamId, String rendition, LivePlaylist playlist,
-                           Consumer<HlsUpdate> announcer, int inlineMaxBytes, Clock clock) {
+                           Consumer<HlsUpdate> announcer, RenditionReports reports, int inlineMaxBytes, Clock clock) {
         this.store = store;
         this.streamId = streamId;
         this.rendition = rendition;
         this.playlist = playlist;
         this.announcer = announcer;
+        this.reports = reports;
         this.inlineMaxBytes = inlineMaxBytes;
         this.clock = clock;
     }
@@ -147,13 +154,24 @@ public final class LiveRenditionPublisher implements LiveSegmenter.Listener {
     private void writePlaylist(long lastSequence) {
         PlaylistSnapshot live = playlist.live();
         store.put(key(LiveNames.PLAYLIST), LivePlaylistWriter.write(live.withoutParts()).getBytes(StandardCharsets.UTF_8), M3U8);
-        announce(HlsUpdate.Kind.PLAYLIST, lastSequence, LiveNames.PLAYLIST, LivePlaylistWriter.write(live).getBytes(StandardCharsets.UTF_8));
+        announcePlaylist(lastSequence, live);
     }
 
     /** A playlist with a new part is announced only: storage is written again with the next segment. */
     private void announcePlaylist(long sequence) {
-        announce(HlsUpdate.Kind.PLAYLIST, sequence, LiveNames.PLAYLIST,
-                LivePlaylistWriter.write(playlist.live()).getBytes(StandardCharsets.UTF_8));
+        announcePlaylist(sequence, playlist.live());
+    }
+
+    private void announcePlaylist(long sequence, PlaylistSnapshot live) {
+        PlaylistSnapshot reported = live.withReports(reports.siblingsOf(rendition));
+        byte[] bytes = LivePlaylistWriter.write(reported).getBytes(StandardCharsets.UTF_8);
+        byte[] delta = reported.delta().map(d -> LivePlaylistWriter.write(d).getBytes(StandardCharsets.UTF_8)).orElse(null);
+        boolean inline = bytes.length <= inlineMaxBytes;
+        announcer.accept(new HlsUpdate(streamId, rendition, HlsUpdate.Kind.PLAYLIST, sequence, null, key(LiveNames.PLAYLIST),
+                inline ? bytes : null, clock.instant(), inline ? delta : null));
+        if (live.lowLatencyLive()) {
+            live.reportAs(rendition).ifPresent(reports::announced);
+        }
     }
 
     private void put(HlsUpdate.Kind kind, long sequence, String file, byte[] bytes, String contentType) {

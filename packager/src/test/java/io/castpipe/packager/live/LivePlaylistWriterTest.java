@@ -251,25 +251,27 @@ class LivePlaylistWriterTest {
         PartPlan plan = PartPlan.of(333, 30);
         assertThat(plan.frames()).isEqualTo(10);
         assertThat(plan.targetSeconds()).isEqualTo(0.334);
-        LivePlaylist playlist = new LivePlaylist(6, Duration.ofSeconds(1)).withParts(plan.targetSeconds());
-        List<String> written = new ArrayList<>();
+        LivePlaylist playlist = new LivePlaylist(12, Duration.ofSeconds(1)).withParts(plan.targetSeconds());
+        List<PlaylistSnapshot.RenditionReport> siblings = List.of(new PlaylistSnapshot.RenditionReport("1080p", 9, 2),
+                new PlaylistSnapshot.RenditionReport("360p", 10, -1));
+        List<PlaylistSnapshot> snapshots = new ArrayList<>();
         LiveSegmenter segmenter = new LiveSegmenter(Duration.ofSeconds(1), T0.toEpochMilli(), new LiveSegmenter.Listener() {
             @Override
             public void onPart(LivePart part) {
                 playlist.addPart(part);
-                written.add(LivePlaylistWriter.write(playlist.live()));
+                snapshots.add(playlist.live().withReports(siblings));
             }
 
             @Override
             public void onSegment(LiveSegment segment) {
                 playlist.add(segment);
-                written.add(LivePlaylistWriter.write(playlist.live()));
+                snapshots.add(playlist.live().withReports(siblings));
             }
         });
         segmenter.init(LiveSegmenterTest.init(0));
         // 90 kHz media clock: 10 frames are 30000 ticks; every 30 frames a keyframe, but one second is 40 frames long.
         long t = 0;
-        for (int second = 0; second < 12; second++) {
+        for (int second = 0; second < 20; second++) {
             int frames = second == 7 ? 40 : 30;
             for (int f = 0; f < frames; f += 10) {
                 int n = Math.min(10, frames - f);
@@ -278,18 +280,67 @@ class LivePlaylistWriterTest {
                 t += n * 3000L;
             }
         }
-        assertThat(written).hasSizeGreaterThan(40);
-        for (String text : written) {
+        assertThat(snapshots).hasSizeGreaterThan(70);
+        int deltas = 0;
+        for (PlaylistSnapshot snapshot : snapshots) {
+            String text = LivePlaylistWriter.write(snapshot);
             checkPartRules(text);
+            assertThat(tagValues(text, "#EXT-X-RENDITION-REPORT")).as(text).containsExactly(
+                    "URI=\"../1080p/index.m3u8\",LAST-MSN=9,LAST-PART=2", "URI=\"../360p/index.m3u8\",LAST-MSN=10");
+            if (snapshot.delta().isPresent()) {
+                checkDelta(text, LivePlaylistWriter.write(snapshot.delta().get()));
+                deltas++;
+            } else if (!snapshot.segments().isEmpty()) {
+                assertThat(snapshot.segments().stream().mapToDouble(PlaylistSnapshot.Segment::duration).sum()
+                        - snapshot.segments().get(0).duration()).as("nothing to skip: " + text).isLessThan(snapshot.canSkipUntil());
+            }
         }
-        String last = written.get(written.size() - 1);
-        assertThat(last).contains("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.002\n",
-                "#EXT-X-PART-INF:PART-TARGET=0.334\n", "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part-12.0.m4s\"\n");
-        // The storage copy lists whole segments only.
-        assertThat(LivePlaylistWriter.write(playlist.live().withoutParts())).doesNotContain("EXT-X-PART", "PRELOAD-HINT")
-                .contains("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n");
+        assertThat(deltas).as("a 12-segment window has segments to skip once full").isGreaterThan(20);
+        String last = LivePlaylistWriter.write(snapshots.get(snapshots.size() - 1));
+        assertThat(last).contains("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.002,CAN-SKIP-UNTIL=6.000\n",
+                "#EXT-X-PART-INF:PART-TARGET=0.334\n", "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part-20.0.m4s\"\n");
+        // The storage copy lists whole segments only, and offers neither delta updates nor reports.
+        assertThat(LivePlaylistWriter.write(playlist.live().withoutParts())).doesNotContain("EXT-X-PART", "PRELOAD-HINT",
+                "CAN-SKIP-UNTIL", "RENDITION-REPORT").contains("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n");
+        assertThat(playlist.live().withoutParts().delta()).isEmpty();
         playlist.end();
-        assertThat(LivePlaylistWriter.write(playlist.live())).doesNotContain("PRELOAD-HINT").endsWith("#EXT-X-ENDLIST\n");
+        PlaylistSnapshot ended = playlist.live().withReports(siblings);
+        assertThat(LivePlaylistWriter.write(ended)).doesNotContain("PRELOAD-HINT", "CAN-SKIP-UNTIL", "RENDITION-REPORT")
+                .endsWith("#EXT-X-ENDLIST\n");
+        assertThat(ended.delta()).as("an ended playlist is not reloaded").isEmpty();
+    }
+
+    /**
+     * RFC 8216bis §6.2.5.1: the delta is the whole playlist with its oldest segments, those that
+     * end at least CAN-SKIP-UNTIL before the last one ends and only those, replaced by EXT-X-SKIP.
+     */
+    private static void checkDelta(String whole, String delta) {
+        assertThat(tagValues(delta, "#EXT-X-VERSION")).as(delta).containsExactly("9");
+        for (String tag : List.of("#EXT-X-TARGETDURATION", "#EXT-X-SERVER-CONTROL", "#EXT-X-PART-INF", "#EXT-X-MEDIA-SEQUENCE")) {
+            assertThat(tagValues(delta, tag)).as(tag).isEqualTo(tagValues(whole, tag));
+        }
+        assertThat(tagValues(delta, "#EXT-X-DISCONTINUITY-SEQUENCE")).isEqualTo(tagValues(whole, "#EXT-X-DISCONTINUITY-SEQUENCE"));
+        int skipped = Integer.parseInt(tagValues(delta, "#EXT-X-SKIP").get(0).replace("SKIPPED-SEGMENTS=", ""));
+        List<String> wholeSegments = segmentUris(whole);
+        List<String> deltaSegments = segmentUris(delta);
+        assertThat(skipped).as(delta).isPositive().isEqualTo(wholeSegments.size() - deltaSegments.size());
+        assertThat(deltaSegments).isEqualTo(wholeSegments.subList(skipped, wholeSegments.size()));
+        List<Double> durations = tagValues(whole, "#EXTINF").stream().map(d -> Double.parseDouble(d.replace(",", ""))).toList();
+        double skipUntil = Double.parseDouble(tagValues(whole, "#EXT-X-SERVER-CONTROL").get(0)
+                .replaceAll(".*CAN-SKIP-UNTIL=([0-9.]+).*", "$1"));
+        double afterLastSkipped = durations.subList(skipped, durations.size()).stream().mapToDouble(Double::doubleValue).sum();
+        double afterFirstKept = afterLastSkipped - durations.get(skipped);
+        assertThat(afterLastSkipped).as("skipped segments end CAN-SKIP-UNTIL or more before the end").isGreaterThanOrEqualTo(skipUntil);
+        assertThat(afterFirstKept).as("the first segment kept ends less than CAN-SKIP-UNTIL before the end").isLessThan(skipUntil);
+        // From the first segment kept on (its date, parts, the hint, the reports), the delta is the whole playlist.
+        String firstKeptDate = delta.substring(delta.indexOf("#EXT-X-PROGRAM-DATE-TIME:"));
+        assertThat(whole).endsWith(firstKeptDate);
+        assertThat(delta.substring(0, delta.indexOf("#EXT-X-PROGRAM-DATE-TIME:")))
+                .as("the init segment is named again before the first segment kept").contains("#EXT-X-MAP:URI=");
+    }
+
+    private static List<String> segmentUris(String playlist) {
+        return java.util.Arrays.stream(playlist.split("\n")).filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
     }
 
     private static void checkPartRules(String text) {
@@ -298,6 +349,9 @@ class LivePlaylistWriterTest {
         String control = tagValues(text, "#EXT-X-SERVER-CONTROL").get(0);
         double holdBack = Double.parseDouble(control.replaceAll(".*PART-HOLD-BACK=([0-9.]+).*", "$1"));
         assertThat(holdBack).as(text).isGreaterThanOrEqualTo(3 * partTarget);
+        double skipUntil = Double.parseDouble(control.replaceAll(".*CAN-SKIP-UNTIL=([0-9.]+).*", "$1"));
+        assertThat(skipUntil).as("the Skip Boundary is at least six target durations: " + text)
+                .isGreaterThanOrEqualTo(6.0 * targetDuration);
         assertThat(tagValues(text, "#EXT-X-PRELOAD-HINT")).as(text).hasSize(1);
 
         String[] lines = text.split("\n");

@@ -94,7 +94,7 @@ class LiveRenditionPublisherTest {
             // announced only once the object is in storage
             assertThat(store.puts).contains(u.key());
             updates.add(u);
-        }, 16 * 1024);
+        }, new RenditionReports(), 16 * 1024);
         LiveSegmenter segmenter = new LiveSegmenter(Duration.ofSeconds(2), anchor, publisher);
 
         Fmp4Fixtures.feedInChunks(new FragmentParser(segmenter), Fmp4Fixtures.muxed(), 17, 3000);
@@ -144,13 +144,91 @@ class LiveRenditionPublisherTest {
         assertThat(vod).contains("#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-PROGRAM-DATE-TIME:2026-01-02T03:04:05.678Z", "#EXT-X-ENDLIST");
     }
 
+    /**
+     * Two renditions of one stream, packaged side by side as the transcoder does: every announced
+     * playlist reports the other rendition exactly where its newest announced playlist stood, so
+     * a report never names a part the origins have not been told of, and the playlists carry
+     * their delta update once the window holds segments to skip.
+     */
+    @Test
+    void eachPlaylistReportsItsSiblingAsLastAnnouncedAndCarriesItsDelta() throws Exception {
+        String streamId = Ids.newId();
+        RenditionReports reports = new RenditionReports();
+        List<HlsUpdate> updates = new ArrayList<>();
+        // what the shared reports said of a rendition while its playlist was being announced
+        List<String> reportedWhileAnnouncing = new ArrayList<>();
+        List<LiveSegmenter> segmenters = new ArrayList<>();
+        for (String rendition : List.of("720p", "360p")) {
+            LivePlaylist playlist = new LivePlaylist(12, Duration.ofSeconds(1)).withParts(0.334);
+            LiveSegmenter segmenter = new LiveSegmenter(Duration.ofSeconds(1), System.currentTimeMillis(),
+                    new LiveRenditionPublisher(s3, streamId, rendition, playlist, u -> {
+                        updates.add(u);
+                        reportedWhileAnnouncing.add(reports.siblingsOf("").stream().filter(r -> r.rendition().equals(rendition))
+                                .map(r -> r.lastMsn() + "." + r.lastPart()).findFirst().orElse(null));
+                    }, reports, 64 * 1024));
+            segmenter.init(LiveSegmenterTest.init(0));
+            segmenters.add(segmenter);
+        }
+        // 10-frame parts at 30 fps, a keyframe every second; 360p a part behind 720p.
+        List<Fragment> fragments = new ArrayList<>();
+        for (int i = 0; i < 16 * 3; i++) {
+            fragments.add(new Fragment(i * 30_000L, new byte[] {1}, 1, 90_000, i * 30_000L, 30_000, i % 3 == 0, List.of()));
+        }
+        for (int i = 0; i <= fragments.size(); i++) {
+            if (i < fragments.size()) {
+                segmenters.get(0).onFragment(fragments.get(i));
+            }
+            if (i > 0) {
+                segmenters.get(1).onFragment(fragments.get(i - 1));
+            }
+        }
+
+        Pattern report = Pattern.compile("#EXT-X-RENDITION-REPORT:URI=\"\\.\\./(\\w+)/index\\.m3u8\",LAST-MSN=(\\d+),LAST-PART=(\\d+)");
+        Pattern part = Pattern.compile("#EXT-X-PART:DURATION=[0-9.]+,URI=\"part-(\\d+)\\.(\\d+)\\.m4s\"");
+        java.util.Map<String, String> newest = new java.util.HashMap<>();
+        int reported = 0;
+        int withDelta = 0;
+        for (int i = 0; i < updates.size(); i++) {
+            HlsUpdate u = updates.get(i);
+            if (u.kind() != HlsUpdate.Kind.PLAYLIST) {
+                continue;
+            }
+            assertThat(reportedWhileAnnouncing.get(i)).as("a position is reported only after the playlist listing it went out")
+                    .isEqualTo(newest.get(u.rendition()));
+            String text = new String(u.bytes(), StandardCharsets.UTF_8);
+            String sibling = u.rendition().equals("720p") ? "360p" : "720p";
+            Matcher m = report.matcher(text);
+            if (newest.containsKey(sibling)) {
+                assertThat(m.find()).as("a report of %s in %s", sibling, text).isTrue();
+                assertThat(m.group(1)).isEqualTo(sibling);
+                assertThat(m.group(2) + "." + m.group(3)).as(text).isEqualTo(newest.get(sibling));
+                assertThat(m.find()).as("one report per sibling").isFalse();
+                reported++;
+            } else {
+                assertThat(m.find()).as("nothing to report of a sibling that announced nothing").isFalse();
+            }
+            Matcher last = part.matcher(text);
+            while (last.find()) {
+                newest.put(u.rendition(), last.group(1) + "." + last.group(2));
+            }
+            if (u.delta() != null) {
+                String delta = new String(u.delta(), StandardCharsets.UTF_8);
+                assertThat(delta).contains("#EXT-X-SKIP:SKIPPED-SEGMENTS=", "#EXT-X-RENDITION-REPORT:URI=\"../" + sibling);
+                withDelta++;
+            }
+        }
+        assertThat(reported).isGreaterThan(80);
+        assertThat(withDelta).as("playlists with more than CAN-SKIP-UNTIL behind their newest segment").isGreaterThan(10);
+        assertThat(updates).filteredOn(u -> u.kind() != HlsUpdate.Kind.PLAYLIST).allMatch(u -> u.delta() == null);
+    }
+
     @Test
     void segmentsThatLeaveTheWindowStayForTheRecording() throws Exception {
         String streamId = Ids.newId();
         String prefix = "live/" + streamId + "/360p/";
         LivePlaylist playlist = new LivePlaylist(3, Duration.ofSeconds(1));
         LiveRenditionPublisher publisher = new LiveRenditionPublisher(s3, streamId, "360p", playlist, u -> {
-        }, 0);
+        }, new RenditionReports(), 0);
         LiveSegmenter segmenter = new LiveSegmenter(Duration.ofSeconds(1), System.currentTimeMillis(), publisher);
         Fmp4Fixtures.feedInChunks(new FragmentParser(segmenter), Fmp4Fixtures.videoOnly(), 23, 100_000);
         segmenter.end();
@@ -255,7 +333,7 @@ class LiveRenditionPublisherTest {
     private static LiveSegmenter worker(ObjectStore store, String streamId, LivePlaylist playlist) {
         LiveSegmenter segmenter = new LiveSegmenter(Duration.ofSeconds(1), System.currentTimeMillis(),
                 new LiveRenditionPublisher(store, streamId, "360p", playlist, u -> {
-                }, 0));
+                }, new RenditionReports(), 0));
         playlist.lastPosition().ifPresent(segmenter::resumeAfter);
         return segmenter;
     }

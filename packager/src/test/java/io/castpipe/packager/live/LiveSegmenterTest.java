@@ -216,7 +216,7 @@ class LiveSegmenterTest {
         assertThat(LiveOptions.from(config, LatencyMode.HIGH)).isEqualTo(new LiveOptions(Duration.ofSeconds(8), 8, 0));
         assertThat(LiveOptions.from(config, LatencyMode.HIGH).newPlaylist().live().targetDuration()).isEqualTo(8);
         var defaults = io.castpipe.common.config.CastpipeConfig.from(java.util.Map.of());
-        assertThat(LiveOptions.from(defaults, LatencyMode.LOW)).isEqualTo(new LiveOptions(Duration.ofSeconds(1), 6, 333));
+        assertThat(LiveOptions.from(defaults, LatencyMode.LOW)).isEqualTo(new LiveOptions(Duration.ofSeconds(1), 12, 333));
         assertThat(LiveOptions.from(defaults, LatencyMode.LOW).parts(30).orElseThrow().targetSeconds()).isEqualTo(0.334);
         assertThat(LiveOptions.from(defaults, LatencyMode.NORMAL).parts(30)).isEmpty();
         assertThat(LiveOptions.from(defaults, LatencyMode.HIGH).segmentTarget()).isEqualTo(Duration.ofSeconds(6));

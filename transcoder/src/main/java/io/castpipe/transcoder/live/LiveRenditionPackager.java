@@ -16,6 +16,7 @@ import io.castpipe.packager.live.LivePart;
 import io.castpipe.packager.live.LiveRenditionPublisher;
 import io.castpipe.packager.live.LiveSegment;
 import io.castpipe.packager.live.LiveSegmenter;
+import io.castpipe.packager.live.RenditionReports;
 import io.castpipe.transcoder.vod.Rung;
 
 /**
@@ -33,6 +34,8 @@ final class LiveRenditionPackager implements RenditionSink {
     private final long anchorEpochMs;
     private final LiveMaster master;
     private final Consumer<HlsUpdate> announcer;
+    /** Where each rung stands, for the rendition reports in the others' playlists. */
+    private final RenditionReports reports = new RenditionReports();
 
     LiveRenditionPackager(ObjectStore store, String streamId, LiveOptions options, long anchorEpochMs, LiveMaster master,
                           Consumer<HlsUpdate> announcer) {
@@ -71,7 +74,7 @@ final class LiveRenditionPackager implements RenditionSink {
         LivePlaylist playlist = takeOver(rung).orElseGet(options::newPlaylist);
         options.parts(LiveStreamSession.FRAME_RATE).ifPresent(parts -> playlist.withParts(parts.targetSeconds()));
         LiveRenditionPublisher publisher = new LiveRenditionPublisher(store, streamId, rung.name(), playlist,
-                announcer, INLINE_MAX_BYTES);
+                announcer, reports, INLINE_MAX_BYTES);
         LiveSegmenter segmenter = options.newSegmenter(anchorEpochMs, new LiveSegmenter.Listener() {
             @Override
             public void onInit(Fmp4Init init, int version) {
