@@ -28,7 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the playlists announced on the real {@code hls.updates} topic as the packager announces them.
  */
 class BlockingReloadTest {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** Its own few threads, so that the threads counted while requests wait are the origin's. */
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+                Thread t = new Thread(r, "test-http-client");
+                t.setDaemon(true);
+                return t;
+            })).build();
     private static OriginFixture origin;
     private static EventPublisher kafka;
 
