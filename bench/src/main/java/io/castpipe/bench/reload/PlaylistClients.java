@@ -2,6 +2,7 @@ package io.castpipe.bench.reload;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -9,6 +10,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -206,7 +208,7 @@ final class PlaylistClients implements AutoCloseable {
             }
             inFlight = false;
             received = null;
-            byte[] body = java.util.Arrays.copyOfRange(bytes, bodyStart, bytes.length);
+            byte[] body = Arrays.copyOfRange(bytes, bodyStart, bytes.length);
             owner.handler.response(this, Integer.parseInt(statusLine[1]), body, now);
         }
 
@@ -289,7 +291,7 @@ final class PlaylistClients implements AutoCloseable {
                     selector.selectedKeys().clear();
                 }
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }
     }
