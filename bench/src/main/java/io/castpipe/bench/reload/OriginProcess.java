@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.http.HttpServer;
@@ -42,6 +44,14 @@ public final class OriginProcess {
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("castpipe-bench-origin");
+        try {
+            serve(dir);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void serve(Path dir) throws Exception {
         try (EmbeddedKafka broker = new EmbeddedKafka(dir.resolve("kafka"), "127.0.0.1", freePort(),
                 freePort()).start();
              EmbeddedS3 s3 = new EmbeddedS3(dir.resolve("s3"), "127.0.0.1", freePort(), S3_ACCESS, S3_SECRET)
@@ -65,6 +75,14 @@ public final class OriginProcess {
                 answerStats();
             } finally {
                 http.close();
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }
