@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import io.castpipe.common.events.HlsUpdate;
@@ -28,10 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the playlists announced on the real {@code hls.updates} topic as the packager announces them.
  */
 class BlockingReloadTest {
-    /** Its own few threads, so that the threads counted while requests wait are the origin's. */
+    /** On a small pool of its own: the threads counted while requests wait must be the origin's, not this client's. */
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .executor(java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
-                Thread t = new Thread(r, "test-http-client");
+            .executor(Executors.newFixedThreadPool(4, r -> {
+                Thread t = new Thread(r, "blocking-reload-test-client");
                 t.setDaemon(true);
                 return t;
             })).build();

@@ -2,9 +2,10 @@ package io.castpipe.origin.live;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,6 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the playlist that lists it, so once the playlist has it, so has this node's memory. What this
  * node knows of each playlist comes from those announcements only; a playlist it has not heard
  * of since it started is served as it is, without blocking.
+ *
+ * <p>Waiting requests are grouped by the segment or part they wait for, in playlist order, so
+ * a new playlist touches only the groups it satisfies and a request joins or leaves its group
+ * in constant time: with thousands of players asking for the same next part, neither parking
+ * one nor waking them all costs a pass over the others.
  */
 public final class BlockedReloads {
     /** Waiting requests on this node, over all playlists; more are refused with 503. */
@@ -46,14 +52,28 @@ public final class BlockedReloads {
 
     private static final class Playlist {
         volatile PlaylistHead head;
-        final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+        final ConcurrentSkipListMap<Position, Set<Waiter>> waiters = new ConcurrentSkipListMap<>();
 
         Playlist(PlaylistHead head) {
             this.head = head;
         }
     }
 
-    private record Waiter(long msn, int part, CompletableFuture<Void> ready) {
+    /** What a request waits for: part {@code part} of segment {@code msn}, or with part -1 the whole segment (after its parts). */
+    private record Position(long msn, int part) implements Comparable<Position> {
+        /** The first position a playlist with {@code head} does not have. */
+        static Position after(PlaylistHead head) {
+            return new Position(head.lastSegment() + 1, head.openParts());
+        }
+
+        @Override
+        public int compareTo(Position o) {
+            int bySegment = Long.compare(msn, o.msn);
+            return bySegment != 0 ? bySegment : Integer.compareUnsigned(part, o.part);
+        }
+    }
+
+    private record Waiter(CompletableFuture<Void> ready) {
     }
 
     /** A request for segment {@code msn} of the playlist under {@code key}, or with {@code part >= 0} for that part of it. */
@@ -76,13 +96,19 @@ public final class BlockedReloads {
         // §6.2.5.2: a server that cannot answer within three target durations answers 503.
         Duration limit = Duration.ofSeconds(3L * head.targetDuration());
         CompletableFuture<Void> ready = new CompletableFuture<>();
-        Waiter w = new Waiter(msn, part, ready);
+        Waiter w = new Waiter(ready);
+        Set<Waiter> group = p.waiters.computeIfAbsent(new Position(msn, part), k -> ConcurrentHashMap.newKeySet());
         ready.orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
-            p.waiters.remove(w);
+            group.remove(w);
             waiting.decrementAndGet();
         });
-        p.waiters.add(w);
-        release(p); // the playlist may have moved on between the check above and the add
+        group.add(w);
+        // The playlist may have moved on since the check above, and its release may have taken
+        // this group already: the head is replaced before a release, so this sees it.
+        PlaylistHead now = p.head;
+        if (now.ended() || now.has(msn, part)) {
+            ready.complete(null);
+        }
         return new Outcome.Wait(ready, limit);
     }
 
@@ -105,8 +131,11 @@ public final class BlockedReloads {
 
     private static void release(Playlist p) {
         PlaylistHead head = p.head;
-        for (Waiter w : p.waiters) {
-            if (head.ended() || head.has(w.msn(), w.part())) {
+        Position after = Position.after(head);
+        for (Map.Entry<Position, Set<Waiter>> e = p.waiters.firstEntry();
+             e != null && (head.ended() || e.getKey().compareTo(after) < 0); e = p.waiters.firstEntry()) {
+            p.waiters.remove(e.getKey(), e.getValue());
+            for (Waiter w : e.getValue()) {
                 w.ready().complete(null);
             }
         }

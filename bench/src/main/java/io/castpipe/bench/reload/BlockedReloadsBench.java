@@ -1,0 +1,109 @@
+package io.castpipe.bench.reload;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Locale;
+
+import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.Topics;
+
+/**
+ * {@code bench/run blocked-reloads [clients] [parts]}: one origin (its own JVM, with the embedded
+ * Kafka and S3) holding {@code clients} concurrent blocking playlist reloads for the next part,
+ * woken part after part, beside the same clients polling the plain playlist every part target
+ * as a player without LL-HLS does. Prints the table recorded in {@code docs/benchmarks.md}.
+ */
+public final class BlockedReloadsBench {
+    private static final int CLIENT_THREADS = 2;
+    private static final int WARM_UP_PARTS = 6;
+
+    private BlockedReloadsBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int clients = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int parts = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        if (clients < 1 || clients > 15_000 || parts < 1 || parts > 1_000) {
+            System.err.println("usage: bench/run blocked-reloads [clients, 1..15000, default 10000] [parts, 1..1000, default 10]");
+            System.exit(2);
+        }
+        try (OriginNode origin = OriginNode.start();
+             EventPublisher kafka = new EventPublisher(new KafkaSettings(origin.kafkaBootstrap, "bench", Duration.ofSeconds(15)),
+                     new Topics(OriginProcess.TOPIC_PREFIX), "bench")) {
+            AnnouncedStream live = new AnnouncedStream(kafka, "bench");
+            awaitServed(origin, live);
+            OriginNode.Stats idle = origin.stats();
+            try (PlaylistClients connections = PlaylistClients.open(new InetSocketAddress("127.0.0.1", origin.httpPort),
+                    clients, CLIENT_THREADS)) {
+                // An unmeasured first pass, so that neither way pays for the origin JVM's warm-up (JIT).
+                BlockingReloadRun warmUp = new BlockingReloadRun(live, 0, WARM_UP_PARTS, clients);
+                connections.handleWith(warmUp);
+                warmUp.run(connections, origin);
+                BlockingReloadRun blocking = new BlockingReloadRun(live, WARM_UP_PARTS, parts, clients);
+                connections.handleWith(blocking);
+                BlockingReloadRun.Result ll = blocking.run(connections, origin);
+                OriginNode.Stats after = origin.stats();
+                PollingRun polling = new PollingRun(live, WARM_UP_PARTS + parts + PollingRun.WARM_UP, parts, clients);
+                connections.handleWith(polling);
+                PollingRun.Result plain = polling.run(connections, origin);
+                print(clients, parts, idle, ll, after, plain);
+            }
+        }
+    }
+
+    /** Announces the stream until the origin serves its playlist: an origin hears only what comes after it joined. */
+    private static void awaitServed(OriginNode origin, AnnouncedStream live) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI playlist = URI.create("http://127.0.0.1:" + origin.httpPort + live.playlistPath());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        live.start();
+        for (int i = 1; ; i++) {
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(playlist).build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() == 200 && AnnouncedStream.lastPartListed(r.body()) == -1) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the origin did not serve the announced playlist within 30 s: " + r.statusCode());
+            }
+            Thread.sleep(100);
+            if (i % 10 == 0) {
+                live.start();
+            }
+        }
+    }
+
+    private static void print(int clients, int parts, OriginNode.Stats idle, BlockingReloadRun.Result ll,
+                              OriginNode.Stats after, PollingRun.Result plain) {
+        Latencies.Summary a = ll.wake();
+        Latencies.Summary b = plain.seen();
+        System.out.printf(Locale.ROOT, "%d clients, %d parts each way, part target %.3f s%n%n", clients, parts,
+                AnnouncedStream.PART_TARGET);
+        System.out.println("| from announcement to the client | blocking reload (LL-HLS) | polling every part target | polling / blocking |");
+        System.out.println("| --- | ---: | ---: | ---: |");
+        for (double p : new double[] {50, 90, 99}) {
+            row("p" + (int) p + " ms", a.percentileMs(p), b.percentileMs(p));
+        }
+        row("max ms", a.percentileMs(100), b.percentileMs(100));
+        row("mean ms", a.meanMs(), b.meanMs());
+        row("requests/s the origin served", ll.requestsPerSecond(), plain.requestsPerSecond());
+        row("origin CPU µs per answer", ll.originCpuMicrosPerAnswer(), plain.originCpuMicrosPerAnswer());
+        System.out.printf(Locale.ROOT, "%nblocking: %d answers measured, %d missing, %d answered before their part was announced,"
+                        + " errors: %s%n", a.sorted().length, a.missing(), ll.answeredBeforeAnnounced(), ll.errors());
+        System.out.printf(Locale.ROOT, "  median per part: Kafka acknowledged part and playlist after %.1f ms;"
+                + " all %d answered at %.0f answers/s%n", ll.medianAckMs(), clients, ll.wakeBurstPerSecond());
+        System.out.printf(Locale.ROOT, "polling: %d parts seen, %d never seen, %d polls skipped (previous still in flight), errors: %s%n",
+                b.sorted().length, b.missing(), plain.skippedPolls(), plain.errors());
+        System.out.printf(Locale.ROOT, "origin JVM: %d threads idle, %d with %d requests parked, %d after; heap used after GC"
+                        + " %.0f MiB idle, %.0f MiB parked%n", idle.threads(), ll.parked().threads(), clients, after.threads(),
+                idle.heapBytes() / 1048576.0, ll.parked().heapBytes() / 1048576.0);
+    }
+
+    private static void row(String name, double blocking, double polling) {
+        System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f× |%n", name, blocking, polling, polling / blocking);
+    }
+}

@@ -1,0 +1,112 @@
+package io.castpipe.bench.reload;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.castpipe.common.config.CastpipeConfig;
+import io.castpipe.common.http.HttpServer;
+import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.metrics.Metrics;
+import io.castpipe.common.node.NodeContext;
+import io.castpipe.common.storage.S3ObjectStore;
+import io.castpipe.common.storage.S3Settings;
+import io.castpipe.embedded.EmbeddedKafka;
+import io.castpipe.embedded.EmbeddedS3;
+import io.castpipe.origin.OriginService;
+
+/**
+ * The origin under test, in a JVM of its own so that its threads, heap and file descriptors
+ * are its own and not the clients': the embedded Kafka broker and S3 server, and a real
+ * {@link OriginService} on its own {@link HttpServer}. Prints {@code ready <http-port>
+ * <kafka-bootstrap>} once it serves; then answers each {@code stats} line on stdin with
+ * {@code stats <threads> <heap-bytes-used-after-gc>} and each {@code cpu} line with {@code cpu
+ * <nanoseconds of CPU this process has used>}; stops at the end of stdin.
+ */
+public final class OriginProcess {
+    static final String TOPIC_PREFIX = "bench.";
+    private static final String S3_ACCESS = "bench-access";
+    private static final String S3_SECRET = "bench-secret-key";
+
+    private OriginProcess() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createTempDirectory("castpipe-bench-origin");
+        try {
+            serve(dir);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void serve(Path dir) throws Exception {
+        try (EmbeddedKafka broker = new EmbeddedKafka(dir.resolve("kafka"), "127.0.0.1", freePort(),
+                freePort()).start();
+             EmbeddedS3 s3 = new EmbeddedS3(dir.resolve("s3"), "127.0.0.1", freePort(), S3_ACCESS, S3_SECRET)
+                     .start();
+             S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(s3.endpoint()), "us-east-1", "live",
+                     S3_ACCESS, S3_SECRET, true, 5 * 1024 * 1024));
+             Metrics metrics = new Metrics("origin")) {
+            store.ensureBucket();
+            KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), "bench-origin", Duration.ofSeconds(15));
+            Topics topics = new Topics(TOPIC_PREFIX);
+            topics.ensureCreated(kafka, 1, (short) 1);
+            int port = freePort();
+            HttpServer http = new HttpServer("127.0.0.1", port);
+            NodeContext ctx = new NodeContext(CastpipeConfig.from(Map.of()), Files.createDirectories(dir.resolve("data")),
+                    kafka, topics, store, null, null, http, metrics, null, "bench-signing-secret");
+            try (OriginService origin = new OriginService(ctx)) {
+                origin.start();
+                http.start();
+                System.out.println("ready " + port + " " + broker.bootstrapServers());
+                System.out.flush();
+                answerStats();
+            } finally {
+                http.close();
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void answerStats() throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            if (line.equals("cpu")) {
+                long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                        .getProcessCpuTime();
+                System.out.println("cpu " + cpu);
+                System.out.flush();
+            } else if (line.equals("stats")) {
+                System.gc();
+                long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                System.out.println("stats " + ManagementFactory.getThreadMXBean().getThreadCount() + " " + heap);
+                System.out.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,298 @@
+package io.castpipe.bench.reload;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Many keep-alive HTTP/1.1 connections to one server, each with at most one request in
+ * flight, driven by a few selector threads (no thread per connection). What to do with a
+ * response, and when to ask again, is the {@link Handler}'s: it runs on the connection's
+ * selector thread, as do the timers it sets.
+ */
+final class PlaylistClients implements AutoCloseable {
+    /** A response bigger than this is refused, so one bad answer cannot eat the client's heap. */
+    private static final int MAX_RESPONSE = 1 << 20;
+
+    interface Handler {
+        void response(Client client, int status, byte[] body, long arrivedNanos);
+
+        void failed(Client client, String why);
+    }
+
+    final List<Client> clients;
+    private final List<Loop> loops;
+    private volatile Handler handler;
+
+    private PlaylistClients(List<Client> clients, List<Loop> loops) {
+        this.clients = clients;
+        this.loops = loops;
+    }
+
+    /** Opens {@code count} connections one after the other, spread over {@code threads} selector threads. */
+    static PlaylistClients open(InetSocketAddress server, int count, int threads) throws IOException {
+        List<Loop> loops = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            Loop loop = new Loop("client-loop-" + i);
+            loops.add(loop);
+            loop.thread.start();
+        }
+        List<Client> clients = new ArrayList<>();
+        PlaylistClients all = new PlaylistClients(Collections.unmodifiableList(clients), loops);
+        try {
+            for (int i = 0; i < count; i++) {
+                SocketChannel channel = SocketChannel.open(server);
+                channel.configureBlocking(false);
+                Client c = new Client(i, channel, loops.get(i % threads), all);
+                clients.add(c);
+                c.loop.execute(c::register);
+            }
+        } catch (IOException e) {
+            all.close();
+            throw new IOException("opened " + clients.size() + " of " + count + " connections: " + e.getMessage(), e);
+        }
+        return all;
+    }
+
+    /** From now on responses and failures go to {@code next}; switch only while no request is in flight. */
+    void handleWith(Handler next) {
+        handler = next;
+    }
+
+    @Override
+    public void close() {
+        for (Loop loop : loops) {
+            loop.stop();
+        }
+        for (Client c : clients) {
+            c.closeQuietly();
+        }
+    }
+
+    static final class Client {
+        final int id;
+        private final SocketChannel channel;
+        private final Loop loop;
+        private final PlaylistClients owner;
+        private SelectionKey key;
+        private ByteBuffer pendingRequest;
+        private ByteArrayOutputStream received;
+        private boolean inFlight;
+
+        private Client(int id, SocketChannel channel, Loop loop, PlaylistClients owner) {
+            this.id = id;
+            this.channel = channel;
+            this.loop = loop;
+            this.owner = owner;
+        }
+
+        /** Sends {@code GET target}, from any thread; a request while one is in flight is a failure. */
+        void get(String target) {
+            if (Thread.currentThread() == loop.thread) {
+                send(target);
+            } else {
+                loop.execute(() -> send(target));
+            }
+        }
+
+        /** Runs {@code task} on this client's selector thread at {@code dueNanos}. */
+        void at(long dueNanos, Runnable task) {
+            if (Thread.currentThread() == loop.thread) {
+                loop.timers.add(new Timer(dueNanos, task));
+            } else {
+                loop.execute(() -> loop.timers.add(new Timer(dueNanos, task)));
+            }
+        }
+
+        boolean inFlight() {
+            return inFlight;
+        }
+
+        private void register() {
+            try {
+                key = channel.register(loop.selector, 0, this);
+            } catch (IOException e) {
+                fail("register: " + e.getMessage());
+            }
+        }
+
+        private void send(String target) {
+            if (key == null || !key.isValid()) {
+                return;
+            }
+            if (inFlight) {
+                fail("a request while one is in flight");
+                return;
+            }
+            inFlight = true;
+            received = new ByteArrayOutputStream(2048);
+            pendingRequest = ByteBuffer.wrap(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            writeSome();
+        }
+
+        private void writeSome() {
+            try {
+                channel.write(pendingRequest);
+                key.interestOps(pendingRequest.hasRemaining() ? SelectionKey.OP_WRITE | SelectionKey.OP_READ
+                        : SelectionKey.OP_READ);
+            } catch (IOException e) {
+                fail("write: " + e.getMessage());
+            }
+        }
+
+        private void readSome(ByteBuffer buffer) {
+            try {
+                buffer.clear();
+                int n = channel.read(buffer);
+                if (n < 0) {
+                    fail("the server closed the connection");
+                    return;
+                }
+                long now = System.nanoTime();
+                if (!inFlight) {
+                    fail("bytes nobody asked for");
+                    return;
+                }
+                received.write(buffer.array(), 0, n);
+                if (received.size() > MAX_RESPONSE) {
+                    fail("a response over " + MAX_RESPONSE + " bytes");
+                    return;
+                }
+                complete(now);
+            } catch (IOException e) {
+                fail("read: " + e.getMessage());
+            }
+        }
+
+        /** Hands the response on once all of it (by Content-Length) is here. */
+        private void complete(long now) {
+            byte[] bytes = received.toByteArray();
+            String text = new String(bytes, StandardCharsets.ISO_8859_1);
+            int headEnd = text.indexOf("\r\n\r\n");
+            if (headEnd < 0) {
+                return;
+            }
+            String[] lines = text.substring(0, headEnd).split("\r\n");
+            String[] statusLine = lines[0].split(" ");
+            long length = -1;
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                if (colon > 0 && lines[i].substring(0, colon).trim().equalsIgnoreCase("Content-Length")) {
+                    length = Long.parseLong(lines[i].substring(colon + 1).trim());
+                }
+            }
+            if (statusLine.length < 2 || length < 0) {
+                fail("a response without status or Content-Length: " + lines[0]);
+                return;
+            }
+            int bodyStart = headEnd + 4;
+            if (bytes.length < bodyStart + length) {
+                return;
+            }
+            if (bytes.length > bodyStart + length) {
+                fail("bytes after the response");
+                return;
+            }
+            inFlight = false;
+            received = null;
+            byte[] body = Arrays.copyOfRange(bytes, bodyStart, bytes.length);
+            owner.handler.response(this, Integer.parseInt(statusLine[1]), body, now);
+        }
+
+        private void fail(String why) {
+            inFlight = false;
+            closeQuietly();
+            owner.handler.failed(this, why);
+        }
+
+        private void closeQuietly() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+    }
+
+    private record Timer(long dueNanos, Runnable task) {
+    }
+
+    private static final class Loop {
+        private final Selector selector;
+        private final Thread thread;
+        private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.dueNanos, b.dueNanos));
+        private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        private volatile boolean running = true;
+
+        Loop(String name) throws IOException {
+            this.selector = Selector.open();
+            this.thread = new Thread(this::run, name);
+            this.thread.setDaemon(true);
+        }
+
+        void execute(Runnable task) {
+            tasks.add(task);
+            selector.wakeup();
+        }
+
+        void stop() {
+            running = false;
+            selector.wakeup();
+            try {
+                thread.join(5_000);
+                selector.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+
+        private void run() {
+            try {
+                while (running) {
+                    for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+                        task.run();
+                    }
+                    long now = System.nanoTime();
+                    while (!timers.isEmpty() && timers.peek().dueNanos() <= now) {
+                        timers.poll().task().run();
+                    }
+                    if (!tasks.isEmpty()) {
+                        selector.selectNow();
+                    } else if (timers.isEmpty()) {
+                        selector.select();
+                    } else {
+                        selector.select(Math.max(1, (timers.peek().dueNanos() - now + 999_999) / 1_000_000));
+                    }
+                    for (SelectionKey key : selector.selectedKeys()) {
+                        Client c = (Client) key.attachment();
+                        if (key.isValid() && key.isWritable()) {
+                            c.writeSome();
+                        }
+                        if (key.isValid() && key.isReadable()) {
+                            c.readSome(buffer);
+                        }
+                    }
+                    selector.selectedKeys().clear();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
