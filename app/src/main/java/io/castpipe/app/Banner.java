@@ -60,6 +60,10 @@ final class Banner {
         b.append('\n').append("Castpipe ").append(Version.current()).append(" is up (").append(what).append(") in ").append(String.format("%.1f", startup.toMillis() / 1000.0)).append(" s\n");
         b.append("  HTTP      ").append(http).append("   health ").append(http).append("/healthz   metrics ")
                 .append(http).append("/metrics\n");
+        if (config.optional(Setting.TLS_CERT).isPresent()) {
+            b.append("  HTTPS     https://").append(host).append(':').append(config.port(Setting.HTTPS_PORT))
+                    .append("   (HTTP/2; the same paths as HTTP)\n");
+        }
         if (role == Role.ALL || role == Role.INGEST) {
             b.append("  RTMP      rtmp://").append(host).append(':').append(config.port(Setting.RTMP_PORT))
                     .append("/live   (OBS: Server; Stream Key: a channel's key from POST /api/channels)\n");

@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.config.ConfigException;
@@ -18,6 +19,7 @@ import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
 import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.http.JsonResponses;
+import io.castpipe.common.http.TlsIdentity;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.metrics.Metrics;
@@ -59,6 +61,11 @@ final class Node implements AutoCloseable {
     }
 
     private Banner startAll() throws Exception {
+        Optional<TlsIdentity> tls = TlsIdentity.fromConfig(config);
+        if (tls.isPresent() && config.port(Setting.HTTPS_PORT) == config.port(Setting.HTTP_PORT)) {
+            throw new ConfigException(Setting.HTTPS_PORT.env() + " and " + Setting.HTTP_PORT.env() + " are both "
+                    + config.port(Setting.HTTP_PORT) + "; give HTTPS a port of its own");
+        }
         Path dataDir = prepareDataDir(config.dataDir());
         NodeSecrets secrets = NodeSecrets.load(dataDir);
         Banner banner = new Banner(role, config);
@@ -107,6 +114,7 @@ final class Node implements AutoCloseable {
         }
 
         HttpServer http = resources.add(new HttpServer(config.string(Setting.BIND_ADDRESS), config.port(Setting.HTTP_PORT)));
+        tls.ifPresent(identity -> http.https(config.port(Setting.HTTPS_PORT), identity));
         NodeContext context = new NodeContext(effective, dataDir, kafka, topics, store, database, ffmpeg, http, metrics,
                 adminToken, role.needs(Role.Need.SIGNING_SECRET) ? effective.string(Setting.SIGNING_SECRET) : null);
         for (Service service : role.services(context)) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import io.castpipe.common.http.SelfSignedCertificate;
 import io.castpipe.embedded.EmbeddedKafka;
 import io.castpipe.embedded.EmbeddedS3;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,28 @@ class BadConfigurationIT {
         Map<String, String> env = Map.of("CASTPIPE_DATA_DIR", Files.createTempDirectory("castpipe-bad").toString());
         assertOneLineFailure(env, new String[] {"origin"},
                 "castpipe: role origin needs Kafka but CASTPIPE_KAFKA_BOOTSTRAP is not set");
+    }
+
+    @Test
+    void tlsKeyThatIsNotAKey() throws Exception {
+        Path dir = Files.createTempDirectory("castpipe-bad");
+        SelfSignedCertificate cert = SelfSignedCertificate.generate(dir.resolve("tls"), "RSA");
+        Map<String, String> env = CastpipeProcess.freshNode(dir.resolve("data"));
+        env.put("CASTPIPE_TLS_CERT", cert.certFile().toString());
+        env.put("CASTPIPE_TLS_KEY", cert.certFile().toString());
+        assertOneLineFailure(env, new String[0], "castpipe: CASTPIPE_TLS_KEY=" + cert.certFile()
+                + " holds no PEM private key (-----BEGIN PRIVATE KEY-----)");
+    }
+
+    @Test
+    void tlsKeyMissing() throws Exception {
+        Path dir = Files.createTempDirectory("castpipe-bad");
+        SelfSignedCertificate cert = SelfSignedCertificate.generate(dir.resolve("tls"), "EC");
+        Map<String, String> env = CastpipeProcess.freshNode(dir.resolve("data"));
+        env.put("CASTPIPE_TLS_CERT", cert.certFile().toString());
+        env.put("CASTPIPE_TLS_KEY", dir.resolve("no-such-key.pem").toString());
+        assertOneLineFailure(env, new String[0], "castpipe: CASTPIPE_TLS_KEY=" + dir.resolve("no-such-key.pem")
+                + " cannot be read (NoSuchFileException); set it to a PEM file this user can read");
     }
 
     @Test

@@ -9,11 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import io.castpipe.common.events.HlsUpdate;
 import io.castpipe.common.events.StreamEvent;
+import io.castpipe.common.http.Curl;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.media.Ids;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Blocking playlist reload on {@code /live/…/index.m3u8?_HLS_msn=N} (RFC 8216bis §6.2.5.2), with
@@ -190,6 +193,76 @@ class BlockingReloadTest {
             assertThat(f.get().statusCode()).isEqualTo(200);
             assertThat(f.get().body()).contains("seg-2.m4s");
         }
+    }
+
+    @Test
+    void overHttp2ManyBlockedReloadsWaitWhileAnotherRequestIsAnswered() throws Exception {
+        Live live = Live.start("block-h2");
+        live.show(0, 3, false);
+        // A client with its own two threads, stopped at the end, so that none it leaves behind counts in another test.
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).executor(threads).build();
+            blockedOverHttp2(live, h2);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private static void blockedOverHttp2(Live live, HttpClient h2) throws Exception {
+        String path = live.playlistPath();
+        // The JDK client upgrades its first request to h2c and sends the later ones as streams of that connection.
+        assertThat(h2.send(request(path), HttpResponse.BodyHandlers.ofString()).version()).isEqualTo(HttpClient.Version.HTTP_2);
+
+        List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            waiting.add(h2.sendAsync(request(path + "?_HLS_msn=3"), HttpResponse.BodyHandlers.ofString()));
+        }
+        Thread.sleep(500);
+        HttpResponse<String> meanwhile = h2.send(request(path + "?_HLS_msn=2"), HttpResponse.BodyHandlers.ofString());
+        assertThat(meanwhile.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(meanwhile.body()).contains("seg-2.m4s");
+        assertThat(waiting).as("nothing lists segment 3 yet").noneMatch(CompletableFuture::isDone);
+
+        live.announce(0, 4, false);
+        CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        for (CompletableFuture<HttpResponse<String>> f : waiting) {
+            assertThat(f.get().version()).isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(f.get().statusCode()).isEqualTo(200);
+            assertThat(f.get().body()).contains("seg-3.m4s");
+        }
+    }
+
+    @Test
+    void overCleartextHttp2ABlockedReloadWaitsOnTheConnectionOtherRequestsUse() throws Exception {
+        assumeTrue(Curl.speaksHttp2(), "install curl with HTTP/2 support to test multiplexed h2c");
+        Live live = Live.start("block-h2-curl");
+        live.show(0, 3, false);
+        String playlist = origin.uri(live.playlistPath()).toString();
+        // One curl, three transfers: the first upgrades the connection to h2c, the other two are
+        // multiplexed on it. Each line is printed when its transfer ends. (By Upgrade, not prior
+        // knowledge: curl before 7.89 cannot reuse a prior-knowledge connection, curl issue 10634.)
+        try (Curl curl = Curl.start("--http2", "--parallel", "--parallel-max", "3",
+                "-w", "%{stderr}%{url_effective} %{http_version} %{http_code} port %{local_port}\\n",
+                "-o", "/dev/null", playlist, "-o", "/dev/null", playlist + "?_HLS_msn=3",
+                "-o", "/dev/null", playlist + "?_HLS_msn=2")) {
+            List<String> answered = new ArrayList<>(List.of(curl.nextLine(), curl.nextLine()));
+            assertThat(answered).as("answered while segment 3 is awaited")
+                    .containsExactlyInAnyOrder(playlist + " 2 200 port " + port(answered.get(0)),
+                            playlist + "?_HLS_msn=2 2 200 port " + port(answered.get(0)));
+            Thread.sleep(300);
+            live.announce(0, 4, false);
+            assertThat(curl.nextLine()).as("the blocked request, answered once segment 3 is listed, on the same connection")
+                    .isEqualTo(playlist + "?_HLS_msn=3 2 200 port " + port(answered.get(0)));
+        }
+    }
+
+    private static String port(String curlLine) {
+        return curlLine.substring(curlLine.lastIndexOf(" port ") + 6);
+    }
+
+    private static HttpRequest request(String path) {
+        return HttpRequest.newBuilder(origin.uri(path)).timeout(Duration.ofSeconds(20)).build();
     }
 
     private static CompletableFuture<HttpResponse<String>> async(String path) {

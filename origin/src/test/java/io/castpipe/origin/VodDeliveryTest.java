@@ -1,6 +1,8 @@
 package io.castpipe.origin;
 
 import java.io.ByteArrayInputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -194,6 +196,29 @@ class VodDeliveryTest {
         assertThat(f.get(vod("master.m3u8"), "Accept-Encoding", "gzip;q=0").headers().firstValue("Content-Encoding")).isEmpty();
         // Segments are never compressed.
         assertThat(f.get(vod("720p/seg-0.m4s"), "Accept-Encoding", "gzip").headers().firstValue("Content-Encoding")).isEmpty();
+    }
+
+    @Test
+    void overHttp2PlaylistsAreServedGzippedAndSegmentsByRange() throws Exception {
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        HttpResponse<byte[]> plain = h2.send(HttpRequest.newBuilder(f.uri(vod("master.m3u8"))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(plain.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(plain.body()).asString(StandardCharsets.UTF_8).isEqualTo(MASTER);
+
+        HttpResponse<byte[]> gz = h2.send(HttpRequest.newBuilder(f.uri(vod("master.m3u8")))
+                .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(gz.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(gz.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz.body()))) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(MASTER);
+        }
+
+        HttpResponse<byte[]> range = h2.send(HttpRequest.newBuilder(f.uri(vod("720p/seg-0.m4s")))
+                .header("Range", "bytes=100-199").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(range.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(range.statusCode()).isEqualTo(206);
+        assertThat(range.body()).isEqualTo(Arrays.copyOfRange(segment, 100, 200));
     }
 
     @Test

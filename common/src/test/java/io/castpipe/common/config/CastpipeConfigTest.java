@@ -1,5 +1,9 @@
 package io.castpipe.common.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -40,6 +44,17 @@ class CastpipeConfigTest {
                         + "or unset it for the default 8080");
         assertThatThrownBy(() -> c.port(Setting.RTMP_PORT)).hasMessageContaining("out of range");
         assertThatThrownBy(() -> c.bool(Setting.S3_PATH_STYLE)).hasMessageContaining("CASTPIPE_S3_PATH_STYLE=maybe");
+    }
+
+    @Test
+    void theReadmeTableListsEverySettingAsCastpipeConfigPrintsIt() throws Exception {
+        List<String> documented = Files.readAllLines(Path.of("../README.md")).stream()
+                .filter(line -> line.startsWith("| `CASTPIPE_")).toList();
+        List<String> expected = Arrays.stream(Setting.values())
+                .map(s -> "| `" + s.env() + "` | " + (s.defaultValue().isEmpty() ? "" : "`" + s.defaultValue() + "`")
+                        + " | " + s.description() + " |")
+                .toList();
+        assertThat(documented).containsExactlyElementsOf(expected);
     }
 
     @Test
