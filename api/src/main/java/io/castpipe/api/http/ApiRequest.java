@@ -13,7 +13,6 @@ import io.castpipe.common.media.Ids;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
-import io.undertow.util.Protocols;
 import io.undertow.util.HttpString;
 import io.undertow.util.PathTemplateMatch;
 
@@ -109,14 +108,11 @@ public final class ApiRequest {
     }
 
     /**
-     * Refuses a body of unknown length: chunked (HTTP/1.1), or without Content-Length (HTTP/2).
-     * The listener fixes the size cap of a chunked body before any handler runs, so an upload
-     * could not be allowed past it; with a Content-Length it can, and the length is checked first.
+     * Refuses a chunked body. The listener fixes the size cap of a chunked body before any handler
+     * runs, so an upload could not be allowed past it; with a Content-Length it can.
      */
     public void requireContentLength() {
-        boolean http2WithoutLength = exchange.getProtocol().equals(Protocols.HTTP_2_0)
-                && !exchange.getRequestHeaders().contains(Headers.CONTENT_LENGTH);
-        if (exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING) || http2WithoutLength) {
+        if (exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
             throw new ApiException(411, "length_required",
                     "send the body with a Content-Length header; chunked bodies are not accepted here");
         }
