@@ -50,13 +50,26 @@ final class CastpipeProcess implements AutoCloseable {
     static Map<String, String> freshNode(Path dataDir) {
         Map<String, String> env = new HashMap<>();
         env.put("CASTPIPE_DATA_DIR", dataDir.toString());
-        env.put("CASTPIPE_HTTP_PORT", String.valueOf(freePort()));
-        env.put("CASTPIPE_KAFKA_PORT", String.valueOf(freePort()));
-        env.put("CASTPIPE_KAFKA_CONTROLLER_PORT", String.valueOf(freePort()));
-        env.put("CASTPIPE_S3_PORT", String.valueOf(freePort()));
-        env.put("CASTPIPE_DB_PORT", String.valueOf(freePort()));
-        env.put("CASTPIPE_RTMP_PORT", String.valueOf(freePort()));
-        env.put("CASTPIPE_CHAT_PORT", String.valueOf(freePort()));
+        String[] ports = {"HTTP_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "S3_PORT", "DB_PORT", "RTMP_PORT", "CHAT_PORT"};
+        // All sockets held open until every port is chosen: closed one by one, the system may hand one out twice.
+        List<ServerSocket> held = new java.util.ArrayList<>();
+        try {
+            for (String port : ports) {
+                ServerSocket s = new ServerSocket(0);
+                held.add(s);
+                env.put("CASTPIPE_" + port, String.valueOf(s.getLocalPort()));
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // only a probe
+                }
+            }
+        }
         return env;
     }
 
