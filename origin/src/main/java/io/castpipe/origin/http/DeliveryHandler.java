@@ -1,11 +1,8 @@
 package io.castpipe.origin.http;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Optional;
-import java.util.zip.GZIPOutputStream;
 
 import io.castpipe.common.storage.ObjectNotFoundException;
 import io.castpipe.common.storage.ObjectStore;
@@ -32,6 +29,8 @@ public final class DeliveryHandler implements HttpHandler {
 
     private final ObjectStore store;
     private final ReplyEncoder encoder;
+    /** Texts are small (playlists, sidecars); a few thousand cover every live rendition of a busy node. */
+    private final GzippedCopies gzipped = new GzippedCopies(4096);
 
     public DeliveryHandler(ObjectStore store, ReplyEncoder encoder) {
         this.store = store;
@@ -85,7 +84,7 @@ public final class DeliveryHandler implements HttpHandler {
             return;
         }
         if (gzip) {
-            content = gzip(content);
+            content = gzipped.of(etag, content);
             headers.put(Headers.CONTENT_ENCODING, "gzip");
         }
         encoder.write(exchange, Reply.bytes(200, headers, content, 0, content.length), p.head());
@@ -150,15 +149,5 @@ public final class DeliveryHandler implements HttpHandler {
         exchange.getResponseHeaders().put(Headers.CONTENT_RANGE, "bytes */" + length);
         exchange.getResponseHeaders().put(Headers.ACCEPT_RANGES, "bytes");
         Errors.send(exchange, 416, "range_not_satisfiable", "the object has " + length + " bytes");
-    }
-
-    static byte[] gzip(byte[] content) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(content.length / 3 + 32);
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {
-            gz.write(content);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 }
