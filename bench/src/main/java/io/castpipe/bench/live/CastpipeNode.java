@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castpipe.bench.FreePorts;
 
 /**
  * An all-in-one {@code ./castpipe} started as a user starts it, on free ports with its own data
@@ -38,8 +39,10 @@ public final class CastpipeNode implements AutoCloseable {
 
     /** Starts the node and waits until it is healthy; {@code extraEnv} is passed on (e.g. live segment length). */
     public static CastpipeNode start(Path home, Path dir, Map<String, String> extraEnv) throws Exception {
-        int http = NginxRtmp.freePort();
-        int rtmp = NginxRtmp.freePort();
+        String[] others = {"KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "S3_PORT", "DB_PORT", "CHAT_PORT"};
+        int[] ports = FreePorts.take(2 + others.length);
+        int http = ports[0];
+        int rtmp = ports[1];
         ProcessBuilder pb = new ProcessBuilder(home.resolve("castpipe").toString())
                 .redirectOutput(dir.resolve("castpipe.out").toFile())
                 .redirectError(dir.resolve("castpipe.err").toFile());
@@ -47,8 +50,8 @@ public final class CastpipeNode implements AutoCloseable {
         env.put("CASTPIPE_DATA_DIR", dir.resolve("data").toString());
         env.put("CASTPIPE_HTTP_PORT", String.valueOf(http));
         env.put("CASTPIPE_RTMP_PORT", String.valueOf(rtmp));
-        for (String port : new String[] {"KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "S3_PORT", "DB_PORT", "CHAT_PORT"}) {
-            env.put("CASTPIPE_" + port, String.valueOf(NginxRtmp.freePort()));
+        for (int i = 0; i < others.length; i++) {
+            env.put("CASTPIPE_" + others[i], String.valueOf(ports[2 + i]));
         }
         env.putAll(extraEnv);
         CastpipeNode node = new CastpipeNode(pb.start(), dir.resolve("castpipe.out"), http, rtmp);

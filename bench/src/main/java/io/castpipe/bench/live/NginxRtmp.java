@@ -1,10 +1,11 @@
 package io.castpipe.bench.live;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+
+import io.castpipe.bench.FreePorts;
 
 /**
  * The peer: nginx with the RTMP module from Debian's packages ({@code nginx},
@@ -32,8 +33,9 @@ public final class NginxRtmp implements AutoCloseable {
         }
         Files.createDirectories(dir.resolve("hls"));
         Files.createDirectories(dir.resolve("tmp"));
-        int rtmp = freePort();
-        int http = freePort();
+        int[] ports = FreePorts.take(2);
+        int rtmp = ports[0];
+        int http = ports[1];
         String conf = """
                 load_module %1$s;
                 daemon off;
@@ -89,14 +91,6 @@ public final class NginxRtmp implements AutoCloseable {
     public String log() throws IOException {
         Path log = dir.resolve("error.log");
         return Files.exists(log) ? Files.readString(log) : "";
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +13,7 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import io.castpipe.bench.FreePorts;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.kafka.KafkaSettings;
@@ -52,9 +52,9 @@ public final class OriginProcess {
     }
 
     private static void serve(Path dir) throws Exception {
-        try (EmbeddedKafka broker = new EmbeddedKafka(dir.resolve("kafka"), "127.0.0.1", freePort(),
-                freePort()).start();
-             EmbeddedS3 s3 = new EmbeddedS3(dir.resolve("s3"), "127.0.0.1", freePort(), S3_ACCESS, S3_SECRET)
+        int[] ports = FreePorts.take(4);
+        try (EmbeddedKafka broker = new EmbeddedKafka(dir.resolve("kafka"), "127.0.0.1", ports[0], ports[1]).start();
+             EmbeddedS3 s3 = new EmbeddedS3(dir.resolve("s3"), "127.0.0.1", ports[2], S3_ACCESS, S3_SECRET)
                      .start();
              S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(s3.endpoint()), "us-east-1", "live",
                      S3_ACCESS, S3_SECRET, true, 5 * 1024 * 1024));
@@ -63,7 +63,7 @@ public final class OriginProcess {
             KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), "bench-origin", Duration.ofSeconds(15));
             Topics topics = new Topics(TOPIC_PREFIX);
             topics.ensureCreated(kafka, 1, (short) 1);
-            int port = freePort();
+            int port = ports[3];
             HttpServer http = new HttpServer("127.0.0.1", port);
             NodeContext ctx = new NodeContext(CastpipeConfig.from(Map.of()), Files.createDirectories(dir.resolve("data")),
                     kafka, topics, store, null, null, http, metrics, null, "bench-signing-secret");
@@ -84,12 +84,6 @@ public final class OriginProcess {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 
