@@ -62,6 +62,7 @@ public final class OriginService implements Service {
     private final LiveUpdates updates;
     private final EventPublisher publisher;
     private final ViewerReports viewerReports;
+    private final BlockedReloads reloads;
     private volatile boolean open;
 
     public OriginService(NodeContext ctx) {
@@ -83,7 +84,7 @@ public final class OriginService implements Service {
                 new PlaybackTokens(ctx.signingSecret()), adminToken(ctx), Clock.systemUTC(), STORAGE_TIMEOUT, preconditions);
         this.vod = new GuardHandler(() -> open, new CorsHandler(new VodPathHandler(access)));
         this.channels = new LiveChannels(ctx.kafka(), ctx.topics());
-        BlockedReloads reloads = new BlockedReloads();
+        this.reloads = new BlockedReloads();
         PlaylistDeltas deltas = new PlaylistDeltas(ctx.metrics().registry());
         this.updates = new LiveUpdates(ctx.kafka(), ctx.topics(), cache, reloads, deltas);
         ViewerCounter viewers = new ViewerCounter(
@@ -97,6 +98,7 @@ public final class OriginService implements Service {
     public void start() {
         open = true;
         channels.start();
+        reloads.start();
         updates.start();
         viewerReports.start();
         ctx.http().prefix("/vod", vod);
@@ -121,6 +123,7 @@ public final class OriginService implements Service {
         viewerReports.close();
         publisher.close();
         updates.close();
+        reloads.close();
         channels.close();
         storageExecutor.shutdownNow();
         cache.close();

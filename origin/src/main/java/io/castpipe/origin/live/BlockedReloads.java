@@ -1,13 +1,21 @@
 package io.castpipe.origin.live;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Blocking playlist reload (RFC 8216bis §6.2.5.2) without a thread per waiting request: a
@@ -19,17 +27,40 @@ import java.util.concurrent.atomic.AtomicInteger;
  * node knows of each playlist comes from those announcements only; a playlist it has not heard
  * of since it started is served as it is, without blocking.
  *
- * <p>Waiting requests are grouped by the segment or part they wait for, in playlist order, so
- * a new playlist touches only the groups it satisfies and a request joins or leaves its group
- * in constant time: with thousands of players asking for the same next part, neither parking
- * one nor waking them all costs a pass over the others.
+ * <p>Thousands of players ask for the same next part, so the wake is built for that. Waiting
+ * requests are grouped by the segment or part they wait for, in playlist order: a new playlist
+ * takes the groups it satisfies whole, and parking one request costs the same however many
+ * wait. The released requests are handed to their {@link Waiter#executor() executors} (the
+ * connections' IO threads) in a few tasks each, not one task per request. No request has a
+ * timer of its own: one sweep every {@link #SWEEP_INTERVAL} answers those that waited too long.
  */
-public final class BlockedReloads {
+public final class BlockedReloads implements AutoCloseable {
     /** Waiting requests on this node, over all playlists; more are refused with 503. */
     static final int MAX_WAITING = 50_000;
+    /** How often waits that ran out are looked for: a 503 comes at most this much late. */
+    static final Duration SWEEP_INTERVAL = Duration.ofMillis(100);
+    /** Released requests per task on an executor, so that one wake does not hold an IO thread from its other connections for long. */
+    static final int BATCH = 1_000;
 
     private final Map<String, Playlist> playlists = new ConcurrentHashMap<>();
     private final AtomicInteger waiting = new AtomicInteger();
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "origin-reload-timeouts");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** A parked request. Exactly one of its two methods is called, once, on its executor. */
+    public interface Waiter {
+        /** Where this request is answered; the requests that share one are answered together in one task on it. */
+        Executor executor();
+
+        /** The playlist now has what was asked for, or has ended. */
+        void ready();
+
+        /** It did not within the wait's limit. */
+        void expired();
+    }
 
     /** How a request for {@code _HLS_msn=msn} is to be answered. */
     public sealed interface Outcome {
@@ -41,21 +72,46 @@ public final class BlockedReloads {
         record TooFarAhead(long lastSequence) implements Outcome {
         }
 
-        /** Wait for {@code ready}: completes once the playlist lists the segment, or fails with a timeout. */
-        record Wait(CompletableFuture<Void> ready, Duration limit) implements Outcome {
-        }
-
         /** Too many requests wait on this node already: 503. */
         record Overloaded() implements Outcome {
+        }
+
+        /** It must wait, at most {@code limit}: {@link #park} it, once the request may be answered from another thread. */
+        final class Wait implements Outcome {
+            private final BlockedReloads owner;
+            private final Playlist playlist;
+            private final Position position;
+            private final Duration limit;
+
+            private Wait(BlockedReloads owner, Playlist playlist, Position position, Duration limit) {
+                this.owner = owner;
+                this.playlist = playlist;
+                this.position = position;
+                this.limit = limit;
+            }
+
+            public Duration limit() {
+                return limit;
+            }
+
+            public void park(Waiter waiter) {
+                owner.park(playlist, position, new Parked(waiter, System.nanoTime() + limit.toNanos()));
+            }
         }
     }
 
     private static final class Playlist {
         volatile PlaylistHead head;
-        final ConcurrentSkipListMap<Position, Set<Waiter>> waiters = new ConcurrentSkipListMap<>();
+        /** Guarded by this playlist; each group in the order its requests came, which is the order their waits run out. */
+        final TreeMap<Position, List<Parked>> waiting = new TreeMap<>();
 
         Playlist(PlaylistHead head) {
             this.head = head;
+        }
+
+        boolean satisfies(Position p) {
+            PlaylistHead h = head;
+            return h.ended() || h.has(p.msn, p.part);
         }
     }
 
@@ -73,7 +129,18 @@ public final class BlockedReloads {
         }
     }
 
-    private record Waiter(CompletableFuture<Void> ready) {
+    private record Parked(Waiter waiter, long deadlineNanos) {
+    }
+
+    public BlockedReloads start() {
+        long every = SWEEP_INTERVAL.toMillis();
+        sweeper.scheduleWithFixedDelay(() -> expireDue(System.nanoTime()), every, every, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
     }
 
     /** A request for segment {@code msn} of the playlist under {@code key}, or with {@code part >= 0} for that part of it. */
@@ -94,22 +161,24 @@ public final class BlockedReloads {
             return new Outcome.Overloaded();
         }
         // §6.2.5.2: a server that cannot answer within three target durations answers 503.
-        Duration limit = Duration.ofSeconds(3L * head.targetDuration());
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        Waiter w = new Waiter(ready);
-        Set<Waiter> group = p.waiters.computeIfAbsent(new Position(msn, part), k -> ConcurrentHashMap.newKeySet());
-        ready.orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
-            group.remove(w);
-            waiting.decrementAndGet();
-        });
-        group.add(w);
-        // The playlist may have moved on since the check above, and its release may have taken
-        // this group already: the head is replaced before a release, so this sees it.
-        PlaylistHead now = p.head;
-        if (now.ended() || now.has(msn, part)) {
-            ready.complete(null);
+        return new Outcome.Wait(this, p, new Position(msn, part), Duration.ofSeconds(3L * head.targetDuration()));
+    }
+
+    private void park(Playlist p, Position position, Parked parked) {
+        boolean already;
+        synchronized (p) {
+            // The playlist may have moved on since the request was looked at. A release replaces
+            // the head before it takes this lock, so a head read here is at least as new as the
+            // release that would otherwise miss this request.
+            already = p.satisfies(position);
+            if (!already) {
+                p.waiting.computeIfAbsent(position, k -> new ArrayList<>()).add(parked);
+            }
         }
-        return new Outcome.Wait(ready, limit);
+        if (already) {
+            waiting.decrementAndGet();
+            answer(List.of(parked), Waiter::ready);
+        }
     }
 
     /** A new version of the playlist under {@code key} is in this node's memory. */
@@ -122,22 +191,65 @@ public final class BlockedReloads {
             old.head = head;
             return old;
         });
-        release(p);
         if (head.ended()) {
             playlists.remove(key, p);
-            release(p);
+        }
+        List<Parked> released = new ArrayList<>();
+        synchronized (p) {
+            SortedMap<Position, List<Parked>> due = head.ended() ? p.waiting : p.waiting.headMap(Position.after(head));
+            due.values().forEach(released::addAll);
+            due.clear();
+        }
+        waiting.addAndGet(-released.size());
+        answer(released, Waiter::ready);
+    }
+
+    /** Answers every request whose wait ran out by {@code nowNanos} (a {@link System#nanoTime()} reading). */
+    void expireDue(long nowNanos) {
+        for (Playlist p : playlists.values()) {
+            List<Parked> expired = new ArrayList<>();
+            synchronized (p) {
+                for (Iterator<List<Parked>> groups = p.waiting.values().iterator(); groups.hasNext(); ) {
+                    List<Parked> group = groups.next();
+                    if (group.get(0).deadlineNanos() - nowNanos > 0) {
+                        continue;
+                    }
+                    group.removeIf(w -> {
+                        boolean due = w.deadlineNanos() - nowNanos <= 0;
+                        if (due) {
+                            expired.add(w);
+                        }
+                        return due;
+                    });
+                    if (group.isEmpty()) {
+                        groups.remove();
+                    }
+                }
+            }
+            waiting.addAndGet(-expired.size());
+            answer(expired, Waiter::expired);
         }
     }
 
-    private static void release(Playlist p) {
-        PlaylistHead head = p.head;
-        Position after = Position.after(head);
-        for (Map.Entry<Position, Set<Waiter>> e = p.waiters.firstEntry();
-             e != null && (head.ended() || e.getKey().compareTo(after) < 0); e = p.waiters.firstEntry()) {
-            p.waiters.remove(e.getKey(), e.getValue());
-            for (Waiter w : e.getValue()) {
-                w.ready().complete(null);
+    /** Hands the waiters to their executors, a batch per task. */
+    private static void answer(List<Parked> parked, Consumer<Waiter> how) {
+        Map<Executor, List<Waiter>> byExecutor = new IdentityHashMap<>();
+        for (Parked w : parked) {
+            List<Waiter> batch = byExecutor.computeIfAbsent(w.waiter().executor(), e -> new ArrayList<>());
+            batch.add(w.waiter());
+            if (batch.size() == BATCH) {
+                hand(w.waiter().executor(), batch, how);
+                byExecutor.remove(w.waiter().executor());
             }
+        }
+        byExecutor.forEach((executor, batch) -> hand(executor, batch, how));
+    }
+
+    private static void hand(Executor executor, List<Waiter> batch, Consumer<Waiter> how) {
+        try {
+            executor.execute(() -> batch.forEach(how));
+        } catch (RejectedExecutionException stopping) {
+            // The server is stopping, and these requests' connections with it.
         }
     }
 

@@ -5,13 +5,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.castpipe.common.media.ObjectKeys;
-import io.castpipe.origin.http.Async;
 import io.castpipe.origin.http.Errors;
 import io.castpipe.origin.http.MediaType;
 import io.castpipe.origin.http.OriginRequest;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
 
 /**
  * {@code /live/{channel}/master.m3u8} and {@code /live/{channel}/{rendition}/{file}}: checks the
@@ -129,18 +129,17 @@ public final class LivePathHandler implements HttpHandler {
         }
     }
 
-    /** Serves at once, after the wait, or answers 503 when the wait is refused or runs out. */
+    /**
+     * Serves at once, after the wait, or answers 503 when the wait is refused or runs out. A
+     * waiting request is parked once this handler has returned and the exchange is Undertow's
+     * to keep open, so that it cannot be answered while still in this call.
+     */
     private void await(HttpServerExchange exchange, BlockedReloads.Outcome outcome, String what) throws Exception {
         if (outcome instanceof BlockedReloads.Outcome.Overloaded) {
             Errors.send(exchange, 503, "overloaded", "too many requests are waiting on this origin; retry");
         } else if (outcome instanceof BlockedReloads.Outcome.Wait wait) {
-            Async.await(exchange, wait.ready(), wait.limit().plusSeconds(1), (ex, ready, error) -> {
-                if (error == null) {
-                    next.handleRequest(ex);
-                } else {
-                    Errors.send(ex, 503, "not_yet", what + " did not appear within " + wait.limit().toSeconds() + " s");
-                }
-            });
+            ParkedExchange parked = new ParkedExchange(exchange, next, what, wait.limit().toSeconds());
+            exchange.dispatch(SameThreadExecutor.INSTANCE, () -> wait.park(parked));
         } else {
             next.handleRequest(exchange);
         }

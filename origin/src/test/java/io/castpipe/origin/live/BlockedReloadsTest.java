@@ -1,9 +1,11 @@
 package io.castpipe.origin.live;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,24 +18,24 @@ class BlockedReloadsTest {
     void aPlaylistReleasesExactlyTheRequestsItSatisfiesAndTheEndReleasesTheRest() {
         BlockedReloads reloads = new BlockedReloads();
         reloads.published(KEY, playlist(4, 0, false));
-        CompletableFuture<Void> part50 = parked(reloads, 5, 0);
-        CompletableFuture<Void> part51 = parked(reloads, 5, 1);
-        CompletableFuture<Void> segment5 = parked(reloads, 5, -1);
-        CompletableFuture<Void> part60 = parked(reloads, 6, 0);
-        CompletableFuture<Void> segment6 = parked(reloads, 6, -1);
+        Recorded part50 = parked(reloads, 5, 0);
+        Recorded part51 = parked(reloads, 5, 1);
+        Recorded segment5 = parked(reloads, 5, -1);
+        Recorded part60 = parked(reloads, 6, 0);
+        Recorded segment6 = parked(reloads, 6, -1);
         assertThat(reloads.waiting()).isEqualTo(5);
 
         reloads.published(KEY, playlist(4, 1, false));
-        assertThat(part50).isCompleted();
-        assertThat(List.of(part51, segment5, part60, segment6)).noneMatch(CompletableFuture::isDone);
+        assertThat(part50.toldReady()).isTrue();
+        assertThat(List.of(part51, segment5, part60, segment6)).noneMatch(Recorded::answered);
 
         reloads.published(KEY, playlist(5, 0, false));
-        assertThat(List.of(part51, segment5)).allMatch(CompletableFuture::isDone);
-        assertThat(List.of(part60, segment6)).noneMatch(CompletableFuture::isDone);
+        assertThat(List.of(part51, segment5)).allMatch(Recorded::toldReady);
+        assertThat(List.of(part60, segment6)).noneMatch(Recorded::answered);
         assertThat(reloads.waiting()).isEqualTo(2);
 
         reloads.published(KEY, playlist(5, 2, true));
-        assertThat(List.of(part60, segment6)).allMatch(CompletableFuture::isDone);
+        assertThat(List.of(part60, segment6)).allMatch(Recorded::toldReady);
         assertThat(reloads.waiting()).isZero();
     }
 
@@ -41,16 +43,16 @@ class BlockedReloadsTest {
     void tenThousandRequestsForTheSamePartAreAllReleasedByTheOnePlaylistThatListsIt() {
         BlockedReloads reloads = new BlockedReloads();
         reloads.published(KEY, playlist(4, 2, false));
-        List<CompletableFuture<Void>> waiting = new ArrayList<>();
+        List<Recorded> waiting = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
             waiting.add(parked(reloads, 5, 2));
         }
-        CompletableFuture<Void> next = parked(reloads, 6, 0);
+        Recorded next = parked(reloads, 6, 0);
         assertThat(reloads.waiting()).isEqualTo(10_001);
 
         reloads.published(KEY, playlist(5, 0, false));
-        assertThat(waiting).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
-        assertThat(next).isNotDone();
+        assertThat(waiting).allMatch(Recorded::toldReady);
+        assertThat(next.answered()).isFalse();
         assertThat(reloads.waiting()).isEqualTo(1);
     }
 
@@ -63,10 +65,96 @@ class BlockedReloadsTest {
         assertThat(reloads.waiting()).isZero();
     }
 
-    private static CompletableFuture<Void> parked(BlockedReloads reloads, long msn, int part) {
+    @Test
+    void aRequestThatWaitedItsLimitExpiresAndNoOtherDoes() {
+        BlockedReloads reloads = new BlockedReloads();
+        reloads.published(KEY, playlist(4, 0, false));
+        long parkedAt = System.nanoTime();
+        Recorded early = parked(reloads, 5, -1);
+        Recorded late = parked(reloads, 5, 0);
+        long limit = Duration.ofSeconds(3).toNanos();
+
+        reloads.expireDue(parkedAt + limit - Duration.ofMillis(1).toNanos());
+        assertThat(List.of(early, late)).noneMatch(Recorded::answered);
+        reloads.expireDue(System.nanoTime() + limit);
+        assertThat(List.of(early, late)).allMatch(r -> r.outcome.get().equals("expired"));
+        assertThat(reloads.waiting()).isZero();
+
+        reloads.published(KEY, playlist(5, 0, false));
+        assertThat(List.of(early, late)).allMatch(r -> r.outcome.get().equals("expired"));
+    }
+
+    @Test
+    void theWokenAreHandedToTheirExecutorsInBatchesNotOneTaskEach() {
+        BlockedReloads reloads = new BlockedReloads();
+        reloads.published(KEY, playlist(4, 0, false));
+        List<Runnable> tasksA = new ArrayList<>();
+        List<Runnable> tasksB = new ArrayList<>();
+        List<Recorded> onA = new ArrayList<>();
+        List<Recorded> onB = new ArrayList<>();
+        Executor a = tasksA::add;
+        Executor b = tasksB::add;
+        for (int i = 0; i < 1_500; i++) {
+            onA.add(parked(reloads, 5, 0, a));
+            onB.add(parked(reloads, 5, 0, b));
+        }
+        reloads.published(KEY, playlist(4, 1, false));
+        assertThat(onA).noneMatch(Recorded::answered);
+        assertThat(tasksA).hasSize((1_500 + BlockedReloads.BATCH - 1) / BlockedReloads.BATCH);
+        assertThat(tasksB).hasSize(tasksA.size());
+
+        tasksA.forEach(Runnable::run);
+        assertThat(onA).allMatch(Recorded::toldReady);
+        assertThat(onB).noneMatch(Recorded::answered);
+    }
+
+    /** What a parked request was told: nothing yet, "ready" or "expired" (twice is an error). */
+    private static final class Recorded implements BlockedReloads.Waiter {
+        private final Executor executor;
+        final AtomicReference<String> outcome = new AtomicReference<>();
+
+        Recorded(Executor executor) {
+            this.executor = executor;
+        }
+
+        @Override
+        public Executor executor() {
+            return executor;
+        }
+
+        @Override
+        public void ready() {
+            tell("ready");
+        }
+
+        @Override
+        public void expired() {
+            tell("expired");
+        }
+
+        private void tell(String what) {
+            assertThat(outcome.compareAndSet(null, what)).as("told %s after %s", what, outcome.get()).isTrue();
+        }
+
+        boolean answered() {
+            return outcome.get() != null;
+        }
+
+        boolean toldReady() {
+            return "ready".equals(outcome.get());
+        }
+    }
+
+    private static Recorded parked(BlockedReloads reloads, long msn, int part) {
+        return parked(reloads, msn, part, Runnable::run);
+    }
+
+    private static Recorded parked(BlockedReloads reloads, long msn, int part, Executor executor) {
         BlockedReloads.Outcome outcome = reloads.request(KEY, msn, part);
         assertThat(outcome).as("msn %d part %d", msn, part).isInstanceOf(BlockedReloads.Outcome.Wait.class);
-        return ((BlockedReloads.Outcome.Wait) outcome).ready();
+        Recorded r = new Recorded(executor);
+        ((BlockedReloads.Outcome.Wait) outcome).park(r);
+        return r;
     }
 
     /** An LL-HLS playlist of whole segments 0..{@code lastSegment} and {@code openParts} parts of the next. */
