@@ -1,0 +1,102 @@
+package io.castpipe.common.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Signed, expiring permission to post in one channel's chat, with the poster's role there:
+ * {@code PAYLOAD.SIGNATURE}, the payload being base64url of
+ * {@code channel:userId:role:expiry:userName} and the signature HMAC-SHA256 over the payload with
+ * the shared signing secret. The API issues them; chat nodes check them without a database. A
+ * role taken away (a moderator removed) holds until the token expires.
+ */
+public final class ChatTokens {
+    /** What the holder may do in the room. */
+    public enum Role {
+        VIEWER, MODERATOR, OWNER;
+
+        public boolean moderates() {
+            return this != VIEWER;
+        }
+    }
+
+    /** Who a valid token names, in which channel, until when. */
+    public record Holder(String channel, String userId, String userName, Role role, Instant expiresAt) {
+    }
+
+    private static final Pattern FIELD = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final int MAX_TOKEN = 1024;
+
+    private final SecretKeySpec key;
+
+    public ChatTokens(String secret) {
+        this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    }
+
+    /** @param userName shown beside the holder's messages; any text, at most 64 characters */
+    public String issue(String channel, String userId, String userName, Role role, Instant expiresAt) {
+        if (!FIELD.matcher(channel).matches() || !FIELD.matcher(userId).matches()) {
+            throw new IllegalArgumentException("channel and user id must be 1-64 of [A-Za-z0-9_-]");
+        }
+        if (userName.isEmpty() || userName.length() > 64) {
+            throw new IllegalArgumentException("a user name must be 1-64 characters");
+        }
+        String payload = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                (channel + ":" + userId + ":" + role.name() + ":" + expiresAt.getEpochSecond() + ":" + userName)
+                        .getBytes(StandardCharsets.UTF_8));
+        return payload + "." + sign(payload);
+    }
+
+    /** The holder of {@code token} if it is genuine, unexpired at {@code now} and for {@code channel}. */
+    public Optional<Holder> verify(String token, String channel, Instant now) {
+        if (token == null || token.length() > MAX_TOKEN) {
+            return Optional.empty();
+        }
+        int dot = token.lastIndexOf('.');
+        if (dot <= 0) {
+            return Optional.empty();
+        }
+        String payload = token.substring(0, dot);
+        byte[] given = token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(sign(payload).getBytes(StandardCharsets.US_ASCII), given)) {
+            return Optional.empty();
+        }
+        String[] f;
+        try {
+            f = new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8).split(":", 5);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (f.length != 5 || !f[0].equals(channel)) {
+            return Optional.empty();
+        }
+        try {
+            Instant expires = Instant.ofEpochSecond(Long.parseLong(f[3]));
+            if (now.isAfter(expires)) {
+                return Optional.empty();
+            }
+            return Optional.of(new Holder(f[0], f[1], f[4], Role.valueOf(f[2]), expires));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private String sign(String payload) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            byte[] sig = mac.doFinal(("chat:" + payload).getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+}
