@@ -32,8 +32,8 @@ public final class BlockedReloadsBench {
             System.err.println("usage: bench/run blocked-reloads [clients, 1..15000, default 10000] [parts, 1..1000, default 10]");
             System.exit(2);
         }
-        try (OriginNode origin = OriginNode.start();
-             EventPublisher kafka = new EventPublisher(new KafkaSettings(origin.kafkaBootstrap, "bench", Duration.ofSeconds(15)),
+        try (OriginNode origin = OriginNode.start(OriginProcess.class);
+             EventPublisher kafka = new EventPublisher(new KafkaSettings(origin.kafkaBootstrap(), "bench", Duration.ofSeconds(15)),
                      new Topics(OriginProcess.TOPIC_PREFIX), "bench")) {
             AnnouncedStream live = new AnnouncedStream(kafka, "bench");
             awaitServed(origin, live);
