@@ -41,10 +41,10 @@ public final class BlockedReloadsBench {
             try (PlaylistClients connections = PlaylistClients.open(new InetSocketAddress("127.0.0.1", origin.httpPort),
                     clients, CLIENT_THREADS)) {
                 // An unmeasured first pass, so that neither way pays for the origin JVM's warm-up (JIT).
-                BlockingReloadRun warmUp = new BlockingReloadRun(live, 0, WARM_UP_PARTS, clients);
+                BlockingReloadRun warmUp = new BlockingReloadRun(live, live.playlistPath(), 0, WARM_UP_PARTS, clients);
                 connections.handleWith(warmUp);
                 warmUp.run(connections, origin);
-                BlockingReloadRun blocking = new BlockingReloadRun(live, WARM_UP_PARTS, parts, clients);
+                BlockingReloadRun blocking = new BlockingReloadRun(live, live.playlistPath(), WARM_UP_PARTS, parts, clients);
                 connections.handleWith(blocking);
                 BlockingReloadRun.Result ll = blocking.run(connections, origin);
                 OriginNode.Stats after = origin.stats();
