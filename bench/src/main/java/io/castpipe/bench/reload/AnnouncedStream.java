@@ -20,7 +20,7 @@ import io.castpipe.common.media.ObjectKeys;
  * preload hint for the next). Part {@code k} counts parts from the first announced one:
  * segment {@code FIRST_OPEN + k / 3}, part {@code k % 3}; the third part of a segment completes it.
  */
-final class AnnouncedStream {
+final class AnnouncedStream implements PartAnnouncer {
     static final int PARTS_PER_SEGMENT = 3;
     static final double PART_TARGET = 0.334;
     private static final long FIRST_OPEN = 5;
@@ -39,12 +39,16 @@ final class AnnouncedStream {
     }
 
     String playlistPath() {
+        return playlistPath(channel);
+    }
+
+    static String playlistPath(String channel) {
         return "/live/" + channel + "/" + RENDITION + "/index.m3u8";
     }
 
-    /** The blocking reload that asks for part {@code k}. */
-    String blockingReloadPath(int k) {
-        return playlistPath() + "?_HLS_msn=" + segmentOf(k) + "&_HLS_part=" + k % PARTS_PER_SEGMENT;
+    /** The blocking reload of {@code playlistPath} that asks for part {@code k}. */
+    static String blockingReloadPath(String playlistPath, int k) {
+        return playlistPath + "?_HLS_msn=" + segmentOf(k) + "&_HLS_part=" + k % PARTS_PER_SEGMENT;
     }
 
     static long segmentOf(int k) {
@@ -59,7 +63,8 @@ final class AnnouncedStream {
     }
 
     /** Announces part {@code k} with its bytes, then the playlist that lists it, and waits until the broker has both. */
-    void announcePart(int k) throws Exception {
+    @Override
+    public void announcePart(int k) throws Exception {
         String key = ObjectKeys.liveFile(stream, RENDITION, partName(k));
         Future<?> part = kafka.publish(Topic.HLS_UPDATES, stream, new HlsUpdate(stream, RENDITION, HlsUpdate.Kind.PART,
                 segmentOf(k), k % PARTS_PER_SEGMENT, key, partBytes, Instant.now()));
@@ -73,14 +78,19 @@ final class AnnouncedStream {
     }
 
     private Future<?> announcePlaylistAsync(int k) {
-        long lastWhole = k < 0 ? FIRST_OPEN - 1
-                : k % PARTS_PER_SEGMENT == PARTS_PER_SEGMENT - 1 ? segmentOf(k) : segmentOf(k) - 1;
-        byte[] text = playlist(lastWhole, k).getBytes(StandardCharsets.UTF_8);
+        byte[] text = playlist(k).getBytes(StandardCharsets.UTF_8);
         return kafka.publish(Topic.HLS_UPDATES, stream, new HlsUpdate(stream, RENDITION, HlsUpdate.Kind.PLAYLIST,
-                lastWhole, null, ObjectKeys.liveFile(stream, RENDITION, "index.m3u8"), text, Instant.now()));
+                lastWhole(k), null, ObjectKeys.liveFile(stream, RENDITION, "index.m3u8"), text, Instant.now()));
     }
 
-    private static String playlist(long lastWhole, int k) {
+    /** The last whole segment once part {@code k} is out (-1: none of the parts yet). */
+    private static long lastWhole(int k) {
+        return k < 0 ? FIRST_OPEN - 1 : k % PARTS_PER_SEGMENT == PARTS_PER_SEGMENT - 1 ? segmentOf(k) : segmentOf(k) - 1;
+    }
+
+    /** The playlist that lists part {@code k} last (-1: whole segments only, up to the one before the first part). */
+    static String playlist(int k) {
+        long lastWhole = lastWhole(k);
         long first = Math.max(0, lastWhole - WINDOW + 1);
         StringBuilder b = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:1\n")
                 .append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.002\n")

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * LL-HLS players: every client asks for the next part with a blocking reload and, once
  * answered, at once for the one after (as hls.js does); one part announced every part target.
- * Each latency is from just before the announcement is published to the answer's arrival.
+ * Each latency is from just before the part is announced to the arrival of the whole answer.
  */
 final class BlockingReloadRun implements PlaylistClients.Handler {
     record Result(Latencies.Summary wake, double medianAckMs, double requestsPerSecond, double wakeBurstPerSecond,
@@ -18,7 +18,8 @@ final class BlockingReloadRun implements PlaylistClients.Handler {
                   OriginNode.Stats parked, Errors errors) {
     }
 
-    private final AnnouncedStream live;
+    private final PartAnnouncer announcer;
+    private final String playlistPath;
     private final int firstPart;
     private final int rounds;
     private final int[] waitingFor;
@@ -29,8 +30,9 @@ final class BlockingReloadRun implements PlaylistClients.Handler {
     private final AtomicInteger early = new AtomicInteger();
     private final AtomicLong responses = new AtomicLong();
 
-    BlockingReloadRun(AnnouncedStream live, int firstPart, int rounds, int clients) {
-        this.live = live;
+    BlockingReloadRun(PartAnnouncer announcer, String playlistPath, int firstPart, int rounds, int clients) {
+        this.announcer = announcer;
+        this.playlistPath = playlistPath;
         this.firstPart = firstPart;
         this.rounds = rounds;
         this.waitingFor = new int[clients];
@@ -45,7 +47,7 @@ final class BlockingReloadRun implements PlaylistClients.Handler {
     Result run(PlaylistClients clients, OriginNode origin) throws Exception {
         for (PlaylistClients.Client c : clients.clients) {
             waitingFor[c.id] = 0;
-            c.get(live.blockingReloadPath(firstPart));
+            c.get(AnnouncedStream.blockingReloadPath(playlistPath, firstPart));
         }
         // Parked: none of them may be answered before the announcement (counted as early otherwise).
         Thread.sleep(1_000);
@@ -59,7 +61,7 @@ final class BlockingReloadRun implements PlaylistClients.Handler {
         for (int r = 0; r < rounds; r++) {
             long t0 = System.nanoTime();
             announcedAt.set(r, t0);
-            live.announcePart(firstPart + r);
+            announcer.announcePart(firstPart + r);
             acks[r] = (System.nanoTime() - t0) / 1e6;
             if (!answered[r].await(10, TimeUnit.SECONDS)) {
                 errors.add(answered[r].getCount() + " requests for part " + (firstPart + r) + " unanswered after 10 s");
@@ -94,7 +96,7 @@ final class BlockingReloadRun implements PlaylistClients.Handler {
         answered[r].countDown();
         if (r + 1 < rounds) {
             waitingFor[client.id] = r + 1;
-            client.get(live.blockingReloadPath(firstPart + r + 1));
+            client.get(AnnouncedStream.blockingReloadPath(playlistPath, firstPart + r + 1));
         }
     }
 

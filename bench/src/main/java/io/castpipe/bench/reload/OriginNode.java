@@ -9,13 +9,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** The {@link OriginProcess} started as a child JVM of this one, with this JVM's class path. */
+/**
+ * A server under test ({@link OriginProcess}, {@link FloorProcess}) started as a child JVM of this
+ * one, with this JVM's class path. It prints {@code ready <http-port> [<kafka-bootstrap>]} once
+ * it serves and answers the {@link StdinCommands}.
+ */
 final class OriginNode implements AutoCloseable {
     record Stats(int threads, long heapBytes) {
     }
 
     final int httpPort;
-    final String kafkaBootstrap;
+    private final String kafkaBootstrap;
     private final Process process;
     private final BufferedReader out;
     private final Writer in;
@@ -28,41 +32,49 @@ final class OriginNode implements AutoCloseable {
         this.kafkaBootstrap = kafkaBootstrap;
     }
 
-    static OriginNode start() throws IOException {
+    static OriginNode start(Class<?> main) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                OriginProcess.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), main.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         for (String line = out.readLine(); line != null; line = out.readLine()) {
             if (line.startsWith("ready ")) {
                 String[] words = line.split(" ");
-                return new OriginNode(process, out, Integer.parseInt(words[1]), words[2]);
+                return new OriginNode(process, out, Integer.parseInt(words[1]), words.length > 2 ? words[2] : null);
             }
         }
         process.destroyForcibly();
-        throw new IOException("the origin process ended before it was ready (exit " + process.exitValue() + ")");
+        throw new IOException(main.getSimpleName() + " ended before it was ready (exit " + process.exitValue() + ")");
     }
 
-    /** Threads of the origin's JVM and its heap in use after a GC (the GC happens in the origin's JVM now). */
+    String kafkaBootstrap() {
+        if (kafkaBootstrap == null) {
+            throw new IllegalStateException("this server has no Kafka");
+        }
+        return kafkaBootstrap;
+    }
+
+    /** Threads of the server's JVM and its heap in use after a GC (the GC happens in the server's JVM now). */
     Stats stats() throws IOException {
-        String[] words = ask("stats");
+        String[] words = ask("stats", "stats");
         return new Stats(Integer.parseInt(words[1]), Long.parseLong(words[2]));
     }
 
-    /** CPU time the origin's JVM has used so far, in nanoseconds: what it spent, whatever else ran on the machine. */
+    /** CPU time the server's JVM has used so far, in nanoseconds: what it spent, whatever else ran on the machine. */
     long cpuNanos() throws IOException {
-        return Long.parseLong(ask("cpu")[1]);
+        return Long.parseLong(ask("cpu", "cpu")[1]);
     }
 
-    private String[] ask(String question) throws IOException {
-        in.write(question + "\n");
+    /** Sends {@code command} and returns the words of the next line that starts with {@code replyWord}. */
+    String[] ask(String command, String replyWord) throws IOException {
+        in.write(command + "\n");
         in.flush();
         for (String line = out.readLine(); line != null; line = out.readLine()) {
-            if (line.startsWith(question + " ")) {
+            if (line.startsWith(replyWord + " ")) {
                 return line.split(" ");
             }
         }
-        throw new IOException("the origin process ended");
+        throw new IOException("the server process ended");
     }
 
     @Override

@@ -1,11 +1,7 @@
 package io.castpipe.bench.reload;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,9 +26,8 @@ import io.castpipe.origin.OriginService;
  * The origin under test, in a JVM of its own so that its threads, heap and file descriptors
  * are its own and not the clients': the embedded Kafka broker and S3 server, and a real
  * {@link OriginService} on its own {@link HttpServer}. Prints {@code ready <http-port>
- * <kafka-bootstrap>} once it serves; then answers each {@code stats} line on stdin with
- * {@code stats <threads> <heap-bytes-used-after-gc>} and each {@code cpu} line with {@code cpu
- * <nanoseconds of CPU this process has used>}; stops at the end of stdin.
+ * <kafka-bootstrap>} once it serves; then answers the {@link StdinCommands} and stops at the end
+ * of stdin.
  */
 public final class OriginProcess {
     static final String TOPIC_PREFIX = "bench.";
@@ -70,9 +65,8 @@ public final class OriginProcess {
             try (OriginService origin = new OriginService(ctx)) {
                 origin.start();
                 http.start();
-                System.out.println("ready " + port + " " + broker.bootstrapServers());
-                System.out.flush();
-                answerStats();
+                StdinCommands.reply("ready " + port + " " + broker.bootstrapServers());
+                StdinCommands.answerUntilEnd(StdinCommands.NONE);
             } finally {
                 http.close();
             }
@@ -83,23 +77,6 @@ public final class OriginProcess {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    private static void answerStats() throws Exception {
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-            if (line.equals("cpu")) {
-                long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                        .getProcessCpuTime();
-                System.out.println("cpu " + cpu);
-                System.out.flush();
-            } else if (line.equals("stats")) {
-                System.gc();
-                long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-                System.out.println("stats " + ManagementFactory.getThreadMXBean().getThreadCount() + " " + heap);
-                System.out.flush();
             }
         }
     }
