@@ -34,7 +34,9 @@ video.addEventListener('waiting', () => { if (s.playing) s.waiting++; });
 if (!Hls.isSupported()) {
   s.fatalErrors.push('Hls.isSupported() is false');
 } else {
-  const hls = window.__hls = new Hls({ lowLatencyMode: ${lowLatency} });
+  // In low-latency mode the player also catches up (plays up to 1.5x) when it has fallen behind
+  // its target latency, as a busy viewer's machine makes it; a live player page does the same.
+  const hls = window.__hls = new Hls({ lowLatencyMode: ${lowLatency}, maxLiveSyncPlaybackRate: ${lowLatency ? 1.5 : 1} });
   hls.on(Hls.Events.MANIFEST_PARSED, (e, d) => { s.levels = d.levels.map(l => l.height); video.play().catch(() => {}); });
   hls.on(Hls.Events.ERROR, (e, d) => {
     const what = d.type + '/' + d.details + (d.response && d.response.code ? ' ' + d.response.code : '');
@@ -86,6 +88,7 @@ try {
         currentLevelHeight: hls.currentLevel >= 0 ? hls.levels[hls.currentLevel].height : null,
         latencySeconds: date ? (Date.now() - date.getTime()) / 1000 : null,
         hlsLatency: hls.levels.some(l => l.details && l.details.live) && Number.isFinite(hls.latency) ? hls.latency : null,
+        hlsTargetLatency: hls.targetLatency,
         live: hls.levels.some(l => l.details && l.details.live),
       };
     });
@@ -95,6 +98,7 @@ try {
     console.log(JSON.stringify({
       levels: r.levels, startTime, endTime: r.endTime, advanced: r.endTime - startTime, stalls: r.waiting,
       fatalErrors: r.fatalErrors, latencySeconds: r.latencySeconds, hlsLatencySeconds: r.hlsLatency,
+      hlsTargetLatencySeconds: r.hlsTargetLatency,
       live: r.live, paused: r.paused, videoSize: r.videoSize, currentLevelHeight: r.currentLevelHeight,
       nonFatalErrors: r.errors.slice(0, 20), h264Supported: r.mse.h264,
     }));
