@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Locale;
 
+import io.castpipe.bench.ServerProcess;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
@@ -28,7 +29,7 @@ public final class BlockedReloadsBench {
     private BlockedReloadsBench() {
     }
 
-    private record OriginRuns(OriginNode.Stats idle, BlockingReloadRun.Result blocking, OriginNode.Stats after,
+    private record OriginRuns(ServerProcess.Stats idle, BlockingReloadRun.Result blocking, ServerProcess.Stats after,
                               PollingRun.Result polling) {
     }
 
@@ -45,16 +46,16 @@ public final class BlockedReloadsBench {
     }
 
     private static OriginRuns runOrigin(int clients, int parts) throws Exception {
-        try (OriginNode origin = OriginNode.start(OriginProcess.class);
+        try (ServerProcess origin = ServerProcess.start(OriginProcess.class);
              EventPublisher kafka = new EventPublisher(new KafkaSettings(origin.kafkaBootstrap(), "bench", Duration.ofSeconds(15)),
                      new Topics(OriginProcess.TOPIC_PREFIX), "bench")) {
             AnnouncedStream live = new AnnouncedStream(kafka, CHANNEL);
             awaitServed(origin, live);
-            OriginNode.Stats idle = origin.stats();
-            try (PlaylistClients connections = PlaylistClients.open(new InetSocketAddress("127.0.0.1", origin.httpPort),
+            ServerProcess.Stats idle = origin.stats();
+            try (PlaylistClients connections = PlaylistClients.open(new InetSocketAddress("127.0.0.1", origin.port),
                     clients, CLIENT_THREADS)) {
                 BlockingReloadRun.Result blocking = runBlocking(connections, origin, live, clients, parts);
-                OriginNode.Stats after = origin.stats();
+                ServerProcess.Stats after = origin.stats();
                 PollingRun polling = new PollingRun(live, WARM_UP_PARTS + parts + PollingRun.WARM_UP, parts, clients);
                 connections.handleWith(polling);
                 return new OriginRuns(idle, blocking, after, polling.run(connections, origin));
@@ -63,15 +64,15 @@ public final class BlockedReloadsBench {
     }
 
     private static BlockingReloadRun.Result runFloor(int clients, int parts) throws Exception {
-        try (OriginNode floor = OriginNode.start(FloorProcess.class);
-             PlaylistClients connections = PlaylistClients.open(new InetSocketAddress("127.0.0.1", floor.httpPort),
+        try (ServerProcess floor = ServerProcess.start(FloorProcess.class);
+             PlaylistClients connections = PlaylistClients.open(new InetSocketAddress("127.0.0.1", floor.port),
                      clients, CLIENT_THREADS)) {
             return runBlocking(connections, floor, k -> floor.ask("answer " + k, "answered"), clients, parts);
         }
     }
 
     /** The measured blocking reloads, after an unmeasured first pass so that no server pays for its JVM's warm-up (JIT). */
-    private static BlockingReloadRun.Result runBlocking(PlaylistClients connections, OriginNode server, PartAnnouncer announcer,
+    private static BlockingReloadRun.Result runBlocking(PlaylistClients connections, ServerProcess server, PartAnnouncer announcer,
                                                         int clients, int parts) throws Exception {
         String playlist = AnnouncedStream.playlistPath(CHANNEL);
         BlockingReloadRun warmUp = new BlockingReloadRun(announcer, playlist, 0, WARM_UP_PARTS, clients);
@@ -83,9 +84,9 @@ public final class BlockedReloadsBench {
     }
 
     /** Announces the stream until the origin serves its playlist: an origin hears only what comes after it joined. */
-    private static void awaitServed(OriginNode origin, AnnouncedStream live) throws Exception {
+    private static void awaitServed(ServerProcess origin, AnnouncedStream live) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        URI playlist = URI.create("http://127.0.0.1:" + origin.httpPort + live.playlistPath());
+        URI playlist = URI.create("http://127.0.0.1:" + origin.port + live.playlistPath());
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         live.start();
         for (int i = 1; ; i++) {

@@ -7,6 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
+import io.castpipe.bench.ServerProcess;
+
 /**
  * LL-HLS players: every client asks for the next part with a blocking reload and, once
  * answered, at once for the one after (as hls.js does); one part announced every part target.
@@ -15,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class BlockingReloadRun implements PlaylistClients.Handler {
     record Result(Latencies.Summary wake, double medianAckMs, double requestsPerSecond, double wakeBurstPerSecond,
                   int answeredBeforeAnnounced, double originCpuMicrosPerAnswer,
-                  OriginNode.Stats parked, Errors errors) {
+                  ServerProcess.Stats parked, Errors errors) {
     }
 
     private final PartAnnouncer announcer;
@@ -44,14 +46,14 @@ final class BlockingReloadRun implements PlaylistClients.Handler {
         this.latencies = new Latencies(rounds, clients);
     }
 
-    Result run(PlaylistClients clients, OriginNode origin) throws Exception {
+    Result run(PlaylistClients clients, ServerProcess origin) throws Exception {
         for (PlaylistClients.Client c : clients.clients) {
             waitingFor[c.id] = 0;
             c.get(AnnouncedStream.blockingReloadPath(playlistPath, firstPart));
         }
         // Parked: none of them may be answered before the announcement (counted as early otherwise).
         Thread.sleep(1_000);
-        OriginNode.Stats parked = origin.stats();
+        ServerProcess.Stats parked = origin.stats();
         Thread.sleep(200);
         long cpuBefore = origin.cpuNanos();
         long answersBefore = responses.get();

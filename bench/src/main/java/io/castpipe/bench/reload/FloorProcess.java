@@ -10,6 +10,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.castpipe.bench.StdinCommands;
+
 /**
  * The floor of the blocked-reloads benchmark: the least a server must do to hold blocking playlist
  * reloads and wake them, in a JVM of its own as {@link OriginProcess} is. A bare NIO HTTP/1.1

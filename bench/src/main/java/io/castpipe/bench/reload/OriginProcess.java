@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import io.castpipe.bench.FreePorts;
+import io.castpipe.bench.StdinCommands;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.kafka.KafkaSettings;

@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
+import io.castpipe.bench.ServerProcess;
+
 /**
  * Players without LL-HLS: every client reloads the plain playlist every part target, each at
  * its own phase, while one part is announced every part target. Each latency is from just
@@ -45,7 +47,7 @@ final class PollingRun implements PlaylistClients.Handler {
      * measured ones while the clients start polling, and {@link #WARM_UP} after them so that every
      * client polls at least twice more.
      */
-    Result run(PlaylistClients clients, OriginNode origin) throws Exception {
+    Result run(PlaylistClients clients, ServerProcess origin) throws Exception {
         int part = firstPart - WARM_UP;
         long next = System.nanoTime();
         for (PlaylistClients.Client c : clients.clients) {

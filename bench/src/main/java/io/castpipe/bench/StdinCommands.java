@@ -1,4 +1,4 @@
-package io.castpipe.bench.reload;
+package io.castpipe.bench;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -6,25 +6,24 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 
 /**
- * What a process under test ({@link OriginProcess}, {@link FloorProcess}) answers on stdin, for
- * {@link OriginNode}: each {@code stats} line with {@code stats <threads> <heap-bytes-used-after-gc>},
+ * What a process under test answers on stdin, for {@link ServerProcess}: each {@code stats} line with {@code stats <threads> <heap-bytes-used-after-gc>},
  * each {@code cpu} line with {@code cpu <nanoseconds of CPU this process has used>}; any other
  * line is the process's own command.
  */
-final class StdinCommands {
+public final class StdinCommands {
     /** A process's own commands. */
-    interface Own {
+    public interface Own {
         /** Runs {@code line} if it is one of this process's commands; false if it is not. */
         boolean run(String line) throws Exception;
     }
 
-    static final Own NONE = line -> false;
+    public static final Own NONE = line -> false;
 
     private StdinCommands() {
     }
 
     /** Answers stdin line by line until it ends. */
-    static void answerUntilEnd(Own own) throws Exception {
+    public static void answerUntilEnd(Own own) throws Exception {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line = in.readLine(); line != null; line = in.readLine()) {
             if (line.equals("cpu")) {
@@ -41,7 +40,7 @@ final class StdinCommands {
         }
     }
 
-    static void reply(String line) {
+    public static void reply(String line) {
         System.out.println(line);
         System.out.flush();
     }
