@@ -1,15 +1,13 @@
 package io.castpipe.bench.reload;
 
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import io.castpipe.bench.FreePorts;
+import io.castpipe.bench.ScratchDirectory;
 import io.castpipe.bench.StdinCommands;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.http.HttpServer;
@@ -39,11 +37,8 @@ public final class OriginProcess {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Files.createTempDirectory("castpipe-bench-origin");
-        try {
-            serve(dir);
-        } finally {
-            deleteTree(dir);
+        try (ScratchDirectory dir = new ScratchDirectory("castpipe-bench-origin")) {
+            serve(dir.path);
         }
     }
 
@@ -70,14 +65,6 @@ public final class OriginProcess {
                 StdinCommands.answerUntilEnd(StdinCommands.NONE);
             } finally {
                 http.close();
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
             }
         }
     }
