@@ -4,7 +4,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -60,6 +62,37 @@ class SourceUploadTest {
                 .body(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(file))).send();
         assertError(r, 411, "length_required");
         assertThat(node.store.head(ObjectKeys.uploadSource(videoId))).isEmpty();
+    }
+
+    @Test
+    void anHttp2BodyWithoutContentLengthIsRefusedBeforeAnythingIsStored() throws Exception {
+        String token = http.newUser("put-h2");
+        String videoId = http.newVideo(token, "h2 without length", "public");
+        byte[] file = random(100_000, 22);
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        URI source = URI.create(node.baseUrl + "/api/videos/" + videoId + "/source");
+        // The JDK client upgrades a bodiless first request to h2c; the upload then goes as a stream of that connection.
+        HttpResponse<String> first = h2.send(HttpRequest.newBuilder(URI.create(node.baseUrl + "/api/videos/" + videoId))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(first.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        HttpResponse<String> r = h2.send(HttpRequest.newBuilder(source).header("Authorization", "Bearer " + token)
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(file))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(r.statusCode()).isEqualTo(411);
+        assertThat(r.body()).contains("length_required");
+        assertThat(node.store.head(ObjectKeys.uploadSource(videoId))).isEmpty();
+        // No body at all (the stream ends with its headers) is an empty upload, not one of unknown length.
+        HttpResponse<String> empty = h2.send(HttpRequest.newBuilder(source).header("Authorization", "Bearer " + token)
+                .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(empty.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(empty.statusCode()).isEqualTo(400);
+        assertThat(empty.body()).contains("empty_upload");
+
+        HttpResponse<String> withLength = h2.send(HttpRequest.newBuilder(source).header("Authorization", "Bearer " + token)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(withLength.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(withLength.statusCode()).as(withLength.body()).isEqualTo(200);
     }
 
     @Test

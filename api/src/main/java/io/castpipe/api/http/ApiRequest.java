@@ -14,6 +14,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import io.undertow.util.Protocols;
 import io.undertow.util.PathTemplateMatch;
 
 /** An API request as endpoints see it: the caller, checked path ids, query values, a small JSON body. */
@@ -108,11 +109,15 @@ public final class ApiRequest {
     }
 
     /**
-     * Refuses a chunked body. The listener fixes the size cap of a chunked body before any handler
-     * runs, so an upload could not be allowed past it; with a Content-Length it can.
+     * Refuses a body of unknown length: chunked (HTTP/1.1), or without Content-Length (HTTP/2;
+     * a request whose stream ended with its headers has no body and goes on, to be refused as
+     * empty). The listener fixes the size cap of such a body before any handler runs, so an
+     * upload could not be allowed past it; with a Content-Length it can.
      */
     public void requireContentLength() {
-        if (exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
+        boolean http2WithoutLength = exchange.getProtocol().equals(Protocols.HTTP_2_0)
+                && !exchange.getRequestHeaders().contains(Headers.CONTENT_LENGTH) && !exchange.isRequestComplete();
+        if (exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING) || http2WithoutLength) {
             throw new ApiException(411, "length_required",
                     "send the body with a Content-Length header; chunked bodies are not accepted here");
         }
