@@ -1,11 +1,16 @@
 package io.castpipe.api;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import io.castpipe.api.auth.Authenticator;
+import io.castpipe.api.channels.ChannelLookup;
 import io.castpipe.api.channels.ChannelRepository;
 import io.castpipe.api.channels.ChannelUrls;
 import io.castpipe.api.channels.ChannelsEndpoint;
+import io.castpipe.api.chat.ChatTokenEndpoint;
+import io.castpipe.api.chat.ModeratorRepository;
+import io.castpipe.api.chat.ModeratorsEndpoint;
 import io.castpipe.api.events.VideoEventsConsumer;
 import io.castpipe.api.http.Cors;
 import io.castpipe.api.streams.IngestWarnings;
@@ -25,6 +30,7 @@ import io.castpipe.api.videos.VideoCreator;
 import io.castpipe.api.videos.VideoRepository;
 import io.castpipe.api.videos.VideoView;
 import io.castpipe.api.videos.VideosEndpoint;
+import io.castpipe.common.auth.ChatTokens;
 import io.castpipe.common.auth.PlaybackTokens;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.config.ConfigException;
@@ -82,7 +88,14 @@ public final class ApiService implements Service {
         routes.get("/openapi.json", new OpenApiHandler());
         r.add("POST", "/users", usersEndpoint::create);
         ChannelUrls channelUrls = ChannelUrls.from(config);
-        ChannelsEndpoint channels = new ChannelsEndpoint(new ChannelRepository(ctx.database()), channelUrls);
+        ChannelRepository channelRepository = new ChannelRepository(ctx.database());
+        ChannelsEndpoint channels = new ChannelsEndpoint(channelRepository, channelUrls);
+        ChannelLookup channelLookup = new ChannelLookup(channelRepository);
+        ModeratorRepository moderators = new ModeratorRepository(ctx.database());
+        ModeratorsEndpoint moderatorsEndpoint = new ModeratorsEndpoint(channelLookup, moderators, users);
+        ChatTokenEndpoint chatTokens = new ChatTokenEndpoint(channelLookup, moderators, users,
+                new ChatTokens(ctx.signingSecret()), channelUrls,
+                Duration.ofSeconds(config.integer(Setting.CHAT_TOKEN_SECONDS, 60, 86_400)));
         StreamRepository streamRepository = new StreamRepository(ctx.database());
         ViewerCounts viewerCounts = new ViewerCounts();
         StreamsEndpoint streamsEndpoint = new StreamsEndpoint(streamRepository, viewerCounts, channelUrls,
@@ -91,6 +104,10 @@ public final class ApiService implements Service {
         r.add("GET", "/channels", channels::list);
         r.add("GET", "/channels/{name}", channels::get);
         r.add("POST", "/channels/{name}/stream-key", channels::rotateKey);
+        r.add("GET", "/channels/{name}/moderators", moderatorsEndpoint::list);
+        r.add("PUT", "/channels/{name}/moderators/{userId}", moderatorsEndpoint::add);
+        r.add("DELETE", "/channels/{name}/moderators/{userId}", moderatorsEndpoint::remove);
+        r.add("POST", "/chat/token", chatTokens::issue);
         r.add("GET", "/live", streamsEndpoint::live);
         r.add("GET", "/streams/{id}", streamsEndpoint::get);
         r.add("GET", "/videos", videosEndpoint::list);
