@@ -8,6 +8,8 @@ import io.castpipe.api.channels.ChannelLookup;
 import io.castpipe.api.channels.ChannelRepository;
 import io.castpipe.api.channels.ChannelUrls;
 import io.castpipe.api.channels.ChannelsEndpoint;
+import io.castpipe.api.chat.ChatSettingsEndpoint;
+import io.castpipe.api.chat.ChatSettingsRepository;
 import io.castpipe.api.chat.ChatTokenEndpoint;
 import io.castpipe.api.chat.ModeratorRepository;
 import io.castpipe.api.chat.ModeratorsEndpoint;
@@ -96,6 +98,8 @@ public final class ApiService implements Service {
         ChatTokenEndpoint chatTokens = new ChatTokenEndpoint(channelLookup, moderators, users,
                 new ChatTokens(ctx.signingSecret()), channelUrls,
                 Duration.ofSeconds(config.integer(Setting.CHAT_TOKEN_SECONDS, 60, 86_400)));
+        ChatSettingsEndpoint chatSettings = new ChatSettingsEndpoint(channelLookup,
+                new ChatSettingsRepository(ctx.database()), publisher);
         StreamRepository streamRepository = new StreamRepository(ctx.database());
         ViewerCounts viewerCounts = new ViewerCounts();
         StreamsEndpoint streamsEndpoint = new StreamsEndpoint(streamRepository, viewerCounts, channelUrls,
@@ -107,6 +111,8 @@ public final class ApiService implements Service {
         r.add("GET", "/channels/{name}/moderators", moderatorsEndpoint::list);
         r.add("PUT", "/channels/{name}/moderators/{userId}", moderatorsEndpoint::add);
         r.add("DELETE", "/channels/{name}/moderators/{userId}", moderatorsEndpoint::remove);
+        r.add("GET", "/channels/{name}/chat", chatSettings::get);
+        r.add("PUT", "/channels/{name}/chat", chatSettings::put);
         r.add("POST", "/chat/token", chatTokens::issue);
         r.add("GET", "/live", streamsEndpoint::live);
         r.add("GET", "/streams/{id}", streamsEndpoint::get);

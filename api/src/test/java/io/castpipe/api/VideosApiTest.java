@@ -202,7 +202,8 @@ class VideosApiTest {
         doc.get("paths").fieldNames().forEachRemaining(paths::add);
         assertThat(paths).contains("/api/users", "/api/videos", "/api/videos/{id}", "/api/videos/{id}/upload-url",
                 "/api/videos/{id}/complete", "/api/videos/{id}/source", "/api/uploads", "/api/uploads/{uploadId}",
-                "/api/chat/token", "/api/channels/{name}/moderators", "/api/channels/{name}/moderators/{userId}");
+                "/api/chat/token", "/api/channels/{name}/moderators", "/api/channels/{name}/moderators/{userId}",
+                "/api/channels/{name}/chat");
     }
 
     @Test
