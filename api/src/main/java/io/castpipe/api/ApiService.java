@@ -8,6 +8,9 @@ import io.castpipe.api.channels.ChannelLookup;
 import io.castpipe.api.channels.ChannelRepository;
 import io.castpipe.api.channels.ChannelUrls;
 import io.castpipe.api.channels.ChannelsEndpoint;
+import io.castpipe.api.chat.ChatArchiveConsumer;
+import io.castpipe.api.chat.ChatMessageRepository;
+import io.castpipe.api.chat.ChatReplayEndpoint;
 import io.castpipe.api.chat.ChatSettingsEndpoint;
 import io.castpipe.api.chat.ChatSettingsRepository;
 import io.castpipe.api.chat.ChatTokenEndpoint;
@@ -29,6 +32,7 @@ import io.castpipe.api.users.UserRepository;
 import io.castpipe.api.users.UsersEndpoint;
 import io.castpipe.api.videos.VideoAccessFile;
 import io.castpipe.api.videos.VideoCreator;
+import io.castpipe.api.videos.VideoLookup;
 import io.castpipe.api.videos.VideoRepository;
 import io.castpipe.api.videos.VideoView;
 import io.castpipe.api.videos.VideosEndpoint;
@@ -47,7 +51,8 @@ import io.undertow.server.handlers.HttpContinueReadHandler;
 
 /**
  * The REST control plane under {@code /api}: users, channels and their stream keys, videos and their uploads (tus, presigned,
- * single PUT), and a consumer of {@code video.events} that keeps each video's status current.
+ * single PUT), and a consumer of {@code video.events} that keeps each video's status current; chat tokens, moderators,
+ * blocked words, and the chat kept for replay.
  */
 public final class ApiService implements Service {
     private final NodeContext ctx;
@@ -55,6 +60,7 @@ public final class ApiService implements Service {
     private VideoEventsConsumer events;
     private StreamEventsConsumer streamEvents;
     private ViewerReportsConsumer viewerReports;
+    private ChatArchiveConsumer chatArchive;
     private Uploads uploads;
 
     public ApiService(NodeContext ctx) {
@@ -100,7 +106,9 @@ public final class ApiService implements Service {
                 Duration.ofSeconds(config.integer(Setting.CHAT_TOKEN_SECONDS, 60, 86_400)));
         ChatSettingsEndpoint chatSettings = new ChatSettingsEndpoint(channelLookup,
                 new ChatSettingsRepository(ctx.database()), publisher);
+        ChatMessageRepository chatMessages = new ChatMessageRepository(ctx.database());
         StreamRepository streamRepository = new StreamRepository(ctx.database());
+        ChatReplayEndpoint chatReplay = new ChatReplayEndpoint(new VideoLookup(videos), streamRepository, chatMessages);
         ViewerCounts viewerCounts = new ViewerCounts();
         StreamsEndpoint streamsEndpoint = new StreamsEndpoint(streamRepository, viewerCounts, channelUrls,
                 new IngestWarnings(config.integer(Setting.LIVE_SEGMENT_SECONDS, 1, 30)));
@@ -121,6 +129,7 @@ public final class ApiService implements Service {
         r.add("GET", "/videos/{id}", videosEndpoint::get);
         r.add("PATCH", "/videos/{id}", videosEndpoint::update);
         r.add("DELETE", "/videos/{id}", videosEndpoint::delete);
+        r.add("GET", "/videos/{id}/chat", chatReplay::get);
         r.add("POST", "/videos/{id}/upload-url", uploads.direct()::uploadUrl);
         r.add("POST", "/videos/{id}/complete", uploads.direct()::complete);
         r.add("PUT", "/videos/{id}/source", uploads.source()::put);
@@ -140,6 +149,8 @@ public final class ApiService implements Service {
         streamEvents.start();
         viewerReports = new ViewerReportsConsumer(ctx.kafka(), ctx.topics(), viewerCounts);
         viewerReports.start();
+        chatArchive = new ChatArchiveConsumer(ctx.kafka(), ctx.topics(), chatMessages);
+        chatArchive.start();
         uploads.sweeper().start();
         // 100-continue is sent only once an endpoint reads the body, so a refused upload is never sent.
         ctx.http().prefix("/api", new Cors(new HttpContinueReadHandler(routes)));
@@ -178,6 +189,9 @@ public final class ApiService implements Service {
         }
         if (viewerReports != null) {
             viewerReports.close();
+        }
+        if (chatArchive != null) {
+            chatArchive.close();
         }
         if (uploads != null) {
             uploads.sweeper().close();
