@@ -2,11 +2,13 @@ package io.castpipe.api;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.castpipe.api.HttpTestClient.Response;
 import io.castpipe.common.auth.ChatTokens;
+import io.castpipe.common.config.Setting;
 import io.castpipe.common.media.Ids;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,6 +89,21 @@ class ChatTokenAndModeratorsTest {
         assertThat(after.get("role").asText()).isEqualTo("viewer");
         assertThat(TOKENS.verify(after.get("token").asText(), "chat-room", Instant.now()).orElseThrow().role())
                 .isEqualTo(ChatTokens.Role.VIEWER);
+    }
+
+    @Test
+    void tokensLastAsLongAsTheNodeIsConfiguredFor() throws Exception {
+        try (ApiTestNode shortLived = ApiTestNode.isolated(Map.of(Setting.CHAT_TOKEN_SECONDS.env(), "120"))) {
+            HttpTestClient client = shortLived.client();
+            String user = client.newUser("short-lived");
+            client.post("/api/channels", user, Map.of("name", "short-room"));
+            Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            JsonNode answer = client.post("/api/chat/token", user, Map.of("channel", "short-room")).json();
+            Instant expiresAt = Instant.parse(answer.get("expiresAt").asText());
+            assertThat(expiresAt).isBetween(before.plusSeconds(120), Instant.now().plusSeconds(120));
+            assertThat(TOKENS.verify(answer.get("token").asText(), "short-room", expiresAt)).isPresent();
+            assertThat(TOKENS.verify(answer.get("token").asText(), "short-room", expiresAt.plusSeconds(1))).isEmpty();
+        }
     }
 
     @Test
