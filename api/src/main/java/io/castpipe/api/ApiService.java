@@ -1,11 +1,21 @@
 package io.castpipe.api;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import io.castpipe.api.auth.Authenticator;
+import io.castpipe.api.channels.ChannelLookup;
 import io.castpipe.api.channels.ChannelRepository;
 import io.castpipe.api.channels.ChannelUrls;
 import io.castpipe.api.channels.ChannelsEndpoint;
+import io.castpipe.api.chat.ChatArchiveConsumer;
+import io.castpipe.api.chat.ChatMessageRepository;
+import io.castpipe.api.chat.ChatReplayEndpoint;
+import io.castpipe.api.chat.ChatSettingsEndpoint;
+import io.castpipe.api.chat.ChatSettingsRepository;
+import io.castpipe.api.chat.ChatTokenEndpoint;
+import io.castpipe.api.chat.ModeratorRepository;
+import io.castpipe.api.chat.ModeratorsEndpoint;
 import io.castpipe.api.events.VideoEventsConsumer;
 import io.castpipe.api.http.Cors;
 import io.castpipe.api.streams.IngestWarnings;
@@ -22,9 +32,11 @@ import io.castpipe.api.users.UserRepository;
 import io.castpipe.api.users.UsersEndpoint;
 import io.castpipe.api.videos.VideoAccessFile;
 import io.castpipe.api.videos.VideoCreator;
+import io.castpipe.api.videos.VideoLookup;
 import io.castpipe.api.videos.VideoRepository;
 import io.castpipe.api.videos.VideoView;
 import io.castpipe.api.videos.VideosEndpoint;
+import io.castpipe.common.auth.ChatTokens;
 import io.castpipe.common.auth.PlaybackTokens;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.config.ConfigException;
@@ -39,7 +51,8 @@ import io.undertow.server.handlers.HttpContinueReadHandler;
 
 /**
  * The REST control plane under {@code /api}: users, channels and their stream keys, videos and their uploads (tus, presigned,
- * single PUT), and a consumer of {@code video.events} that keeps each video's status current.
+ * single PUT), and a consumer of {@code video.events} that keeps each video's status current; chat tokens, moderators,
+ * blocked words, and the chat kept for replay.
  */
 public final class ApiService implements Service {
     private final NodeContext ctx;
@@ -47,6 +60,7 @@ public final class ApiService implements Service {
     private VideoEventsConsumer events;
     private StreamEventsConsumer streamEvents;
     private ViewerReportsConsumer viewerReports;
+    private ChatArchiveConsumer chatArchive;
     private Uploads uploads;
 
     public ApiService(NodeContext ctx) {
@@ -82,8 +96,19 @@ public final class ApiService implements Service {
         routes.get("/openapi.json", new OpenApiHandler());
         r.add("POST", "/users", usersEndpoint::create);
         ChannelUrls channelUrls = ChannelUrls.from(config);
-        ChannelsEndpoint channels = new ChannelsEndpoint(new ChannelRepository(ctx.database()), channelUrls);
+        ChannelRepository channelRepository = new ChannelRepository(ctx.database());
+        ChannelsEndpoint channels = new ChannelsEndpoint(channelRepository, channelUrls);
+        ChannelLookup channelLookup = new ChannelLookup(channelRepository);
+        ModeratorRepository moderators = new ModeratorRepository(ctx.database());
+        ModeratorsEndpoint moderatorsEndpoint = new ModeratorsEndpoint(channelLookup, moderators, users);
+        ChatTokenEndpoint chatTokens = new ChatTokenEndpoint(channelLookup, moderators, users,
+                new ChatTokens(ctx.signingSecret()), channelUrls,
+                Duration.ofSeconds(config.integer(Setting.CHAT_TOKEN_SECONDS, 60, 86_400)));
+        ChatSettingsEndpoint chatSettings = new ChatSettingsEndpoint(channelLookup,
+                new ChatSettingsRepository(ctx.database()), publisher);
+        ChatMessageRepository chatMessages = new ChatMessageRepository(ctx.database());
         StreamRepository streamRepository = new StreamRepository(ctx.database());
+        ChatReplayEndpoint chatReplay = new ChatReplayEndpoint(new VideoLookup(videos), streamRepository, chatMessages);
         ViewerCounts viewerCounts = new ViewerCounts();
         StreamsEndpoint streamsEndpoint = new StreamsEndpoint(streamRepository, viewerCounts, channelUrls,
                 new IngestWarnings(config.integer(Setting.LIVE_SEGMENT_SECONDS, 1, 30)));
@@ -91,6 +116,12 @@ public final class ApiService implements Service {
         r.add("GET", "/channels", channels::list);
         r.add("GET", "/channels/{name}", channels::get);
         r.add("POST", "/channels/{name}/stream-key", channels::rotateKey);
+        r.add("GET", "/channels/{name}/moderators", moderatorsEndpoint::list);
+        r.add("PUT", "/channels/{name}/moderators/{userId}", moderatorsEndpoint::add);
+        r.add("DELETE", "/channels/{name}/moderators/{userId}", moderatorsEndpoint::remove);
+        r.add("GET", "/channels/{name}/chat", chatSettings::get);
+        r.add("PUT", "/channels/{name}/chat", chatSettings::put);
+        r.add("POST", "/chat/token", chatTokens::issue);
         r.add("GET", "/live", streamsEndpoint::live);
         r.add("GET", "/streams/{id}", streamsEndpoint::get);
         r.add("GET", "/videos", videosEndpoint::list);
@@ -98,6 +129,7 @@ public final class ApiService implements Service {
         r.add("GET", "/videos/{id}", videosEndpoint::get);
         r.add("PATCH", "/videos/{id}", videosEndpoint::update);
         r.add("DELETE", "/videos/{id}", videosEndpoint::delete);
+        r.add("GET", "/videos/{id}/chat", chatReplay::get);
         r.add("POST", "/videos/{id}/upload-url", uploads.direct()::uploadUrl);
         r.add("POST", "/videos/{id}/complete", uploads.direct()::complete);
         r.add("PUT", "/videos/{id}/source", uploads.source()::put);
@@ -117,6 +149,8 @@ public final class ApiService implements Service {
         streamEvents.start();
         viewerReports = new ViewerReportsConsumer(ctx.kafka(), ctx.topics(), viewerCounts);
         viewerReports.start();
+        chatArchive = new ChatArchiveConsumer(ctx.kafka(), ctx.topics(), chatMessages);
+        chatArchive.start();
         uploads.sweeper().start();
         // 100-continue is sent only once an endpoint reads the body, so a refused upload is never sent.
         ctx.http().prefix("/api", new Cors(new HttpContinueReadHandler(routes)));
@@ -155,6 +189,9 @@ public final class ApiService implements Service {
         }
         if (viewerReports != null) {
             viewerReports.close();
+        }
+        if (chatArchive != null) {
+            chatArchive.close();
         }
         if (uploads != null) {
             uploads.sweeper().close();

@@ -201,7 +201,9 @@ class VideosApiTest {
         Set<String> paths = new HashSet<>();
         doc.get("paths").fieldNames().forEachRemaining(paths::add);
         assertThat(paths).contains("/api/users", "/api/videos", "/api/videos/{id}", "/api/videos/{id}/upload-url",
-                "/api/videos/{id}/complete", "/api/videos/{id}/source", "/api/uploads", "/api/uploads/{uploadId}");
+                "/api/videos/{id}/complete", "/api/videos/{id}/source", "/api/uploads", "/api/uploads/{uploadId}",
+                "/api/chat/token", "/api/channels/{name}/moderators", "/api/channels/{name}/moderators/{userId}",
+                "/api/channels/{name}/chat", "/api/videos/{id}/chat");
     }
 
     @Test

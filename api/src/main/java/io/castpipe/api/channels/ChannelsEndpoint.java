@@ -21,16 +21,18 @@ import io.castpipe.common.media.Ids;
  */
 public final class ChannelsEndpoint {
     /** Channel names appear in URLs ({@code /live/{name}/…}, {@code /watch/{name}}): kept plain. */
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{2,31}");
+    static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{2,31}");
     private static final Set<String> LATENCIES = Set.of("low", "normal", "high");
     private static final int MAX_TITLE = 200;
     private static final int LIST_LIMIT = 1000;
 
     private final ChannelRepository channels;
+    private final ChannelLookup lookup;
     private final ChannelUrls urls;
 
     public ChannelsEndpoint(ChannelRepository channels, ChannelUrls urls) {
         this.channels = channels;
+        this.lookup = new ChannelLookup(channels);
         this.urls = urls;
     }
 
@@ -64,38 +66,21 @@ public final class ChannelsEndpoint {
     public void list(ApiRequest request) throws Exception {
         Caller caller = request.caller();
         List<Map<String, Object>> items = channels.list(LIST_LIMIT).stream()
-                .map(c -> view(c, mayManage(caller, c))).toList();
+                .map(c -> view(c, c.manageableBy(caller))).toList();
         JsonResponses.send(request.exchange(), 200, Map.of("items", items));
     }
 
     public void get(ApiRequest request) throws Exception {
-        Channel channel = find(request);
-        JsonResponses.send(request.exchange(), 200, view(channel, mayManage(request.caller(), channel)));
+        Channel channel = lookup.find(request.pathParam("name"));
+        JsonResponses.send(request.exchange(), 200, view(channel, channel.manageableBy(request.caller())));
     }
 
     /** Rotation takes effect at once: the next publish must use the new key; one already live goes on. */
     public void rotateKey(ApiRequest request) throws Exception {
-        Channel channel = find(request);
-        request.caller().requireSignedIn();
-        if (!mayManage(request.caller(), channel)) {
-            throw ApiException.forbidden("only the channel's owner may rotate its stream key");
-        }
+        Channel channel = lookup.manageable(request.pathParam("name"), request.caller());
         String key = newStreamKey();
         channels.setStreamKey(channel.id(), key);
         JsonResponses.send(request.exchange(), 200, Map.of("streamKey", key));
-    }
-
-    private Channel find(ApiRequest request) throws Exception {
-        String name = request.pathParam("name");
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw ApiException.notFound("no channel named '" + (name == null ? "" : name) + "'");
-        }
-        return channels.findByName(name)
-                .orElseThrow(() -> ApiException.notFound("no channel named '" + name + "'"));
-    }
-
-    private static boolean mayManage(Caller caller, Channel channel) {
-        return caller.isAdmin() || caller.is(channel.ownerId());
     }
 
     private Map<String, Object> view(Channel c, boolean withKey) {

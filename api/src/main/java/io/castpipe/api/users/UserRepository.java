@@ -38,6 +38,16 @@ public final class UserRepository {
         }
     }
 
+    public Optional<String> findName(String id) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT name FROM users WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
     public Optional<String> findIdByTokenHash(String tokenHash) {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT id FROM users WHERE token_hash = ?")) {

@@ -49,6 +49,7 @@ public enum Setting {
     FFMPEG_TIMEOUT_SECONDS("CASTPIPE_FFMPEG_TIMEOUT_SECONDS", "3600", "Longest an ffmpeg job may run before it is killed"),
 
     UPLOAD_MAX_BYTES("CASTPIPE_UPLOAD_MAX_BYTES", "10737418240", "Largest upload accepted, in bytes (default 10 GiB)"),
+    CHAT_TOKEN_SECONDS("CASTPIPE_CHAT_TOKEN_SECONDS", "3600", "How long a chat token the API issues is valid, in seconds (60 to 86400); a moderator the owner removes keeps moderating until their token expires"),
     VOD_SEGMENT_SECONDS("CASTPIPE_VOD_SEGMENT_SECONDS", "4", "Target segment duration of VOD renditions, in seconds"),
     VOD_X264_PRESET("CASTPIPE_VOD_X264_PRESET", "veryfast", "x264 preset of VOD renditions: slower presets give smaller files for more CPU"),
     VOD_MAX_ATTEMPTS("CASTPIPE_VOD_MAX_ATTEMPTS", "3", "Attempts at a VOD job that fails for a transient reason before it goes to the dead-letter topic"),

@@ -14,7 +14,7 @@ public enum Topic {
     VIDEO_EVENTS("video.events"),
     /** key: stream id; new part / segment / playlist */
     HLS_UPDATES("hls.updates"),
-    /** key: channel id; chat messages and moderation actions */
+    /** key: channel name; chat messages and moderation actions ({@code ChatEvent}) */
     CHAT("chat");
 
     private final String baseName;
