@@ -1,7 +1,10 @@
 package io.castpipe.chat.socket;
 
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,6 +30,7 @@ import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshakeBuilder;
 import org.java_websocket.protocols.Protocol;
+import org.java_websocket.server.DefaultWebSocketServerFactory;
 import org.java_websocket.server.WebSocketServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,10 +39,13 @@ import org.slf4j.LoggerFactory;
  * The chat node's WebSocket listener (Java-WebSocket): {@code /chat/{channel}?token=}, anything
  * else 404 at the handshake. A frame over {@link #MAX_FRAME_BYTES} closes the connection with
  * 1009; beyond {@code maxConnections} a new client is closed with 1013 (try again later).
+ * Each connection's kernel send buffer is fixed at {@link #SEND_BUFFER_BYTES} instead of growing
+ * to megabytes, so what a client leaves unread waits in its bounded queue, where it is seen.
  */
 public final class ChatServer extends WebSocketServer {
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
     public static final int MAX_FRAME_BYTES = 4096;
+    public static final int SEND_BUFFER_BYTES = 64 * 1024;
 
     private final int maxConnections;
     private final Rooms rooms;
@@ -65,6 +72,17 @@ public final class ChatServer extends WebSocketServer {
         this.meters = meters;
         setReuseAddr(true);
         setDaemon(true);
+        setWebSocketFactory(new DefaultWebSocketServerFactory() {
+            @Override
+            public SocketChannel wrapChannel(SocketChannel channel, SelectionKey key) {
+                try {
+                    channel.socket().setSendBufferSize(SEND_BUFFER_BYTES);
+                } catch (SocketException e) {
+                    log.debug("chat connection: send buffer left as it was: {}", e.toString());
+                }
+                return channel;
+            }
+        });
     }
 
     /** Waits until the port is open; throws what kept it from opening. */
