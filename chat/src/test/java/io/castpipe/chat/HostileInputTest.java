@@ -146,6 +146,15 @@ class HostileInputTest {
         assertThat(handshakeStatus("/chat/room-x")).startsWith("HTTP/1.1 101");
     }
 
+    @Test
+    void aConnectionThatNeverCompletesItsHandshakeIsClosed() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", node.port)) {
+            s.getOutputStream().write("GET /chat/room-x HTTP/1.1\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            s.setSoTimeout(30_000);
+            assertThat(s.getInputStream().read()).as("closed by the node").isEqualTo(-1);
+        }
+    }
+
     private static String handshakeStatus(String path) throws IOException {
         try (Socket s = new Socket("127.0.0.1", node.port)) {
             s.setSoTimeout(10_000);

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.castpipe.chat.ChatLimits;
@@ -25,6 +26,7 @@ import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.enums.ReadyState;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
@@ -40,12 +42,14 @@ import org.slf4j.LoggerFactory;
  * else 404 at the handshake. A frame over {@link #MAX_FRAME_BYTES} closes the connection with
  * 1009; beyond {@code maxConnections} a new client is closed with 1013 (try again later).
  * Each connection's kernel send buffer is fixed at {@link #SEND_BUFFER_BYTES} instead of growing
- * to megabytes, so what a client leaves unread waits in its bounded queue, where it is seen.
+ * to megabytes, so what a client leaves unread waits in its bounded queue, where it is seen. A
+ * connection that has not completed its handshake within {@link #HANDSHAKE_TIMEOUT} is closed.
  */
 public final class ChatServer extends WebSocketServer {
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
     public static final int MAX_FRAME_BYTES = 4096;
     public static final int SEND_BUFFER_BYTES = 64 * 1024;
+    public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     private final int maxConnections;
     private final Rooms rooms;
@@ -55,6 +59,11 @@ public final class ChatServer extends WebSocketServer {
     private final ChatMeters meters;
     private final ExecutorService closer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "chat-drops");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ScheduledExecutorService handshakeTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "chat-handshakes");
         t.setDaemon(true);
         return t;
     });
@@ -80,6 +89,12 @@ public final class ChatServer extends WebSocketServer {
                 } catch (SocketException e) {
                     log.debug("chat connection: send buffer left as it was: {}", e.toString());
                 }
+                WebSocketImpl ws = (WebSocketImpl) key.attachment();
+                handshakeTimer.schedule(() -> {
+                    if (ws.getReadyState() == ReadyState.NOT_YET_CONNECTED) {
+                        ws.closeConnection(CloseFrame.POLICY_VALIDATION, "no handshake");
+                    }
+                }, HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 return channel;
             }
         });
@@ -179,5 +194,6 @@ public final class ChatServer extends WebSocketServer {
     public void stop(int timeout, String message) throws InterruptedException {
         super.stop(timeout, message);
         closer.shutdownNow();
+        handshakeTimer.shutdownNow();
     }
 }
