@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -153,6 +154,23 @@ class HostileInputTest {
             s.setSoTimeout(30_000);
             assertThat(s.getInputStream().read()).as("closed by the node").isEqualTo(-1);
         }
+    }
+
+    @Test
+    void anEndlessHandshakeIsCutOffAfter32KiB() throws Exception {
+        long sent = 0;
+        try (Socket s = new Socket("127.0.0.1", node.port)) {
+            OutputStream out = s.getOutputStream();
+            out.write("GET /chat/room-x HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            byte[] header = ("X-Pad: " + "a".repeat(1000) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            while (sent < 64L * 1024 * 1024) {
+                out.write(header);
+                sent += header.length;
+            }
+        } catch (SocketException closed) {
+            // what the test waits for
+        }
+        assertThat(sent).as("bytes taken before the node closed the connection").isLessThan(8L * 1024 * 1024);
     }
 
     private static String handshakeStatus(String path) throws IOException {

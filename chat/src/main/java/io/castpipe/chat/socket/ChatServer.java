@@ -1,10 +1,7 @@
 package io.castpipe.chat.socket;
 
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,7 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.castpipe.chat.ChatLimits;
@@ -26,13 +22,11 @@ import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
-import org.java_websocket.enums.ReadyState;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshakeBuilder;
 import org.java_websocket.protocols.Protocol;
-import org.java_websocket.server.DefaultWebSocketServerFactory;
 import org.java_websocket.server.WebSocketServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,16 +34,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The chat node's WebSocket listener (Java-WebSocket): {@code /chat/{channel}?token=}, anything
  * else 404 at the handshake. A frame over {@link #MAX_FRAME_BYTES} closes the connection with
- * 1009; beyond {@code maxConnections} a new client is closed with 1013 (try again later).
- * Each connection's kernel send buffer is fixed at {@link #SEND_BUFFER_BYTES} instead of growing
- * to megabytes, so what a client leaves unread waits in its bounded queue, where it is seen. A
- * connection that has not completed its handshake within {@link #HANDSHAKE_TIMEOUT} is closed.
+ * 1009; beyond {@code maxConnections} a new client is closed with 1013 (try again later). Each
+ * connection is set up by {@link GuardedSocketFactory}.
  */
 public final class ChatServer extends WebSocketServer {
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
     public static final int MAX_FRAME_BYTES = 4096;
-    public static final int SEND_BUFFER_BYTES = 64 * 1024;
-    public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     private final int maxConnections;
     private final Rooms rooms;
@@ -59,11 +49,6 @@ public final class ChatServer extends WebSocketServer {
     private final ChatMeters meters;
     private final ExecutorService closer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "chat-drops");
-        t.setDaemon(true);
-        return t;
-    });
-    private final ScheduledExecutorService handshakeTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "chat-handshakes");
         t.setDaemon(true);
         return t;
     });
@@ -81,23 +66,7 @@ public final class ChatServer extends WebSocketServer {
         this.meters = meters;
         setReuseAddr(true);
         setDaemon(true);
-        setWebSocketFactory(new DefaultWebSocketServerFactory() {
-            @Override
-            public SocketChannel wrapChannel(SocketChannel channel, SelectionKey key) {
-                try {
-                    channel.socket().setSendBufferSize(SEND_BUFFER_BYTES);
-                } catch (SocketException e) {
-                    log.debug("chat connection: send buffer left as it was: {}", e.toString());
-                }
-                WebSocketImpl ws = (WebSocketImpl) key.attachment();
-                handshakeTimer.schedule(() -> {
-                    if (ws.getReadyState() == ReadyState.NOT_YET_CONNECTED) {
-                        ws.closeConnection(CloseFrame.POLICY_VALIDATION, "no handshake");
-                    }
-                }, HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                return channel;
-            }
-        });
+        setWebSocketFactory(new GuardedSocketFactory());
     }
 
     /** Waits until the port is open; throws what kept it from opening. */
@@ -194,6 +163,5 @@ public final class ChatServer extends WebSocketServer {
     public void stop(int timeout, String message) throws InterruptedException {
         super.stop(timeout, message);
         closer.shutdownNow();
-        handshakeTimer.shutdownNow();
     }
 }
