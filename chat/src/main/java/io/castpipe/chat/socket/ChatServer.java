@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.castpipe.chat.ChatLimits;
@@ -40,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class ChatServer extends WebSocketServer {
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
     public static final int MAX_FRAME_BYTES = 4096;
+    private static final Duration WRITE_SWEEP = Duration.ofMillis(250);
 
     private final int maxConnections;
     private final Rooms rooms;
@@ -49,6 +51,11 @@ public final class ChatServer extends WebSocketServer {
     private final ChatMeters meters;
     private final ExecutorService closer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "chat-drops");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ScheduledExecutorService writeSweep = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "chat-write-sweep");
         t.setDaemon(true);
         return t;
     });
@@ -156,11 +163,27 @@ public final class ChatServer extends WebSocketServer {
 
     @Override
     public void onStart() {
+        writeSweep.scheduleWithFixedDelay(this::wakeWriters, WRITE_SWEEP.toMillis(), WRITE_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
         started.countDown();
+    }
+
+    /**
+     * Asks again for the sockets of connections with frames waiting to be written. Java-WebSocket's
+     * selector thread stops watching a socket for writing once it found the queue empty, and a
+     * frame queued by another thread in between waits for the next one; this bounds that wait.
+     */
+    private void wakeWriters() {
+        for (WebSocket ws : getConnections()) {
+            WebSocketImpl impl = (WebSocketImpl) ws;
+            if (!impl.outQueue.isEmpty() && impl.isOpen()) {
+                onWriteDemand(impl);
+            }
+        }
     }
 
     @Override
     public void stop(int timeout, String message) throws InterruptedException {
+        writeSweep.shutdownNow();
         super.stop(timeout, message);
         closer.shutdownNow();
     }
