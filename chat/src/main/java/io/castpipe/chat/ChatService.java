@@ -1,7 +1,9 @@
 package io.castpipe.chat;
 
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 
 import io.castpipe.chat.log.ChatLog;
@@ -53,6 +55,8 @@ public final class ChatService implements Service {
         String bindAddress = config.string(Setting.BIND_ADDRESS);
         int port = config.port(Setting.CHAT_PORT);
         int maxConnections = config.integer(Setting.CHAT_MAX_CONNECTIONS, 1, 1_000_000);
+        InetSocketAddress address = new InetSocketAddress(bindAddress, port);
+        requireFree(address);
         ChatTokens tokens = new ChatTokens(ctx.signingSecret());
         ChatMeters meters = new ChatMeters(ctx.metrics().registry());
         Rooms rooms = new Rooms(meters);
@@ -70,8 +74,7 @@ public final class ChatService implements Service {
         announcer = new ViewerAnnouncer(rooms, viewers, limits.viewersInterval());
         announcer.start();
 
-        server = new ChatServer(new InetSocketAddress(bindAddress, port), maxConnections, rooms, tokens, publisher,
-                ctx.nodeId(), limits, meters);
+        server = new ChatServer(address, maxConnections, rooms, tokens, publisher, ctx.nodeId(), limits, meters);
         server.start();
         try {
             server.awaitListening(Duration.ofSeconds(10));
@@ -80,6 +83,16 @@ public final class ChatService implements Service {
         }
         log.info("chat {} listening on ws://{}:{}/chat/{channel} (at most {} connections)", ctx.nodeId(), bindAddress, port,
                 maxConnections);
+    }
+
+    /** Java-WebSocket reports a port in use with a logged stack trace; checked first, the failure is one line. */
+    private static void requireFree(InetSocketAddress address) throws IOException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(address);
+        } catch (BindException e) {
+            throw ConfigException.portInUse("chat", address.getPort(), Setting.CHAT_PORT, e);
+        }
     }
 
     @Override

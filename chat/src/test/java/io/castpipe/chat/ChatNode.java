@@ -31,9 +31,12 @@ final class ChatNode implements AutoCloseable {
     }
 
     static ChatNode start(String nodeId, ChatLimits limits) throws Exception {
+        return start(nodeId, limits, TestServices.freePort());
+    }
+
+    static ChatNode start(String nodeId, ChatLimits limits, int port) throws Exception {
         KafkaSettings kafka = kafka();
         TOPICS.ensureCreated(kafka, 2, (short) 1);
-        int port = TestServices.freePort();
         Metrics metrics = new Metrics("chat");
         CastpipeConfig config = CastpipeConfig.from(Map.of("CASTPIPE_CHAT_PORT", String.valueOf(port),
                 "CASTPIPE_BIND_ADDRESS", "127.0.0.1", "CASTPIPE_NODE_ID", nodeId));
@@ -44,6 +47,7 @@ final class ChatNode implements AutoCloseable {
             service.start();
         } catch (Exception e) {
             service.close();
+            metrics.close();
             throw e;
         }
         return new ChatNode(port, metrics, service);
