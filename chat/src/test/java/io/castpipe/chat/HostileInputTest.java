@@ -140,6 +140,19 @@ class HostileInputTest {
     }
 
     @Test
+    void aTokenThatExpiresWhileConnectedStopsPosting() throws Exception {
+        String channel = "expiry-room";
+        String shortLived = ChatNode.TOKENS.issue(channel, "h9", "H", Role.VIEWER, Instant.now().plusSeconds(2));
+        try (ChatClient c = node.connect(channel, shortLived)) {
+            c.post("while valid");
+            assertThat(c.next("message").get("text").asText()).isEqualTo("while valid");
+            Thread.sleep(3100);
+            c.post("after expiry");
+            assertThat(c.next("error").get("code").asText()).isEqualTo("invalid_token");
+        }
+    }
+
+    @Test
     void otherPathsAreRefusedAtTheHandshake() throws Exception {
         for (String path : new String[] {"/chat/", "/chat/AB", "/chat/../etc/passwd", "/other/room-x", "/chat/room-x/more"}) {
             assertThat(handshakeStatus(path)).as(path).startsWith("HTTP/1.1 404");
