@@ -44,10 +44,6 @@ final class BlockedWords {
         return words.isEmpty();
     }
 
-    int size() {
-        return words.size();
-    }
-
     boolean blocks(String text) {
         if (words.isEmpty()) {
             return false;

@@ -99,30 +99,26 @@ public final class Room {
     synchronized void apply(ChatEvent e, boolean live) {
         requireFields(e);
         lastActivityNanos = System.nanoTime();
-        String frame;
-        switch (e.type()) {
-            case MESSAGE -> {
-                ChatMessage m = new ChatMessage(e.id(), e.userName(), e.userId(), e.text(), e.at());
-                if (!history.add(m)) {
-                    return;
-                }
-                moderation.apply(e);
-                frame = ServerFrames.message(m);
+        ChatMessage message = null;
+        if (e.type() == ChatEvent.Type.MESSAGE) {
+            message = new ChatMessage(e.id(), e.userName(), e.userId(), e.text(), e.at());
+            if (!history.add(message)) {
+                return;
             }
+        }
+        moderation.apply(e);
+        String frame = switch (e.type()) {
+            case MESSAGE -> ServerFrames.message(message);
             case DELETE -> {
                 history.remove(e.id());
-                frame = ServerFrames.deleted(e.id());
+                yield ServerFrames.deleted(e.id());
             }
-            case TIMEOUT -> frame = ServerFrames.timeout(e.userId(), e.seconds());
-            case BAN, UNBAN -> frame = ServerFrames.ban(e.userId(), e.type() == ChatEvent.Type.BAN);
-            case SLOWMODE -> frame = ServerFrames.slowMode(e.seconds());
+            case TIMEOUT -> ServerFrames.timeout(e.userId(), e.seconds());
+            case BAN, UNBAN -> ServerFrames.ban(e.userId(), e.type() == ChatEvent.Type.BAN);
+            case SLOWMODE -> ServerFrames.slowMode(e.seconds());
             // The list is the owner's business; viewers only meet it when a post is refused.
-            case BLOCKED_WORDS -> frame = null;
-            default -> throw new IllegalArgumentException("a record of unknown type");
-        }
-        if (e.type() != ChatEvent.Type.MESSAGE) {
-            moderation.apply(e);
-        }
+            case BLOCKED_WORDS -> null;
+        };
         if (live && frame != null) {
             int delivered = fanOut(frame);
             if (e.type() == ChatEvent.Type.MESSAGE) {
