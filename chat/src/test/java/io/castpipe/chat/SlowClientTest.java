@@ -48,6 +48,46 @@ class SlowClientTest {
         }
     }
 
+    @Test
+    void aClientThatSendsWithoutReadingIsDroppedOnceItsErrorsPileUp() throws Exception {
+        // No viewer announcements: only this client's own error frames may fill its queue.
+        ChatLimits smallQueue = new ChatLimits(1000, Duration.ofMillis(1), 20, Duration.ofHours(1));
+        String channel = "deaf-sender-room";
+        try (ChatNode node = ChatNode.start("deaf", smallQueue);
+             ChatClient talker = node.connect(channel, token(channel, "talker", "Talker", Role.VIEWER))) {
+            String big = "\u20ac".repeat(490);
+            for (int i = 0; i < 50; i++) {
+                talker.post(i + " " + big);
+                Thread.sleep(60);
+            }
+            talker.messages(50);
+            try (Socket deaf = stalledClient(node.port, channel)) {
+                // The 70 KiB history fills the socket; what follows waits in the queue.
+                OutputStream out = deaf.getOutputStream();
+                for (int i = 0; i < 40 && node.scrape(DROPS) < 1; i++) {
+                    out.write(maskedTextFrame("{}"));
+                    out.flush();
+                    Thread.sleep(60); // under the flood guard's 20 frames a second
+                }
+                ChatRoomTest.await(() -> node.scrape(DROPS) == 1);
+                assertThat(readsToTheEnd(deaf)).as("the connection was closed").isTrue();
+            }
+        }
+    }
+
+    private static byte[] maskedTextFrame(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        byte[] mask = {1, 2, 3, 4};
+        byte[] frame = new byte[6 + payload.length];
+        frame[0] = (byte) 0x81;
+        frame[1] = (byte) (0x80 | payload.length);
+        System.arraycopy(mask, 0, frame, 2, 4);
+        for (int i = 0; i < payload.length; i++) {
+            frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+        }
+        return frame;
+    }
+
     /** Completes the handshake with a tiny receive window, then never reads. */
     private static Socket stalledClient(int port, String channel) throws IOException {
         Socket s = new Socket();

@@ -94,8 +94,13 @@ final class ChatConnection implements Member {
         return holder == null ? null : holder.userId();
     }
 
+    /** Also bounded: a client that sends without reading piles up error frames, room or no room. */
     @Override
     public void send(String frame) {
+        if (socket.outQueue.size() >= maxQueuedFrames) {
+            dropTooSlow();
+            return;
+        }
         try {
             socket.send(frame);
         } catch (WebsocketNotConnectedException gone) {
