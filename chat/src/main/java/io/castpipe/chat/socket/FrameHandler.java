@@ -53,18 +53,18 @@ final class FrameHandler {
     }
 
     private boolean withinFloodLimit(ChatConnection c) {
-        switch (c.flood().onFrame(System.nanoTime())) {
-            case PASS:
-                return true;
-            case WARN:
+        return switch (c.flood().onFrame(System.nanoTime())) {
+            case PASS -> true;
+            case WARN -> {
                 c.error("flood", "too many frames; slow down or be disconnected");
-                return false;
-            case CLOSE:
+                yield false;
+            }
+            case IGNORE -> false;
+            case CLOSE -> {
                 c.dropFlooding();
-                return false;
-            default:
-                return false;
-        }
+                yield false;
+            }
+        };
     }
 
     private void handle(ChatConnection c, ClientFrame frame) throws Refusal {
