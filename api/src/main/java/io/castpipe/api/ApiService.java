@@ -22,7 +22,7 @@ import io.castpipe.api.streams.IngestWarnings;
 import io.castpipe.api.streams.StreamEventsConsumer;
 import io.castpipe.api.streams.StreamRepository;
 import io.castpipe.api.streams.StreamsEndpoint;
-import io.castpipe.api.streams.ViewerCounts;
+import io.castpipe.common.live.ViewerCounts;
 import io.castpipe.api.streams.ViewerReportsConsumer;
 import io.castpipe.api.http.Endpoint;
 import io.castpipe.api.http.EndpointHandler;

@@ -72,6 +72,10 @@ final class Banner {
             b.append("  Playback  ").append(config.publicUrl()).append("/live/{channel}/master.m3u8   ")
                     .append(config.publicUrl()).append("/vod/{videoId}/master.m3u8\n");
         }
+        if (role == Role.ALL || role == Role.CHAT) {
+            b.append("  Chat      ws://").append(host).append(':').append(config.port(Setting.CHAT_PORT))
+                    .append("/chat/{channel}?token=   (a token from POST /api/chat/token; without one, read-only)\n");
+        }
         if (adminToken != null) {
             b.append("  Admin     token ").append(adminToken).append('\n');
         }

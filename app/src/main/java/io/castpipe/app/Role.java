@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.castpipe.api.ApiService;
+import io.castpipe.chat.ChatService;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.ingest.IngestService;
 import io.castpipe.common.node.Service;
@@ -43,7 +44,7 @@ enum Role {
             case ORIGIN -> List.of(new OriginService(context));
             case API -> List.of(new ApiService(context));
             case INGEST -> List.of(new IngestService(context));
-            case CHAT -> List.of();
+            case CHAT -> List.of(new ChatService(context));
             case ALL -> throw new AssertionError();
         };
     }

@@ -3,11 +3,17 @@ package io.castpipe.app;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,6 +44,9 @@ class NodeLifecycleIT {
             assertThat(node.get("/healthz").body()).contains("\"status\":\"up\"");
             assertThat(node.get("/metrics").body()).contains("jvm_memory_used_bytes");
             assertThat(node.get("/no/such/thing").statusCode()).isEqualTo(404);
+            assertThat(banner).contains("Chat      ws://");
+            assertThat(firstChatFrame(Integer.parseInt(env.get("CASTPIPE_CHAT_PORT")), "lobby"))
+                    .isEqualTo("{\"type\":\"history\",\"messages\":[]}");
 
             // A second process joins the node's embedded Kafka, S3 and database with the printed values.
             Map<String, String> joinEnv = joinEnvironment(banner, data);
@@ -86,6 +95,24 @@ class NodeLifecycleIT {
         env.put("CASTPIPE_HTTP_PORT", String.valueOf(CastpipeProcess.freePort()));
         env.put("CASTPIPE_DATA_DIR", data.resolve("worker").toString());
         return env;
+    }
+
+    /** What a read-only chat client is sent first on joining a room. */
+    private static String firstChatFrame(int port, String channel) throws Exception {
+        CompletableFuture<String> first = new CompletableFuture<>();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/chat/" + channel), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                        first.complete(data.toString());
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        try {
+            return first.get(10, TimeUnit.SECONDS);
+        } finally {
+            ws.abort();
+        }
     }
 
     private static String match(String text, String regex) {

@@ -13,6 +13,7 @@ import io.castpipe.api.http.ApiRequest;
 import io.castpipe.common.events.EventCodec;
 import io.castpipe.common.events.IngestFigures;
 import io.castpipe.common.http.JsonResponses;
+import io.castpipe.common.live.ViewerCounts;
 
 /** {@code GET /api/live} (what is live now) and {@code GET /api/streams/{id}} (one broadcast). */
 public final class StreamsEndpoint {

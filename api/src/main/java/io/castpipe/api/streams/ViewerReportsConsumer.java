@@ -5,6 +5,7 @@ import io.castpipe.common.kafka.EventConsumer;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.live.ViewerCounts;
 import io.castpipe.common.media.Ids;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

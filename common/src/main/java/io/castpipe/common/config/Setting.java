@@ -13,6 +13,7 @@ public enum Setting {
     TLS_CERT("CASTPIPE_TLS_CERT", "", "PEM file of the HTTPS certificate chain, this server's certificate first; empty serves plain HTTP only"),
     TLS_KEY("CASTPIPE_TLS_KEY", "", "PEM file of the private key of CASTPIPE_TLS_CERT, unencrypted PKCS#8 (-----BEGIN PRIVATE KEY-----)"),
     CHAT_PORT("CASTPIPE_CHAT_PORT", "8081", "Chat WebSocket port"),
+    CHAT_MAX_CONNECTIONS("CASTPIPE_CHAT_MAX_CONNECTIONS", "10000", "Most chat WebSocket connections one chat process holds at once; more are closed with 1013 (try again later)"),
     RTMP_PORT("CASTPIPE_RTMP_PORT", "1935", "RTMP ingest port"),
     RTMP_MAX_CONNECTIONS("CASTPIPE_RTMP_MAX_CONNECTIONS", "1000", "Most RTMP connections one ingest process holds at once; more are closed as they arrive"),
     DATA_DIR("CASTPIPE_DATA_DIR", "./data", "Data folder: embedded Kafka, S3 and database, node secrets, the unpacked ffmpeg"),

@@ -1,4 +1,4 @@
-package io.castpipe.api.streams;
+package io.castpipe.common.live;
 
 import java.time.Duration;
 import java.util.Map;
@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  */
 public final class ViewerCounts {
     /** Three report intervals of the origin. */
-    static final Duration FRESH = Duration.ofSeconds(15);
+    public static final Duration FRESH = Duration.ofSeconds(15);
     static final int MAX_STREAMS = 10_000;
     static final int MAX_NODES = 256;
 

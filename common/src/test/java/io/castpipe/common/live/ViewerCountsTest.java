@@ -1,4 +1,4 @@
-package io.castpipe.api.streams;
+package io.castpipe.common.live;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,0 +1,17 @@
+package io.castpipe.chat;
+
+import java.time.Duration;
+
+/**
+ * The limits a chat node keeps that tests need to change; the rest are constants beside the code
+ * that keeps them (see the module README).
+ *
+ * @param postBurst        messages one connection may send at once
+ * @param postRefill       then one more per this
+ * @param maxQueuedFrames  frames a client may leave unread before it is dropped as too slow
+ * @param viewersInterval  how often rooms are told their viewer count when it changed
+ */
+public record ChatLimits(int postBurst, Duration postRefill, int maxQueuedFrames, Duration viewersInterval) {
+    /** 5 messages at once, then one a second (5 per 5 s); 1,000 frames behind; viewers every 5 s. */
+    public static final ChatLimits DEFAULTS = new ChatLimits(5, Duration.ofSeconds(1), 1000, Duration.ofSeconds(5));
+}

@@ -1,0 +1,176 @@
+package io.castpipe.chat.log;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import io.castpipe.chat.room.Rooms;
+import io.castpipe.common.events.ChatEvent;
+import io.castpipe.common.events.EventCodec;
+import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.Topic;
+import io.castpipe.common.kafka.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the whole {@code chat} topic into this node's {@link Rooms}, in a consumer group of the
+ * node's own, and is the only way anything reaches a room: a post goes to Kafka first and to the
+ * clients when it comes back here, so every node shows a room's records in the same order.
+ *
+ * <p>At start each partition is read from its last {@link #REPLAY_RECORDS} records (or its
+ * beginning) up to where it ended then, quietly, to rebuild the rooms' history and moderation;
+ * from there on records are delivered to the clients. Nothing is committed: every start rebuilds
+ * from the log.
+ */
+public final class ChatLog implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChatLog.class);
+    public static final int REPLAY_RECORDS = 10_000;
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(2);
+    private static final Pattern CHANNEL = Pattern.compile("[a-z0-9][a-z0-9_-]{2,31}");
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String topic;
+    private final Rooms rooms;
+    private final Thread thread;
+    /** Touched by the consumer thread only (the rebalance listener runs inside its poll). */
+    private final Map<TopicPartition, Long> next = new HashMap<>();
+    private final Map<TopicPartition, Long> liveFrom = new HashMap<>();
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private volatile boolean running = true;
+
+    public ChatLog(KafkaSettings kafka, Topics topics, String groupId, Rooms rooms) {
+        Properties props = kafka.consumer(groupId);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        this.consumer = new KafkaConsumer<>(props);
+        this.topic = topics.name(Topic.CHAT);
+        this.rooms = rooms;
+        this.thread = new Thread(this::run, "chat-log");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                startReading(partitions);
+            }
+        });
+        thread.start();
+    }
+
+    /** Waits until the records that were on the topic at start are applied; false if that took longer than {@code limit}. */
+    public boolean awaitReplayed(Duration limit) throws InterruptedException {
+        return caughtUp.await(limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void startReading(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        long replayed = 0;
+        for (TopicPartition p : partitions) {
+            Long known = next.get(p);
+            if (known != null) {
+                consumer.seek(p, known);
+                continue;
+            }
+            long from = Math.max(begin.get(p), end.get(p) - REPLAY_RECORDS);
+            consumer.seek(p, from);
+            liveFrom.put(p, end.get(p));
+            replayed += end.get(p) - from;
+        }
+        log.info("{}: rebuilding the rooms from {} records ({} partitions, at most the last {} records of each)",
+                topic, replayed, partitions.size(), REPLAY_RECORDS);
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                try {
+                    pollOnce();
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    log.warn("{}: {}; carrying on", topic, e.toString());
+                    Thread.sleep(RETRY_PAUSE.toMillis());
+                }
+            }
+        } catch (WakeupException e) {
+            // close() asked us to stop
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void pollOnce() {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+            TopicPartition p = new TopicPartition(record.topic(), record.partition());
+            apply(record, record.offset() >= liveFrom.getOrDefault(p, 0L));
+        }
+        Set<TopicPartition> assigned = consumer.assignment();
+        for (TopicPartition p : assigned) {
+            next.put(p, consumer.position(p));
+        }
+        if (caughtUp.getCount() > 0 && !assigned.isEmpty()
+                && assigned.stream().allMatch(p -> next.get(p) >= liveFrom.getOrDefault(p, 0L))) {
+            log.info("{}: rooms rebuilt; delivering new records", topic);
+            caughtUp.countDown();
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record, boolean live) {
+        ChatEvent e;
+        try {
+            e = EventCodec.decode(record.value(), ChatEvent.class);
+        } catch (IllegalArgumentException ex) {
+            log.warn("skipping an unreadable chat record at {}-{}@{}", record.topic(), record.partition(), record.offset());
+            return;
+        }
+        if (e.type() == null || e.channel() == null || !CHANNEL.matcher(e.channel()).matches() || !e.channel().equals(record.key())) {
+            log.warn("skipping a chat record without a type or with a channel that is not its key, at {}-{}@{}",
+                    record.topic(), record.partition(), record.offset());
+            return;
+        }
+        try {
+            rooms.apply(e, live);
+        } catch (IllegalArgumentException ex) {
+            log.warn("chat {}: skipping a record at {}-{}@{}: {}", e.channel(), record.topic(), record.partition(),
+                    record.offset(), ex.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread.getState() == Thread.State.NEW) {
+            consumer.close(Duration.ofSeconds(5));
+            return;
+        }
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(10).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.castpipe.chat.room;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+import io.castpipe.chat.metrics.ChatMeters;
+import io.castpipe.chat.protocol.ChatMessage;
+import io.castpipe.chat.protocol.Refusal;
+import io.castpipe.chat.protocol.ServerFrames;
+import io.castpipe.common.auth.ChatTokens.Role;
+import io.castpipe.common.events.ChatEvent;
+
+/**
+ * One channel's chat on this node: its history and moderation, built from the channel's
+ * {@code chat} records, and the clients connected here. A record changes the room and, when it is
+ * new, reaches every client as one frame encoded once. Joining and applying a record hold the same
+ * lock, so a joiner gets each message either in its history or as a frame after it, never both
+ * and never neither.
+ */
+public final class Room {
+    private final String channel;
+    private final ChatMeters meters;
+    private final History history = new History();
+    private final Moderation moderation = new Moderation();
+    private final Set<Member> members = new LinkedHashSet<>();
+    private long lastActivityNanos = System.nanoTime();
+    private int announcedViewers = -1;
+
+    Room(String channel, ChatMeters meters) {
+        this.channel = channel;
+        this.meters = meters;
+    }
+
+    public String channel() {
+        return channel;
+    }
+
+    /** Adds the client and sends it the history, then slow mode and viewers when known; true for the room's first client. */
+    synchronized boolean join(Member m) {
+        if (m.role() == Role.OWNER) {
+            moderation.ownerSeen(m.userId());
+        }
+        members.add(m);
+        m.send(ServerFrames.history(history.snapshot()));
+        if (moderation.slowModeSeconds() > 0) {
+            m.send(ServerFrames.slowMode(moderation.slowModeSeconds()));
+        }
+        if (announcedViewers >= 0) {
+            m.send(ServerFrames.viewers(announcedViewers));
+        }
+        return members.size() == 1;
+    }
+
+    /** True when this was the room's last client. */
+    synchronized boolean leave(Member m) {
+        return members.remove(m) && members.isEmpty();
+    }
+
+    synchronized boolean hasMembers() {
+        return !members.isEmpty();
+    }
+
+    /** No client and nothing worth keeping. */
+    synchronized boolean isIdle() {
+        return members.isEmpty() && history.isEmpty() && !moderation.holdsState();
+    }
+
+    synchronized long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
+    /** @see Moderation#checkPost */
+    public synchronized void checkPost(String userId, Role role, String text, Instant now, LastPost mine) throws Refusal {
+        moderation.checkPost(userId, role, text, now, mine);
+    }
+
+    /** Nobody moderates the channel's owner. */
+    public synchronized void checkTarget(String userId) throws Refusal {
+        if (moderation.isOwner(userId)) {
+            throw new Refusal("forbidden", "nobody may moderate the channel's owner");
+        }
+    }
+
+    /** Nobody deletes the owner's messages. */
+    public synchronized void checkDelete(String messageId) throws Refusal {
+        if (history.find(messageId).filter(m -> moderation.isOwner(m.userId())).isPresent()) {
+            throw new Refusal("forbidden", "nobody may delete the channel owner's messages");
+        }
+    }
+
+    /**
+     * Applies one of the channel's records; when {@code live} (read as it happened, not replayed
+     * at start) the clients here are told.
+     *
+     * @throws IllegalArgumentException for a record that lacks what its type needs
+     */
+    synchronized void apply(ChatEvent e, boolean live) {
+        requireFields(e);
+        lastActivityNanos = System.nanoTime();
+        ChatMessage message = null;
+        if (e.type() == ChatEvent.Type.MESSAGE) {
+            message = new ChatMessage(e.id(), e.userName(), e.userId(), e.text(), e.at());
+            if (!history.add(message)) {
+                return;
+            }
+        }
+        moderation.apply(e);
+        String frame = switch (e.type()) {
+            case MESSAGE -> ServerFrames.message(message);
+            case DELETE -> {
+                history.remove(e.id());
+                yield ServerFrames.deleted(e.id());
+            }
+            case TIMEOUT -> ServerFrames.timeout(e.userId(), e.seconds());
+            case BAN, UNBAN -> ServerFrames.ban(e.userId(), e.type() == ChatEvent.Type.BAN);
+            case SLOWMODE -> ServerFrames.slowMode(e.seconds());
+            // The list is the owner's business; viewers only meet it when a post is refused.
+            case BLOCKED_WORDS -> null;
+        };
+        if (live && frame != null) {
+            int delivered = fanOut(frame);
+            if (e.type() == ChatEvent.Type.MESSAGE) {
+                meters.messagesOut(delivered);
+            }
+        }
+    }
+
+    /** Tells the clients the stream's viewer count when it changed since the last time. */
+    public synchronized void announceViewers(int count) {
+        if (count != announcedViewers) {
+            announcedViewers = count;
+            fanOut(ServerFrames.viewers(count));
+        }
+    }
+
+    /** Queues the frame to every client without waiting for any; a client too far behind is dropped. */
+    private int fanOut(String frame) {
+        if (members.isEmpty()) {
+            return 0;
+        }
+        ByteBuffer wire = ServerFrames.wire(frame);
+        int delivered = 0;
+        for (Member m : members) {
+            if (m.offer(wire.duplicate())) {
+                delivered++;
+            } else {
+                m.dropTooSlow();
+            }
+        }
+        return delivered;
+    }
+
+    private static void requireFields(ChatEvent e) {
+        boolean complete = switch (e.type()) {
+            case MESSAGE -> e.id() != null && e.userId() != null && e.userName() != null && e.text() != null && e.at() != null;
+            case DELETE -> e.id() != null;
+            case TIMEOUT -> e.userId() != null && e.seconds() != null && e.seconds() >= 0 && e.at() != null;
+            case BAN, UNBAN -> e.userId() != null;
+            case SLOWMODE -> e.seconds() != null && e.seconds() >= 0;
+            case BLOCKED_WORDS -> e.words() != null;
+        };
+        if (!complete) {
+            throw new IllegalArgumentException("a " + e.type() + " record without the fields its type needs");
+        }
+    }
+}

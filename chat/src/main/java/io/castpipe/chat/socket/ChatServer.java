@@ -1,0 +1,190 @@
+package io.castpipe.chat.socket;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.castpipe.chat.ChatLimits;
+import io.castpipe.chat.limit.FloodGuard;
+import io.castpipe.chat.limit.TokenBucket;
+import io.castpipe.chat.metrics.ChatMeters;
+import io.castpipe.chat.room.Rooms;
+import io.castpipe.common.auth.ChatTokens;
+import io.castpipe.common.kafka.EventPublisher;
+import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.exceptions.InvalidDataException;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.handshake.ServerHandshakeBuilder;
+import org.java_websocket.protocols.Protocol;
+import org.java_websocket.server.WebSocketServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat node's WebSocket listener (Java-WebSocket): {@code /chat/{channel}?token=}, anything
+ * else 404 at the handshake. A frame over {@link #MAX_FRAME_BYTES} closes the connection with
+ * 1009; beyond {@code maxConnections} a new client is closed with 1013 (try again later). Each
+ * connection is set up by {@link GuardedSocketFactory}.
+ */
+public final class ChatServer extends WebSocketServer {
+    private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
+    public static final int MAX_FRAME_BYTES = 4096;
+    private static final Duration WRITE_SWEEP = Duration.ofMillis(250);
+
+    private final int maxConnections;
+    private final Rooms rooms;
+    private final ChatTokens tokens;
+    private final FrameHandler frames;
+    private final ChatLimits limits;
+    private final ChatMeters meters;
+    private final ExecutorService closer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "chat-drops");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ScheduledExecutorService writeSweep = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "chat-write-sweep");
+        t.setDaemon(true);
+        return t;
+    });
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile Exception startFailure;
+
+    public ChatServer(InetSocketAddress address, int maxConnections, Rooms rooms, ChatTokens tokens,
+                      EventPublisher publisher, String node, ChatLimits limits, ChatMeters meters) {
+        super(address, List.of(new Draft_6455(List.of(), List.of(new Protocol("")), MAX_FRAME_BYTES)));
+        this.maxConnections = maxConnections;
+        this.rooms = rooms;
+        this.tokens = tokens;
+        this.frames = new FrameHandler(publisher, node, meters);
+        this.limits = limits;
+        this.meters = meters;
+        setReuseAddr(true);
+        setDaemon(true);
+        setWebSocketFactory(new GuardedSocketFactory());
+    }
+
+    /** Waits until the port is open; throws what kept it from opening. */
+    public void awaitListening(Duration limit) throws Exception {
+        if (!started.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the chat listener did not open within " + limit.toSeconds() + " s");
+        }
+        if (startFailure != null) {
+            throw startFailure;
+        }
+    }
+
+    @Override
+    public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(WebSocket conn, Draft draft, ClientHandshake request)
+            throws InvalidDataException {
+        if (ChatPath.parse(request.getResourceDescriptor()).isEmpty()) {
+            throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "no such chat path");
+        }
+        return super.onWebsocketHandshakeReceivedAsServer(conn, draft, request);
+    }
+
+    @Override
+    public void onOpen(WebSocket ws, ClientHandshake handshake) {
+        Optional<ChatPath> path = ChatPath.parse(ws.getResourceDescriptor());
+        if (path.isEmpty()) {
+            ws.close(CloseFrame.POLICY_VALIDATION, "no such chat path");
+            return;
+        }
+        if (meters.connections().get() >= maxConnections) {
+            log.warn("chat {}: refused a client, this node holds {} connections already", path.get().channel(), maxConnections);
+            ws.close(CloseFrame.TRY_AGAIN_LATER, "this chat node is full; try again later");
+            return;
+        }
+        String channel = path.get().channel();
+        String token = path.get().token();
+        ChatTokens.Holder holder = token == null ? null : tokens.verify(token, channel, Instant.now()).orElse(null);
+        long now = System.nanoTime();
+        ChatConnection c = new ChatConnection((WebSocketImpl) ws, channel, holder, limits.maxQueuedFrames(), closer, meters,
+                new FloodGuard(now), new TokenBucket(limits.postBurst(), limits.postRefill(), now));
+        ws.setAttachment(c);
+        meters.connections().incrementAndGet();
+        if (token != null && holder == null) {
+            c.error("invalid_token", "this chat token is not valid for this channel or has expired; you can read but not post");
+        }
+        c.joined(rooms.join(channel, c));
+        if (!ws.isOpen()) {
+            rooms.leave(c.room(), c);
+        }
+    }
+
+    @Override
+    public void onClose(WebSocket ws, int code, String reason, boolean remote) {
+        ChatConnection c = ws.getAttachment();
+        if (c != null) {
+            meters.connections().decrementAndGet();
+            if (c.room() != null) {
+                rooms.leave(c.room(), c);
+            }
+        }
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, String message) {
+        ChatConnection c = ws.getAttachment();
+        if (c != null) {
+            frames.onText(c, message);
+        }
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, ByteBuffer message) {
+        ChatConnection c = ws.getAttachment();
+        if (c != null) {
+            frames.onBinary(c);
+        }
+    }
+
+    @Override
+    public void onError(WebSocket ws, Exception ex) {
+        if (ws == null) {
+            startFailure = ex;
+            started.countDown();
+        } else {
+            log.debug("chat connection {}: {}", ws.getRemoteSocketAddress(), ex.toString());
+        }
+    }
+
+    @Override
+    public void onStart() {
+        writeSweep.scheduleWithFixedDelay(this::wakeWriters, WRITE_SWEEP.toMillis(), WRITE_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+        started.countDown();
+    }
+
+    /**
+     * Asks again for the sockets of connections with frames waiting to be written. Java-WebSocket's
+     * selector thread stops watching a socket for writing once it found the queue empty, and a
+     * frame queued by another thread in between waits for the next one; this bounds that wait.
+     */
+    private void wakeWriters() {
+        for (WebSocket ws : getConnections()) {
+            WebSocketImpl impl = (WebSocketImpl) ws;
+            if (!impl.outQueue.isEmpty() && impl.isOpen()) {
+                onWriteDemand(impl);
+            }
+        }
+    }
+
+    @Override
+    public void stop(int timeout, String message) throws InterruptedException {
+        writeSweep.shutdownNow();
+        super.stop(timeout, message);
+        closer.shutdownNow();
+    }
+}

@@ -1,0 +1,72 @@
+package io.castpipe.chat.socket;
+
+import java.io.IOException;
+import java.net.SocketException;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.java_websocket.WebSocketAdapter;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.WebSocketServerFactory;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.enums.ReadyState;
+import org.java_websocket.framing.CloseFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sets up each accepted connection with the bounds Java-WebSocket does not keep itself: a kernel
+ * send buffer fixed at {@link #SEND_BUFFER_BYTES} instead of growing to megabytes (so what a
+ * client leaves unread waits in its bounded queue, where it is seen), a handshake that must be
+ * complete within {@link #HANDSHAKE_TIMEOUT} and {@link #MAX_HANDSHAKE_BYTES}.
+ */
+final class GuardedSocketFactory implements WebSocketServerFactory {
+    private static final Logger log = LoggerFactory.getLogger(GuardedSocketFactory.class);
+    static final int SEND_BUFFER_BYTES = 64 * 1024;
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /** Browsers send the site's cookies with the handshake, since cookies ignore the port. */
+    static final int MAX_HANDSHAKE_BYTES = 32 * 1024;
+
+    private final ScheduledExecutorService handshakeTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "chat-handshakes");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @Override
+    public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
+        return new WebSocketImpl(a, d);
+    }
+
+    @Override
+    public WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> drafts) {
+        return new WebSocketImpl(a, drafts);
+    }
+
+    @Override
+    public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws IOException {
+        try {
+            channel.socket().setSendBufferSize(SEND_BUFFER_BYTES);
+        } catch (SocketException e) {
+            log.debug("chat connection: send buffer left as it was: {}", e.toString());
+        }
+        WebSocketImpl ws = (WebSocketImpl) key.attachment();
+        handshakeTimer.schedule(() -> {
+            if (ws.getReadyState() == ReadyState.NOT_YET_CONNECTED) {
+                ws.closeConnection(CloseFrame.POLICY_VALIDATION, "no handshake");
+            }
+        }, HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return new HandshakeLimitedChannel(channel, ws, MAX_HANDSHAKE_BYTES);
+    }
+
+    @Override
+    public void close() {
+        handshakeTimer.shutdownNow();
+    }
+}
