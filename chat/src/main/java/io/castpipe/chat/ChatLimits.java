@@ -9,9 +9,14 @@ import java.time.Duration;
  * @param postBurst        messages one connection may send at once
  * @param postRefill       then one more per this
  * @param maxQueuedFrames  frames a client may leave unread before it is dropped as too slow
+ * @param maxQueuedFrames  writes (each the frames of one fan-out tick, or one frame of its own) a client may leave
+ *                         unread before it is dropped as too slow
  * @param viewersInterval  how often rooms are told their viewer count when it changed
+ * @param fanOutInterval   how often rooms send what they encoded since the last time, together
  */
-public record ChatLimits(int postBurst, Duration postRefill, int maxQueuedFrames, Duration viewersInterval) {
-    /** 5 messages at once, then one a second (5 per 5 s); 1,000 frames behind; viewers every 5 s. */
-    public static final ChatLimits DEFAULTS = new ChatLimits(5, Duration.ofSeconds(1), 1000, Duration.ofSeconds(5));
+public record ChatLimits(int postBurst, Duration postRefill, int maxQueuedFrames, Duration viewersInterval,
+                         Duration fanOutInterval) {
+    /** 5 messages at once, then one a second (5 per 5 s); 1,000 writes behind; viewers every 5 s; fan-out every 50 ms. */
+    public static final ChatLimits DEFAULTS = new ChatLimits(5, Duration.ofSeconds(1), 1000, Duration.ofSeconds(5),
+            Duration.ofMillis(50));
 }

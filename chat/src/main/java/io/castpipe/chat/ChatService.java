@@ -5,6 +5,9 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import io.castpipe.chat.log.ChatLog;
 import io.castpipe.chat.metrics.ChatMeters;
@@ -37,6 +40,11 @@ public final class ChatService implements Service {
     private ChatLog chatLog;
     private ChannelViewers viewers;
     private ViewerAnnouncer announcer;
+    private final ScheduledExecutorService fanOut = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "chat-fan-out");
+        t.setDaemon(true);
+        return t;
+    });
     private ChatServer server;
 
     public ChatService(NodeContext ctx) {
@@ -74,6 +82,9 @@ public final class ChatService implements Service {
         announcer = new ViewerAnnouncer(rooms, viewers, limits.viewersInterval());
         announcer.start();
 
+        long tick = limits.fanOutInterval().toMillis();
+        fanOut.scheduleAtFixedRate(rooms::flush, tick, tick, TimeUnit.MILLISECONDS);
+
         server = new ChatServer(address, maxConnections, rooms, tokens, publisher, ctx.nodeId(), limits, meters);
         server.start();
         try {
@@ -104,6 +115,7 @@ public final class ChatService implements Service {
                 Thread.currentThread().interrupt();
             }
         }
+        fanOut.shutdownNow();
         if (announcer != null) {
             announcer.close();
         }

@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Two chat nodes on one broker show every room the same: history, live messages, order, restarts. */
 class ChatRoomTest {
     /** Enough for 200 messages a sender; the flood guard's 20 frames/s still holds. */
-    private static final ChatLimits BUSY = new ChatLimits(1000, Duration.ofMillis(1), 1000, Duration.ofSeconds(5));
+    private static final ChatLimits BUSY = new ChatLimits(1000, Duration.ofMillis(1), 1000, Duration.ofSeconds(5),
+            Duration.ofMillis(50));
     private static ChatNode a;
     private static ChatNode b;
 

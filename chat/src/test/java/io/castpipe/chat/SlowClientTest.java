@@ -21,7 +21,7 @@ class SlowClientTest {
 
     @Test
     void aClientThatStopsReadingIsDroppedWhileOthersGetEveryMessage() throws Exception {
-        ChatLimits smallQueue = new ChatLimits(1000, Duration.ofMillis(1), 20, Duration.ofSeconds(5));
+        ChatLimits smallQueue = new ChatLimits(1000, Duration.ofMillis(1), 20, Duration.ofSeconds(5), Duration.ofMillis(50));
         String channel = "slow-reader-room";
         try (ChatNode node = ChatNode.start("slow", smallQueue);
              Socket stalled = stalledClient(node.port, channel);
@@ -51,7 +51,7 @@ class SlowClientTest {
     @Test
     void aClientThatSendsWithoutReadingIsDroppedOnceItsErrorsPileUp() throws Exception {
         // No viewer announcements: only this client's own error frames may fill its queue.
-        ChatLimits smallQueue = new ChatLimits(1000, Duration.ofMillis(1), 20, Duration.ofHours(1));
+        ChatLimits smallQueue = new ChatLimits(1000, Duration.ofMillis(1), 20, Duration.ofHours(1), Duration.ofMillis(50));
         String channel = "deaf-sender-room";
         try (ChatNode node = ChatNode.start("deaf", smallQueue);
              ChatClient talker = node.connect(channel, token(channel, "talker", "Talker", Role.VIEWER))) {

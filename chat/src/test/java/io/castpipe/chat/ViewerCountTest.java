@@ -17,7 +17,7 @@ class ViewerCountTest {
 
     @Test
     void theRoomHearsTheSumOfTheOriginsLatestReportsWhenItChanges() throws Exception {
-        ChatLimits often = new ChatLimits(5, Duration.ofSeconds(1), 1000, Duration.ofMillis(300));
+        ChatLimits often = new ChatLimits(5, Duration.ofSeconds(1), 1000, Duration.ofMillis(300), Duration.ofMillis(50));
         String channel = "watched-room";
         String stream = Ids.newId();
         try (EventPublisher origins = ChatNode.publisher();

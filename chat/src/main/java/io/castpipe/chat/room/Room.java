@@ -2,7 +2,9 @@ package io.castpipe.chat.room;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 import io.castpipe.chat.metrics.ChatMeters;
@@ -15,9 +17,11 @@ import io.castpipe.common.events.ChatEvent;
 /**
  * One channel's chat on this node: its history and moderation, built from the channel's
  * {@code chat} records, and the clients connected here. A record changes the room and, when it is
- * new, reaches every client as one frame encoded once. Joining and applying a record hold the same
- * lock, so a joiner gets each message either in its history or as a frame after it, never both
- * and never neither.
+ * new, becomes one frame encoded once; the frames of a room go out together at each
+ * {@link #flush()}, one write per client for all of them, so that a busy room costs each client a
+ * write per tick rather than per message. Joining, applying a record and flushing hold the same
+ * lock, and a join flushes first, so a joiner gets each message either in its history or as a
+ * frame after it, never both and never neither.
  */
 public final class Room {
     private final String channel;
@@ -25,6 +29,9 @@ public final class Room {
     private final History history = new History();
     private final Moderation moderation = new Moderation();
     private final Set<Member> members = new LinkedHashSet<>();
+    /** Frames encoded for the wire and not yet sent, oldest first. */
+    private final List<ByteBuffer> unsent = new ArrayList<>();
+    private int unsentBytes;
     private long lastActivityNanos = System.nanoTime();
     private int announcedViewers = -1;
 
@@ -39,6 +46,7 @@ public final class Room {
 
     /** Adds the client and sends it the history, then slow mode and viewers when known; true for the room's first client. */
     synchronized boolean join(Member m) {
+        flush();
         if (m.role() == Role.OWNER) {
             moderation.ownerSeen(m.userId());
         }
@@ -135,21 +143,35 @@ public final class Room {
         }
     }
 
-    /** Queues the frame to every client without waiting for any; a client too far behind is dropped. */
+    /** Encodes the frame once for the next {@link #flush()}; returns the clients it will go to. */
     private int fanOut(String frame) {
         if (members.isEmpty()) {
             return 0;
         }
         ByteBuffer wire = ServerFrames.wire(frame);
-        int delivered = 0;
+        unsent.add(wire);
+        unsentBytes += wire.remaining();
+        return members.size();
+    }
+
+    /** Queues the frames encoded since the last flush to every client, as one buffer, without waiting for any; a client too far behind is dropped. */
+    public synchronized void flush() {
+        if (unsent.isEmpty()) {
+            return;
+        }
+        // Direct, so that the kernel copies it from here and not first into a buffer of the JDK's per write.
+        ByteBuffer all = ByteBuffer.allocateDirect(unsentBytes);
+        for (ByteBuffer frame : unsent) {
+            all.put(frame);
+        }
+        ByteBuffer batch = all.flip().asReadOnlyBuffer();
+        unsent.clear();
+        unsentBytes = 0;
         for (Member m : members) {
-            if (m.offer(wire.duplicate())) {
-                delivered++;
-            } else {
+            if (!m.offer(batch.duplicate())) {
                 m.dropTooSlow();
             }
         }
-        return delivered;
     }
 
     private static void requireFields(ChatEvent e) {

@@ -64,6 +64,11 @@ public final class Rooms {
         }
     }
 
+    /** Sends what every room has encoded since the last time (see {@link Room#flush()}). */
+    public void flush() {
+        rooms.values().forEach(Room::flush);
+    }
+
     public void forEachOpen(Consumer<Room> action) {
         rooms.values().stream().filter(Room::hasMembers).forEach(action);
     }

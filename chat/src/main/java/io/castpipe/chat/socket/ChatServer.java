@@ -153,9 +153,11 @@ public final class ChatServer extends WebSocketServer {
 
     @Override
     public void onError(WebSocket ws, Exception ex) {
-        if (ws == null) {
+        if (ws == null && started.getCount() > 0) {
             startFailure = ex;
             started.countDown();
+        } else if (ws == null) {
+            log.error("the chat server stopped serving: {}", ex.toString(), ex);
         } else {
             log.debug("chat connection {}: {}", ws.getRemoteSocketAddress(), ex.toString());
         }
@@ -184,6 +186,12 @@ public final class ChatServer extends WebSocketServer {
     @Override
     public void stop(int timeout, String message) throws InterruptedException {
         writeSweep.shutdownNow();
+        // Java-WebSocket's stop() tells the connections one by one while its selector thread winds
+        // down after a few short selects; with thousands connected the selector closes before the
+        // last are told, and stop() fails. Told here first, while the selector still runs.
+        for (WebSocket ws : getConnections()) {
+            ws.close(CloseFrame.GOING_AWAY, message);
+        }
         super.stop(timeout, message);
         closer.shutdownNow();
     }
