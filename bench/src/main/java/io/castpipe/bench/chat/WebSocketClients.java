@@ -1,11 +1,9 @@
 package io.castpipe.bench.chat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -13,10 +11,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
+
+import io.castpipe.bench.SelectorLoop;
 
 /**
- * Many WebSocket connections (RFC 6455, text frames only) driven by a few selector threads, no
+ * Many WebSocket connections (RFC 6455, text frames only) driven by a few {@link SelectorLoop}s, no
  * thread per connection: what it takes to put thousands of chat viewers on one machine beside
  * the server. Frames from the server are unmasked; frames to it are masked, as the RFC says.
  * The {@link Handler} runs on the connection's selector thread.
@@ -35,12 +34,12 @@ final class WebSocketClients implements AutoCloseable {
         void closed(Client client, String why);
     }
 
-    private final List<Loop> loops = new ArrayList<>();
+    private final List<SelectorLoop> loops = new ArrayList<>();
     private final List<Client> clients = new ArrayList<>();
 
     WebSocketClients(int threads) throws IOException {
         for (int i = 0; i < threads; i++) {
-            loops.add(new Loop("ws-client-" + i));
+            loops.add(new SelectorLoop("ws-client-" + i));
         }
     }
 
@@ -56,7 +55,7 @@ final class WebSocketClients implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Loop loop : loops) {
+        for (SelectorLoop loop : loops) {
             loop.stop();
         }
         for (Client c : clients) {
@@ -64,10 +63,10 @@ final class WebSocketClients implements AutoCloseable {
         }
     }
 
-    static final class Client {
+    static final class Client implements SelectorLoop.Ready {
         final int id;
         private final SocketChannel channel;
-        private final Loop loop;
+        private final SelectorLoop loop;
         private final String path;
         private final InetSocketAddress address;
         private final Handler handler;
@@ -77,7 +76,8 @@ final class WebSocketClients implements AutoCloseable {
         private boolean open;
         private boolean closed;
 
-        private Client(int id, SocketChannel channel, Loop loop, String path, InetSocketAddress address, Handler handler) {
+        private Client(int id, SocketChannel channel, SelectorLoop loop, String path, InetSocketAddress address,
+                       Handler handler) {
             this.id = id;
             this.channel = channel;
             this.loop = loop;
@@ -89,7 +89,7 @@ final class WebSocketClients implements AutoCloseable {
         /** Sends a text frame, from any thread. */
         void send(String text) {
             ByteBuffer frame = maskedTextFrame(text.getBytes(StandardCharsets.UTF_8));
-            if (Thread.currentThread() == loop.thread) {
+            if (loop.inLoop()) {
                 enqueue(frame);
             } else {
                 loop.execute(() -> enqueue(frame));
@@ -98,7 +98,7 @@ final class WebSocketClients implements AutoCloseable {
 
         private void start() {
             try {
-                key = channel.register(loop.selector, SelectionKey.OP_READ, this);
+                key = loop.register(channel, SelectionKey.OP_READ, this);
                 byte[] nonce = new byte[16];
                 RANDOM.nextBytes(nonce);
                 enqueue(ByteBuffer.wrap(("GET " + path + " HTTP/1.1\r\nHost: " + address.getHostString() + ":"
@@ -116,6 +116,16 @@ final class WebSocketClients implements AutoCloseable {
             }
             outgoing.add(frame);
             writeSome();
+        }
+
+        @Override
+        public void writable() {
+            writeSome();
+        }
+
+        @Override
+        public void readable() {
+            readSome();
         }
 
         private void writeSome() {
@@ -268,60 +278,5 @@ final class WebSocketClients implements AutoCloseable {
             frame.put((byte) (payload[i] ^ mask[i & 3]));
         }
         return frame.flip();
-    }
-
-    private static final class Loop {
-        private final Selector selector;
-        private final Thread thread;
-        private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-        private volatile boolean running = true;
-
-        Loop(String name) throws IOException {
-            this.selector = Selector.open();
-            this.thread = new Thread(this::run, name);
-            this.thread.setDaemon(true);
-            this.thread.start();
-        }
-
-        void execute(Runnable task) {
-            tasks.add(task);
-            selector.wakeup();
-        }
-
-        void stop() {
-            running = false;
-            selector.wakeup();
-            try {
-                thread.join(5_000);
-                selector.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException e) {
-                // closing anyway
-            }
-        }
-
-        private void run() {
-            try {
-                while (running) {
-                    for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
-                        task.run();
-                    }
-                    selector.select();
-                    for (SelectionKey key : selector.selectedKeys()) {
-                        Client c = (Client) key.attachment();
-                        if (key.isValid() && key.isWritable()) {
-                            c.writeSome();
-                        }
-                        if (key.isValid() && key.isReadable()) {
-                            c.readSome();
-                        }
-                    }
-                    selector.selectedKeys().clear();
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }

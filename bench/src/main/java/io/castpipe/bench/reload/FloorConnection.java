@@ -7,12 +7,14 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import io.castpipe.bench.SelectorLoop;
+
 /**
  * One client connection of the {@link FloorProcess}, used on its loop's thread only. It reads a
  * request up to the end of its head, then either parks it (it carries {@code _HLS_msn}) or
  * answers it at once; one request at a time, as the benchmark's clients send them.
  */
-final class FloorConnection {
+final class FloorConnection implements SelectorLoop.Ready {
     /** The longest request head read; a longer one is refused with 431. */
     static final int MAX_HEAD = 8 * 1024;
     private static final byte[] HEAD_END = "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
@@ -23,7 +25,7 @@ final class FloorConnection {
             + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
 
     private final SocketChannel channel;
-    private final SelectionKey key;
+    private SelectionKey key;
     private final FloorLoop loop;
     /** The start of a request head that has not all arrived yet. */
     private byte[] partHead = NO_BYTES;
@@ -31,13 +33,26 @@ final class FloorConnection {
     private ByteBuffer writing;
     private boolean parked;
 
-    FloorConnection(SocketChannel channel, SelectionKey key, FloorLoop loop) {
+    FloorConnection(SocketChannel channel, FloorLoop loop) {
         this.channel = channel;
-        this.key = key;
         this.loop = loop;
     }
 
-    void readSome(ByteBuffer scratch) {
+    void registered(SelectionKey key) {
+        this.key = key;
+    }
+
+    @Override
+    public void writable() {
+        writeSome();
+    }
+
+    @Override
+    public void readable() {
+        readSome(loop.scratch());
+    }
+
+    private void readSome(ByteBuffer scratch) {
         scratch.clear();
         scratch.put(partHead);
         int n;
@@ -86,7 +101,7 @@ final class FloorConnection {
         }
     }
 
-    void writeSome() {
+    private void writeSome() {
         try {
             channel.write(writing);
         } catch (IOException e) {

@@ -1,39 +1,34 @@
 package io.castpipe.bench.reload;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+
+import io.castpipe.bench.SelectorLoop;
 
 /** One selector thread of the {@link FloorProcess}: its connections, and which of them are parked. */
 final class FloorLoop {
-    private final Selector selector;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final SelectorLoop loop;
     private final ByteBuffer scratch = ByteBuffer.allocate(FloorConnection.MAX_HEAD);
     private List<FloorConnection> parked = new ArrayList<>();
     private ByteBuffer latest;
 
     FloorLoop(String name, ByteBuffer first) throws IOException {
-        this.selector = Selector.open();
+        this.loop = new SelectorLoop(name);
         this.latest = first;
-        Thread thread = new Thread(this::run, name);
-        thread.setDaemon(true);
-        thread.start();
     }
 
     /** Takes {@code channel} on, from any thread. */
     void adopt(SocketChannel channel) {
-        execute(() -> {
+        loop.execute(() -> {
             try {
                 channel.configureBlocking(false);
-                SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-                key.attach(new FloorConnection(channel, key, this));
+                FloorConnection c = new FloorConnection(channel, this);
+                c.registered(loop.register(channel, SelectionKey.OP_READ, c));
             } catch (IOException e) {
                 System.err.println("floor: could not take a connection on: " + e);
                 FloorConnection.closeQuietly(channel);
@@ -43,7 +38,7 @@ final class FloorLoop {
 
     /** From any thread: makes {@code answer} the current one and writes it to every parked connection, then counts {@code written} down. */
     void answerAll(ByteBuffer answer, CountDownLatch written) {
-        execute(() -> {
+        loop.execute(() -> {
             latest = answer;
             List<FloorConnection> waking = parked;
             parked = new ArrayList<>(waking.size());
@@ -64,31 +59,8 @@ final class FloorLoop {
         parked.add(c);
     }
 
-    private void execute(Runnable task) {
-        tasks.add(task);
-        selector.wakeup();
-    }
-
-    private void run() {
-        try {
-            while (true) {
-                for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
-                    task.run();
-                }
-                selector.select();
-                for (SelectionKey key : selector.selectedKeys()) {
-                    FloorConnection c = (FloorConnection) key.attachment();
-                    if (key.isValid() && key.isWritable()) {
-                        c.writeSome();
-                    }
-                    if (key.isValid() && key.isReadable()) {
-                        c.readSome(scratch);
-                    }
-                }
-                selector.selectedKeys().clear();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** What a connection reads a request head into: at most {@link FloorConnection#MAX_HEAD}; on this loop's thread. */
+    ByteBuffer scratch() {
+        return scratch;
     }
 }

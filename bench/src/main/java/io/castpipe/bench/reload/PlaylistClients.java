@@ -2,19 +2,17 @@ package io.castpipe.bench.reload;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+
+import io.castpipe.bench.SelectorLoop;
 
 /**
  * Many keep-alive HTTP/1.1 connections to one server, each with at most one request in
@@ -33,21 +31,19 @@ final class PlaylistClients implements AutoCloseable {
     }
 
     final List<Client> clients;
-    private final List<Loop> loops;
+    private final List<SelectorLoop> loops;
     private volatile Handler handler;
 
-    private PlaylistClients(List<Client> clients, List<Loop> loops) {
+    private PlaylistClients(List<Client> clients, List<SelectorLoop> loops) {
         this.clients = clients;
         this.loops = loops;
     }
 
     /** Opens {@code count} connections one after the other, spread over {@code threads} selector threads. */
     static PlaylistClients open(InetSocketAddress server, int count, int threads) throws IOException {
-        List<Loop> loops = new ArrayList<>();
+        List<SelectorLoop> loops = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
-            Loop loop = new Loop("client-loop-" + i);
-            loops.add(loop);
-            loop.thread.start();
+            loops.add(new SelectorLoop("client-loop-" + i));
         }
         List<Client> clients = new ArrayList<>();
         PlaylistClients all = new PlaylistClients(Collections.unmodifiableList(clients), loops);
@@ -73,7 +69,7 @@ final class PlaylistClients implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Loop loop : loops) {
+        for (SelectorLoop loop : loops) {
             loop.stop();
         }
         for (Client c : clients) {
@@ -81,17 +77,17 @@ final class PlaylistClients implements AutoCloseable {
         }
     }
 
-    static final class Client {
+    static final class Client implements SelectorLoop.Ready {
         final int id;
         private final SocketChannel channel;
-        private final Loop loop;
+        private final SelectorLoop loop;
         private final PlaylistClients owner;
         private SelectionKey key;
         private ByteBuffer pendingRequest;
         private ByteArrayOutputStream received;
         private boolean inFlight;
 
-        private Client(int id, SocketChannel channel, Loop loop, PlaylistClients owner) {
+        private Client(int id, SocketChannel channel, SelectorLoop loop, PlaylistClients owner) {
             this.id = id;
             this.channel = channel;
             this.loop = loop;
@@ -100,7 +96,7 @@ final class PlaylistClients implements AutoCloseable {
 
         /** Sends {@code GET target}, from any thread; a request while one is in flight is a failure. */
         void get(String target) {
-            if (Thread.currentThread() == loop.thread) {
+            if (loop.inLoop()) {
                 send(target);
             } else {
                 loop.execute(() -> send(target));
@@ -109,11 +105,7 @@ final class PlaylistClients implements AutoCloseable {
 
         /** Runs {@code task} on this client's selector thread at {@code dueNanos}. */
         void at(long dueNanos, Runnable task) {
-            if (Thread.currentThread() == loop.thread) {
-                loop.timers.add(new Timer(dueNanos, task));
-            } else {
-                loop.execute(() -> loop.timers.add(new Timer(dueNanos, task)));
-            }
+            loop.at(dueNanos, task);
         }
 
         boolean inFlight() {
@@ -122,7 +114,7 @@ final class PlaylistClients implements AutoCloseable {
 
         private void register() {
             try {
-                key = channel.register(loop.selector, 0, this);
+                key = loop.register(channel, 0, this);
             } catch (IOException e) {
                 fail("register: " + e.getMessage());
             }
@@ -141,6 +133,16 @@ final class PlaylistClients implements AutoCloseable {
             pendingRequest = ByteBuffer.wrap(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             writeSome();
+        }
+
+        @Override
+        public void writable() {
+            writeSome();
+        }
+
+        @Override
+        public void readable() {
+            readSome(loop.readBuffer());
         }
 
         private void writeSome() {
@@ -223,75 +225,6 @@ final class PlaylistClients implements AutoCloseable {
                 channel.close();
             } catch (IOException e) {
                 // closing anyway
-            }
-        }
-    }
-
-    private record Timer(long dueNanos, Runnable task) {
-    }
-
-    private static final class Loop {
-        private final Selector selector;
-        private final Thread thread;
-        private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-        private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.dueNanos, b.dueNanos));
-        private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-        private volatile boolean running = true;
-
-        Loop(String name) throws IOException {
-            this.selector = Selector.open();
-            this.thread = new Thread(this::run, name);
-            this.thread.setDaemon(true);
-        }
-
-        void execute(Runnable task) {
-            tasks.add(task);
-            selector.wakeup();
-        }
-
-        void stop() {
-            running = false;
-            selector.wakeup();
-            try {
-                thread.join(5_000);
-                selector.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException e) {
-                // closing anyway
-            }
-        }
-
-        private void run() {
-            try {
-                while (running) {
-                    for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
-                        task.run();
-                    }
-                    long now = System.nanoTime();
-                    while (!timers.isEmpty() && timers.peek().dueNanos() <= now) {
-                        timers.poll().task().run();
-                    }
-                    if (!tasks.isEmpty()) {
-                        selector.selectNow();
-                    } else if (timers.isEmpty()) {
-                        selector.select();
-                    } else {
-                        selector.select(Math.max(1, (timers.peek().dueNanos() - now + 999_999) / 1_000_000));
-                    }
-                    for (SelectionKey key : selector.selectedKeys()) {
-                        Client c = (Client) key.attachment();
-                        if (key.isValid() && key.isWritable()) {
-                            c.writeSome();
-                        }
-                        if (key.isValid() && key.isReadable()) {
-                            c.readSome(buffer);
-                        }
-                    }
-                    selector.selectedKeys().clear();
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
         }
     }
