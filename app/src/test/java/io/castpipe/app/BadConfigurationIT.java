@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import io.castpipe.common.TestServices;
 import io.castpipe.common.http.SelfSignedCertificate;
 import io.castpipe.embedded.EmbeddedKafka;
 import io.castpipe.embedded.EmbeddedS3;
@@ -22,7 +23,7 @@ class BadConfigurationIT {
 
     @Test
     void httpPortInUse() throws Exception {
-        Map<String, String> env = CastpipeProcess.freshNode(Files.createTempDirectory("castpipe-bad"));
+        Map<String, String> env = CastpipeProcess.freshNode(TestServices.tempDir("bad"));
         int port = Integer.parseInt(env.get("CASTPIPE_HTTP_PORT"));
         try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getByName("0.0.0.0"))) {
             assertOneLineFailure(env, new String[0],
@@ -32,7 +33,7 @@ class BadConfigurationIT {
 
     @Test
     void embeddedKafkaPortInUse() throws Exception {
-        Map<String, String> env = CastpipeProcess.freshNode(Files.createTempDirectory("castpipe-bad"));
+        Map<String, String> env = CastpipeProcess.freshNode(TestServices.tempDir("bad"));
         int port = Integer.parseInt(env.get("CASTPIPE_KAFKA_PORT"));
         try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
             assertOneLineFailure(env, new String[0], "castpipe: embedded Kafka port " + port
@@ -54,21 +55,21 @@ class BadConfigurationIT {
         Map<String, String> env = Map.of("CASTPIPE_KAFKA_BOOTSTRAP", "127.0.0.1:" + CastpipeProcess.freePort(),
                 "CASTPIPE_KAFKA_TIMEOUT_SECONDS", "3",
                 "CASTPIPE_SIGNING_SECRET", "shared-secret",
-                "CASTPIPE_DATA_DIR", Files.createTempDirectory("castpipe-bad").toString(),
+                "CASTPIPE_DATA_DIR", TestServices.tempDir("bad").toString(),
                 "CASTPIPE_HTTP_PORT", String.valueOf(CastpipeProcess.freePort()));
         assertOneLineFailure(env, new String[] {"chat"}, "castpipe: Kafka at 127.0.0.1:");
     }
 
     @Test
     void roleWithoutItsSharedServices() throws Exception {
-        Map<String, String> env = Map.of("CASTPIPE_DATA_DIR", Files.createTempDirectory("castpipe-bad").toString());
+        Map<String, String> env = Map.of("CASTPIPE_DATA_DIR", TestServices.tempDir("bad").toString());
         assertOneLineFailure(env, new String[] {"origin"},
                 "castpipe: role origin needs Kafka but CASTPIPE_KAFKA_BOOTSTRAP is not set");
     }
 
     @Test
     void tlsKeyThatIsNotAKey() throws Exception {
-        Path dir = Files.createTempDirectory("castpipe-bad");
+        Path dir = TestServices.tempDir("bad");
         SelfSignedCertificate cert = SelfSignedCertificate.generate(dir.resolve("tls"), "RSA");
         Map<String, String> env = CastpipeProcess.freshNode(dir.resolve("data"));
         env.put("CASTPIPE_TLS_CERT", cert.certFile().toString());
@@ -79,7 +80,7 @@ class BadConfigurationIT {
 
     @Test
     void tlsKeyMissing() throws Exception {
-        Path dir = Files.createTempDirectory("castpipe-bad");
+        Path dir = TestServices.tempDir("bad");
         SelfSignedCertificate cert = SelfSignedCertificate.generate(dir.resolve("tls"), "EC");
         Map<String, String> env = CastpipeProcess.freshNode(dir.resolve("data"));
         env.put("CASTPIPE_TLS_CERT", cert.certFile().toString());
@@ -96,15 +97,15 @@ class BadConfigurationIT {
 
     @Test
     void wrongS3Credentials() throws Exception {
-        try (EmbeddedKafka kafka = new EmbeddedKafka(Files.createTempDirectory("kafka"), "127.0.0.1",
+        try (EmbeddedKafka kafka = new EmbeddedKafka(TestServices.tempDir("kafka"), "127.0.0.1",
                      CastpipeProcess.freePort(), CastpipeProcess.freePort()).start();
-             EmbeddedS3 s3 = new EmbeddedS3(Files.createTempDirectory("s3"), "127.0.0.1", CastpipeProcess.freePort(),
+             EmbeddedS3 s3 = new EmbeddedS3(TestServices.tempDir("s3"), "127.0.0.1", CastpipeProcess.freePort(),
                      "castpipe", "the-real-secret").start()) {
             Map<String, String> env = Map.of("CASTPIPE_KAFKA_BOOTSTRAP", kafka.bootstrapServers(),
                     "CASTPIPE_S3_ENDPOINT", s3.endpoint(),
                     "CASTPIPE_S3_SECRET_KEY", "a-wrong-secret",
                     "CASTPIPE_SIGNING_SECRET", "shared-secret",
-                    "CASTPIPE_DATA_DIR", Files.createTempDirectory("castpipe-bad").toString(),
+                    "CASTPIPE_DATA_DIR", TestServices.tempDir("bad").toString(),
                     "CASTPIPE_HTTP_PORT", String.valueOf(CastpipeProcess.freePort()));
             assertOneLineFailure(env, new String[] {"origin"}, "castpipe: S3 at " + s3.endpoint()
                     + " refused access key 'castpipe' (HTTP 403); check CASTPIPE_S3_ACCESS_KEY and CASTPIPE_S3_SECRET_KEY");

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.castpipe.common.TestServices;
+
 /** {@code ./castpipe} started as a user starts it: a separate process, configured by environment. */
 final class CastpipeProcess implements AutoCloseable {
     private static final Path LAUNCHER = Path.of(System.getProperty("castpipe.launcher", "../castpipe"));
@@ -32,7 +34,7 @@ final class CastpipeProcess implements AutoCloseable {
     }
 
     static CastpipeProcess start(Map<String, String> env, String... args) throws IOException {
-        Path logs = Files.createTempDirectory("castpipe-process");
+        Path logs = TestServices.tempDir("process");
         List<String> command = new java.util.ArrayList<>();
         command.add(LAUNCHER.toAbsolutePath().toString());
         command.addAll(List.of(args));

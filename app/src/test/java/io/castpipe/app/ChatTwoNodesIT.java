@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +16,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
+import io.castpipe.common.TestServices;
 
 /**
  * One room served by two chat nodes in two JVMs: the all-in-one {@code ./castpipe} and a
@@ -32,7 +33,7 @@ class ChatTwoNodesIT {
 
     @Test
     void twoNodesServeOneRoomTogether() throws Exception {
-        Path dir = Files.createTempDirectory("castpipe-chat-nodes");
+        Path dir = TestServices.tempDir("chat-nodes");
         Map<String, String> env = CastpipeProcess.freshNode(dir.resolve("data"));
         try (CastpipeProcess node = CastpipeProcess.start(env)) {
             node.awaitHealthy(Duration.ofSeconds(60));

@@ -4,11 +4,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import io.castpipe.common.TestServices;
 import io.castpipe.common.http.Curl;
 import io.castpipe.common.http.SelfSignedCertificate;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ class Http2IT {
 
     @Test
     void aNodeWithACertificateSpeaksHttp2OnBothPorts() throws Exception {
-        Path dir = Files.createTempDirectory("castpipe-h2");
+        Path dir = TestServices.tempDir("h2");
         SelfSignedCertificate cert = SelfSignedCertificate.generate(dir.resolve("tls"), "RSA");
         Map<String, String> env = CastpipeProcess.freshNode(dir.resolve("data"));
         int httpsPort = CastpipeProcess.freePort();

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castpipe.common.TestServices;
 import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.ffmpeg.FfmpegJob;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
@@ -42,7 +43,7 @@ class LiveBrowserIT {
         assumeTrue(Files.isDirectory(CLIENT.resolve("node_modules/playwright-core")) && Files.isExecutable(CHROMIUM),
                 "install Debian's chromium and run 'npm ci' in app/src/test/js to test playback in a browser");
         Files.createDirectories(SCREENSHOTS);
-        Path dir = Files.createTempDirectory("castpipe-browser");
+        Path dir = TestServices.tempDir("browser");
         Map<String, String> env = CastpipeProcess.freshNode(dir.resolve("data"));
         try (CastpipeProcess node = CastpipeProcess.start(env);
              Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(2))) {

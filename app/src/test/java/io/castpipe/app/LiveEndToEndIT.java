@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -13,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castpipe.common.TestServices;
 import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.ffmpeg.FfmpegException;
 import io.castpipe.common.ffmpeg.FfmpegJob;
@@ -37,7 +37,7 @@ class LiveEndToEndIT {
 
     @Test
     void anRtmpPublishBecomesALiveLadderThenARecording() throws Exception {
-        Path dir = Files.createTempDirectory("castpipe-live-e2e");
+        Path dir = TestServices.tempDir("live-e2e");
         Map<String, String> env = CastpipeProcess.freshNode(dir.resolve("data"));
         try (CastpipeProcess node = CastpipeProcess.start(env);
              Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(3))) {

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castpipe.common.TestServices;
 import io.castpipe.common.events.EventCodec;
 import io.castpipe.common.events.HlsUpdate;
 import io.castpipe.common.ffmpeg.Ffmpeg;
@@ -56,7 +57,7 @@ class LiveWorkerTakeoverIT {
 
     @Test
     void aKilledLiveWorkerIsReplacedAndTheBroadcastStaysWhole() throws Exception {
-        Path dir = Files.createTempDirectory("castpipe-live-takeover");
+        Path dir = TestServices.tempDir("live-takeover");
         Map<String, String> env = CastpipeProcess.freshNode(dir.resolve("data"));
         env.put("CASTPIPE_VOD_WORKERS", "0");
         env.put("CASTPIPE_LIVE_TRANSCODE", "false");

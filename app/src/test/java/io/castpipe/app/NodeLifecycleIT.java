@@ -6,7 +6,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +20,8 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.castpipe.common.TestServices;
+
 /**
  * {@code ./castpipe} as an operator meets it: healthy quickly, joined by a second process,
  * stopped by SIGTERM with nothing left behind, and started again on the same data.
@@ -29,7 +30,7 @@ class NodeLifecycleIT {
 
     @Test
     void startsJoinsStopsCleanlyAndRestartsOnTheSameData() throws Exception {
-        Path data = Files.createTempDirectory("castpipe-node");
+        Path data = TestServices.tempDir("node");
         Map<String, String> env = CastpipeProcess.freshNode(data);
         List<Integer> ports = env.entrySet().stream().filter(e -> e.getKey().endsWith("_PORT"))
                 .map(e -> Integer.parseInt(e.getValue())).toList();
@@ -77,7 +78,7 @@ class NodeLifecycleIT {
 
     @Test
     void aSecondNodeOnTheSameDataFolderIsRefused() throws Exception {
-        Path data = Files.createTempDirectory("castpipe-node");
+        Path data = TestServices.tempDir("node");
         try (CastpipeProcess first = CastpipeProcess.start(CastpipeProcess.freshNode(data))) {
             first.awaitHealthy(Duration.ofSeconds(20));
             try (CastpipeProcess second = CastpipeProcess.start(CastpipeProcess.freshNode(data))) {

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castpipe.common.TestServices;
 import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class TusJsClientIT {
     void tusJsClientUploadsAbortsResumesAndTheVideoBecomesReady() throws Exception {
         assumeTrue(Files.isDirectory(CLIENT.resolve("node_modules/tus-js-client")),
                 "run 'npm ci' in app/src/test/js to test with tus-js-client");
-        Path dir = Files.createTempDirectory("castpipe-tusjs");
+        Path dir = TestServices.tempDir("tusjs");
         Path clip = dir.resolve("clip.mp4");
         try (Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(2))) {
             // About 4 MB: several of the client's 1 MiB chunks.

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castpipe.common.TestServices;
 import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.ffmpeg.FfmpegException;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
@@ -44,7 +45,7 @@ class VodEndToEndIT {
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("castpipe-vod-e2e");
+        dir = TestServices.tempDir("vod-e2e");
         node = CastpipeProcess.start(CastpipeProcess.freshNode(dir.resolve("data")));
         node.awaitHealthy(Duration.ofSeconds(30));
         base = "http://127.0.0.1:" + node.httpPort;

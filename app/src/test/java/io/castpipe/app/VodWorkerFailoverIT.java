@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.castpipe.common.TestServices;
 import io.castpipe.common.events.EventCodec;
 import io.castpipe.common.events.VideoEvent;
 import io.castpipe.common.events.VodJob;
@@ -38,7 +39,7 @@ class VodWorkerFailoverIT {
 
     @Test
     void aKilledWorkersJobIsFinishedOnceByTheOther() throws Exception {
-        Path data = Files.createTempDirectory("castpipe-failover");
+        Path data = TestServices.tempDir("failover");
         Map<String, String> env = CastpipeProcess.freshNode(data);
         env.put("CASTPIPE_VOD_WORKERS", "0");
         try (CastpipeProcess node = CastpipeProcess.start(env)) {

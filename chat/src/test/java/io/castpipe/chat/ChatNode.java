@@ -1,6 +1,5 @@
 package io.castpipe.chat;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -40,7 +39,7 @@ final class ChatNode implements AutoCloseable {
         Metrics metrics = new Metrics("chat");
         CastpipeConfig config = CastpipeConfig.from(Map.of("CASTPIPE_CHAT_PORT", String.valueOf(port),
                 "CASTPIPE_BIND_ADDRESS", "127.0.0.1", "CASTPIPE_NODE_ID", nodeId));
-        NodeContext ctx = new NodeContext(config, Files.createTempDirectory("castpipe-chat"), kafka, TOPICS, null, null, null,
+        NodeContext ctx = new NodeContext(config, TestServices.tempDir("chat"), kafka, TOPICS, null, null, null,
                 null, metrics, null, SECRET);
         ChatService service = new ChatService(ctx, limits);
         try {

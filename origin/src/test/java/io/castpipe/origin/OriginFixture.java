@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -70,7 +69,7 @@ final class OriginFixture implements AutoCloseable {
         int port = freePort();
         HttpServer http = new HttpServer("127.0.0.1", port);
         Metrics metrics = new Metrics("origin");
-        Path dataDir = Files.createTempDirectory("castpipe-origin-data");
+        Path dataDir = TestServices.tempDir("origin-data");
         KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "origin-test", Duration.ofSeconds(15));
         Topics topics = TOPICS;
         topics.ensureCreated(kafka, 1, (short) 1);
