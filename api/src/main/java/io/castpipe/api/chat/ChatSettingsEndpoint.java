@@ -42,8 +42,11 @@ public final class ChatSettingsEndpoint {
         Channel channel = channels.manageable(request.pathParam("name"), request.caller());
         List<String> words = blockedWords(new JsonFields(request.json()));
         String by = request.caller().isAdmin() ? "admin" : request.caller().userId();
-        settings.replaceBlockedWords(channel.id(), words, () -> publisher.publishDurably(Topic.CHAT, channel.name(),
-                ChatEvent.blockedWords(channel.name(), words, by, "api")));
+        ChatEvent event = ChatEvent.blockedWords(channel.name(), words, by, "api");
+        settings.replaceBlockedWords(channel.id(), words, () -> {
+            publisher.publishDurably(Topic.CHAT_STATE, event.stateKey(), event);
+            publisher.publishDurably(Topic.CHAT, channel.name(), event);
+        });
         respond(request, words);
     }
 

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -31,10 +32,12 @@ import org.slf4j.LoggerFactory;
  * node's own, and is the only way anything reaches a room: a post goes to Kafka first and to the
  * clients when it comes back here, so every node shows a room's records in the same order.
  *
- * <p>At start each partition is read from its last {@link #REPLAY_RECORDS} records (or its
- * beginning) up to where it ended then, quietly, to rebuild the rooms' history and moderation;
- * from there on records are delivered to the clients. Nothing is committed: every start rebuilds
- * from the log.
+ * <p>At start the rooms' moderation settings (blocked words, slow mode, bans, timeouts) are read
+ * whole from the compacted {@code chat.state} topic, which keeps the newest of each however old;
+ * then each partition of {@code chat} is read from its last {@link #REPLAY_RECORDS} records (or
+ * its beginning) up to where it ended then, quietly, to rebuild the rooms' history and what
+ * changed since; from there on records are delivered to the clients. Nothing is committed: every
+ * start rebuilds from the log.
  */
 public final class ChatLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChatLog.class);
@@ -44,7 +47,10 @@ public final class ChatLog implements AutoCloseable {
     private static final Pattern CHANNEL = Pattern.compile("[a-z0-9][a-z0-9_-]{2,31}");
 
     private final KafkaConsumer<String, byte[]> consumer;
+    private final Properties settingsReader;
+    private final Duration settingsLimit;
     private final String topic;
+    private final String settingsTopic;
     private final Rooms rooms;
     private final Thread thread;
     /** Touched by the consumer thread only (the rebalance listener runs inside its poll). */
@@ -57,13 +63,20 @@ public final class ChatLog implements AutoCloseable {
         Properties props = kafka.consumer(groupId);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         this.consumer = new KafkaConsumer<>(props);
+        this.settingsReader = kafka.consumer(groupId + "-settings");
+        this.settingsLimit = kafka.timeout().multipliedBy(2);
         this.topic = topics.name(Topic.CHAT);
+        this.settingsTopic = topics.name(Topic.CHAT_STATE);
         this.rooms = rooms;
         this.thread = new Thread(this::run, "chat-log");
         this.thread.setDaemon(true);
     }
 
     public void start() {
+        thread.start();
+    }
+
+    private void subscribe() {
         consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -74,7 +87,33 @@ public final class ChatLog implements AutoCloseable {
                 startReading(partitions);
             }
         });
-        thread.start();
+    }
+
+    /** Applies the newest record of every setting on {@code chat.state}, read whole; on this log's thread, before {@code chat}. */
+    private void restoreSettings() {
+        long deadline = System.nanoTime() + settingsLimit.toNanos();
+        long restored = 0;
+        try (KafkaConsumer<String, byte[]> settings = new KafkaConsumer<>(settingsReader)) {
+            List<TopicPartition> partitions = settings.partitionsFor(settingsTopic, settingsLimit).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            settings.assign(partitions);
+            settings.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = settings.endOffsets(partitions, settingsLimit);
+            while (partitions.stream().anyMatch(p -> settings.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    log.warn("{}: not read whole within {} s; the settings still missing come as they change",
+                            settingsTopic, settingsLimit.toSeconds());
+                    break;
+                }
+                for (ConsumerRecord<String, byte[]> record : settings.poll(POLL)) {
+                    apply(record, false);
+                    restored++;
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("{}: could not be read ({}); the settings come as they change", settingsTopic, e.toString());
+        }
+        log.info("{}: {} room settings restored", settingsTopic, restored);
     }
 
     /** Waits until the records that were on the topic at start are applied; false if that took longer than {@code limit}. */
@@ -103,6 +142,8 @@ public final class ChatLog implements AutoCloseable {
 
     private void run() {
         try {
+            restoreSettings();
+            subscribe();
             while (running) {
                 try {
                     pollOnce();
@@ -146,7 +187,9 @@ public final class ChatLog implements AutoCloseable {
             log.warn("skipping an unreadable chat record at {}-{}@{}", record.topic(), record.partition(), record.offset());
             return;
         }
-        if (e.type() == null || e.channel() == null || !CHANNEL.matcher(e.channel()).matches() || !e.channel().equals(record.key())) {
+        boolean setting = record.topic().equals(settingsTopic);
+        if (e.type() == null || e.channel() == null || !CHANNEL.matcher(e.channel()).matches()
+                || !Objects.equals(record.key(), setting ? e.stateKey() : e.channel()) || record.key() == null) {
             log.warn("skipping a chat record without a type or with a channel that is not its key, at {}-{}@{}",
                     record.topic(), record.partition(), record.offset());
             return;

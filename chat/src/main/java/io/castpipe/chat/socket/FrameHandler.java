@@ -115,8 +115,17 @@ final class FrameHandler {
         publish(c, ChatEvent.message(c.channel(), Ids.newId(), holder.userId(), holder.userName(), text, node));
     }
 
+    /** A moderation record goes to the room's lasting settings first, then (as every record) to the room. */
     private void publish(ChatConnection c, ChatEvent event) {
-        publisher.publishBytes(Topic.CHAT, c.channel(), EventCodec.encode(event), (metadata, failure) -> {
+        byte[] bytes = EventCodec.encode(event);
+        if (event.stateKey() != null) {
+            publisher.publishBytes(Topic.CHAT_STATE, event.stateKey(), bytes, (metadata, failure) -> {
+                if (failure != null) {
+                    log.warn("chat {}: a {} setting was not kept: {}", c.channel(), event.type(), failure.toString());
+                }
+            });
+        }
+        publisher.publishBytes(Topic.CHAT, c.channel(), bytes, (metadata, failure) -> {
             if (failure != null) {
                 log.warn("chat {}: a {} record was not published: {}", c.channel(), event.type(), failure.toString());
                 c.error("unavailable", "the chat could not take that just now; try again");

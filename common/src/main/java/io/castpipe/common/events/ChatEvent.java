@@ -3,6 +3,7 @@ package io.castpipe.common.events;
 import java.time.Instant;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
@@ -18,7 +19,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * <li>BLOCKED_WORDS: the channel's whole list, {@code words}, replacing the one before.</li>
  * </ul>
  * {@code by} is the user id of whoever took a moderation action; {@code node} the chat node
- * (or the API) that published the record; {@code at} when.
+ * (or the API) that published the record; {@code at} when. A moderation record also goes, first,
+ * to the compacted {@code chat.state} topic under its {@link #stateKey()}, so that a chat node
+ * starting long after it still knows the setting.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChatEvent(Type type, String channel, String id, String userId, String userName, String text,
@@ -26,6 +29,22 @@ public record ChatEvent(Type type, String channel, String id, String userId, Str
 
     public enum Type {
         MESSAGE, DELETE, TIMEOUT, BAN, UNBAN, SLOWMODE, BLOCKED_WORDS
+    }
+
+    /**
+     * Where this record's setting is kept on the compacted {@code chat.state} topic, whose newest
+     * record per key is the setting now: a channel's blocked words and slow mode, and each user's
+     * ban and timeout there. Null for messages and deletions, which are history, not settings.
+     */
+    @JsonIgnore
+    public String stateKey() {
+        return switch (type) {
+            case BLOCKED_WORDS -> channel + "/blocked-words";
+            case SLOWMODE -> channel + "/slowmode";
+            case BAN, UNBAN -> channel + "/ban/" + userId;
+            case TIMEOUT -> channel + "/timeout/" + userId;
+            case MESSAGE, DELETE -> null;
+        };
     }
 
     public static ChatEvent message(String channel, String id, String userId, String userName, String text, String node) {

@@ -15,7 +15,9 @@ public enum Topic {
     /** key: stream id; new part / segment / playlist */
     HLS_UPDATES("hls.updates"),
     /** key: channel name; chat messages and moderation actions ({@code ChatEvent}) */
-    CHAT("chat");
+    CHAT("chat"),
+    /** key: {@code ChatEvent.stateKey()}; compacted: the latest of each channel's moderation settings */
+    CHAT_STATE("chat.state");
 
     private final String baseName;
 
