@@ -44,7 +44,7 @@ class BadConfigurationIT {
     @Test
     void unwritableDataFolder() throws Exception {
         // Root may write anywhere, so "unwritable" is made the way that stops root too: a file in the way.
-        Path file = Files.createTempFile("castpipe-bad", ".txt");
+        Path file = Files.createFile(TestServices.tempDir("bad").resolve("not-a-folder.txt"));
         Map<String, String> env = CastpipeProcess.freshNode(file.resolve("data"));
         assertOneLineFailure(env, new String[0], "castpipe: data folder " + file.resolve("data")
                 + " is not writable (FileSystemException");
