@@ -97,9 +97,9 @@ class BadConfigurationIT {
 
     @Test
     void wrongS3Credentials() throws Exception {
-        try (EmbeddedKafka kafka = new EmbeddedKafka(TestServices.tempDir("kafka"), "127.0.0.1",
-                     CastpipeProcess.freePort(), CastpipeProcess.freePort()).start();
-             EmbeddedS3 s3 = new EmbeddedS3(TestServices.tempDir("s3"), "127.0.0.1", CastpipeProcess.freePort(),
+        int[] ports = TestServices.freePorts(3);
+        try (EmbeddedKafka kafka = new EmbeddedKafka(TestServices.tempDir("kafka"), "127.0.0.1", ports[0], ports[1]).start();
+             EmbeddedS3 s3 = new EmbeddedS3(TestServices.tempDir("s3"), "127.0.0.1", ports[2],
                      "castpipe", "the-real-secret").start()) {
             Map<String, String> env = Map.of("CASTPIPE_KAFKA_BOOTSTRAP", kafka.bootstrapServers(),
                     "CASTPIPE_S3_ENDPOINT", s3.endpoint(),

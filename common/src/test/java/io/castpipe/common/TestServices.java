@@ -35,7 +35,8 @@ public final class TestServices {
 
     public static synchronized EmbeddedKafka kafka() throws Exception {
         if (kafka == null) {
-            kafka = new EmbeddedKafka(tempDir("kafka"), "127.0.0.1", freePort(), freePort()).start();
+            int[] ports = freePorts(2);
+            kafka = new EmbeddedKafka(tempDir("kafka"), "127.0.0.1", ports[0], ports[1]).start();
         }
         return kafka;
     }
@@ -45,6 +46,33 @@ public final class TestServices {
             s3 = new EmbeddedS3(tempDir("s3"), "127.0.0.1", freePort(), S3_ACCESS_KEY, S3_SECRET_KEY).start();
         }
         return s3;
+    }
+
+    /**
+     * {@code count} ports free now, all different: the probe sockets stay open until every port is
+     * chosen (closed one by one, the system may hand the same port out twice).
+     */
+    public static int[] freePorts(int count) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket s = new ServerSocket(0);
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // only a probe
+                }
+            }
+        }
     }
 
     public static int freePort() {

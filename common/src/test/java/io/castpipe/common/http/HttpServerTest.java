@@ -145,8 +145,9 @@ class HttpServerTest {
     @Test
     void anHttpsPortInUseIsNamedAndTheHttpPortIsLetGo() throws Exception {
         SelfSignedCertificate cert = SelfSignedCertificate.generate(dir, "EC");
-        int httpPort = TestServices.freePort();
-        int httpsPort = TestServices.freePort();
+        int[] ports = TestServices.freePorts(2);
+        int httpPort = ports[0];
+        int httpsPort = ports[1];
         try (ServerSocket taken = new ServerSocket(httpsPort, 1, InetAddress.getByName("127.0.0.1"))) {
             HttpServer server = new HttpServer("127.0.0.1", httpPort).https(httpsPort, TlsIdentity.load(cert.certFile(), cert.keyFile()));
             assertThatThrownBy(server::start).isInstanceOf(ConfigException.class).hasMessage("HTTPS port " + httpsPort
@@ -164,8 +165,9 @@ class HttpServerTest {
     /** An {@link HttpServer} on free ports whose {@code /protocol} answers with the request's protocol. */
     private record Listener(HttpServer server, int httpPort, int httpsPort) implements AutoCloseable {
         static Listener start(TlsIdentity tls) {
-            int httpPort = TestServices.freePort();
-            int httpsPort = TestServices.freePort();
+            int[] ports = TestServices.freePorts(2);
+            int httpPort = ports[0];
+            int httpsPort = ports[1];
             HttpServer server = new HttpServer("127.0.0.1", httpPort)
                     .exact("/protocol", exchange -> exchange.getResponseSender().send(exchange.getProtocol().toString()));
             if (tls != null) {
