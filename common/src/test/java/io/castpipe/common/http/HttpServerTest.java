@@ -154,6 +154,11 @@ class HttpServerTest {
                     + " is already in use; stop what holds it or set CASTPIPE_HTTPS_PORT to a free port");
             server.close();
         }
+        // Undertow's worker threads close what it had bound shortly after the failed start.
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+        while (!canBind(httpPort) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         assertThat(canBind(httpPort)).as("HTTP port released").isTrue();
     }
 
