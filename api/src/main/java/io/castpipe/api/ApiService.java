@@ -36,6 +36,7 @@ import io.castpipe.api.videos.VideoLookup;
 import io.castpipe.api.videos.VideoRepository;
 import io.castpipe.api.videos.VideoView;
 import io.castpipe.api.videos.VideosEndpoint;
+import io.castpipe.api.web.WebPages;
 import io.castpipe.common.auth.ChatTokens;
 import io.castpipe.common.auth.PlaybackTokens;
 import io.castpipe.common.config.CastpipeConfig;
@@ -154,6 +155,7 @@ public final class ApiService implements Service {
         uploads.sweeper().start();
         // 100-continue is sent only once an endpoint reads the body, so a refused upload is never sent.
         ctx.http().prefix("/api", new Cors(new HttpContinueReadHandler(routes)));
+        WebPages.mount(ctx.http());
     }
 
     Uploads uploads() {

@@ -22,6 +22,12 @@ import io.castpipe.common.media.Ids;
 public final class ChannelsEndpoint {
     /** Channel names appear in URLs ({@code /live/{name}/…}, {@code /watch/{name}}): kept plain. */
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{2,31}");
+
+    /** True for a string that could name a channel. */
+    public static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
     private static final Set<String> LATENCIES = Set.of("low", "normal", "high");
     private static final int MAX_TITLE = 200;
     private static final int LIST_LIMIT = 1000;

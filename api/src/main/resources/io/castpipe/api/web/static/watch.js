@@ -1,0 +1,1 @@
+import { el } from './castpipe.js';
