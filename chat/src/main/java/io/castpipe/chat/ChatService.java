@@ -20,9 +20,11 @@ import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.config.ConfigException;
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.media.Ids;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +78,11 @@ public final class ChatService implements Service {
         if (!chatLog.awaitReplayed(replayLimit)) {
             log.warn("the chat rooms were not rebuilt from Kafka within {} s; opening anyway, rooms fill in as records arrive",
                     replayLimit.toSeconds());
+        }
+        try {
+            publisher.learnPartitions(Topic.CHAT, Topic.CHAT_STATE);
+        } catch (KafkaException e) {
+            log.warn("the chat topics' partitions are not known yet ({}); the first post may wait for them", e.toString());
         }
         viewers = new ChannelViewers(ctx.kafka(), ctx.topics());
         viewers.start();

@@ -1,5 +1,6 @@
 package io.castpipe.chat;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,10 +9,14 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.castpipe.common.auth.ChatTokens.Role;
 import org.junit.jupiter.api.Test;
 
+import static io.castpipe.chat.ChatClient.JSON;
 import static io.castpipe.chat.ChatNode.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,6 +51,67 @@ class SlowClientTest {
             assertThat(readsToTheEnd(stalled)).as("the stalled client's connection was closed").isTrue();
             ChatRoomTest.await(() -> node.scrape("castpipe_chat_connections{roles=\"chat\"}") == 2);
         }
+    }
+
+    /**
+     * A reader that pauses long enough for its socket to fill gets, once it reads again, every
+     * frame whole and in order: the part of a tick the socket did not take goes out before anything
+     * sent later, whichever thread writes it.
+     */
+    @Test
+    void aClientThatPausesReadingGetsEveryFrameWholeAndInOrder() throws Exception {
+        ChatLimits limits = new ChatLimits(1000, Duration.ofMillis(1), 1000, Duration.ofHours(1), Duration.ofMillis(50));
+        String channel = "pausing-reader-room";
+        try (ChatNode node = ChatNode.start("pausing", limits);
+             Socket paused = stalledClient(node.port, channel);
+             ChatClient sender = node.connect(channel, token(channel, "talker", "Talker", Role.VIEWER))) {
+            String big = "\u20ac".repeat(490);
+            int sent = 150; // 220 KB: well over what the socket buffers hold
+            for (int i = 0; i < sent; i++) {
+                sender.post(i + " " + big);
+                Thread.sleep(60);
+            }
+            sender.messages(sent);
+            List<String> texts = new ArrayList<>();
+            try (DataInputStream in = new DataInputStream(paused.getInputStream())) {
+                paused.setSoTimeout(30_000);
+                skipResponseHead(in);
+                while (texts.size() < sent) {
+                    JsonNode frame = JSON.readTree(readServerTextFrame(in));
+                    if (frame.path("type").asText().equals("message")) {
+                        texts.add(frame.get("text").asText());
+                    }
+                }
+            }
+            for (int i = 0; i < sent; i++) {
+                assertThat(texts.get(i)).as("message %d", i).isEqualTo(i + " " + big);
+            }
+            assertThat(node.scrape(DROPS)).as("a reader that catches up is not dropped").isZero();
+        }
+    }
+
+    private static void skipResponseHead(DataInputStream in) throws IOException {
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.readUnsignedByte();
+            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+        }
+    }
+
+    /** One unmasked, unfragmented text frame, as the server sends them. */
+    private static String readServerTextFrame(DataInputStream in) throws IOException {
+        int first = in.readUnsignedByte();
+        assertThat(first).as("FIN and the text opcode").isEqualTo(0x81);
+        long length = in.readUnsignedByte();
+        if (length == 126) {
+            length = in.readUnsignedShort();
+        } else if (length == 127) {
+            length = in.readLong();
+        }
+        assertThat(length).as("frame length").isBetween(0L, 65_536L);
+        byte[] payload = new byte[(int) length];
+        in.readFully(payload);
+        return new String(payload, StandardCharsets.UTF_8);
     }
 
     @Test

@@ -17,8 +17,8 @@ public interface Member {
     void send(String frame);
 
     /**
-     * Queues a frame already encoded for the wire (a duplicate of the room's one copy) without
-     * blocking; false when this client is too far behind to take it, and the room drops it.
+     * Sends, or queues, frames already encoded for the wire (a duplicate of the room's one copy)
+     * without blocking; false when this client is too far behind to take them, and the room drops it.
      */
     boolean offer(ByteBuffer wireFrame);
 

@@ -154,7 +154,7 @@ public final class Room {
         return members.size();
     }
 
-    /** Queues the frames encoded since the last flush to every client, as one buffer, without waiting for any; a client too far behind is dropped. */
+    /** Sends the frames encoded since the last flush to every client, as one buffer, without waiting for any; a client too far behind is dropped. */
     public synchronized void flush() {
         if (unsent.isEmpty()) {
             return;

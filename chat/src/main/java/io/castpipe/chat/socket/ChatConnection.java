@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One client's connection to a room: who holds it (null for read-only), its limits, and its
  * outgoing queue, which may hold at most {@code maxQueuedFrames} frames the client has not taken
- * yet. The room's frames are put straight on that queue, already encoded; a client that lets it
- * fill is cut off.
+ * yet. The room's frames, already encoded, are written to the socket at once when nothing waits for
+ * it, and otherwise put on that queue; a client that lets it fill is cut off.
  */
 final class ChatConnection implements Member {
     private static final Logger log = LoggerFactory.getLogger(ChatConnection.class);
@@ -121,8 +121,10 @@ final class ChatConnection implements Member {
         if (socket.outQueue.size() >= maxQueuedFrames) {
             return false;
         }
-        socket.outQueue.add(wireFrame);
-        socket.getWebSocketListener().onWriteDemand(socket);
+        if (!((ClientChannel) socket.getChannel()).writeIfIdle(wireFrame)) {
+            socket.outQueue.add(wireFrame);
+            socket.getWebSocketListener().onWriteDemand(socket);
+        }
         return true;
     }
 

@@ -170,14 +170,16 @@ public final class ChatServer extends WebSocketServer {
     }
 
     /**
-     * Asks again for the sockets of connections with frames waiting to be written. Java-WebSocket's
+     * Asks again for the sockets of connections with frames waiting to be written (queued, or the
+     * rest of one written at once). Java-WebSocket's
      * selector thread stops watching a socket for writing once it found the queue empty, and a
      * frame queued by another thread in between waits for the next one; this bounds that wait.
      */
     private void wakeWriters() {
         for (WebSocket ws : getConnections()) {
             WebSocketImpl impl = (WebSocketImpl) ws;
-            if (!impl.outQueue.isEmpty() && impl.isOpen()) {
+            boolean waiting = !impl.outQueue.isEmpty() || impl.getChannel() instanceof ClientChannel c && c.isNeedWrite();
+            if (waiting && impl.isOpen()) {
                 onWriteDemand(impl);
             }
         }

@@ -62,7 +62,7 @@ final class GuardedSocketFactory implements WebSocketServerFactory {
                 ws.closeConnection(CloseFrame.POLICY_VALIDATION, "no handshake");
             }
         }, HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        return new HandshakeLimitedChannel(channel, ws, MAX_HANDSHAKE_BYTES);
+        return new ClientChannel(channel, ws, MAX_HANDSHAKE_BYTES);
     }
 
     @Override

@@ -33,6 +33,19 @@ public final class EventPublisher implements AutoCloseable {
         return producer.send(new ProducerRecord<>(topics.name(topic), key, value), callback);
     }
 
+    /**
+     * Fetches the topics' partitions now. A producer learns them at its first send to a topic, and
+     * that send waits for them on the caller's thread, up to a minute while Kafka is unreachable;
+     * asked here, at start, a later send returns at once and its failure comes to its callback.
+     *
+     * @throws org.apache.kafka.common.KafkaException when Kafka did not answer in time
+     */
+    public void learnPartitions(Topic... topicsToLearn) {
+        for (Topic topic : topicsToLearn) {
+            producer.partitionsFor(topics.name(topic));
+        }
+    }
+
     /** Publishes and waits until the broker has the record: for records that must not be lost. */
     public void publishDurably(Topic topic, String key, Object record) {
         try {
