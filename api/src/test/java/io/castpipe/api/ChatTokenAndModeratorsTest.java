@@ -63,7 +63,7 @@ class ChatTokenAndModeratorsTest {
         assertThat(expiresAt).as("an hour by default").isBetween(before.plus(Duration.ofMinutes(59)),
                 Instant.now().plus(Duration.ofMinutes(61)));
         assertThat(TOKENS.verify(ownerToken.get("token").asText(), "chat-room", Instant.now())).contains(
-                new ChatTokens.Holder("chat-room", owner.id(), "chat-owner", ChatTokens.Role.OWNER, expiresAt));
+                new ChatTokens.Holder("chat-room", owner.id(), "chat-owner", ChatTokens.Role.OWNER, owner.id(), expiresAt));
         assertThat(TOKENS.verify(ownerToken.get("token").asText(), "chat-elsewhere", Instant.now()))
                 .as("not for another channel").isEmpty();
         assertThat(TOKENS.verify(ownerToken.get("token").asText(), "chat-room", expiresAt.plusSeconds(1)))
@@ -79,7 +79,8 @@ class ChatTokenAndModeratorsTest {
         JsonNode viewerToken = chatToken(viewer, "chat-room");
         assertThat(viewerToken.get("role").asText()).isEqualTo("viewer");
         assertThat(TOKENS.verify(viewerToken.get("token").asText(), "chat-room", Instant.now()))
-                .contains(new ChatTokens.Holder("chat-room", viewer.id(), "chat-viewer", ChatTokens.Role.VIEWER,
+                .as("a viewer's token names the channel's owner too")
+                .contains(new ChatTokens.Holder("chat-room", viewer.id(), "chat-viewer", ChatTokens.Role.VIEWER, owner.id(),
                         Instant.parse(viewerToken.get("expiresAt").asText())));
 
         // Removed, the moderator's next token is a viewer's.

@@ -65,8 +65,13 @@ final class ChatNode implements AutoCloseable {
         return new EventPublisher(kafka(), TOPICS, "test");
     }
 
+    /** A token for a channel owned by {@code userId} when {@code role} is OWNER, by "owner" otherwise. */
     static String token(String channel, String userId, String userName, ChatTokens.Role role) {
-        return TOKENS.issue(channel, userId, userName, role, Instant.now().plusSeconds(3600));
+        return token(channel, userId, userName, role, role == ChatTokens.Role.OWNER ? userId : "owner");
+    }
+
+    static String token(String channel, String userId, String userName, ChatTokens.Role role, String ownerId) {
+        return TOKENS.issue(channel, userId, userName, role, ownerId, Instant.now().plusSeconds(3600));
     }
 
     ChatClient connect(String channel, String token) throws Exception {

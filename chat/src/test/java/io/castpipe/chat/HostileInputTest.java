@@ -123,8 +123,8 @@ class HostileInputTest {
     @Test
     void expiredForgedOrOtherChannelsTokensLeaveTheConnectionReadOnly() throws Exception {
         String channel = "token-room";
-        String expired = ChatNode.TOKENS.issue(channel, "h8", "H", Role.OWNER, Instant.now().minusSeconds(1));
-        String forged = new ChatTokens("not-the-secret").issue(channel, "h8", "H", Role.OWNER, Instant.now().plusSeconds(600));
+        String expired = ChatNode.TOKENS.issue(channel, "h8", "H", Role.OWNER, "h8", Instant.now().minusSeconds(1));
+        String forged = new ChatTokens("not-the-secret").issue(channel, "h8", "H", Role.OWNER, "h8", Instant.now().plusSeconds(600));
         String elsewhere = token("another-room", "h8", "H", Role.OWNER);
         String tampered = token(channel, "h8", "H", Role.VIEWER).replaceFirst("^.", "A");
         for (String bad : new String[] {expired, forged, elsewhere, tampered, "garbage", "%00%0d%0a"}) {
@@ -142,7 +142,7 @@ class HostileInputTest {
     @Test
     void aTokenThatExpiresWhileConnectedStopsPosting() throws Exception {
         String channel = "expiry-room";
-        String shortLived = ChatNode.TOKENS.issue(channel, "h9", "H", Role.VIEWER, Instant.now().plusSeconds(2));
+        String shortLived = ChatNode.TOKENS.issue(channel, "h9", "H", Role.VIEWER, "owner", Instant.now().plusSeconds(2));
         try (ChatClient c = node.connect(channel, shortLived)) {
             c.post("while valid");
             assertThat(c.next("message").get("text").asText()).isEqualTo("while valid");

@@ -145,7 +145,7 @@ class ModerationTest {
     void onlyModeratorsModerateAndNobodyModeratesTheOwner() throws Exception {
         String channel = "rights-room";
         try (ChatClient owner = a.connect(channel, token(channel, "own2", "Owner", Role.OWNER));
-             ChatClient mod = a.connect(channel, token(channel, "mod2", "Mod", Role.MODERATOR));
+             ChatClient mod = b.connect(channel, token(channel, "mod2", "Mod", Role.MODERATOR, "own2"));
              ChatClient viewer = b.connect(channel, token(channel, "v4", "Viewer", Role.VIEWER));
              ChatClient anonymous = b.connect(channel, null)) {
             viewer.sendJson("type", "ban", "user", "mod2");

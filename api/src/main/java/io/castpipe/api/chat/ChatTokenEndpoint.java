@@ -55,7 +55,7 @@ public final class ChatTokenEndpoint {
         // The token carries whole seconds; the answer says exactly when it stops working.
         Instant expiresAt = Instant.now().plus(validity).truncatedTo(ChronoUnit.SECONDS);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("token", tokens.issue(channel.name(), caller.userId(), userName, role, expiresAt));
+        body.put("token", tokens.issue(channel.name(), caller.userId(), userName, role, channel.ownerId(), expiresAt));
         body.put("expiresAt", expiresAt.toString());
         body.put("role", role.name().toLowerCase(Locale.ROOT));
         body.put("chatUrl", urls.chat(channel.name()));

@@ -56,7 +56,7 @@ final class RoomLoadRun {
             List<WebSocketClients.Client> posting = new ArrayList<>();
             for (int i = 0; i < POSTERS; i++) {
                 String token = tokens.issue(ROOM, "bench-poster-" + i, "poster " + i, ChatTokens.Role.VIEWER,
-                        Instant.now().plus(Duration.ofHours(1)));
+                        "bench-owner", Instant.now().plus(Duration.ofHours(1)));
                 posting.add(clients.connect(address(i), "/chat/" + ROOM + "?token=" + token, posters));
             }
             boolean joined = audience.opened().await(120, TimeUnit.SECONDS) && posters.opened.await(30, TimeUnit.SECONDS);

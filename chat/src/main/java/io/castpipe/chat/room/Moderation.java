@@ -22,13 +22,10 @@ final class Moderation {
     static final int MAX_USERS = 10_000;
     static final int MAX_POSTERS = 1_000;
     static final Duration REPEAT_WINDOW = Duration.ofSeconds(30);
-    /** Owners seen on this node, from their tokens: the records do not say who owns a channel. */
-    private static final int MAX_OWNERS = 16;
 
     private final Set<String> banned = new LinkedHashSet<>();
     private final Map<String, Instant> timedOutUntil = new LinkedHashMap<>();
     private final Map<String, LastPost> lastPosts = new LinkedHashMap<>();
-    private final Set<String> owners = new LinkedHashSet<>();
     private int slowModeSeconds;
     private BlockedWords blockedWords = BlockedWords.NONE;
 
@@ -59,16 +56,6 @@ final class Moderation {
 
     int slowModeSeconds() {
         return slowModeSeconds;
-    }
-
-    void ownerSeen(String userId) {
-        if (owners.size() < MAX_OWNERS) {
-            owners.add(userId);
-        }
-    }
-
-    boolean isOwner(String userId) {
-        return owners.contains(userId);
     }
 
     /** True once anything has been recorded that a later joiner or post check must see. */

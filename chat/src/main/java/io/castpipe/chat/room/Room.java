@@ -47,9 +47,6 @@ public final class Room {
     /** Adds the client and sends it the history, then slow mode and viewers when known; true for the room's first client. */
     synchronized boolean join(Member m) {
         flush();
-        if (m.role() == Role.OWNER) {
-            moderation.ownerSeen(m.userId());
-        }
         members.add(m);
         m.send(ServerFrames.history(history.snapshot()));
         if (moderation.slowModeSeconds() > 0) {
@@ -84,16 +81,9 @@ public final class Room {
         moderation.checkPost(userId, role, text, now, mine);
     }
 
-    /** Nobody moderates the channel's owner. */
-    public synchronized void checkTarget(String userId) throws Refusal {
-        if (moderation.isOwner(userId)) {
-            throw new Refusal("forbidden", "nobody may moderate the channel's owner");
-        }
-    }
-
     /** Nobody deletes the owner's messages. */
-    public synchronized void checkDelete(String messageId) throws Refusal {
-        if (history.find(messageId).filter(m -> moderation.isOwner(m.userId())).isPresent()) {
+    public synchronized void checkDelete(String messageId, String ownerId) throws Refusal {
+        if (history.find(messageId).filter(m -> m.userId().equals(ownerId)).isPresent()) {
             throw new Refusal("forbidden", "nobody may delete the channel owner's messages");
         }
     }

@@ -86,13 +86,13 @@ final class FrameHandler {
         String channel = c.channel();
         ChatEvent event;
         if (frame instanceof ClientFrame.Delete delete) {
-            room.checkDelete(delete.id());
+            room.checkDelete(delete.id(), holder.ownerId());
             event = ChatEvent.delete(channel, delete.id(), holder.userId(), node);
         } else if (frame instanceof ClientFrame.Timeout timeout) {
-            room.checkTarget(timeout.user());
+            checkTarget(timeout.user(), holder);
             event = ChatEvent.timeout(channel, timeout.user(), timeout.seconds(), holder.userId(), node);
         } else if (frame instanceof ClientFrame.Ban ban) {
-            room.checkTarget(ban.user());
+            checkTarget(ban.user(), holder);
             event = ChatEvent.ban(channel, ban.user(), ban.banned(), holder.userId(), node);
         } else {
             int seconds = ((ClientFrame.SlowMode) frame).seconds();
@@ -131,6 +131,13 @@ final class FrameHandler {
                 c.error("unavailable", "the chat could not take that just now; try again");
             }
         });
+    }
+
+    /** Nobody moderates the channel's owner, whom every token names. */
+    private static void checkTarget(String userId, ChatTokens.Holder holder) throws Refusal {
+        if (userId.equals(holder.ownerId())) {
+            throw new Refusal("forbidden", "nobody may moderate the channel's owner");
+        }
     }
 
     private static String describe(ChatEvent e) {

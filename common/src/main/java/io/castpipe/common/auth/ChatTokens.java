@@ -14,9 +14,10 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Signed, expiring permission to post in one channel's chat, with the poster's role there:
  * {@code PAYLOAD.SIGNATURE}, the payload being base64url of
- * {@code channel:userId:role:expiry:userName} and the signature HMAC-SHA256 over the payload with
- * the shared signing secret. The API issues them; chat nodes check them without a database. A
- * role taken away (a moderator removed) holds until the token expires.
+ * {@code channel:userId:role:expiry:ownerId:userName} and the signature HMAC-SHA256 over the payload with
+ * the shared signing secret. The API issues them; chat nodes check them without a database, and
+ * learn from any of them who owns the channel (whom nobody may moderate). A role taken away (a
+ * moderator removed) holds until the token expires.
  */
 public final class ChatTokens {
     /** What the holder may do in the room. */
@@ -29,7 +30,7 @@ public final class ChatTokens {
     }
 
     /** Who a valid token names, in which channel, until when. */
-    public record Holder(String channel, String userId, String userName, Role role, Instant expiresAt) {
+    public record Holder(String channel, String userId, String userName, Role role, String ownerId, Instant expiresAt) {
     }
 
     private static final Pattern FIELD = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -41,16 +42,19 @@ public final class ChatTokens {
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     }
 
-    /** @param userName shown beside the holder's messages; any text, at most 64 characters */
-    public String issue(String channel, String userId, String userName, Role role, Instant expiresAt) {
-        if (!FIELD.matcher(channel).matches() || !FIELD.matcher(userId).matches()) {
-            throw new IllegalArgumentException("channel and user id must be 1-64 of [A-Za-z0-9_-]");
+    /**
+     * @param userName shown beside the holder's messages; any text, at most 64 characters
+     * @param ownerId the user id of the channel's owner
+     */
+    public String issue(String channel, String userId, String userName, Role role, String ownerId, Instant expiresAt) {
+        if (!FIELD.matcher(channel).matches() || !FIELD.matcher(userId).matches() || !FIELD.matcher(ownerId).matches()) {
+            throw new IllegalArgumentException("channel, user id and owner id must be 1-64 of [A-Za-z0-9_-]");
         }
         if (userName.isEmpty() || userName.length() > 64) {
             throw new IllegalArgumentException("a user name must be 1-64 characters");
         }
         String payload = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                (channel + ":" + userId + ":" + role.name() + ":" + expiresAt.getEpochSecond() + ":" + userName)
+                (channel + ":" + userId + ":" + role.name() + ":" + expiresAt.getEpochSecond() + ":" + ownerId + ":" + userName)
                         .getBytes(StandardCharsets.UTF_8));
         return payload + "." + sign(payload);
     }
@@ -71,11 +75,11 @@ public final class ChatTokens {
         }
         String[] f;
         try {
-            f = new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8).split(":", 5);
+            f = new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8).split(":", 6);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        if (f.length != 5 || !f[0].equals(channel)) {
+        if (f.length != 6 || !f[0].equals(channel)) {
             return Optional.empty();
         }
         try {
@@ -83,7 +87,7 @@ public final class ChatTokens {
             if (now.isAfter(expires)) {
                 return Optional.empty();
             }
-            return Optional.of(new Holder(f[0], f[1], f[4], Role.valueOf(f[2]), expires));
+            return Optional.of(new Holder(f[0], f[1], f[5], Role.valueOf(f[2]), f[4], expires));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

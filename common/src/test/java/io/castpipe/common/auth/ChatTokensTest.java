@@ -14,9 +14,9 @@ class ChatTokensTest {
 
     @Test
     void aGenuineTokenNamesItsHolderInItsChannelUntilItExpires() {
-        String token = tokens.issue("games", "u1", "Ada: the 1st", ChatTokens.Role.MODERATOR, NOW.plusSeconds(60));
+        String token = tokens.issue("games", "u1", "Ada: the 1st", ChatTokens.Role.MODERATOR, "own9", NOW.plusSeconds(60));
         assertThat(tokens.verify(token, "games", NOW)).contains(
-                new ChatTokens.Holder("games", "u1", "Ada: the 1st", ChatTokens.Role.MODERATOR, NOW.plusSeconds(60)));
+                new ChatTokens.Holder("games", "u1", "Ada: the 1st", ChatTokens.Role.MODERATOR, "own9", NOW.plusSeconds(60)));
         assertThat(tokens.verify(token, "games", NOW.plusSeconds(60))).isPresent();
         assertThat(tokens.verify(token, "games", NOW.plusSeconds(61))).as("expired").isEmpty();
         assertThat(tokens.verify(token, "music", NOW)).as("another channel").isEmpty();
@@ -24,11 +24,11 @@ class ChatTokensTest {
 
     @Test
     void forgedOrMangledTokensAreRefused() {
-        String token = tokens.issue("games", "u1", "ada", ChatTokens.Role.VIEWER, NOW.plusSeconds(60));
+        String token = tokens.issue("games", "u1", "ada", ChatTokens.Role.VIEWER, "own9", NOW.plusSeconds(60));
         String payload = token.substring(0, token.lastIndexOf('.'));
         String signature = token.substring(token.lastIndexOf('.') + 1);
         String promoted = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                ("games:u1:OWNER:" + NOW.plusSeconds(60).getEpochSecond() + ":ada").getBytes(StandardCharsets.UTF_8));
+                ("games:u1:OWNER:" + NOW.plusSeconds(60).getEpochSecond() + ":own9:ada").getBytes(StandardCharsets.UTF_8));
 
         assertThat(tokens.verify(promoted + "." + signature, "games", NOW)).as("payload changed").isEmpty();
         assertThat(new ChatTokens("another-secret").verify(token, "games", NOW)).as("other secret").isEmpty();
