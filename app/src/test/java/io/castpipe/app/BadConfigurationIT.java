@@ -9,6 +9,7 @@ import java.util.Map;
 
 import io.castpipe.common.TestServices;
 import io.castpipe.common.http.SelfSignedCertificate;
+import io.castpipe.common.net.FreePorts;
 import io.castpipe.embedded.EmbeddedKafka;
 import io.castpipe.embedded.EmbeddedS3;
 import org.junit.jupiter.api.Test;
@@ -97,7 +98,7 @@ class BadConfigurationIT {
 
     @Test
     void wrongS3Credentials() throws Exception {
-        int[] ports = TestServices.freePorts(3);
+        int[] ports = FreePorts.take(3);
         try (EmbeddedKafka kafka = new EmbeddedKafka(TestServices.tempDir("kafka"), "127.0.0.1", ports[0], ports[1]).start();
              EmbeddedS3 s3 = new EmbeddedS3(TestServices.tempDir("s3"), "127.0.0.1", ports[2],
                      "castpipe", "the-real-secret").start()) {

@@ -1,7 +1,6 @@
 package io.castpipe.app;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.castpipe.common.TestServices;
+import io.castpipe.common.net.FreePorts;
 
 /** {@code ./castpipe} started as a user starts it: a separate process, configured by environment. */
 final class CastpipeProcess implements AutoCloseable {
@@ -52,25 +52,10 @@ final class CastpipeProcess implements AutoCloseable {
     static Map<String, String> freshNode(Path dataDir) {
         Map<String, String> env = new HashMap<>();
         env.put("CASTPIPE_DATA_DIR", dataDir.toString());
-        String[] ports = {"HTTP_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "S3_PORT", "DB_PORT", "RTMP_PORT", "CHAT_PORT"};
-        // All sockets held open until every port is chosen: closed one by one, the system may hand one out twice.
-        List<ServerSocket> held = new java.util.ArrayList<>();
-        try {
-            for (String port : ports) {
-                ServerSocket s = new ServerSocket(0);
-                held.add(s);
-                env.put("CASTPIPE_" + port, String.valueOf(s.getLocalPort()));
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } finally {
-            for (ServerSocket s : held) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // only a probe
-                }
-            }
+        String[] names = {"HTTP_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "S3_PORT", "DB_PORT", "RTMP_PORT", "CHAT_PORT"};
+        int[] ports = FreePorts.take(names.length);
+        for (int i = 0; i < names.length; i++) {
+            env.put("CASTPIPE_" + names[i], String.valueOf(ports[i]));
         }
         return env;
     }
@@ -161,11 +146,7 @@ final class CastpipeProcess implements AutoCloseable {
     }
 
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return FreePorts.one();
     }
 
     @Override

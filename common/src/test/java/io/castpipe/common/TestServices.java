@@ -2,7 +2,6 @@ package io.castpipe.common;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.castpipe.common.net.FreePorts;
 import io.castpipe.embedded.EmbeddedKafka;
 import io.castpipe.embedded.EmbeddedS3;
 
@@ -35,7 +35,7 @@ public final class TestServices {
 
     public static synchronized EmbeddedKafka kafka() throws Exception {
         if (kafka == null) {
-            int[] ports = freePorts(2);
+            int[] ports = FreePorts.take(2);
             kafka = new EmbeddedKafka(tempDir("kafka"), "127.0.0.1", ports[0], ports[1]).start();
         }
         return kafka;
@@ -48,39 +48,8 @@ public final class TestServices {
         return s3;
     }
 
-    /**
-     * {@code count} ports free now, all different: the probe sockets stay open until every port is
-     * chosen (closed one by one, the system may hand the same port out twice).
-     */
-    public static int[] freePorts(int count) {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket s = new ServerSocket(0);
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket s : held) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // only a probe
-                }
-            }
-        }
-    }
-
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.one();
     }
 
     /** A new temporary directory, deleted when the test JVM ends. */

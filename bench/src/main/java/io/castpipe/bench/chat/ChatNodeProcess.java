@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import io.castpipe.bench.FreePorts;
 import io.castpipe.bench.ScratchDirectory;
 import io.castpipe.bench.StdinCommands;
 import io.castpipe.chat.ChatService;
@@ -13,6 +12,7 @@ import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.metrics.Metrics;
+import io.castpipe.common.net.FreePorts;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.embedded.EmbeddedKafka;
 

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.castpipe.bench.FreePorts;
+import io.castpipe.common.net.FreePorts;
 
 /**
  * An all-in-one {@code ./castpipe} started as a user starts it, on free ports with its own data

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-import io.castpipe.bench.FreePorts;
+import io.castpipe.common.net.FreePorts;
 
 /**
  * The peer: nginx with the RTMP module from Debian's packages ({@code nginx},

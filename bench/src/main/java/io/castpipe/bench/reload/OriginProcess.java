@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import io.castpipe.bench.FreePorts;
 import io.castpipe.bench.ScratchDirectory;
 import io.castpipe.bench.StdinCommands;
 import io.castpipe.common.config.CastpipeConfig;
@@ -14,6 +13,7 @@ import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.metrics.Metrics;
+import io.castpipe.common.net.FreePorts;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.storage.S3ObjectStore;
 import io.castpipe.common.storage.S3Settings;

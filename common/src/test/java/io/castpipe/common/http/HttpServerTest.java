@@ -19,6 +19,7 @@ import java.util.Map;
 import io.castpipe.common.TestServices;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.config.ConfigException;
+import io.castpipe.common.net.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,7 +146,7 @@ class HttpServerTest {
     @Test
     void anHttpsPortInUseIsNamedAndTheHttpPortIsLetGo() throws Exception {
         SelfSignedCertificate cert = SelfSignedCertificate.generate(dir, "EC");
-        int[] ports = TestServices.freePorts(2);
+        int[] ports = FreePorts.take(2);
         int httpPort = ports[0];
         int httpsPort = ports[1];
         try (ServerSocket taken = new ServerSocket(httpsPort, 1, InetAddress.getByName("127.0.0.1"))) {
@@ -170,7 +171,7 @@ class HttpServerTest {
     /** An {@link HttpServer} on free ports whose {@code /protocol} answers with the request's protocol. */
     private record Listener(HttpServer server, int httpPort, int httpsPort) implements AutoCloseable {
         static Listener start(TlsIdentity tls) {
-            int[] ports = TestServices.freePorts(2);
+            int[] ports = FreePorts.take(2);
             int httpPort = ports[0];
             int httpsPort = ports[1];
             HttpServer server = new HttpServer("127.0.0.1", httpPort)

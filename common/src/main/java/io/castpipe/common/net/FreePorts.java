@@ -1,4 +1,4 @@
-package io.castpipe.bench;
+package io.castpipe.common.net;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -6,7 +6,7 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Free loopback ports for the servers a benchmark starts, all different from one another. */
+/** Free ports for the servers a test or benchmark starts, all different from one another. */
 public final class FreePorts {
     private FreePorts() {
     }
@@ -16,6 +16,9 @@ public final class FreePorts {
      * closed one by one, the system may hand the same port out twice.
      */
     public static int[] take(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("at least one port");
+        }
         List<ServerSocket> held = new ArrayList<>();
         try {
             int[] ports = new int[count];
@@ -36,5 +39,10 @@ public final class FreePorts {
                 }
             }
         }
+    }
+
+    /** One port free now. */
+    public static int one() {
+        return take(1)[0];
     }
 }
