@@ -1,13 +1,10 @@
 package io.castpipe.bench.chat;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.castpipe.bench.LoopbackAcceptor;
 import io.castpipe.bench.StdinCommands;
 
 /**
@@ -31,30 +28,11 @@ public final class FloorChatProcess {
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         long tick = FloorChatRoom.TICK.toMillis();
         ticker.scheduleAtFixedRate(room::flush, tick, tick, TimeUnit.MILLISECONDS);
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress("127.0.0.1", 0), BACKLOG);
-            Thread acceptor = new Thread(() -> accept(server, room), "floor-chat-accept");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            StdinCommands.reply("ready " + ((InetSocketAddress) server.getLocalAddress()).getPort());
+        try (LoopbackAcceptor acceptor = LoopbackAcceptor.start("floor-chat", BACKLOG, room::adopt)) {
+            StdinCommands.reply("ready " + acceptor.port());
             StdinCommands.answerUntilEnd(StdinCommands.NONE);
         } finally {
             ticker.shutdownNow();
-        }
-    }
-
-    private static void accept(ServerSocketChannel server, FloorChatRoom room) {
-        for (int i = 0; ; i++) {
-            SocketChannel channel;
-            try {
-                channel = server.accept();
-            } catch (IOException e) {
-                if (server.isOpen()) {
-                    System.err.println("floor chat: stopped accepting connections after " + i + ": " + e);
-                }
-                return;
-            }
-            room.adopt(channel, i);
         }
     }
 }

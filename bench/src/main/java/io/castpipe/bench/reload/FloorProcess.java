@@ -1,15 +1,12 @@
 package io.castpipe.bench.reload;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.castpipe.bench.LoopbackAcceptor;
 import io.castpipe.bench.StdinCommands;
 
 /**
@@ -37,12 +34,9 @@ public final class FloorProcess {
         for (int i = 0; i < LOOPS; i++) {
             loops[i] = new FloorLoop("floor-loop-" + i, first);
         }
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress("127.0.0.1", 0), BACKLOG);
-            Thread acceptor = new Thread(() -> accept(server, loops), "floor-accept");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            StdinCommands.reply("ready " + ((InetSocketAddress) server.getLocalAddress()).getPort());
+        try (LoopbackAcceptor acceptor = LoopbackAcceptor.start("floor", BACKLOG,
+                (channel, i) -> loops[i % loops.length].adopt(channel))) {
+            StdinCommands.reply("ready " + acceptor.port());
             StdinCommands.answerUntilEnd(line -> {
                 Matcher answer = ANSWER.matcher(line);
                 if (!answer.matches()) {
@@ -71,20 +65,5 @@ public final class FloorProcess {
         byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.apple.mpegurl\r\nContent-Length: " + body.length
                 + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
         return ByteBuffer.allocateDirect(head.length + body.length).put(head).put(body).flip().asReadOnlyBuffer();
-    }
-
-    private static void accept(ServerSocketChannel server, FloorLoop[] loops) {
-        for (int i = 0; ; i++) {
-            SocketChannel channel;
-            try {
-                channel = server.accept();
-            } catch (IOException e) {
-                if (server.isOpen()) {
-                    System.err.println("floor: stopped accepting connections after " + i + ": " + e);
-                }
-                return;
-            }
-            loops[i % loops.length].adopt(channel);
-        }
     }
 }
