@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import io.castpipe.chat.room.Rooms;
 import io.castpipe.common.events.ChatEvent;
 import io.castpipe.common.events.EventCodec;
+import io.castpipe.common.kafka.ConsumerLoop;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
@@ -23,7 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +43,6 @@ public final class ChatLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChatLog.class);
     public static final int REPLAY_RECORDS = 10_000;
     private static final Duration POLL = Duration.ofMillis(500);
-    private static final Duration RETRY_PAUSE = Duration.ofSeconds(2);
     private static final Pattern CHANNEL = Pattern.compile("[a-z0-9][a-z0-9_-]{2,31}");
 
     private final KafkaConsumer<String, byte[]> consumer;
@@ -52,12 +51,11 @@ public final class ChatLog implements AutoCloseable {
     private final String topic;
     private final String settingsTopic;
     private final Rooms rooms;
-    private final Thread thread;
+    private final ConsumerLoop loop;
     /** Touched by the consumer thread only (the rebalance listener runs inside its poll). */
     private final Map<TopicPartition, Long> next = new HashMap<>();
     private final Map<TopicPartition, Long> liveFrom = new HashMap<>();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private volatile boolean running = true;
 
     public ChatLog(KafkaSettings kafka, Topics topics, String groupId, Rooms rooms) {
         Properties props = kafka.consumer(groupId);
@@ -68,12 +66,14 @@ public final class ChatLog implements AutoCloseable {
         this.topic = topics.name(Topic.CHAT);
         this.settingsTopic = topics.name(Topic.CHAT_STATE);
         this.rooms = rooms;
-        this.thread = new Thread(this::run, "chat-log");
-        this.thread.setDaemon(true);
+        this.loop = new ConsumerLoop("chat-log", consumer, topic, () -> {
+            restoreSettings();
+            subscribe();
+        }, this::pollOnce);
     }
 
     public void start() {
-        thread.start();
+        loop.start();
     }
 
     private void subscribe() {
@@ -140,30 +140,7 @@ public final class ChatLog implements AutoCloseable {
                 topic, replayed, partitions.size(), REPLAY_RECORDS);
     }
 
-    private void run() {
-        try {
-            restoreSettings();
-            subscribe();
-            while (running) {
-                try {
-                    pollOnce();
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    log.warn("{}: {}; carrying on", topic, e.toString());
-                    Thread.sleep(RETRY_PAUSE.toMillis());
-                }
-            }
-        } catch (WakeupException e) {
-            // close() asked us to stop
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
-    private void pollOnce() {
+    private boolean pollOnce() {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
             TopicPartition p = new TopicPartition(record.topic(), record.partition());
             apply(record, record.offset() >= liveFrom.getOrDefault(p, 0L));
@@ -177,6 +154,7 @@ public final class ChatLog implements AutoCloseable {
             log.info("{}: rooms rebuilt; delivering new records", topic);
             caughtUp.countDown();
         }
+        return true;
     }
 
     private void apply(ConsumerRecord<String, byte[]> record, boolean live) {
@@ -204,16 +182,6 @@ public final class ChatLog implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread.getState() == Thread.State.NEW) {
-            consumer.close(Duration.ofSeconds(5));
-            return;
-        }
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(10).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

@@ -12,7 +12,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,14 +24,12 @@ import org.slf4j.LoggerFactory;
 public final class EventConsumer<T> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventConsumer.class);
     private static final Duration POLL = Duration.ofMillis(500);
-    private static final Duration RETRY_PAUSE = Duration.ofSeconds(2);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
     private final Class<T> type;
     private final Consumer<T> apply;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final ConsumerLoop loop;
 
     public EventConsumer(KafkaSettings kafka, Topics topics, Topic topic, String groupId, Class<T> type, Consumer<T> apply) {
         this(kafka, topics, topic, groupId, type, apply, false);
@@ -49,41 +46,16 @@ public final class EventConsumer<T> implements AutoCloseable {
         this.topic = topics.name(topic);
         this.type = type;
         this.apply = apply;
-        this.thread = new Thread(this::run, topic.baseName() + "-consumer");
-        this.thread.setDaemon(true);
+        this.loop = new ConsumerLoop(topic.baseName() + "-consumer", consumer, this.topic,
+                () -> consumer.subscribe(List.of(this.topic)), this::pollOnce);
     }
 
     public void start() {
-        consumer.subscribe(List.of(topic));
-        thread.start();
+        loop.start();
     }
 
     public boolean isRunning() {
-        return thread.isAlive();
-    }
-
-    private void run() {
-        try {
-            while (running) {
-                try {
-                    if (!pollOnce()) {
-                        Thread.sleep(RETRY_PAUSE.toMillis());
-                    }
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    // A failed commit (after a rebalance, say) only means some records come again.
-                    log.warn("{}: {}; carrying on", topic, e.toString());
-                    Thread.sleep(RETRY_PAUSE.toMillis());
-                }
-            }
-        } catch (WakeupException e) {
-            // close() asked us to stop
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
+        return loop.isRunning();
     }
 
     /** Applies one poll's records and commits what was applied; false when one must be retried. */
@@ -122,16 +94,6 @@ public final class EventConsumer<T> implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread.getState() == Thread.State.NEW) {
-            consumer.close(Duration.ofSeconds(5));
-            return;
-        }
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(10).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }
