@@ -24,6 +24,7 @@ import io.castpipe.common.events.ChatEvent;
  * frame after it, never both and never neither.
  */
 public final class Room {
+    static final int DIRECT_FROM_MEMBERS = 64;
     private final String channel;
     private final ChatMeters meters;
     private final History history = new History();
@@ -149,8 +150,11 @@ public final class Room {
         if (unsent.isEmpty()) {
             return;
         }
-        // Direct, so that the kernel copies it from here and not first into a buffer of the JDK's per write.
-        ByteBuffer all = ByteBuffer.allocateDirect(unsentBytes);
+        // For a crowd, direct, so that each write goes from here to the kernel without the JDK first
+        // copying it into a direct buffer of its own; for a few clients those copies cost less than
+        // native memory taken and given back by the garbage collector at every tick of every room.
+        ByteBuffer all = members.size() >= DIRECT_FROM_MEMBERS ? ByteBuffer.allocateDirect(unsentBytes)
+                : ByteBuffer.allocate(unsentBytes);
         for (ByteBuffer frame : unsent) {
             all.put(frame);
         }
