@@ -109,8 +109,8 @@ async function live(browser) {
   r.latencyPaused = await latency();
   const before = await currentTime(anon);
   await anon.click('.player .back-to-live');
-  await anon.waitForTimeout(1500);
   r.backToLiveJump = (await currentTime(anon)) - before;
+  await anon.waitForTimeout(1500);
   r.latencyAfterBackToLive = await latency();
   r.pausedAfterBackToLive = await anon.$eval('.player video', (v) => v.paused);
 
@@ -127,7 +127,9 @@ async function live(browser) {
     const item = [...document.querySelectorAll('.chat .message')].find((li) => li.querySelector('.text').textContent === text);
     return item ? { text: item.querySelector('.text').textContent, user: item.querySelector('.user').textContent,
       elementsInText: item.querySelector('.text').children.length } : null;
-  }, chatText);
+  }, chatText).catch(async (e) => {
+    throw new Error(`${e.message}; the sender's page said: ${await fan.textContent('.chat-error') || 'nothing'}`);
+  });
   r.chatMarkupElements = await anon.$$eval('.chat .messages b, .chat .messages script', (es) => es.length);
   r.fanSaw = await until(fan, 'the message at its sender',
     (text) => [...document.querySelectorAll('.chat .message .text')].some((t) => t.textContent === text), chatText);

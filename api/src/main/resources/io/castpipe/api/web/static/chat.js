@@ -100,6 +100,7 @@ export class ChatPanel {
         this.attempt = 0;
         this.log.replaceChildren(...f.messages.map((m) => this.messageItem(m)));
         this.scrollToEnd();
+        this.showSlowMode(0); // a slowmode frame follows when it is on
         break;
       case 'message':
         this.append(this.messageItem(f));
@@ -121,6 +122,9 @@ export class ChatPanel {
         this.showModTools();
         break;
       case 'slowmode':
+        if (f.seconds !== this.slowSeconds) {
+          this.announce(f.seconds > 0 ? `Slow mode is on: one message every ${durationText(f.seconds)}.` : 'Slow mode is off.');
+        }
         this.showSlowMode(f.seconds);
         break;
       case 'viewers':
@@ -196,6 +200,7 @@ export class ChatPanel {
   }
 
   showSlowMode(seconds) {
+    this.slowSeconds = seconds;
     this.slowNotice.hidden = seconds <= 0;
     this.slowNotice.textContent = seconds > 0 ? `Slow mode: one message every ${durationText(seconds)}.` : '';
     if (this.slowMode) this.slowMode.value = String(SLOW_MODES.some(([s]) => s === seconds) ? seconds : 0);

@@ -73,7 +73,8 @@ export class Player {
     this.liveBadge = el('span', { class: 'badge live' }, 'LIVE');
     this.latency = el('span', { class: 'latency', title: 'Seconds behind the live edge' }, '');
     this.backToLive = el('button', { type: 'button', class: 'back-to-live', onclick: () => this.seekToLive() }, 'Back to live');
-    return el('div', { class: 'live-controls' }, this.liveBadge, this.latency, this.backToLive);
+    this.liveControls = el('div', { class: 'live-controls', hidden: true }, this.liveBadge, this.latency, this.backToLive);
+    return this.liveControls;
   }
 
   buildSeekBar() {
@@ -165,7 +166,10 @@ export class Player {
     });
     hls.loadSource(url);
     hls.attachMedia(this.video);
-    if (this.live) this.latencyTimer = setInterval(() => this.showLatency(), 1000);
+    if (this.live) {
+      this.liveControls.hidden = false;
+      this.latencyTimer = setInterval(() => this.showLatency(), 1000);
+    }
   }
 
   /** Stops playback and lets go of hls.js; the player can `load` again. */
@@ -173,7 +177,10 @@ export class Player {
     clearInterval(this.latencyTimer);
     this.hls?.destroy();
     this.hls = null;
-    if (this.latency) this.latency.textContent = '';
+    if (this.live) {
+      this.liveControls.hidden = true;
+      this.latency.textContent = '';
+    }
     this.quality.replaceChildren(el('option', { value: -1 }, 'Auto'));
     this.quality.disabled = true;
     this.playing.textContent = '';

@@ -23,9 +23,11 @@ export class ChatReplay {
     this.items = items;
     this.video = video;
     this.log = el('ol', { class: 'messages', 'aria-label': 'Chat messages up to this point of the video' });
+    this.hint = el('p', { class: 'replay-hint muted' }, 'Messages show here as the video reaches the moment they were sent.');
     this.element = el('aside', { class: 'chat replay', 'aria-label': 'Chat replay' },
-      el('div', { class: 'chat-head' }, el('h2', {}, 'Chat replay'), el('span', { class: 'muted' }, `${items.length} messages`)),
-      this.log);
+      el('div', { class: 'chat-head' }, el('h2', {}, 'Chat replay'),
+        el('span', { class: 'muted' }, items.length === 1 ? '1 message' : `${items.length} messages`)),
+      this.hint, this.log);
     for (const event of ['timeupdate', 'seeked']) video.addEventListener(event, () => this.follow());
   }
 
@@ -34,6 +36,7 @@ export class ChatReplay {
     const t = this.video.currentTime;
     let shown = this.log.children.length;
     const due = countUpTo(this.items, t);
+    this.hint.hidden = due > 0;
     if (due === shown) return;
     while (shown > due) {
       this.log.lastElementChild.remove();

@@ -46,6 +46,9 @@ async function show() {
       player.showState(`Processing this video failed: ${video.error?.message || 'no reason given'}`, { kind: 'error' });
       break;
     case 'queued':
+      player.showState('Waiting for a transcoder to take this video…');
+      setTimeout(show, PROCESSING_POLL_MS);
+      break;
     case 'processing':
       player.showState(`Processing… ${Math.round((video.progress ?? 0) * 100)} %`, { progress: video.progress ?? 0 });
       setTimeout(show, PROCESSING_POLL_MS);
