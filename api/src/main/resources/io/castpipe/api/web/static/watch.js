@@ -34,7 +34,11 @@ async function start() {
       player.showState('The stream was interrupted; trying again…');
       check(RETRY_MS);
     },
-    onEnded: () => check(0),
+    onEnded: () => {
+      player.stop();
+      player.showState('The stream has ended.');
+      check(OFFLINE_POLL_MS);
+    },
   });
   async function checkLive() {
     const stream = await api('/live', { token: null }).then((all) => all.find((s) => s.channel === name), () => null);
