@@ -123,7 +123,7 @@ class LiveBrowserIT {
     }
 
     /** The origin's count of playlist requests with {@code _HLS_skip} answered {@code served} ("delta" or "whole"). */
-    static double skipRequests(String metrics, String served) {
+    private static double skipRequests(String metrics, String served) {
         return metrics.lines().filter(l -> l.startsWith("castpipe_origin_live_skip_requests_total{")
                         && l.contains("served=\"" + served + "\""))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
