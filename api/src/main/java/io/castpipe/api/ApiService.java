@@ -155,7 +155,7 @@ public final class ApiService implements Service {
         uploads.sweeper().start();
         // 100-continue is sent only once an endpoint reads the body, so a refused upload is never sent.
         ctx.http().prefix("/api", new Cors(new HttpContinueReadHandler(routes)));
-        WebPages.mount(ctx.http());
+        WebPages.mount(ctx.http(), publicUrl);
     }
 
     Uploads uploads() {

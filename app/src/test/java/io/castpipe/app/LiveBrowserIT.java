@@ -129,7 +129,7 @@ class LiveBrowserIT {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
-    private static JsonNode send(String method, String url, String token, String body, int expected) throws Exception {
+    static JsonNode send(String method, String url, String token, String body, int expected) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(10)).method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -137,7 +137,7 @@ class LiveBrowserIT {
         return JSON.readTree(r.body());
     }
 
-    private static void awaitOk(String url, Duration limit) throws Exception {
+    static void awaitOk(String url, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         int status = -1;
         while (System.nanoTime() < deadline) {
@@ -151,7 +151,7 @@ class LiveBrowserIT {
         throw new AssertionError(url + " not served within " + limit + " (last status " + status + ")");
     }
 
-    private static void awaitReady(String url, String token, Duration limit) throws Exception {
+    static void awaitReady(String url, String token, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         JsonNode video = null;
         while (System.nanoTime() < deadline) {

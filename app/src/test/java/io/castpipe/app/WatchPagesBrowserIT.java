@@ -1,0 +1,167 @@
+package io.castpipe.app;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castpipe.common.TestServices;
+import io.castpipe.common.ffmpeg.Ffmpeg;
+import io.castpipe.common.ffmpeg.FfmpegJob;
+import io.castpipe.common.ffmpeg.FfmpegLocator;
+import org.junit.jupiter.api.Test;
+
+import static io.castpipe.app.LiveBrowserIT.awaitOk;
+import static io.castpipe.app.LiveBrowserIT.awaitReady;
+import static io.castpipe.app.LiveBrowserIT.send;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Castpipe's own viewer pages in headless Chromium against {@code ./castpipe} (watch-pages.mjs
+ * drives them): an uploaded video plays on {@code /videos/{id}} and its quality menu switches
+ * rendition, with a scrub preview over the seek bar; a stream ffmpeg publishes over RTMP plays on
+ * {@code /watch/{channel}} in hls.js's low-latency mode with the LIVE badge, a latency readout
+ * and a working "Back to live"; a signed-in viewer's chat message reaches an anonymous viewer as
+ * text; the home page lists both. The pages are opened at 127.0.0.1 while the API's URLs name
+ * localhost, as when a node is reached at another host name than CASTPIPE_HOST: media come from
+ * another origin than the page's, which the content security policy must allow (any refusal is a
+ * console error, and the test fails on those). Needs Debian's {@code chromium} and {@code npm ci}
+ * in {@code app/src/test/js}; screenshots go to {@code target/screenshots/}.
+ */
+class WatchPagesBrowserIT {
+    private static final Path CLIENT = Path.of("src/test/js");
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path SCREENSHOTS = Path.of("target/screenshots");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final String CHANNEL = "web-live";
+    /** What watch-pages.mjs sends in the chat: markup that must show as these characters. */
+    private static final String CHAT_TEXT = "<b>x</b> & <script>1</script>";
+
+    @Test
+    void viewersWatchAVideoAndALiveStreamAndChatOnThePages() throws Exception {
+        assumeTrue(Files.isDirectory(CLIENT.resolve("node_modules/playwright-core")) && Files.isExecutable(CHROMIUM),
+                "install Debian's chromium and run 'npm ci' in app/src/test/js to test the pages in a browser");
+        Files.createDirectories(SCREENSHOTS);
+        Path dir = TestServices.tempDir("pages");
+        Map<String, String> env = CastpipeProcess.freshNode(dir.resolve("data"));
+        try (CastpipeProcess node = CastpipeProcess.start(env);
+             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(2))) {
+            Path clip = dir.resolve("clip.mp4");
+            ffmpeg.command("clip").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=10",
+                    "-f", "lavfi", "-i", "sine=duration=10", "-c:v", "libx264", "-preset", "ultrafast", "-g", "60",
+                    "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-movflags", "+faststart", clip.toString()).run();
+            node.awaitHealthy(Duration.ofSeconds(30));
+            String base = "http://127.0.0.1:" + node.httpPort;
+            String admin = node.stdoutText().replaceAll("(?s).*Admin\\s+token (\\S+).*", "$1");
+            String streamer = send("POST", base + "/api/users", admin, "{\"name\":\"streamer\"}", 201).get("token").asText();
+            String fan = send("POST", base + "/api/users", admin, "{\"name\":\"fan\"}", 201).get("token").asText();
+            JsonNode channel = send("POST", base + "/api/channels", streamer,
+                    "{\"name\":\"" + CHANNEL + "\",\"title\":\"Test pattern live\",\"latency\":\"low\"}", 201);
+            assertThat(channel.get("playbackUrl").asText()).as("the API names another host than the page's")
+                    .startsWith("http://localhost:");
+
+            String id = send("POST", base + "/api/videos", streamer,
+                    "{\"title\":\"Test pattern\",\"description\":\"Ten seconds of colour bars.\"}", 201).get("id").asText();
+            HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/videos/" + id + "/source"))
+                    .header("Authorization", "Bearer " + streamer).timeout(Duration.ofSeconds(30))
+                    .PUT(HttpRequest.BodyPublishers.ofFile(clip)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(put.statusCode()).as(put.body()).isBetween(200, 204);
+            awaitReady(base + "/api/videos/" + id, streamer, Duration.ofSeconds(60));
+
+            // The stream starts now; the browser plays the video first, by when the stream is warm.
+            FfmpegJob publisher = ffmpeg.command("publish").args("-re", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+                    "-f", "lavfi", "-i", "sine=frequency=440", "-t", "120", "-c:v", "libx264", "-preset", "veryfast",
+                    "-tune", "zerolatency", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
+                    "-f", "flv", "rtmp://127.0.0.1:" + env.get("CASTPIPE_RTMP_PORT") + "/live/" + channel.get("streamKey").asText())
+                    .start();
+            awaitOk(base + "/live/" + CHANNEL + "/master.m3u8", Duration.ofSeconds(30));
+            JsonNode r = runPages(base, id, fan);
+            publisher.kill("pages seen");
+
+            JsonNode vod = r.get("vod");
+            JsonNode live = r.get("live");
+            System.out.println("pages: video " + r.get("vodMs") + " ms, live " + r.get("liveMs") + " ms, home " + r.get("homeMs")
+                    + " ms; quality " + vod.get("playingBefore").asText() + "p → " + vod.get("playingAfter").asText() + "p (menu "
+                    + vod.get("qualityOptions") + "), latency readouts " + live.get("latencyReadouts") + ", paused "
+                    + live.get("latencyPaused") + " s → Back to live " + live.get("latencyAfterBackToLive") + " s (jumped "
+                    + live.get("backToLiveJump") + " s), LL-HLS parts loaded " + live.get("partRequests"));
+
+            assertThat(r.get("problems")).as("console errors and exceptions in the pages: " + r).isEmpty();
+
+            // (a) The video: plays, switches to the rendition chosen in the menu and plays on there.
+            assertThat(vod.get("title").asText()).isEqualTo("Test pattern");
+            assertThat(vod.get("qualityOptions")).as(vod.toString()).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(vod.get("qualityOptions").get(0).asText()).startsWith("Auto");
+            String chosen = vod.get("chosen").asText().replaceAll("p .*", "");
+            assertThat(vod.get("playingAfter").asText()).as(vod.toString()).isEqualTo(chosen)
+                    .isNotEqualTo(vod.get("playingBefore").asText());
+            assertThat(vod.get("videoHeight").asInt()).isEqualTo(Integer.parseInt(chosen));
+            assertThat(vod.get("readout").asText()).isEqualTo(chosen + "p");
+            assertThat(vod.get("advancedAfterSwitch").asDouble()).as(vod.toString()).isGreaterThanOrEqualTo(1.0);
+            assertThat(vod.get("poster").asText()).endsWith("/vod/" + id + "/thumbs/poster.jpg");
+            assertThat(vod.get("preview").get("image").asText()).contains("/vod/" + id + "/thumbs/sprite-1.jpg");
+            assertThat(vod.get("spriteLoads").asBoolean()).as("the storyboard's sprite sheet loads").isTrue();
+
+            // (b) The live stream: plays on in low-latency mode, LIVE badge, latency in figures, Back to live.
+            assertThat(live.get("badge").asText()).isEqualTo("LIVE");
+            assertThat(live.get("advanced").asDouble()).as(live.toString()).isGreaterThanOrEqualTo(3.5);
+            List<String> readouts = JSON.convertValue(live.get("latencyReadouts"), JSON.getTypeFactory()
+                    .constructCollectionType(List.class, String.class));
+            assertThat(readouts).as(live.toString()).allMatch(t -> t.matches("\\d+\\.\\d s behind"));
+            assertThat(live.get("partRequests").asInt()).as("LL-HLS parts loaded: hls.js in low-latency mode, as the channel's latency asks")
+                    .isGreaterThan(0);
+            // Paused 4 s, the player is that much further behind than hls.js's target; Back to live seeks
+            // towards the edge that hls.js knows (its playlist may be a second or two old by then).
+            assertThat(live.get("backToLiveJump").asDouble()).as(live.toString()).isGreaterThanOrEqualTo(1.0);
+            assertThat(live.get("latencyAfterBackToLive").asDouble()).as(live.toString())
+                    .isLessThan(live.get("latencyPaused").asDouble());
+            assertThat(live.get("pausedAfterBackToLive").asBoolean()).isFalse();
+            assertThat(live.get("wideSideBySide").asBoolean()).as("player and chat side by side on a wide screen").isTrue();
+            assertThat(live.get("narrowStacked").asBoolean()).as("chat below the player on a narrow screen").isTrue();
+
+            // (c) Chat: the signed-in viewer's message reaches the anonymous one, as text.
+            assertThat(live.get("fanChatState").asText()).isEqualTo("Connected");
+            assertThat(live.get("anonHasInput").asBoolean()).as("no send box without a token").isFalse();
+            assertThat(live.get("anonFooter").asText()).contains("sign in on the dashboard");
+            assertThat(live.get("anonSaw").get("text").asText()).isEqualTo(CHAT_TEXT);
+            assertThat(live.get("anonSaw").get("user").asText()).isEqualTo("fan");
+            assertThat(live.get("anonSaw").get("elementsInText").asInt()).isZero();
+            assertThat(live.get("chatMarkupElements").asInt()).isZero();
+            assertThat(live.get("fanSaw").asBoolean()).isTrue();
+
+            JsonNode home = r.get("home");
+            assertThat(home.get("liveLinks").asText()).contains("/watch/" + CHANNEL);
+            assertThat(home.get("videoLinks").asText()).contains("/videos/" + id);
+            assertThat(home.get("posterLoaded").asBoolean()).isTrue();
+
+            node.terminate(Duration.ofSeconds(10));
+        }
+    }
+
+    /** Runs watch-pages.mjs and returns its JSON line; fails with its output if it does not succeed. */
+    private static JsonNode runPages(String base, String videoId, String userToken) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("node", "watch-pages.mjs", base, videoId, CHANNEL, userToken, CHAT_TEXT,
+                SCREENSHOTS.toAbsolutePath().toString()).directory(CLIENT.toFile()).redirectErrorStream(true);
+        Process p = pb.start();
+        if (!p.waitFor(150, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("watch-pages.mjs did not finish: " + new String(p.getInputStream().readAllBytes()));
+        }
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertThat(p.exitValue()).as(out).isZero();
+        String line = out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no result from watch-pages.mjs: " + out));
+        return JSON.readTree(line);
+    }
+}
