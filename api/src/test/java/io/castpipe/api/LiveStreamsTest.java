@@ -2,11 +2,14 @@ package io.castpipe.api;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.castpipe.common.events.IngestFigures;
+import io.castpipe.common.events.RenditionInfo;
 import io.castpipe.common.events.StreamEvent;
+import io.castpipe.common.events.VideoEvent;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.media.Ids;
@@ -105,6 +108,15 @@ class LiveStreamsTest {
         // the last figures stay with the ended stream
         assertThat(ended.get("ingest").get("measuredAt").asText()).isEqualTo(t0.plusSeconds(5).toString());
         assertThat(ended.get("warnings").findValuesAsText("code")).containsExactly("keyframe_interval", "low_frame_rate");
+
+        // The stream becomes a video: playable when the transcoder says so, without the thumbnails only an upload's transcode makes.
+        ingest.publishDurably(Topic.VIDEO_EVENTS, streamId, VideoEvent.ready(streamId, 10, null,
+                List.of(new RenditionInfo("360p", 640, 360, 800_000, 700_000, "avc1", 30))));
+        JsonNode recording = await(() -> http.get("/api/videos/" + streamId, null).json(),
+                j -> j.path("status").asText().equals("ready"));
+        assertThat(recording.get("playbackUrl").asText()).endsWith("/vod/" + streamId + "/master.m3u8");
+        assertThat(recording.get("posterUrl").isNull()).as("a recording has no poster").isTrue();
+        assertThat(recording.get("storyboardUrl").isNull()).as("nor a storyboard").isTrue();
         assertThat(http.get("/api/live", null).json().findValuesAsText("streamId")).doesNotContain(streamId);
     }
 

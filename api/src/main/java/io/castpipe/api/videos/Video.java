@@ -11,7 +11,12 @@ import io.castpipe.api.auth.Caller;
 public record Video(String id, String ownerId, String title, String description, Visibility visibility,
                     VideoStatus status, double progress, String errorCode, String errorMessage,
                     Double durationSeconds, String sourceJson, String renditionsJson,
-                    Instant createdAt, Instant updatedAt) {
+                    Instant createdAt, Instant updatedAt, String channelId) {
+
+    /** A live broadcast's recording (the channel it was broadcast on is known), not an upload. */
+    public boolean isRecording() {
+        return channelId != null;
+    }
 
     public boolean manageableBy(Caller caller) {
         return caller.isAdmin() || caller.is(ownerId);

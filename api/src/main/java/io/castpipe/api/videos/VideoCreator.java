@@ -21,7 +21,7 @@ public final class VideoCreator {
         // Both databases keep microseconds; the cursor relies on reading back what was written.
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Video video = new Video(Ids.newId(), caller.isAdmin() ? null : caller.userId(), title, description,
-                visibility, VideoStatus.CREATED, 0, null, null, null, null, null, now, now);
+                visibility, VideoStatus.CREATED, 0, null, null, null, null, null, now, now, null);
         // The access file goes first: a video never exists without the origin knowing who may play it.
         accessFile.write(video.id(), visibility);
         videos.insert(video);

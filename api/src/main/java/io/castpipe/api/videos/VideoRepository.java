@@ -21,7 +21,7 @@ import io.castpipe.common.db.Database;
  */
 public final class VideoRepository {
     private static final String COLUMNS = "id, owner_id, title, description, visibility, status, progress, error_code, "
-            + "error_message, duration_seconds, source_json, renditions_json, created_at, updated_at";
+            + "error_message, duration_seconds, source_json, renditions_json, created_at, updated_at, channel_id";
     private static final String ACCEPTS_UPLOAD = "status IN ('created', 'uploading', 'failed')";
 
     private final Database db;
@@ -162,7 +162,8 @@ public final class VideoRepository {
                 rs.getString("description"), Visibility.parse(rs.getString("visibility")).orElseThrow(),
                 VideoStatus.of(rs.getString("status")), rs.getDouble("progress"), rs.getString("error_code"),
                 rs.getString("error_message"), durationSeconds, rs.getString("source_json"),
-                rs.getString("renditions_json"), instant(rs, "created_at"), instant(rs, "updated_at"));
+                rs.getString("renditions_json"), instant(rs, "created_at"), instant(rs, "updated_at"),
+                rs.getString("channel_id"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -50,8 +50,10 @@ public final class VideoView {
                 : "";
         String base = publicUrl + "/vod/" + v.id() + "/";
         m.put("playbackUrl", ready ? base + "master.m3u8" + query : null);
-        m.put("posterUrl", ready ? base + "thumbs/poster.jpg" + query : null);
-        m.put("storyboardUrl", ready ? base + "thumbs/storyboard.vtt" + query : null);
+        // The VOD transcode makes the thumbnails; a broadcast's recording is kept as it was played, without them.
+        boolean thumbnails = ready && !v.isRecording();
+        m.put("posterUrl", thumbnails ? base + "thumbs/poster.jpg" + query : null);
+        m.put("storyboardUrl", thumbnails ? base + "thumbs/storyboard.vtt" + query : null);
         m.put("createdAt", v.createdAt().toString());
         return m;
     }
