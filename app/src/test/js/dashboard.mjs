@@ -2,11 +2,13 @@
 // with the admin token and creates a user, creates a low-latency channel, reads, reveals and
 // rotates its stream key and reads the OBS settings; optionally publishes with ffmpeg over RTMP
 // with keyframes too far apart and waits for the live health panel to show figures and the
-// warning; uploads a file through the page's file input (tus) to 100 %, waits for the video to
-// be ready in the list, and plays its playbackUrl with the page's hls.js.
+// warning; uploads a file through the page's file input (tus), reloads the page partway and
+// resumes it to 100 % across a dropped connection, waits for the video to be ready in the list,
+// and plays its playbackUrl with the page's hls.js.
 // usage: node dashboard.mjs BASE_URL ADMIN_TOKEN CLIP [FFMPEG]
 // prints one JSON line with what it saw; on failure {"failed": step, "error"} and exit 1.
-// env SCREENSHOTS=dir saves signed-out.png, channel.png, live-health.png, upload.png, videos.png.
+// env SCREENSHOTS=dir saves dashboard-signed-out.png, -channel.png, -live-health.png, -upload.png,
+// -videos.png (and -failed-STEP.png).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { openChromium } from './headless-chromium.mjs';
@@ -41,7 +43,7 @@ async function part(name, body) {
 }
 
 async function screenshot(name) {
-  if (shots) await tab.screenshot({ path: join(shots, name), fullPage: true });
+  if (shots) await tab.screenshot({ path: join(shots, `dashboard-${name}`), fullPage: true });
 }
 
 const card = tab.locator(`article[data-channel="${channel}"]`);
@@ -107,25 +109,43 @@ try {
   }
 
   await part('upload', async () => {
+    // The first chunk goes through; the second is held back (as by a dead network) and the
+    // page is reloaded: choosing the file again resumes at the server's offset.
+    const offsets = [];
+    tab.on('request', (r) => { if (r.method() === 'PATCH') offsets.push(Number(r.headers()['upload-offset'])); });
+    const held = [];
+    let reloaded = false;
+    let dropped = false;
+    await tab.route('**/api/uploads/*', (route) => {
+      if (route.request().method() !== 'PATCH') return route.continue();
+      if (!reloaded) return offsets.length < 2 ? route.continue() : held.push(route);
+      if (dropped) return route.continue();
+      // After the reload, the first attempt's connection fails too: the page asks for the offset and goes on.
+      dropped = true;
+      return route.abort('connectionreset');
+    });
     await tab.setInputFiles('#upload-file', clip);
     await tab.fill('#upload-title', 'Dashboard upload');
-    // The bar's values as the page sets them, sampled every animation frame.
-    await tab.evaluate(() => {
-      const seen = window.__progress = [];
-      const bar = document.getElementById('upload-progress');
-      const sample = () => {
-        if (seen[seen.length - 1] !== bar.value) seen.push(bar.value);
-        if (bar.value < 100) requestAnimationFrame(sample);
-      };
-      requestAnimationFrame(sample);
-    });
+    const firstChunk = tab.waitForResponse((r) => r.request().method() === 'PATCH' && r.status() === 204, { timeout: 30000 });
+    await tab.click('#upload-form button[type=submit]');
+    await firstChunk;
+    result.progressBeforeReload = await tab.locator('.upload-figures').innerText();
+    reloaded = true;
+    await tab.reload();
+    held.forEach((route) => route.abort().catch(() => {}));
+    result.offsetsBeforeReload = offsets.splice(0);
+
+    await tab.setInputFiles('#upload-file', clip);
+    result.resumeHint = await tab.locator('#upload-hint').innerText();
+    result.resumeButton = await tab.locator('#upload-form button[type=submit]').innerText();
     const started = Date.now();
     await tab.click('#upload-form button[type=submit]');
     await tab.locator('#upload-form .notice.ok').waitFor({ timeout: 60000 });
-    result.uploadSeconds = (Date.now() - started) / 1000;
-    result.progressValues = await tab.evaluate(() => window.__progress);
+    result.resumeSeconds = (Date.now() - started) / 1000;
+    result.offsetsAfterReload = offsets;
     result.progressText = await tab.locator('.upload-figures').innerText();
     result.progressValue = await tab.locator('#upload-progress').evaluate((p) => p.value);
+    await tab.unrouteAll({ behavior: 'ignoreErrors' });
     await tab.locator('#upload-progress').scrollIntoViewIfNeeded();
     await screenshot('upload.png');
   });
