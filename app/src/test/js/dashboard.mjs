@@ -3,8 +3,8 @@
 // rotates its stream key and reads the OBS settings; optionally publishes with ffmpeg over RTMP
 // with keyframes too far apart and waits for the live health panel to show figures and the
 // warning; uploads a file through the page's file input (tus), reloads the page partway and
-// resumes it to 100 % across a dropped connection, waits for the video to be ready in the list,
-// and plays its playbackUrl with the page's hls.js.
+// resumes it to 100 % across a dropped connection; cancels a second upload; waits for the first
+// video to be ready in the list, and plays its playbackUrl with the page's hls.js.
 // usage: node dashboard.mjs BASE_URL ADMIN_TOKEN CLIP [FFMPEG]
 // prints one JSON line with what it saw; on failure {"failed": step, "error"} and exit 1.
 // env SCREENSHOTS=dir saves dashboard-signed-out.png, -channel.png, -live-health.png, -upload.png,
@@ -142,12 +142,39 @@ try {
     await tab.click('#upload-form button[type=submit]');
     await tab.locator('#upload-form .notice.ok').waitFor({ timeout: 60000 });
     result.resumeSeconds = (Date.now() - started) / 1000;
-    result.offsetsAfterReload = offsets;
+    result.offsetsAfterReload = offsets.slice();
     result.progressText = await tab.locator('.upload-figures').innerText();
     result.progressValue = await tab.locator('#upload-progress').evaluate((p) => p.value);
     await tab.unrouteAll({ behavior: 'ignoreErrors' });
     await tab.locator('#upload-progress').scrollIntoViewIfNeeded();
     await screenshot('upload.png');
+  });
+
+  await part('cancel', async () => {
+    // A second upload of the same file, held after its first chunk and cancelled: the upload
+    // and the video it made are gone.
+    let patches = 0;
+    await tab.route('**/api/uploads/*', (route) => (route.request().method() === 'PATCH' && ++patches > 1
+      ? route.abort('connectionreset').catch(() => {}) : route.continue()));
+    await tab.setInputFiles('#upload-file', clip);
+    await tab.fill('#upload-title', 'Cancelled upload');
+    const created = tab.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/uploads'));
+    const firstChunk = tab.waitForResponse((r) => r.request().method() === 'PATCH' && r.status() === 204);
+    await tab.click('#upload-form button[type=submit]');
+    const response = await created;
+    await firstChunk;
+    const videoId = await response.headerValue('castpipe-video-id');
+    const uploadUrl = new URL(await response.headerValue('location')).pathname;
+    await tab.getByRole('button', { name: 'Cancel upload' }).click();
+    await tab.locator('#upload-form .notice.ok', { hasText: 'cancelled' }).waitFor({ timeout: 15000 });
+    await tab.unrouteAll({ behavior: 'ignoreErrors' });
+    result.cancelled = await tab.evaluate(async ([id, url]) => {
+      const auth = { Authorization: `Bearer ${localStorage.getItem('castpipe.token')}` };
+      const video = await fetch(`/api/videos/${id}`, { headers: auth });
+      const upload = await fetch(url, { method: 'HEAD', headers: { ...auth, 'Tus-Resumable': '1.0.0' } });
+      return { videoStatus: video.status, uploadStatus: upload.status,
+        listed: !!document.querySelector(`li.video[data-id="${id}"]`) };
+    }, [videoId, uploadUrl]);
   });
 
   await part('ready', async () => {

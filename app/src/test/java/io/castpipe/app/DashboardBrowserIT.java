@@ -26,8 +26,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * and keyframes 3 s apart, and the live health panel shows the measured figures and the
  * keyframe warning; a clip goes up through the page's file input with tus, is cut off by a
  * reload and a dropped connection and resumed from the server's offset to 100 %, becomes ready
- * in the video list and plays in hls.js. Needs Debian's {@code chromium} and {@code npm ci} in
- * {@code app/src/test/js}. Screenshots go to {@code target/screenshots/dashboard-*.png}.
+ * in the video list and plays in hls.js; a second upload is cancelled and leaves nothing.
+ * Needs Debian's {@code chromium} and {@code npm ci} in {@code app/src/test/js}. Screenshots go
+ * to {@code target/screenshots/dashboard-*.png}.
  */
 class DashboardBrowserIT {
     private static final Path CLIENT = Path.of("src/test/js");
@@ -101,6 +102,11 @@ class DashboardBrowserIT {
                     .extracting(JsonNode::asLong).containsOnly(CHUNK_BYTES).hasSize(2);
             assertThat(r.get("progressValue").asInt()).isEqualTo(100);
             assertThat(r.get("progressText").asText()).startsWith("100 %");
+
+            // A second upload cancelled after its first chunk: the upload and the video it made are gone.
+            assertThat(r.get("cancelled").get("uploadStatus").asInt()).as("HEAD of the cancelled upload").isEqualTo(404);
+            assertThat(r.get("cancelled").get("videoStatus").asInt()).as("its video").isEqualTo(404);
+            assertThat(r.get("cancelled").get("listed").asBoolean()).isFalse();
 
             // The video: through the transcoder to ready in the list, linked, and playing.
             assertThat(r.get("statusesSeen")).extracting(JsonNode::asText).last().isEqualTo("ready");

@@ -21,6 +21,7 @@ export class VideoList {
   #cursor = null;
   #rows = new Map();
   #timer = null;
+  #stopped = false;
 
   constructor(section) {
     this.#more.addEventListener('click', () => this.#loadPage());
@@ -33,8 +34,8 @@ export class VideoList {
   }
 
   stop() {
+    this.#stopped = true;
     clearTimeout(this.#timer);
-    this.#timer = null;
   }
 
   /** Shows the video with this id anew (at the top when it is new to the list). */
@@ -85,7 +86,7 @@ export class VideoList {
 
   /** While a video is unfinished, it is fetched again every few seconds. */
   #schedule() {
-    if (this.#timer) return;
+    if (this.#timer || this.#stopped) return;
     this.#timer = setTimeout(async () => {
       this.#timer = null;
       const pending = [...this.#rows].filter(([, row]) => UNFINISHED.has(row.dataset.status)).map(([id]) => id);
