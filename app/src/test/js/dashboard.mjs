@@ -113,12 +113,19 @@ try {
     // page is reloaded: choosing the file again resumes at the server's offset.
     const offsets = [];
     tab.on('request', (r) => { if (r.method() === 'PATCH') offsets.push(Number(r.headers()['upload-offset'])); });
-    const held = [];
+    let held = null;
+    let holding;
+    const secondHeld = new Promise((resolve) => { holding = resolve; });
     let reloaded = false;
     let dropped = false;
+    let patches = 0;
     await tab.route('**/api/uploads/*', (route) => {
       if (route.request().method() !== 'PATCH') return route.continue();
-      if (!reloaded) return offsets.length < 2 ? route.continue() : held.push(route);
+      if (!reloaded) {
+        if (++patches === 1) return route.continue();
+        held = route;
+        return holding();
+      }
       if (dropped) return route.continue();
       // After the reload, the first attempt's connection fails too: the page asks for the offset and goes on.
       dropped = true;
@@ -129,10 +136,11 @@ try {
     const firstChunk = tab.waitForResponse((r) => r.request().method() === 'PATCH' && r.status() === 204, { timeout: 30000 });
     await tab.click('#upload-form button[type=submit]');
     await firstChunk;
+    await secondHeld;
     result.progressBeforeReload = await tab.locator('.upload-figures').innerText();
     reloaded = true;
     await tab.reload();
-    held.forEach((route) => route.abort().catch(() => {}));
+    held.abort().catch(() => {});
     result.offsetsBeforeReload = offsets.splice(0);
 
     await tab.setInputFiles('#upload-file', clip);

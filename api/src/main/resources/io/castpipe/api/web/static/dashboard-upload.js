@@ -2,9 +2,9 @@
 // cancel, and resume after a failure or a reload of the page.
 import { api, el, savedToken } from './castpipe.js';
 import { errorNotice, formatBytes, showError } from './dashboard-controls.js';
-import { TusUpload } from './upload.js';
+import { retriable, TusUpload } from './upload.js';
 
-/** Fills `section`; `videos` is the video list, told when an upload starts, ends or is cancelled. */
+/** Fills `section`; `videos` is the video list, told when an upload ends or is cancelled. */
 export function showUploads(section, me, videos) {
   const file = el('input', { id: 'upload-file', type: 'file', accept: 'video/*,audio/*', required: true });
   const title = el('input', { id: 'upload-title', maxlength: 200, autocomplete: 'off' });
@@ -33,7 +33,7 @@ export function showUploads(section, me, videos) {
     endpoint: '/api/uploads',
     token: savedToken(),
     owner: me.id,
-    metadata: { filename: f.name, title: title.value.trim() || f.name, filetype: f.type },
+    metadata: { filename: f.name, filetype: f.type },
     onProgress: (sent, total) => {
       const percent = total === 0 ? 100 : Math.floor((sent / total) * 100);
       bar.value = percent;
@@ -70,7 +70,7 @@ export function showUploads(section, me, videos) {
       file.focus();
       return;
     }
-    // The title may have changed since the file was chosen.
+    // Read now: it may be typed after the file is chosen.
     upload.metadata.title = title.value.trim() || upload.file.name;
     showError(error, null);
     done.hidden = true;
@@ -87,9 +87,11 @@ export function showUploads(section, me, videos) {
       hint.textContent = '';
       start.textContent = 'Upload';
     } catch (e) {
-      if (e.code !== 'cancelled') {
+      if (retriable(e)) {
         showError(error, new Error(`The upload stopped: ${e.message}. Press “Resume upload” to continue from where it stopped.`));
         start.textContent = 'Resume upload';
+      } else if (e.code !== 'cancelled') {
+        showError(error, new Error(`The upload failed: ${e.message} (${e.code}).`));
       }
     } finally {
       busy(false);
@@ -98,9 +100,8 @@ export function showUploads(section, me, videos) {
 
   cancel.addEventListener('click', async () => {
     if (!upload) return;
-    const cancelled = upload;
     try {
-      const videoId = await cancelled.cancel();
+      const videoId = await upload.cancel();
       // The upload made the video; without its file it is of no use.
       if (videoId) {
         await api(`/videos/${encodeURIComponent(videoId)}`, { method: 'DELETE' });

@@ -143,7 +143,7 @@ export class TusUpload {
 }
 
 /** Conflicts (another offset), a busy upload, server errors and lost connections are worth another try. */
-function retriable(e) {
+export function retriable(e) {
   return e.code !== 'cancelled' && (e.status === 0 || e.status === 409 || e.status === 423 || e.status >= 500);
 }
 
