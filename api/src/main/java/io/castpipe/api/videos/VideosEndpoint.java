@@ -54,12 +54,9 @@ public final class VideosEndpoint {
         int limit = request.query("limit").map(VideosEndpoint::limit).orElse(DEFAULT_LIMIT);
         VideoCursor cursor = request.query("cursor").map(VideoCursor::decode).orElse(null);
         Caller caller = request.caller();
-        boolean mine = request.query("mine").map(VideosEndpoint::mine).orElse(false);
+        boolean mine = request.flag("mine");
         if (mine) {
-            caller.requireSignedIn();
-            if (caller.isAdmin()) {
-                throw ApiException.badRequest("user_required", "'mine' lists a user's videos: ask with that user's token");
-            }
+            caller.requireUser("'mine' lists a user's videos: ask with that user's token");
         }
         List<Video> page = videos.page(caller, mine, cursor, limit + 1);
         boolean more = page.size() > limit;
@@ -129,14 +126,6 @@ public final class VideosEndpoint {
     static Visibility visibility(String raw) {
         return Visibility.parse(raw).orElseThrow(() -> ApiException.badRequest("invalid_field",
                 "'visibility' must be public, unlisted or private"));
-    }
-
-    private static boolean mine(String raw) {
-        return switch (raw) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw ApiException.badRequest("invalid_query", "'mine' must be true or false");
-        };
     }
 
     private static int limit(String raw) {

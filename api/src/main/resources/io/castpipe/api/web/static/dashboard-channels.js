@@ -13,11 +13,9 @@ export async function showChannels(section, health) {
   const loadError = errorNotice();
   section.append(loadError, list, createForm(list, health));
   try {
-    // Everyone may list channels; the stream key comes only with the caller's own.
-    const { items } = await api('/channels');
-    const mine = items.filter((c) => c.streamKey);
-    list.append(...mine.map((c) => channelCard(c, health)));
-    if (mine.length === 0) list.append(el('p', { class: 'muted empty' }, 'No channel yet: create one below to go live.'));
+    const { items } = await api('/channels?mine=true');
+    list.append(...items.map((c) => channelCard(c, health)));
+    if (items.length === 0) list.append(el('p', { class: 'muted empty' }, 'No channel yet: create one below to go live.'));
   } catch (e) {
     showError(loadError, e);
   }
