@@ -4,7 +4,7 @@
 // with keyframes too far apart and waits for the live health panel to show figures and the
 // warning; uploads a file through the page's file input (tus), reloads the page partway and
 // resumes it to 100 % across a dropped connection; cancels a second upload; waits for the first
-// video to be ready in the list, and plays its playbackUrl with the page's hls.js.
+// video to be ready in the list, plays its playbackUrl with the page's hls.js, and signs out.
 // usage: node dashboard.mjs BASE_URL ADMIN_TOKEN CLIP [FFMPEG]
 // prints one JSON line with what it saw; on failure {"failed": step, "error"} and exit 1.
 // env SCREENSHOTS=dir saves dashboard-signed-out.png, -channel.png, -live-health.png, -upload.png,
@@ -226,6 +226,12 @@ try {
       player.remove();
       return out;
     }, result.videoId);
+  });
+
+  await part('signOut', async () => {
+    await tab.click('#sign-out');
+    await tab.locator('#token').waitFor();
+    result.tokenAfterSignOut = await tab.evaluate(() => localStorage.getItem('castpipe.token'));
   });
 
   console.log(JSON.stringify({ ...result, scriptErrors, consoleErrors }));

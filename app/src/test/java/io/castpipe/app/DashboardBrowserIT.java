@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * and keyframes 3 s apart, and the live health panel shows the measured figures and the
  * keyframe warning; a clip goes up through the page's file input with tus, is cut off by a
  * reload and a dropped connection and resumed from the server's offset to 100 %, becomes ready
- * in the video list and plays in hls.js; a second upload is cancelled and leaves nothing.
+ * in the video list and plays in hls.js; a second upload is cancelled and leaves nothing; signing
+ * out forgets the token.
  * Needs Debian's {@code chromium} and {@code npm ci} in {@code app/src/test/js}. Screenshots go
  * to {@code target/screenshots/dashboard-*.png}.
  */
@@ -114,6 +115,7 @@ class DashboardBrowserIT {
             JsonNode playback = r.get("playback");
             assertThat(playback.get("fatal")).as(playback.toString()).isEmpty();
             assertThat(playback.get("currentTime").asDouble()).as(playback.toString()).isGreaterThanOrEqualTo(2.0);
+            assertThat(r.get("tokenAfterSignOut").isNull()).as("signing out forgets the token").isTrue();
             assertThat(r.get("scriptErrors")).as("uncaught errors in the page").isEmpty();
 
             node.terminate(Duration.ofSeconds(10));

@@ -79,7 +79,7 @@ export function showUploads(section, me, videos) {
     busy(true);
     try {
       const videoId = await upload.start();
-      done.textContent = `“${upload.metadata.title}” is uploaded (${formatBytes(upload.file.size)}); it is being transcoded below.`;
+      done.textContent = `${upload.file.name} is uploaded (${formatBytes(upload.file.size)}); its video is being transcoded below.`;
       done.hidden = false;
       videos.refresh(videoId);
       form.reset();

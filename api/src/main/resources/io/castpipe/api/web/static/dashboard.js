@@ -51,6 +51,8 @@ async function showWorkspace(me, newToken) {
       el('code', { class: 'mono' }, newToken), ' ', copyButton('the token', () => newToken));
   }
   showOnly('workspace');
+  // The form that had the focus is gone: keyboard and screen reader users go on from the first section.
+  $('channels-title').focus();
   const health = new HealthMonitor();
   const videos = new VideoList($('videos'));
   stopSession = () => { health.stop(); videos.stop(); };
