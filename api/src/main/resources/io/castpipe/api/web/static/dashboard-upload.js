@@ -2,7 +2,7 @@
 // cancel, and resume after a failure or a reload of the page.
 import { api, el, savedToken } from './castpipe.js';
 import { errorNotice, formatBytes, showError } from './dashboard-controls.js';
-import { retriable, TusUpload } from './upload.js';
+import { forgetExpiredUploads, retriable, TusUpload } from './upload.js';
 
 /** Fills `section`; `videos` is the video list, told when an upload ends or is cancelled. */
 export function showUploads(section, me, videos) {
@@ -25,6 +25,7 @@ export function showUploads(section, me, videos) {
     progress, error, done,
     el('div', { class: 'inline' }, start, cancel));
   section.append(form);
+  forgetExpiredUploads();
 
   let upload = null;
   let lastTenth = -1;

@@ -9,6 +9,20 @@ const CHUNK_BYTES = 5 * 1024 * 1024;
 const RETRY_DELAYS_MS = [500, 2000, 5000, 10000];
 const STORE_PREFIX = 'castpipe.upload.';
 
+/** Forgets the uploads kept for resuming whose time on the server is over (Upload-Expires). */
+export function forgetExpiredUploads() {
+  const now = Date.now();
+  for (const key of Object.keys(localStorage).filter((k) => k.startsWith(STORE_PREFIX))) {
+    let expires = null;
+    try {
+      expires = JSON.parse(localStorage.getItem(key))?.expires;
+    } catch {
+      // not a record of this module's: forgotten below
+    }
+    if (!(expires > now)) localStorage.removeItem(key);
+  }
+}
+
 /** A failure of the upload: `status` is the HTTP status (0 without an answer), `code` the API's. */
 export class UploadError extends Error {
   constructor(status, code, message) {
@@ -96,7 +110,8 @@ export class TusUpload {
     // The server names the upload with its public address; it is this server's path that counts.
     this.url = new URL(res.getResponseHeader('Location'), location.href).pathname;
     this.videoId = res.getResponseHeader('Castpipe-Video-Id');
-    localStorage.setItem(this.storeKey, JSON.stringify({ url: this.url, videoId: this.videoId }));
+    const expires = Date.parse(res.getResponseHeader('Upload-Expires') ?? '');
+    localStorage.setItem(this.storeKey, JSON.stringify({ url: this.url, videoId: this.videoId, expires }));
     return 0;
   }
 
