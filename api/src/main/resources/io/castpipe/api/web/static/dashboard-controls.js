@@ -71,7 +71,6 @@ export function secretField(id, label, value) {
     node: el('div', { class: 'inline' }, el('label', { for: id, class: 'visually-hidden' }, label),
       input, reveal, copyButton(label.toLowerCase(), () => input.value)),
     set value(v) { input.value = v; },
-    get value() { return input.value; },
   };
 }
 
