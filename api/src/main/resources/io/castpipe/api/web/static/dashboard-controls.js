@@ -59,11 +59,10 @@ export function secretField(id, label, value) {
   const input = el('input', { id, type: 'password', readonly: true, class: 'mono', spellcheck: 'false', autocomplete: 'off' });
   input.value = value;
   const reveal = el('button', {
-    type: 'button', 'aria-pressed': 'false', 'aria-controls': id,
+    type: 'button', 'aria-controls': id,
     onclick: () => {
       const shown = input.type === 'password';
       input.type = shown ? 'text' : 'password';
-      reveal.setAttribute('aria-pressed', String(shown));
       reveal.textContent = shown ? 'Hide' : 'Show';
     },
   }, 'Show');
