@@ -28,6 +28,7 @@ import io.castpipe.api.http.Endpoint;
 import io.castpipe.api.http.EndpointHandler;
 import io.castpipe.api.http.OpenApiHandler;
 import io.castpipe.api.uploads.Uploads;
+import io.castpipe.api.users.MeEndpoint;
 import io.castpipe.api.users.UserRepository;
 import io.castpipe.api.users.UsersEndpoint;
 import io.castpipe.api.videos.VideoAccessFile;
@@ -96,6 +97,7 @@ public final class ApiService implements Service {
         Routes r = new Routes(routes, authenticator);
         routes.get("/openapi.json", new OpenApiHandler());
         r.add("POST", "/users", usersEndpoint::create);
+        r.add("GET", "/me", new MeEndpoint(users)::get);
         ChannelUrls channelUrls = ChannelUrls.from(config);
         ChannelRepository channelRepository = new ChannelRepository(ctx.database());
         ChannelsEndpoint channels = new ChannelsEndpoint(channelRepository, channelUrls);

@@ -40,6 +40,29 @@ class ChannelsTest {
     }
 
     @Test
+    void mineListsOnlyTheCallersOwnChannelsWithTheirKeys() throws Exception {
+        String owner = http.newUser("streamer-mine");
+        String other = http.newUser("streamer-not-mine");
+        http.post("/api/channels", other, Map.of("name", "not-mine-live"));
+        String key = http.post("/api/channels", owner, Map.of("name", "mine-live")).json().get("streamKey").asText();
+
+        Response mine = http.get("/api/channels?mine=true", owner);
+        assertThat(mine.status()).isEqualTo(200);
+        assertThat(mine.json().get("items").findValuesAsText("name")).containsExactly("mine-live");
+        assertThat(mine.json().get("items").findValuesAsText("streamKey")).containsExactly(key);
+        assertThat(http.get("/api/channels?mine=false", owner).json().get("items").findValuesAsText("name"))
+                .contains("mine-live", "not-mine-live");
+
+        assertThat(http.get("/api/channels?mine=true", null).status()).isEqualTo(401);
+        Response admin = http.get("/api/channels?mine=true", ApiTestNode.ADMIN_TOKEN);
+        assertThat(admin.status()).isEqualTo(400);
+        assertThat(admin.errorCode()).isEqualTo("user_required");
+        Response garbage = http.get("/api/channels?mine=1", owner);
+        assertThat(garbage.status()).isEqualTo(400);
+        assertThat(garbage.errorCode()).isEqualTo("invalid_query");
+    }
+
+    @Test
     void onlyTheOwnerSeesAndRotatesTheKey() throws Exception {
         String owner = http.newUser("streamer-two");
         String other = http.newUser("viewer-two");

@@ -45,6 +45,28 @@ class UsersAndAuthTest {
     }
 
     @Test
+    void meTellsWhoATokenBelongsTo() throws Exception {
+        Response created = http.post("/api/users", ApiTestNode.ADMIN_TOKEN, Map.of("name", "erin-me"));
+        String token = created.json().get("token").asText();
+
+        Response user = http.get("/api/me", token);
+        assertThat(user.status()).isEqualTo(200);
+        assertThat(user.json().get("id").asText()).isEqualTo(created.json().get("id").asText());
+        assertThat(user.json().get("name").asText()).isEqualTo("erin-me");
+        assertThat(user.json().has("admin")).isFalse();
+
+        Response admin = http.get("/api/me", ApiTestNode.ADMIN_TOKEN);
+        assertThat(admin.status()).isEqualTo(200);
+        assertThat(admin.json().get("admin").asBoolean()).isTrue();
+        assertThat(admin.json().has("id")).isFalse();
+
+        Response wrong = http.get("/api/me", token + "x");
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(wrong.errorCode()).isEqualTo("unauthorized");
+        assertThat(http.get("/api/me", null).status()).isEqualTo(401);
+    }
+
+    @Test
     void onlyTheAdminCreatesUsers() throws Exception {
         Response anonymous = http.post("/api/users", null, Map.of("name", "nobody"));
         assertThat(anonymous.status()).isEqualTo(401);

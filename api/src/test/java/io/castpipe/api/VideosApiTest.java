@@ -133,6 +133,25 @@ class VideosApiTest {
     }
 
     @Test
+    void mineListsOnlyTheCallersOwnVideos() throws Exception {
+        String owner = http.newUser("mine-owner");
+        String other = http.newUser("mine-other");
+        String otherPublic = http.newVideo(other, "someone else's", "public");
+        List<String> own = List.of(http.newVideo(owner, "own private", "private"), http.newVideo(owner, "own public", "public"));
+
+        List<String> listed = new ArrayList<>();
+        http.get("/api/videos?mine=true&limit=100", owner).json().get("items").forEach(v -> listed.add(v.get("id").asText()));
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(own);
+        List<String> everything = new ArrayList<>();
+        http.get("/api/videos?mine=false&limit=100", owner).json().get("items").forEach(v -> everything.add(v.get("id").asText()));
+        assertThat(everything).contains(otherPublic).containsAll(own);
+
+        assertError(http.get("/api/videos?mine=true", null), 401, "unauthorized");
+        assertError(http.get("/api/videos?mine=true", ApiTestNode.ADMIN_TOKEN), 400, "user_required");
+        assertError(http.get("/api/videos?mine=yes", owner), 400, "invalid_query");
+    }
+
+    @Test
     void listingParametersAreChecked() throws Exception {
         assertError(http.get("/api/videos?limit=0", null), 400, "invalid_query");
         assertError(http.get("/api/videos?limit=many", null), 400, "invalid_query");

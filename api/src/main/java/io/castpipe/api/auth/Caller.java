@@ -41,6 +41,14 @@ public record Caller(Kind kind, String userId) {
         }
     }
 
+    /** A user's token, not the admin's: for what belongs to a user, such as their own channels and videos. */
+    public void requireUser(String whatForAdmin) {
+        requireSignedIn();
+        if (isAdmin()) {
+            throw ApiException.badRequest("user_required", whatForAdmin);
+        }
+    }
+
     public void requireAdmin() {
         requireSignedIn();
         if (!isAdmin()) {

@@ -56,9 +56,19 @@ public final class ChannelRepository {
 
     /** Every channel by name; there are few enough per deployment to list whole (at most {@code limit}). */
     public List<Channel> list(int limit) throws SQLException {
+        return select("ORDER BY name LIMIT ?", limit);
+    }
+
+    public List<Channel> listOwnedBy(String ownerId, int limit) throws SQLException {
+        return select("WHERE owner_id = ? ORDER BY name LIMIT ?", ownerId, limit);
+    }
+
+    private List<Channel> select(String clauses, Object... args) throws SQLException {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM channels ORDER BY name LIMIT ?")) {
-            ps.setInt(1, limit);
+                "SELECT " + COLUMNS + " FROM channels " + clauses)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
             List<Channel> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

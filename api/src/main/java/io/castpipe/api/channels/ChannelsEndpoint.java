@@ -44,10 +44,7 @@ public final class ChannelsEndpoint {
 
     public void create(ApiRequest request) throws Exception {
         Caller caller = request.caller();
-        caller.requireSignedIn();
-        if (caller.isAdmin()) {
-            throw ApiException.badRequest("user_required", "a channel belongs to a user: create it with that user's token");
-        }
+        caller.requireUser("a channel belongs to a user: create it with that user's token");
         JsonFields fields = new JsonFields(request.json());
         String name = fields.requiredText("name").trim();
         if (!NAME.matcher(name).matches()) {
@@ -69,9 +66,14 @@ public final class ChannelsEndpoint {
         JsonResponses.send(request.exchange(), 201, view(channel, true));
     }
 
+    /** Every channel by name, or with {@code mine=true} the caller's own. */
     public void list(ApiRequest request) throws Exception {
         Caller caller = request.caller();
-        List<Map<String, Object>> items = channels.list(LIST_LIMIT).stream()
+        boolean mine = request.flag("mine");
+        if (mine) {
+            caller.requireUser("'mine' lists a user's channels: ask with that user's token");
+        }
+        List<Map<String, Object>> items = (mine ? channels.listOwnedBy(caller.userId(), LIST_LIMIT) : channels.list(LIST_LIMIT)).stream()
                 .map(c -> view(c, c.manageableBy(caller))).toList();
         JsonResponses.send(request.exchange(), 200, Map.of("items", items));
     }

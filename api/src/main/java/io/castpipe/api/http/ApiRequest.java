@@ -71,6 +71,15 @@ public final class ApiRequest {
         return values == null || values.isEmpty() || values.getFirst().isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
     }
 
+    /** A true/false query parameter, false when absent; anything else is a 400. */
+    public boolean flag(String name) {
+        return query(name).map(v -> switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ApiException.badRequest("invalid_query", "'" + name + "' must be true or false");
+        }).orElse(false);
+    }
+
     public Optional<String> header(HttpString name) {
         return Optional.ofNullable(exchange.getRequestHeaders().getFirst(name));
     }

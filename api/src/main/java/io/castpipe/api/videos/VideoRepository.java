@@ -49,11 +49,14 @@ public final class VideoRepository {
         }
     }
 
-    /** Newest first, after {@code cursor} when given: what {@code caller} may see listed. */
-    public List<Video> page(Caller caller, VideoCursor cursor, int limit) {
+    /** Newest first, after {@code cursor} when given: what {@code caller} may see listed, or with {@code ownOnly} the user's own. */
+    public List<Video> page(Caller caller, boolean ownOnly, VideoCursor cursor, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM videos WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
-        if (caller.isAnonymous()) {
+        if (ownOnly) {
+            sql.append(" AND owner_id = ?");
+            args.add(caller.userId());
+        } else if (caller.isAnonymous()) {
             sql.append(" AND visibility = 'public'");
         } else if (!caller.isAdmin()) {
             sql.append(" AND (visibility = 'public' OR owner_id = ?)");

@@ -54,7 +54,11 @@ public final class VideosEndpoint {
         int limit = request.query("limit").map(VideosEndpoint::limit).orElse(DEFAULT_LIMIT);
         VideoCursor cursor = request.query("cursor").map(VideoCursor::decode).orElse(null);
         Caller caller = request.caller();
-        List<Video> page = videos.page(caller, cursor, limit + 1);
+        boolean mine = request.flag("mine");
+        if (mine) {
+            caller.requireUser("'mine' lists a user's videos: ask with that user's token");
+        }
+        List<Video> page = videos.page(caller, mine, cursor, limit + 1);
         boolean more = page.size() > limit;
         List<Video> items = more ? page.subList(0, limit) : page;
         Map<String, Object> body = new LinkedHashMap<>();
