@@ -5,6 +5,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,12 @@ public final class ChatService implements Service {
     private ViewerAnnouncer announcer;
     private final ScheduledExecutorService fanOut = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "chat-fan-out");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Writes the second half of a crowd's clients while the fan-out thread writes the first. */
+    private final ExecutorService fanOutHelper = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "chat-fan-out-2");
         t.setDaemon(true);
         return t;
     });
@@ -90,7 +97,7 @@ public final class ChatService implements Service {
         announcer.start();
 
         long tick = limits.fanOutInterval().toMillis();
-        fanOut.scheduleAtFixedRate(rooms::flush, tick, tick, TimeUnit.MILLISECONDS);
+        fanOut.scheduleAtFixedRate(() -> rooms.flush(fanOutHelper), tick, tick, TimeUnit.MILLISECONDS);
 
         server = new ChatServer(address, maxConnections, rooms, tokens, publisher, ctx.nodeId(), limits, meters);
         server.start();
@@ -123,6 +130,7 @@ public final class ChatService implements Service {
             }
         }
         fanOut.shutdownNow();
+        fanOutHelper.shutdownNow();
         if (announcer != null) {
             announcer.close();
         }

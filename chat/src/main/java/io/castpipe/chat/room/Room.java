@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.castpipe.chat.metrics.ChatMeters;
 import io.castpipe.chat.protocol.ChatMessage;
@@ -25,6 +28,8 @@ import io.castpipe.common.events.ChatEvent;
  */
 public final class Room {
     static final int DIRECT_FROM_MEMBERS = 64;
+    /** A crowd at least this big is written by two threads, half of the clients each. */
+    static final int SPLIT_FROM_MEMBERS = 1_000;
     private final String channel;
     private final ChatMeters meters;
     private final History history = new History();
@@ -47,7 +52,7 @@ public final class Room {
 
     /** Adds the client and sends it the history, then slow mode and viewers when known; true for the room's first client. */
     synchronized boolean join(Member m) {
-        flush();
+        flush(Runnable::run);
         members.add(m);
         m.send(ServerFrames.history(history.snapshot()));
         if (moderation.slowModeSeconds() > 0) {
@@ -145,8 +150,12 @@ public final class Room {
         return members.size();
     }
 
-    /** Sends the frames encoded since the last flush to every client, as one buffer, without waiting for any; a client too far behind is dropped. */
-    public synchronized void flush() {
+    /**
+     * Sends the frames encoded since the last flush to every client, as one buffer, without waiting
+     * for any; a client too far behind is dropped. A crowd's second half is written on {@code helper}
+     * meanwhile, and both halves are written before this returns, so the next flush comes after.
+     */
+    public synchronized void flush(Executor helper) {
         if (unsent.isEmpty()) {
             return;
         }
@@ -161,9 +170,27 @@ public final class Room {
         ByteBuffer batch = all.flip().asReadOnlyBuffer();
         unsent.clear();
         unsentBytes = 0;
-        for (Member m : members) {
-            if (!m.offer(batch.duplicate())) {
-                m.dropTooSlow();
+        Member[] to = members.toArray(Member[]::new);
+        if (to.length < SPLIT_FROM_MEMBERS) {
+            send(batch, to, 0, to.length);
+            return;
+        }
+        int half = to.length / 2;
+        CompletableFuture<Void> secondHalf;
+        try {
+            secondHalf = CompletableFuture.runAsync(() -> send(batch, to, half, to.length), helper);
+        } catch (RejectedExecutionException stopping) {
+            secondHalf = CompletableFuture.completedFuture(null);
+            send(batch, to, half, to.length);
+        }
+        send(batch, to, 0, half);
+        secondHalf.join();
+    }
+
+    private static void send(ByteBuffer batch, Member[] to, int from, int until) {
+        for (int i = from; i < until; i++) {
+            if (!to[i].offer(batch.duplicate())) {
+                to[i].dropTooSlow();
             }
         }
     }

@@ -3,6 +3,7 @@ package io.castpipe.chat.room;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 import io.castpipe.chat.metrics.ChatMeters;
@@ -64,9 +65,9 @@ public final class Rooms {
         }
     }
 
-    /** Sends what every room has encoded since the last time (see {@link Room#flush()}). */
-    public void flush() {
-        rooms.values().forEach(Room::flush);
+    /** Sends what every room has encoded since the last time (see {@link Room#flush}). */
+    public void flush(Executor helper) {
+        rooms.values().forEach(room -> room.flush(helper));
     }
 
     public void forEachOpen(Consumer<Room> action) {
