@@ -2,16 +2,21 @@
 //  - /videos/{id}: the video plays, the quality menu switches to another rendition, the
 //    scrub preview shows a storyboard tile over the seek bar;
 //  - /watch/{channel}: a live stream plays (LIVE badge, latency readout, pause and "Back to
-//    live"), a signed-in viewer's chat message reaches an anonymous viewer as text;
+//    live"), a signed-in viewer's chat message reaches an anonymous viewer as text; the
+//    channel's owner sees moderation buttons on it, times the viewer out (whose next post is
+//    refused inline) and deletes the message (gone for the anonymous viewer too); the anonymous
+//    viewer's chat WebSocket (routed through this script) is closed at both ends, as when the
+//    server goes away, and the panel says it is reconnecting, connects again and gets the
+//    owner's next post;
 //  - /: the live channel and the video are listed.
-// usage: node watch-pages.mjs BASE_URL VIDEO_ID CHANNEL USER_TOKEN CHAT_TEXT SCREENSHOT_DIR
+// usage: node watch-pages.mjs BASE_URL VIDEO_ID CHANNEL USER_TOKEN OWNER_TOKEN CHAT_TEXT SCREENSHOT_DIR
 // prints one JSON line with what it saw; exits non-zero when a step could not be done at all.
 import { join } from 'node:path';
 import { launchChromium } from './headless-chromium.mjs';
 
-const [base, videoId, channel, userToken, chatText, screenshots] = process.argv.slice(2);
+const [base, videoId, channel, userToken, ownerToken, chatText, screenshots] = process.argv.slice(2);
 if (!screenshots) {
-  console.error('usage: node watch-pages.mjs BASE_URL VIDEO_ID CHANNEL USER_TOKEN CHAT_TEXT SCREENSHOT_DIR');
+  console.error('usage: node watch-pages.mjs BASE_URL VIDEO_ID CHANNEL USER_TOKEN OWNER_TOKEN CHAT_TEXT SCREENSHOT_DIR');
   process.exit(2);
 }
 const WIDE = { width: 1280, height: 800 };
@@ -37,6 +42,9 @@ async function until(tab, what, fn, arg, ms = 20000) {
     throw new Error(`${what}: not within ${ms} ms (${e.message.split('\n')[0]})`);
   }
 }
+
+/** The chat's connection state beside its title: `data-state` (pending, ok, error) and the text shown. */
+const connState = (tab) => tab.$eval('.conn-state', (s) => ({ state: s.dataset.state, text: s.textContent }));
 
 const currentTime = (tab) => tab.evaluate(() => document.querySelector('.player video').currentTime);
 
@@ -89,7 +97,18 @@ async function video(browser) {
 async function live(browser) {
   const fan = await viewer(browser, 'signed-in viewer', { token: userToken });
   const anon = await viewer(browser, 'anonymous viewer');
-  const r = result.live = { partRequests: 0 };
+  const r = result.live = { partRequests: 0, anonChatSockets: 0 };
+  // The anonymous viewer's chat WebSockets pass through here, so that the test can cut one.
+  let cutAnonChat;
+  await anon.routeWebSocket((url) => url.pathname.startsWith('/chat/'), (ws) => {
+    r.anonChatSockets++;
+    const server = ws.connectToServer();
+    // As a server going away does: its connection ends, and the page's socket is closed.
+    cutAnonChat = async () => {
+      await server.close({ code: 1001, reason: 'going away' });
+      await ws.close({ code: 1001, reason: 'going away' });
+    };
+  });
   anon.on('request', (req) => { if (/\/part-\d+\.\d+\.m4s/.test(req.url())) r.partRequests++; });
   await Promise.all([fan, anon].map((t) => t.goto(`${base}/watch/${channel}`)));
   await until(anon, 'live playback', () => document.querySelector('.player video')?.currentTime > 0.5, null, 30000);
@@ -134,6 +153,9 @@ async function live(browser) {
   r.fanSaw = await until(fan, 'the message at its sender',
     (text) => [...document.querySelectorAll('.chat .message .text')].some((t) => t.textContent === text), chatText);
   await fan.screenshot({ path: join(screenshots, 'watch.png') });
+  const owner = await moderation(browser, fan, anon, r);
+  await reconnect(anon, cutAnonChat, owner, r);
+  await owner.context().close();
 
   const narrow = await viewer(browser, 'narrow viewer', { viewport: { width: 420, height: 900 } });
   await narrow.goto(`${base}/watch/${channel}`);
@@ -150,6 +172,73 @@ async function live(browser) {
   });
   await narrow.screenshot({ path: join(screenshots, 'watch-narrow.png'), fullPage: true });
   await Promise.all([fan, anon, narrow].map((t) => t.context().close()));
+}
+
+/** The owner times the signed-in viewer out and deletes the message the anonymous viewer has just read; returns the owner's tab. */
+async function moderation(browser, fan, anon, r) {
+  const owner = await viewer(browser, 'channel owner', { token: ownerToken });
+  await owner.goto(`${base}/watch/${channel}`);
+  const item = (tab) => tab.locator('.chat .message').filter({ has: tab.locator('.text', { hasText: chatText }) });
+  await until(owner, 'the owner connected to the chat', () => document.querySelector('.conn-state').dataset.state === 'ok');
+  await item(owner).waitFor({ timeout: 10000 });
+  r.ownerModeration = await owner.textContent('.chat .mod-tools summary');
+  r.ownerActions = await item(owner).locator('.actions button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
+  r.viewersActions = await Promise.all([fan, anon].map((t) => t.locator('.chat .message .actions').count()));
+  const id = await item(owner).getAttribute('data-id');
+  r.anonHadMessage = await anon.locator(`.chat .message[data-id="${id}"] .text`).textContent();
+
+  // Time out (the length selected under Moderation, 10 min by default), then the viewer's next post.
+  await item(owner).getByRole('button', { name: 'Time out fan' }).click();
+  r.fanTimeoutNotice = await until(fan, 'the time-out announced to the viewer',
+    () => [...document.querySelectorAll('.chat .announcement')].map((a) => a.textContent).find((t) => t.includes('timed out')));
+  const refused = 'Am I still here?';
+  await fan.fill('#chat-input', refused);
+  await fan.press('#chat-input', 'Enter');
+  r.fanRefusal = await until(fan, 'the post refused inline', () => {
+    const e = document.querySelector('.chat .chat-error');
+    return !e.hidden && e.dataset.code ? { code: e.dataset.code, text: e.textContent } : null;
+  });
+  r.fanInputAfterRefusal = await fan.inputValue('#chat-input');
+  r.anonSawRefused = await anon.locator('.chat .message .text', { hasText: refused }).count();
+
+  // Delete: the anonymous viewer's copy goes too.
+  await item(owner).getByRole('button', { name: 'Delete message by fan' }).click();
+  r.anonAfterDelete = await until(anon, 'the message deleted at the anonymous viewer', (id) => {
+    const li = document.querySelector(`.chat .message[data-id="${id}"]`);
+    return li?.classList.contains('deleted') ? { text: li.querySelector('.text').textContent } : null;
+  }, id, 10000);
+  r.anonAfterDelete.originalShown = await anon.locator('.chat .message .text', { hasText: chatText }).count();
+  await owner.screenshot({ path: join(screenshots, 'watch-owner.png') });
+  return owner;
+}
+
+/** Cuts the anonymous viewer's chat connection as a server going away would; the panel comes back by itself. */
+async function reconnect(anon, cut, owner, r) {
+  r.anonBeforeCut = await connState(anon);
+  const socketsBefore = r.anonChatSockets;
+  // Every state the panel shows from here, as the page shows it (polling could miss a short one).
+  await anon.evaluate(() => {
+    const s = document.querySelector('.conn-state');
+    window.seenConnStates = [];
+    new MutationObserver(() => window.seenConnStates.push({ state: s.dataset.state, text: s.textContent }))
+      .observe(s, { attributes: true, childList: true, characterData: true, subtree: true });
+  });
+  const cutAt = Date.now();
+  await cut();
+  await until(anon, 'the chat connected again', () => document.querySelector('.conn-state').dataset.state === 'ok'
+    && window.seenConnStates.some((s) => s.state === 'error'), null, 10000).catch(async (e) => {
+    throw new Error(`${e.message}; the panel showed ${JSON.stringify(await anon.evaluate(() => window.seenConnStates))}`);
+  });
+  r.reconnectMs = Date.now() - cutAt;
+  r.anonConnStates = await anon.evaluate(() => window.seenConnStates.map((s) => `${s.state}: ${s.text}`)
+    .filter((s, i, all) => s !== all[i - 1]));
+  r.anonNewSockets = r.anonChatSockets - socketsBefore;
+  const back = 'Posted after the reconnect';
+  await owner.fill('#chat-input', back);
+  await owner.press('#chat-input', 'Enter');
+  r.anonSawAfterReconnect = await until(anon, 'a message after the reconnect',
+    (text) => [...document.querySelectorAll('.chat .message .text')].some((t) => t.textContent === text) && text, back, 10000);
+  r.anonOriginalAfterReconnect = await anon.locator('.chat .message .text', { hasText: chatText }).count();
 }
 
 async function home(browser) {

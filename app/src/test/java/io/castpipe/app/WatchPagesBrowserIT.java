@@ -32,7 +32,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * rendition, with a scrub preview over the seek bar; a stream ffmpeg publishes over RTMP plays on
  * {@code /watch/{channel}} in hls.js's low-latency mode with the LIVE badge, a latency readout
  * and a working "Back to live"; a signed-in viewer's chat message reaches an anonymous viewer as
- * text; the home page lists both. The pages are opened at 127.0.0.1 while the API's URLs name
+ * text; the channel's owner, signed in in another browser, gets the moderation buttons on that
+ * message, times its author out (whose next post is refused inline with {@code timed_out}) and
+ * deletes it (gone for the anonymous viewer too); the anonymous viewer's chat WebSocket, routed
+ * through the script, is closed at both ends as when the server goes away, and the panel shows
+ * that it reconnects, connects again and gets the next message; the home page lists both. The pages are opened at 127.0.0.1 while the API's URLs name
  * localhost, as when a node is reached at another host name than CASTPIPE_HOST: media come from
  * another origin than the page's, which the content security policy must allow (any refusal is a
  * console error, and the test fails on those). Needs Debian's {@code chromium} and {@code npm ci}
@@ -86,7 +90,7 @@ class WatchPagesBrowserIT {
                     "-f", "flv", "rtmp://127.0.0.1:" + env.get("CASTPIPE_RTMP_PORT") + "/live/" + channel.get("streamKey").asText())
                     .start();
             awaitOk(base + "/live/" + CHANNEL + "/master.m3u8", Duration.ofSeconds(30));
-            JsonNode r = runPages(base, id, fan);
+            JsonNode r = runPages(base, id, fan, streamer);
             publisher.kill("pages seen");
 
             JsonNode vod = r.get("vod");
@@ -140,6 +144,32 @@ class WatchPagesBrowserIT {
             assertThat(live.get("chatMarkupElements").asInt()).isZero();
             assertThat(live.get("fanSaw").asBoolean()).isTrue();
 
+            // (d) Moderation: only the owner gets the buttons; a time-out refuses the next post; a delete reaches everyone.
+            assertThat(live.get("ownerModeration").asText()).isEqualTo("Moderation (owner)");
+            assertThat(JSON.convertValue(live.get("ownerActions"), List.class))
+                    .containsExactly("Delete message by fan", "Time out fan", "Ban fan");
+            assertThat(JSON.convertValue(live.get("viewersActions"), List.class)).as("buttons at the viewers").containsExactly(0, 0);
+            assertThat(live.get("anonHadMessage").asText()).as("the message was there before the delete").isEqualTo(CHAT_TEXT);
+            assertThat(live.get("fanTimeoutNotice").asText()).isEqualTo("fan was timed out for 10 min.");
+            assertThat(live.get("fanRefusal").get("code").asText()).as(live.toString()).isEqualTo("timed_out");
+            assertThat(live.get("fanRefusal").get("text").asText()).startsWith("you are timed out for ");
+            assertThat(live.get("fanInputAfterRefusal").asText()).as("the refused text back in the box").isEqualTo("Am I still here?");
+            assertThat(live.get("anonSawRefused").asInt()).isZero();
+            assertThat(live.get("anonAfterDelete").get("text").asText()).isEqualTo("message deleted");
+            assertThat(live.get("anonAfterDelete").get("originalShown").asInt()).isZero();
+
+            // (e) Reconnect: the chat's WebSocket closed under the anonymous viewer; the panel says so and comes back.
+            System.out.println("chat reconnect: " + live.get("reconnectMs") + " ms, states " + live.get("anonConnStates"));
+            assertThat(live.get("anonBeforeCut").get("state").asText()).isEqualTo("ok");
+            List<String> states = JSON.convertValue(live.get("anonConnStates"), JSON.getTypeFactory()
+                    .constructCollectionType(List.class, String.class));
+            assertThat(states).as("the states the panel showed after the cut").isNotEmpty()
+                    .first().asString().matches("error: Disconnected; reconnecting in \\d+ s");
+            assertThat(states).last().isEqualTo("ok: Connected");
+            assertThat(live.get("anonNewSockets").asInt()).as("a new WebSocket").isEqualTo(1);
+            assertThat(live.get("anonSawAfterReconnect").asText()).isEqualTo("Posted after the reconnect");
+            assertThat(live.get("anonOriginalAfterReconnect").asInt()).as("the deleted message is not in the history again").isZero();
+
             JsonNode home = r.get("home");
             assertThat(home.get("liveLinks").asText()).contains("/watch/" + CHANNEL);
             assertThat(home.get("videoLinks").asText()).contains("/videos/" + id);
@@ -150,8 +180,8 @@ class WatchPagesBrowserIT {
     }
 
     /** Runs watch-pages.mjs and returns its JSON line; fails with its output if it does not succeed. */
-    private static JsonNode runPages(String base, String videoId, String userToken) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("node", "watch-pages.mjs", base, videoId, CHANNEL, userToken, CHAT_TEXT,
+    private static JsonNode runPages(String base, String videoId, String userToken, String ownerToken) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("node", "watch-pages.mjs", base, videoId, CHANNEL, userToken, ownerToken, CHAT_TEXT,
                 SCREENSHOTS.toAbsolutePath().toString()).directory(CLIENT.toFile()).redirectErrorStream(true);
         Process p = pb.start();
         if (!p.waitFor(150, TimeUnit.SECONDS)) {

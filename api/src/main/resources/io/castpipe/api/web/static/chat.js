@@ -139,7 +139,7 @@ export class ChatPanel {
   }
 
   onRefusal(f) {
-    this.showError(f.message || f.code);
+    this.showError(f.message || f.code, f.code);
     if (POST_REFUSALS.has(f.code) && this.input && this.input.value === '') {
       this.input.value = this.lastSent;
       this.showCount();
@@ -206,8 +206,10 @@ export class ChatPanel {
     if (this.slowMode) this.slowMode.value = String(SLOW_MODES.some(([s]) => s === seconds) ? seconds : 0);
   }
 
-  showError(text) {
+  /** `code`, a refusal's error code, is kept in the element's data-code. */
+  showError(text, code = '') {
     this.error.textContent = text;
+    this.error.dataset.code = code;
     this.error.hidden = false;
     clearTimeout(this.errorTimer);
     this.errorTimer = setTimeout(() => { this.error.hidden = true; }, 8000);
