@@ -3,21 +3,22 @@ package io.castpipe.app;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castpipe.common.TestServices;
 import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
 import org.junit.jupiter.api.Test;
 
+import static io.castpipe.app.BrowserTests.SCREENSHOTS;
+import static io.castpipe.app.BrowserTests.adminToken;
+import static io.castpipe.app.BrowserTests.assumeBrowser;
+import static io.castpipe.app.BrowserTests.runScript;
+import static io.castpipe.app.BrowserTests.testClip;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The channel dashboard in headless Chromium against {@code ./castpipe}, as a streamer uses it
@@ -32,18 +33,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * to {@code target/screenshots/dashboard-*.png}.
  */
 class DashboardBrowserIT {
-    private static final Path CLIENT = Path.of("src/test/js");
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path SCREENSHOTS = Path.of("target/screenshots");
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The page's tus chunk: the first PATCH ends there. */
     private static final long CHUNK_BYTES = 5L * 1024 * 1024;
 
     @Test
     void aStreamerSetsUpAChannelWatchesItsIngestAndUploadsAVideoThatPlays() throws Exception {
-        assumeTrue(Files.isDirectory(CLIENT.resolve("node_modules/playwright-core")) && Files.isExecutable(CHROMIUM),
-                "install Debian's chromium and run 'npm ci' in app/src/test/js to test the dashboard in a browser");
-        Files.createDirectories(SCREENSHOTS);
+        assumeBrowser("the dashboard");
         Path dir = TestServices.tempDir("dashboard");
         Map<String, String> env = CastpipeProcess.freshNode(dir.resolve("data"));
         // The API's absolute URLs (RTMP, uploads, playback) then name the host the page is opened at.
@@ -52,15 +47,11 @@ class DashboardBrowserIT {
         try (CastpipeProcess node = CastpipeProcess.start(env);
              Ffmpeg ffmpeg = new Ffmpeg(ffmpegBinary, Duration.ofMinutes(1))) {
             // 8 s of 720p at 6 Mb/s: about 6 MB, two tus chunks.
-            Path clip = dir.resolve("clip.mp4");
-            ffmpeg.command("clip").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=8",
-                    "-f", "lavfi", "-i", "sine=duration=8", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "6000k",
-                    "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-movflags", "+faststart",
-                    clip.toString()).run();
+            Path clip = testClip(ffmpeg, dir.resolve("clip.mp4"), 8, "-b:v", "6000k");
             long clipBytes = Files.size(clip);
             node.awaitHealthy(Duration.ofSeconds(30));
             String base = "http://127.0.0.1:" + node.httpPort;
-            String admin = node.stdoutText().replaceAll("(?s).*Admin\\s+token (\\S+).*", "$1");
+            String admin = adminToken(node);
 
             long started = System.nanoTime();
             JsonNode r = drive(List.of(base, admin, clip.toString(), ffmpegBinary.toString()));
@@ -124,19 +115,7 @@ class DashboardBrowserIT {
 
     /** Runs dashboard.mjs; returns its JSON line, or fails with its output and the step it failed in. */
     private static JsonNode drive(List<String> args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("node", "dashboard.mjs"));
-        command.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(command).directory(CLIENT.toFile()).redirectErrorStream(true);
-        pb.environment().put("SCREENSHOTS", SCREENSHOTS.toAbsolutePath().toString());
-        Process p = pb.start();
-        if (!p.waitFor(4, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("dashboard.mjs did not finish: " + new String(p.getInputStream().readAllBytes()));
-        }
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        String line = out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b)
-                .orElseThrow(() -> new AssertionError("no result from dashboard.mjs: " + out));
-        assertThat(p.exitValue()).as(out).isZero();
-        return JSON.readTree(line);
+        return runScript("dashboard.mjs", args, Map.of("SCREENSHOTS", SCREENSHOTS.toAbsolutePath().toString()),
+                Duration.ofMinutes(4));
     }
 }

@@ -1,27 +1,29 @@
 package io.castpipe.app;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castpipe.common.TestServices;
 import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.ffmpeg.FfmpegJob;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
 import org.junit.jupiter.api.Test;
 
+import static io.castpipe.app.BrowserTests.SCREENSHOTS;
+import static io.castpipe.app.BrowserTests.adminToken;
+import static io.castpipe.app.BrowserTests.assumeBrowser;
+import static io.castpipe.app.BrowserTests.awaitOk;
+import static io.castpipe.app.BrowserTests.awaitReady;
+import static io.castpipe.app.BrowserTests.putSource;
+import static io.castpipe.app.BrowserTests.runScript;
+import static io.castpipe.app.BrowserTests.send;
+import static io.castpipe.app.BrowserTests.testClip;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What a viewer's browser does: hls.js in headless Chromium plays a channel's live ladder from
@@ -32,28 +34,18 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * go to {@code target/screenshots/}.
  */
 class LiveBrowserIT {
-    private static final Path CLIENT = Path.of("src/test/js");
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path SCREENSHOTS = Path.of("target/screenshots");
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
     void hlsJsInChromiumPlaysTheLiveLadderAndAnUploadedVideo() throws Exception {
-        assumeTrue(Files.isDirectory(CLIENT.resolve("node_modules/playwright-core")) && Files.isExecutable(CHROMIUM),
-                "install Debian's chromium and run 'npm ci' in app/src/test/js to test playback in a browser");
-        Files.createDirectories(SCREENSHOTS);
+        assumeBrowser("playback");
         Path dir = TestServices.tempDir("browser");
         Map<String, String> env = CastpipeProcess.freshNode(dir.resolve("data"));
         try (CastpipeProcess node = CastpipeProcess.start(env);
              Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(2))) {
-            Path clip = dir.resolve("clip.mp4");
-            ffmpeg.command("clip").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=10",
-                    "-f", "lavfi", "-i", "sine=duration=10", "-c:v", "libx264", "-preset", "ultrafast", "-g", "60",
-                    "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-movflags", "+faststart", clip.toString()).run();
+            Path clip = testClip(ffmpeg, dir.resolve("clip.mp4"), 10);
             node.awaitHealthy(Duration.ofSeconds(30));
             String base = "http://127.0.0.1:" + node.httpPort;
-            String admin = node.stdoutText().replaceAll("(?s).*Admin\\s+token (\\S+).*", "$1");
+            String admin = adminToken(node);
             String user = send("POST", base + "/api/users", admin, "{\"name\":\"viewer\"}", 201).get("token").asText();
             JsonNode channel = send("POST", base + "/api/channels", user, "{\"name\":\"browser-live\",\"latency\":\"low\"}", 201);
             String rtmp = "rtmp://127.0.0.1:" + env.get("CASTPIPE_RTMP_PORT") + "/live/" + channel.get("streamKey").asText();
@@ -89,10 +81,7 @@ class LiveBrowserIT {
             // VOD on the same node; the publisher stops first so the transcode has the CPU.
             publisher.kill("live part done");
             String id = send("POST", base + "/api/videos", user, "{\"title\":\"browser vod\"}", 201).get("id").asText();
-            HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/videos/" + id + "/source"))
-                    .header("Authorization", "Bearer " + user).timeout(Duration.ofSeconds(30))
-                    .PUT(HttpRequest.BodyPublishers.ofFile(clip)).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(put.statusCode()).as(put.body()).isBetween(200, 204);
+            putSource(base, user, id, clip);
             awaitReady(base + "/api/videos/" + id, user, Duration.ofSeconds(60));
             JsonNode vod = play(base + "/vod/" + id + "/master.m3u8", 6, "vod.png");
             System.out.println("hls.js vod: levels " + vod.get("levels") + ", advanced " + vod.get("advanced")
@@ -104,22 +93,12 @@ class LiveBrowserIT {
         }
     }
 
-    /** Runs hls-play.mjs and returns its JSON line; fails with its output if it does not succeed. */
+    /** Runs hls-play.mjs and returns its JSON line. */
     private static JsonNode play(String url, int seconds, String screenshot, String... flags) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("node", "hls-play.mjs", url, String.valueOf(seconds)));
-        command.addAll(List.of(flags));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(CLIENT.toFile()).redirectErrorStream(true);
-        pb.environment().put("SCREENSHOT", SCREENSHOTS.resolve(screenshot).toAbsolutePath().toString());
-        Process p = pb.start();
-        if (!p.waitFor(seconds + 45L, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("hls-play.mjs did not finish: " + new String(p.getInputStream().readAllBytes()));
-        }
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        assertThat(p.exitValue()).as(out).isZero();
-        String line = out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b)
-                .orElseThrow(() -> new AssertionError("no result from hls-play.mjs: " + out));
-        return JSON.readTree(line);
+        List<String> args = new ArrayList<>(List.of(url, String.valueOf(seconds)));
+        args.addAll(List.of(flags));
+        return runScript("hls-play.mjs", args, Map.of("SCREENSHOT", SCREENSHOTS.resolve(screenshot).toAbsolutePath().toString()),
+                Duration.ofSeconds(seconds + 45L));
     }
 
     /** The origin's count of playlist requests with {@code _HLS_skip} answered {@code served} ("delta" or "whole"). */
@@ -127,41 +106,5 @@ class LiveBrowserIT {
         return metrics.lines().filter(l -> l.startsWith("castpipe_origin_live_skip_requests_total{")
                         && l.contains("served=\"" + served + "\""))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    }
-
-    static JsonNode send(String method, String url, String token, String body, int expected) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
-                .timeout(Duration.ofSeconds(10)).method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(expected);
-        return JSON.readTree(r.body());
-    }
-
-    static void awaitOk(String url, Duration limit) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        int status = -1;
-        while (System.nanoTime() < deadline) {
-            status = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-            if (status == 200) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(url + " not served within " + limit + " (last status " + status + ")");
-    }
-
-    static void awaitReady(String url, String token, Duration limit) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        JsonNode video = null;
-        while (System.nanoTime() < deadline) {
-            video = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body());
-            if (List.of("ready", "failed").contains(video.get("status").asText())) {
-                break;
-            }
-            Thread.sleep(250);
-        }
-        assertThat(video.get("status").asText()).as(String.valueOf(video)).isEqualTo("ready");
     }
 }

@@ -1,16 +1,10 @@
 package io.castpipe.app;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,11 +14,16 @@ import io.castpipe.common.ffmpeg.FfmpegJob;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
 import org.junit.jupiter.api.Test;
 
-import static io.castpipe.app.LiveBrowserIT.awaitOk;
-import static io.castpipe.app.LiveBrowserIT.awaitReady;
-import static io.castpipe.app.LiveBrowserIT.send;
+import static io.castpipe.app.BrowserTests.SCREENSHOTS;
+import static io.castpipe.app.BrowserTests.adminToken;
+import static io.castpipe.app.BrowserTests.assumeBrowser;
+import static io.castpipe.app.BrowserTests.awaitOk;
+import static io.castpipe.app.BrowserTests.awaitReady;
+import static io.castpipe.app.BrowserTests.putSource;
+import static io.castpipe.app.BrowserTests.runScript;
+import static io.castpipe.app.BrowserTests.send;
+import static io.castpipe.app.BrowserTests.testClip;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Castpipe's own viewer pages in headless Chromium against {@code ./castpipe} (watch-pages.mjs
@@ -43,31 +42,22 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * in {@code app/src/test/js}; screenshots go to {@code target/screenshots/}.
  */
 class WatchPagesBrowserIT {
-    private static final Path CLIENT = Path.of("src/test/js");
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path SCREENSHOTS = Path.of("target/screenshots");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final String CHANNEL = "web-live";
     /** What watch-pages.mjs sends in the chat: markup that must show as these characters. */
     private static final String CHAT_TEXT = "<b>x</b> & <script>1</script>";
 
     @Test
     void viewersWatchAVideoAndALiveStreamAndChatOnThePages() throws Exception {
-        assumeTrue(Files.isDirectory(CLIENT.resolve("node_modules/playwright-core")) && Files.isExecutable(CHROMIUM),
-                "install Debian's chromium and run 'npm ci' in app/src/test/js to test the pages in a browser");
-        Files.createDirectories(SCREENSHOTS);
+        assumeBrowser("the pages");
         Path dir = TestServices.tempDir("pages");
         Map<String, String> env = CastpipeProcess.freshNode(dir.resolve("data"));
         try (CastpipeProcess node = CastpipeProcess.start(env);
              Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(2))) {
-            Path clip = dir.resolve("clip.mp4");
-            ffmpeg.command("clip").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=10",
-                    "-f", "lavfi", "-i", "sine=duration=10", "-c:v", "libx264", "-preset", "ultrafast", "-g", "60",
-                    "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-movflags", "+faststart", clip.toString()).run();
+            Path clip = testClip(ffmpeg, dir.resolve("clip.mp4"), 10);
             node.awaitHealthy(Duration.ofSeconds(30));
             String base = "http://127.0.0.1:" + node.httpPort;
-            String admin = node.stdoutText().replaceAll("(?s).*Admin\\s+token (\\S+).*", "$1");
+            String admin = adminToken(node);
             String streamer = send("POST", base + "/api/users", admin, "{\"name\":\"streamer\"}", 201).get("token").asText();
             String fan = send("POST", base + "/api/users", admin, "{\"name\":\"fan\"}", 201).get("token").asText();
             JsonNode channel = send("POST", base + "/api/channels", streamer,
@@ -77,10 +67,7 @@ class WatchPagesBrowserIT {
 
             String id = send("POST", base + "/api/videos", streamer,
                     "{\"title\":\"Test pattern\",\"description\":\"Ten seconds of colour bars.\"}", 201).get("id").asText();
-            HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/videos/" + id + "/source"))
-                    .header("Authorization", "Bearer " + streamer).timeout(Duration.ofSeconds(30))
-                    .PUT(HttpRequest.BodyPublishers.ofFile(clip)).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(put.statusCode()).as(put.body()).isBetween(200, 204);
+            putSource(base, streamer, id, clip);
             awaitReady(base + "/api/videos/" + id, streamer, Duration.ofSeconds(60));
 
             // The stream starts now; the browser plays the video first, by when the stream is warm.
@@ -179,19 +166,9 @@ class WatchPagesBrowserIT {
         }
     }
 
-    /** Runs watch-pages.mjs and returns its JSON line; fails with its output if it does not succeed. */
+    /** Runs watch-pages.mjs and returns its JSON line. */
     private static JsonNode runPages(String base, String videoId, String userToken, String ownerToken) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("node", "watch-pages.mjs", base, videoId, CHANNEL, userToken, ownerToken, CHAT_TEXT,
-                SCREENSHOTS.toAbsolutePath().toString()).directory(CLIENT.toFile()).redirectErrorStream(true);
-        Process p = pb.start();
-        if (!p.waitFor(150, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("watch-pages.mjs did not finish: " + new String(p.getInputStream().readAllBytes()));
-        }
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        assertThat(p.exitValue()).as(out).isZero();
-        String line = out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b)
-                .orElseThrow(() -> new AssertionError("no result from watch-pages.mjs: " + out));
-        return JSON.readTree(line);
+        return runScript("watch-pages.mjs", List.of(base, videoId, CHANNEL, userToken, ownerToken, CHAT_TEXT,
+                SCREENSHOTS.toAbsolutePath().toString()), Map.of(), Duration.ofSeconds(150));
     }
 }
