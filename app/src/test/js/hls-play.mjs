@@ -1,9 +1,11 @@
 // Plays an HLS URL with hls.js in headless Chromium, as a viewer's browser does, and reports
 // whether playback moved on: the page and hls.js are served by this script (no CDN), the
 // video is muted and autoplays.
-// usage: node hls-play.mjs URL SECONDS [--low-latency]
+// usage: node hls-play.mjs URL SECONDS [--low-latency] [--fall-behind]
+// --fall-behind: halfway, the viewer is put 6 s further behind (as after a long stall), to see
+// the player take itself back to the live edge.
 // prints one JSON line: {"levels","startTime","endTime","advanced","stalls","fatalErrors",
-//                        "latencySeconds", ...}; exits non-zero when playback never starts.
+//                        "latencySeconds", "jumpsToLive", ...}; exits non-zero when playback never starts.
 // env SCREENSHOT=file.png saves a screenshot of the page at the end.
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -13,10 +15,11 @@ import { openChromium } from './headless-chromium.mjs';
 const [url, secondsArg, ...flags] = process.argv.slice(2);
 const seconds = Number(secondsArg);
 if (!url || !(seconds > 0)) {
-  console.error('usage: node hls-play.mjs URL SECONDS [--low-latency]');
+  console.error('usage: node hls-play.mjs URL SECONDS [--low-latency] [--fall-behind]');
   process.exit(2);
 }
 const lowLatency = flags.includes('--low-latency');
+const fallBehind = flags.includes('--fall-behind');
 const startLimitMs = Number(process.env.START_TIMEOUT_MS ?? 30000);
 
 const hlsJs = readFileSync(fileURLToPath(import.meta.resolve('hls.js/dist/hls.js')));
@@ -30,13 +33,27 @@ const s = window.__stats = { levels: [], waiting: 0, playing: false, fatalErrors
   firstPlaying: null, mse: { h264: MediaSource.isTypeSupported('video/mp4; codecs="avc1.64001f,mp4a.40.2"') } };
 const video = document.getElementById('v');
 video.addEventListener('playing', () => { if (!s.playing) { s.playing = true; s.firstPlaying = performance.now(); } });
-video.addEventListener('waiting', () => { if (s.playing) s.waiting++; });
+// A stall is a wait while playing, not the wait for the data at a position just jumped to.
+video.addEventListener('waiting', () => { if (s.playing && performance.now() - (s.lastJumpAt ?? -1e9) > 3000) s.waiting++; });
 if (!Hls.isSupported()) {
   s.fatalErrors.push('Hls.isSupported() is false');
 } else {
-  // In low-latency mode the player also catches up (plays up to 1.5x) when it has fallen behind
-  // its target latency, as a busy viewer's machine makes it; a live player page does the same.
+  // In low-latency mode the player catches up as the watch page's does: hls.js plays up to 1.5x
+  // when less than a segment behind its target latency, and further behind (as a stall or a busy
+  // machine makes it), where hls.js does not play faster, it is taken back to the live edge.
   const hls = window.__hls = new Hls({ lowLatencyMode: ${lowLatency}, maxLiveSyncPlaybackRate: ${lowLatency ? 1.5 : 1} });
+  if (${lowLatency}) {
+    let lastJump = 0;
+    setInterval(() => {
+      if (hls.latency > (hls.targetLatency ?? 0) + 3 && !video.paused && Date.now() - lastJump > 10000
+          && Number.isFinite(hls.liveSyncPosition)) {
+        lastJump = Date.now();
+        s.lastJumpAt = performance.now();
+        s.jumpsToLive = (s.jumpsToLive ?? 0) + 1;
+        video.currentTime = hls.liveSyncPosition;
+      }
+    }, 1000);
+  }
   hls.on(Hls.Events.MANIFEST_PARSED, (e, d) => { s.levels = d.levels.map(l => l.height); video.play().catch(() => {}); });
   hls.on(Hls.Events.ERROR, (e, d) => {
     const what = d.type + '/' + d.details + (d.response && d.response.code ? ' ' + d.response.code : '');
@@ -75,7 +92,17 @@ try {
     exitCode = 1;
   } else {
     const startTime = await tab.evaluate(() => document.getElementById('v').currentTime);
-    await tab.waitForTimeout(seconds * 1000);
+    if (fallBehind) {
+      await tab.waitForTimeout(seconds * 500);
+      await tab.evaluate(() => {
+        window.__stats.lastJumpAt = performance.now();
+        window.__stats.latencyBeforeFall = window.__hls.latency;
+        document.getElementById('v').currentTime -= 6;
+      });
+      await tab.waitForTimeout(seconds * 500);
+    } else {
+      await tab.waitForTimeout(seconds * 1000);
+    }
     const r = await tab.evaluate(() => {
       const v = document.getElementById('v');
       const hls = window.__hls;
@@ -100,7 +127,8 @@ try {
       fatalErrors: r.fatalErrors, latencySeconds: r.latencySeconds, hlsLatencySeconds: r.hlsLatency,
       hlsTargetLatencySeconds: r.hlsTargetLatency,
       live: r.live, paused: r.paused, videoSize: r.videoSize, currentLevelHeight: r.currentLevelHeight,
-      nonFatalErrors: r.errors.slice(0, 20), h264Supported: r.mse.h264,
+      nonFatalErrors: r.errors.slice(0, 20), h264Supported: r.mse.h264, jumpsToLive: r.jumpsToLive ?? 0,
+      latencyBeforeFall: r.latencyBeforeFall ?? null,
     }));
   }
 } catch (e) {

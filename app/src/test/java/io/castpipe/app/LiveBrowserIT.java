@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What a viewer's browser does: hls.js in headless Chromium plays a channel's live ladder from
- * {@code ./castpipe} while ffmpeg publishes over RTMP (60 s in low-latency mode, without a stall),
+ * {@code ./castpipe} while ffmpeg publishes over RTMP (60 s in low-latency mode, without a stall, put
+ * 6 s further behind halfway and back near the live edge by the end),
  * and then an uploaded video, with the
  * playback position moving on and no fatal error. Needs Debian's {@code chromium} and
  * {@code npm ci} in {@code app/src/test/js} (as {@code .ci/run} does). Screenshots of the player
@@ -57,20 +58,25 @@ class LiveBrowserIT {
                     "-tune", "zerolatency", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
                     "-f", "flv", rtmp).start();
             awaitOk(base + "/live/browser-live/master.m3u8", Duration.ofSeconds(30));
-            JsonNode live = play(base + "/live/browser-live/master.m3u8", 60, "live.png", "--low-latency");
+            JsonNode live = play(base + "/live/browser-live/master.m3u8", 60, "live.png", "--low-latency", "--fall-behind");
             System.out.println("hls.js live (low-latency mode): levels " + live.get("levels") + ", advanced " + live.get("advanced")
                     + " s in 60 s, stalls " + live.get("stalls") + ", video " + live.get("videoSize")
                     + ", latency " + live.get("latencySeconds")
                     + " s (hls.js edge latency " + live.get("hlsLatencySeconds") + " s, its target "
-                    + live.get("hlsTargetLatencySeconds") + " s), non-fatal errors " + live.get("nonFatalErrors"));
+                    + live.get("hlsTargetLatencySeconds") + " s), jumps back to the live edge " + live.get("jumpsToLive")
+                    + ", non-fatal errors " + live.get("nonFatalErrors"));
             assertThat(live.get("fatalErrors")).as(live.toString()).isEmpty();
             assertThat(live.get("levels").size()).as(live.toString()).isGreaterThanOrEqualTo(3);
             assertThat(live.get("advanced").asDouble()).as(live.toString()).isGreaterThanOrEqualTo(55.0);
             assertThat(live.get("stalls").asInt()).as("no stall in 60 s of low-latency play: " + live).isZero();
-            // Catching up, the player ends near its target (PART-HOLD-BACK, 1 s) however late it
-            // began playing; without it, it stayed 3-6 s behind on a busy machine.
+            // Catching up (playing faster, or jumping back to the live edge when more than a segment
+            // behind, where hls.js does not play faster), the player ends near its target
+            // (PART-HOLD-BACK, 1 s) however late it began playing or stalled; without it, it stayed
+            // 3-6 s behind on a busy machine.
             assertThat(live.get("hlsLatencySeconds").asDouble()).as("behind the live edge at the end: " + live)
                     .isLessThan(3.0);
+            assertThat(live.get("jumpsToLive").asInt()).as("put 6 s further behind halfway, it jumped back: " + live)
+                    .isGreaterThanOrEqualTo(1);
             // hls.js asks for delta updates (_HLS_skip=YES) since the playlists offer them (CAN-SKIP-UNTIL).
             String metrics = node.get("/metrics").body();
             double deltas = skipRequests(metrics, "delta");

@@ -7,6 +7,7 @@ import { loadStoryboard, cueAt } from './storyboard.js';
 
 /** Seconds behind the live edge beyond hls.js's target at which the LIVE badge dims. */
 const BEHIND_LIVE_SLACK = 3;
+const JUMP_INTERVAL_MS = 10000;
 const SVG = 'http://www.w3.org/2000/svg';
 /** 24×24 icon outlines: drawn, not taken from a font, which a machine may lack. */
 const ICONS = {
@@ -40,6 +41,7 @@ export class Player {
   constructor({ live = false, lowLatency = false, onFatal = () => {}, onEnded = () => {} } = {}) {
     this.live = live;
     this.lowLatency = lowLatency;
+    this.lastJumpToLive = 0;
     this.onFatal = onFatal;
     this.onEnded = onEnded;
     this.hls = null;
@@ -147,6 +149,7 @@ export class Player {
       }
       return;
     }
+    // Low latency: hls.js plays up to 1.5x to catch up with its target (see also showLatency).
     const hls = this.hls = new Hls({ lowLatencyMode: this.lowLatency, maxLiveSyncPlaybackRate: this.lowLatency ? 1.5 : 1 });
     let mediaRecovered = false;
     hls.on(Hls.Events.MANIFEST_PARSED, (e, data) => {
@@ -257,7 +260,15 @@ export class Player {
     const hls = this.hls;
     if (!hls || !Number.isFinite(hls.latency) || hls.latency <= 0) return;
     this.latency.textContent = `${hls.latency.toFixed(1)} s behind`;
-    this.liveBadge.classList.toggle('behind', hls.latency > (hls.targetLatency ?? 0) + BEHIND_LIVE_SLACK);
+    const behind = hls.latency > (hls.targetLatency ?? 0) + BEHIND_LIVE_SLACK;
+    this.liveBadge.classList.toggle('behind', behind);
+    // hls.js plays faster to catch up only from less than a segment behind its target; a
+    // low-latency viewer further behind (after a stall, on a busy machine) would stay there, so
+    // one who is playing is taken back to the live edge, at most once per JUMP_INTERVAL_MS.
+    if (behind && this.lowLatency && !this.video.paused && Date.now() - this.lastJumpToLive > JUMP_INTERVAL_MS) {
+      this.lastJumpToLive = Date.now();
+      this.seekToLive();
+    }
   }
 
   seekToLive() {
