@@ -23,6 +23,7 @@ import io.castpipe.common.config.Setting;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.media.Ids;
+import io.castpipe.common.node.DaemonThreads;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
 import org.apache.kafka.common.KafkaException;
@@ -43,17 +44,9 @@ public final class ChatService implements Service {
     private ChatLog chatLog;
     private ChannelViewers viewers;
     private ViewerAnnouncer announcer;
-    private final ScheduledExecutorService fanOut = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "chat-fan-out");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService fanOut = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("chat-fan-out"));
     /** Writes the second half of a crowd's clients while the fan-out thread writes the first. */
-    private final ExecutorService fanOutHelper = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "chat-fan-out-2");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService fanOutHelper = Executors.newSingleThreadExecutor(DaemonThreads.named("chat-fan-out-2"));
     private ChatServer server;
 
     public ChatService(NodeContext ctx) {

@@ -4,14 +4,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.castpipe.common.auth.PlaybackTokens;
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.node.DaemonThreads;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
 import io.castpipe.common.storage.ObjectStore;
@@ -70,7 +69,7 @@ public final class OriginService implements Service {
         long cacheBytes = ctx.config().integer(Setting.ORIGIN_CACHE_MB, 1, 1_048_576) * MIB;
         ObjectStore store = ctx.objectStore();
         this.storageExecutor = new ThreadPoolExecutor(STORAGE_THREADS, STORAGE_THREADS, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemonThreads("origin-storage-"));
+                new LinkedBlockingQueue<>(), DaemonThreads.numbered("origin-storage-"));
         storageExecutor.allowCoreThreadTimeOut(true);
         VodCachePolicy vodPolicy = new VodCachePolicy();
         CachePolicy policy = key -> key.startsWith("vod/") ? vodPolicy.ttl(key)
@@ -136,14 +135,5 @@ public final class OriginService implements Service {
         } catch (IllegalStateException notGiven) {
             return Optional.empty();
         }
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

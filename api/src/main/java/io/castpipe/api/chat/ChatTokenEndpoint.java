@@ -42,10 +42,7 @@ public final class ChatTokenEndpoint {
 
     public void issue(ApiRequest request) throws Exception {
         Caller caller = request.caller();
-        caller.requireSignedIn();
-        if (caller.isAdmin()) {
-            throw ApiException.badRequest("user_required", "a chat token names a user: ask with that user's token");
-        }
+        caller.requireUser("a chat token names a user: ask with that user's token");
         Channel channel = channels.find(new JsonFields(request.json()).requiredText("channel"));
         String userName = users.findName(caller.userId())
                 .orElseThrow(() -> ApiException.unauthorized("the bearer token's user no longer exists"));

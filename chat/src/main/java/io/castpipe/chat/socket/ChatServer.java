@@ -19,6 +19,7 @@ import io.castpipe.chat.metrics.ChatMeters;
 import io.castpipe.chat.room.Rooms;
 import io.castpipe.common.auth.ChatTokens;
 import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.node.DaemonThreads;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
@@ -49,16 +50,8 @@ public final class ChatServer extends WebSocketServer {
     private final FrameHandler frames;
     private final ChatLimits limits;
     private final ChatMeters meters;
-    private final ExecutorService closer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "chat-drops");
-        t.setDaemon(true);
-        return t;
-    });
-    private final ScheduledExecutorService writeSweep = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "chat-write-sweep");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService closer = Executors.newSingleThreadExecutor(DaemonThreads.named("chat-drops"));
+    private final ScheduledExecutorService writeSweep = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("chat-write-sweep"));
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile Exception startFailure;
 

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.castpipe.common.node.DaemonThreads;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WebSocketServerFactory;
@@ -33,11 +34,7 @@ final class GuardedSocketFactory implements WebSocketServerFactory {
     /** Browsers send the site's cookies with the handshake, since cookies ignore the port. */
     static final int MAX_HANDSHAKE_BYTES = 32 * 1024;
 
-    private final ScheduledExecutorService handshakeTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "chat-handshakes");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService handshakeTimer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("chat-handshakes"));
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {

@@ -6,6 +6,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.castpipe.chat.room.Rooms;
+import io.castpipe.common.node.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,11 +17,7 @@ public final class ViewerAnnouncer implements AutoCloseable {
     private final Rooms rooms;
     private final ChannelViewers viewers;
     private final Duration interval;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "chat-viewers");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("chat-viewers"));
 
     public ViewerAnnouncer(Rooms rooms, ChannelViewers viewers, Duration interval) {
         this.rooms = rooms;

@@ -1,0 +1,27 @@
+package io.castpipe.common.node;
+
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Thread factories for a role's background executors: daemon threads, named for thread dumps and logs. */
+public final class DaemonThreads {
+    private DaemonThreads() {
+    }
+
+    /** For a single-thread executor: its one thread is called {@code name}. */
+    public static ThreadFactory named(String name) {
+        return r -> daemon(r, name);
+    }
+
+    /** For a pool: {@code prefix1}, {@code prefix2}, … */
+    public static ThreadFactory numbered(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> daemon(r, prefix + n.incrementAndGet());
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}
