@@ -8,17 +8,28 @@ public enum Setting {
     HOST("CASTPIPE_HOST", "localhost", "Host name that clients use to reach this node; used in printed and returned URLs"),
     PUBLIC_URL("CASTPIPE_PUBLIC_URL", "", "Base URL viewers reach HTTP at (e.g. https://video.example.com behind a CDN); empty means http://HOST:HTTP_PORT"),
     BIND_ADDRESS("CASTPIPE_BIND_ADDRESS", "0.0.0.0", "Address the HTTP, chat and RTMP listeners bind to"),
+    TRUSTED_PROXIES("CASTPIPE_TRUSTED_PROXIES", "", "Comma-separated addresses or CIDR blocks of the proxies and CDNs in front of this node; only their X-Forwarded-For is believed (per-address limits, viewer counts). Empty trusts none"),
+    HTTP_MAX_CONNECTIONS("CASTPIPE_HTTP_MAX_CONNECTIONS", "10000", "Most HTTP connections (HTTP and HTTPS ports together) one process holds at once; more are closed as they arrive"),
+    HTTP_MAX_CONNECTIONS_PER_ADDRESS("CASTPIPE_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "256", "Most HTTP connections one client address (an IPv6 /64) holds at once; more are closed as they arrive. Trusted proxies are not limited"),
+    HTTP_HEADER_TIMEOUT_SECONDS("CASTPIPE_HTTP_HEADER_TIMEOUT_SECONDS", "10", "Longest a client may take to send a request line and its headers, in seconds (1 to 300); then the connection is closed"),
+    HTTP_BODY_TIMEOUT_SECONDS("CASTPIPE_HTTP_BODY_TIMEOUT_SECONDS", "30", "Longest a request body may go without a byte arriving, in seconds (1 to 3600); then it is answered 408 and the connection closed"),
+    HTTP_IDLE_TIMEOUT_SECONDS("CASTPIPE_HTTP_IDLE_TIMEOUT_SECONDS", "60", "Longest a kept-alive HTTP connection may wait for its next request, in seconds (1 to 3600)"),
     HTTP_PORT("CASTPIPE_HTTP_PORT", "8080", "HTTP port: API, origin, web pages, /healthz, /metrics; HTTP/1.1 and cleartext HTTP/2 (h2c)"),
     HTTPS_PORT("CASTPIPE_HTTPS_PORT", "8443", "HTTPS port, serving the same as the HTTP port with HTTP/2 or HTTP/1.1 as the client chooses (ALPN); opened only when CASTPIPE_TLS_CERT is set"),
     TLS_CERT("CASTPIPE_TLS_CERT", "", "PEM file of the HTTPS certificate chain, this server's certificate first; empty serves plain HTTP only"),
     TLS_KEY("CASTPIPE_TLS_KEY", "", "PEM file of the private key of CASTPIPE_TLS_CERT, unencrypted PKCS#8 (-----BEGIN PRIVATE KEY-----)"),
     CHAT_PORT("CASTPIPE_CHAT_PORT", "8081", "Chat WebSocket port"),
     CHAT_MAX_CONNECTIONS("CASTPIPE_CHAT_MAX_CONNECTIONS", "10000", "Most chat WebSocket connections one chat process holds at once; more are closed with 1013 (try again later)"),
+    CHAT_MAX_CONNECTIONS_PER_ADDRESS("CASTPIPE_CHAT_MAX_CONNECTIONS_PER_ADDRESS", "100", "Most chat WebSocket connections one client address (an IPv6 /64) holds at once; more are closed with 1008"),
     RTMP_PORT("CASTPIPE_RTMP_PORT", "1935", "RTMP ingest port"),
     RTMP_MAX_CONNECTIONS("CASTPIPE_RTMP_MAX_CONNECTIONS", "1000", "Most RTMP connections one ingest process holds at once; more are closed as they arrive"),
+    RTMP_MAX_CONNECTIONS_PER_ADDRESS("CASTPIPE_RTMP_MAX_CONNECTIONS_PER_ADDRESS", "10", "Most RTMP connections one client address (an IPv6 /64) holds at once; more are closed as they arrive"),
+    RTMP_PUBLISH_TIMEOUT_SECONDS("CASTPIPE_RTMP_PUBLISH_TIMEOUT_SECONDS", "10", "Longest an RTMP connection may take from its first byte to an accepted publish, in seconds (1 to 120); then it is closed"),
+    RTMP_BUFFER_MB("CASTPIPE_RTMP_BUFFER_MB", "64", "Memory, in MiB, that all RTMP connections of a process together may hold in messages still arriving; a connection that would go past it is closed"),
     DATA_DIR("CASTPIPE_DATA_DIR", "./data", "Data folder: embedded Kafka, S3 and database, node secrets, the unpacked ffmpeg"),
     ADMIN_TOKEN("CASTPIPE_ADMIN_TOKEN", "", "Bootstrap admin token; generated at first start and kept in the data folder when not set"),
     SIGNING_SECRET("CASTPIPE_SIGNING_SECRET", "", "Secret that signs playback and chat tokens; every node must share it. Generated and kept in the data folder when not set"),
+    METRICS_TOKEN("CASTPIPE_METRICS_TOKEN", "", "Bearer token that may read /metrics (at least 32 characters), so a scraper need not hold the admin token; the admin token may always read it"),
     NODE_ID("CASTPIPE_NODE_ID", "", "This node's name in what it reports to other nodes (e.g. an origin's viewer counts); empty means a random id at each start"),
     LOG_LEVEL("CASTPIPE_LOG_LEVEL", "INFO", "Log level: ERROR, WARN, INFO, DEBUG (DEBUG shows ffmpeg's stderr)"),
     SHUTDOWN_GRACE_SECONDS("CASTPIPE_SHUTDOWN_GRACE_SECONDS", "8", "How long a stopping node waits for work in flight before it cuts it off"),
@@ -50,6 +61,8 @@ public enum Setting {
     FFMPEG_TIMEOUT_SECONDS("CASTPIPE_FFMPEG_TIMEOUT_SECONDS", "3600", "Longest an ffmpeg job may run before it is killed"),
 
     UPLOAD_MAX_BYTES("CASTPIPE_UPLOAD_MAX_BYTES", "10737418240", "Largest upload accepted, in bytes (default 10 GiB)"),
+    API_READS_PER_MINUTE("CASTPIPE_API_READS_PER_MINUTE", "1200", "REST reads (GET, HEAD) one user, or one address without a token, may make per minute; more are answered 429 with Retry-After"),
+    API_WRITES_PER_MINUTE("CASTPIPE_API_WRITES_PER_MINUTE", "60", "REST writes (POST, PUT, PATCH, DELETE; upload bytes excepted) one user, or one address without a token, may make per minute; more are answered 429 with Retry-After"),
     CHAT_TOKEN_SECONDS("CASTPIPE_CHAT_TOKEN_SECONDS", "3600", "How long a chat token the API issues is valid, in seconds (60 to 86400); a moderator the owner removes keeps moderating until their token expires"),
     VOD_SEGMENT_SECONDS("CASTPIPE_VOD_SEGMENT_SECONDS", "4", "Target segment duration of VOD renditions, in seconds"),
     VOD_X264_PRESET("CASTPIPE_VOD_X264_PRESET", "veryfast", "x264 preset of VOD renditions: slower presets give smaller files for more CPU"),
@@ -62,7 +75,9 @@ public enum Setting {
     LIVE_PART_MS("CASTPIPE_LIVE_PART_MS", "333", "Length of an LL-HLS part of the live renditions of low-latency channels, in milliseconds (rounded to whole frames); 0 serves them whole segments only"),
     LIVE_WINDOW_SEGMENTS("CASTPIPE_LIVE_WINDOW_SEGMENTS", "12", "Segments a live media playlist lists (its sliding window); older segments stay in storage for the recording"),
     ORIGIN_CACHE_MB("CASTPIPE_ORIGIN_CACHE_MB", "256", "Memory the origin keeps hot objects in, in MiB"),
-    ORIGIN_VIEWER_WINDOW_SECONDS("CASTPIPE_ORIGIN_VIEWER_WINDOW_SECONDS", "20", "A client counts as a viewer of a live stream for this many seconds after its last media playlist or segment request");
+    ORIGIN_VIEWER_WINDOW_SECONDS("CASTPIPE_ORIGIN_VIEWER_WINDOW_SECONDS", "20", "A client counts as a viewer of a live stream for this many seconds after its last media playlist or segment request"),
+    ORIGIN_BLOCKED_PER_ADDRESS("CASTPIPE_ORIGIN_BLOCKED_PER_ADDRESS", "500", "Most LL-HLS requests (blocking playlist reloads, hinted parts) one client address may have waiting on an origin at once; more are answered 429"),
+    CDN_MAX_AGE_SECONDS("CASTPIPE_CDN_MAX_AGE_SECONDS", "60", "Longest a shared cache (a CDN) may keep a public video object before asking the origin again (s-maxage), in seconds (1 to 86400); bounds how long a video made private stays in the CDN");
 
     private final String env;
     private final String defaultValue;
