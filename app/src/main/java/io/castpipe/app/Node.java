@@ -7,18 +7,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.config.ConfigException;
+import io.castpipe.common.config.SecretPolicy;
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.db.Database;
 import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
 import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.http.JsonResponses;
+import io.castpipe.common.http.OperatorGate;
 import io.castpipe.common.http.TlsIdentity;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
@@ -75,11 +78,13 @@ final class Node implements AutoCloseable {
             effective = effective
                     .with(Setting.ADMIN_TOKEN, config.optional(Setting.ADMIN_TOKEN).orElse(secrets.getOrCreate("admin-token")))
                     .with(Setting.SIGNING_SECRET, config.optional(Setting.SIGNING_SECRET).orElse(secrets.getOrCreate("signing-secret")));
+            checkSecrets(effective);
             EmbeddedServices embedded = new EmbeddedServices(resources);
             effective = embedded.start(effective, secrets);
             banner.embedded(effective, embedded.joinDatabaseUrl());
         } else {
             requireExternal();
+            checkSecrets(effective);
         }
         String adminToken = role.needs(Role.Need.ADMIN_TOKEN) ? effective.string(Setting.ADMIN_TOKEN) : null;
         banner.adminToken(adminToken);
@@ -127,10 +132,12 @@ final class Node implements AutoCloseable {
             body.put("uptimeSeconds", uptime().toSeconds());
             JsonResponses.send(exchange, ready ? 200 : 503, body);
         });
-        http.exact("/metrics", exchange -> {
-            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-            exchange.getResponseSender().send(metrics.scrape());
-        });
+        http.exact("/metrics", new OperatorGate(
+                Arrays.asList(effective.optional(Setting.ADMIN_TOKEN).orElse(null), effective.optional(Setting.METRICS_TOKEN).orElse(null)),
+                "send Authorization: Bearer with " + Setting.METRICS_TOKEN.env() + " or the admin token", exchange -> {
+                    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                    exchange.getResponseSender().send(metrics.scrape());
+                }));
         http.start();
 
         ready = true;
@@ -160,6 +167,16 @@ final class Node implements AutoCloseable {
         if (role.needs(Role.Need.ADMIN_TOKEN) && config.optional(Setting.ADMIN_TOKEN).isEmpty()) {
             throw missing("the admin token shared by every node", Setting.ADMIN_TOKEN);
         }
+    }
+
+    private void checkSecrets(CastpipeConfig effective) {
+        if (role.needs(Role.Need.ADMIN_TOKEN)) {
+            SecretPolicy.check(Setting.ADMIN_TOKEN, effective.string(Setting.ADMIN_TOKEN));
+        }
+        if (role.needs(Role.Need.SIGNING_SECRET)) {
+            SecretPolicy.check(Setting.SIGNING_SECRET, effective.string(Setting.SIGNING_SECRET));
+        }
+        effective.optional(Setting.METRICS_TOKEN).ifPresent(token -> SecretPolicy.check(Setting.METRICS_TOKEN, token));
     }
 
     private ConfigException missing(String what, Setting setting) {

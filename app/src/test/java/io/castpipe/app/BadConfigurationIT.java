@@ -21,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * wrong and how to fix it: no stack trace, no half-started node left running.
  */
 class BadConfigurationIT {
+    private static final String GOOD_SECRET = "Zr9-4Lq_2mXv8TpWc3NkHs7YbD5fJgAe";
 
     @Test
     void httpPortInUse() throws Exception {
@@ -55,7 +56,7 @@ class BadConfigurationIT {
     void kafkaUnreachable() throws Exception {
         Map<String, String> env = Map.of("CASTPIPE_KAFKA_BOOTSTRAP", "127.0.0.1:" + CastpipeProcess.freePort(),
                 "CASTPIPE_KAFKA_TIMEOUT_SECONDS", "3",
-                "CASTPIPE_SIGNING_SECRET", "shared-secret",
+                "CASTPIPE_SIGNING_SECRET", GOOD_SECRET,
                 "CASTPIPE_DATA_DIR", TestServices.tempDir("bad").toString(),
                 "CASTPIPE_HTTP_PORT", String.valueOf(CastpipeProcess.freePort()));
         assertOneLineFailure(env, new String[] {"chat"}, "castpipe: Kafka at 127.0.0.1:");
@@ -91,6 +92,17 @@ class BadConfigurationIT {
     }
 
     @Test
+    void placeholderOrShortSecrets() throws Exception {
+        Map<String, String> env = CastpipeProcess.freshNode(TestServices.tempDir("bad"));
+        env.put("CASTPIPE_ADMIN_TOKEN", "change-me-admin-token");
+        assertOneLineFailure(env, new String[0], "castpipe: CASTPIPE_ADMIN_TOKEN is 21 characters long, shorter than 32; "
+                + "set it to at least 32 random characters");
+        env.put("CASTPIPE_ADMIN_TOKEN", GOOD_SECRET);
+        env.put("CASTPIPE_SIGNING_SECRET", "change-me-signing-secret-for-production");
+        assertOneLineFailure(env, new String[0], "castpipe: CASTPIPE_SIGNING_SECRET looks like a placeholder ('changeme')");
+    }
+
+    @Test
     void unknownRole() throws Exception {
         assertOneLineFailure(Map.of(), new String[] {"encoder"},
                 "castpipe: unknown role 'encoder'; roles are ingest, transcoder, origin, chat, api");
@@ -105,7 +117,7 @@ class BadConfigurationIT {
             Map<String, String> env = Map.of("CASTPIPE_KAFKA_BOOTSTRAP", kafka.bootstrapServers(),
                     "CASTPIPE_S3_ENDPOINT", s3.endpoint(),
                     "CASTPIPE_S3_SECRET_KEY", "a-wrong-secret",
-                    "CASTPIPE_SIGNING_SECRET", "shared-secret",
+                    "CASTPIPE_SIGNING_SECRET", GOOD_SECRET,
                     "CASTPIPE_DATA_DIR", TestServices.tempDir("bad").toString(),
                     "CASTPIPE_HTTP_PORT", String.valueOf(CastpipeProcess.freePort()));
             assertOneLineFailure(env, new String[] {"origin"}, "castpipe: S3 at " + s3.endpoint()

@@ -70,11 +70,6 @@ final class BrowserTests {
         return file;
     }
 
-    /** The admin token the node printed in its banner. */
-    static String adminToken(CastpipeProcess node) throws Exception {
-        return node.stdoutText().replaceAll("(?s).*Admin\\s+token (\\S+).*", "$1");
-    }
-
     static JsonNode send(String method, String url, String token, String body, int expected) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(10)).method(method, HttpRequest.BodyPublishers.ofString(body)).build(),

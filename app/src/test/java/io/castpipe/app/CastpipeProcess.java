@@ -101,9 +101,31 @@ final class CastpipeProcess implements AutoCloseable {
     }
 
     HttpResponse<String> get(String path) {
+        return get(path, null);
+    }
+
+    /** /metrics, read with the admin token the node printed (an all-in-one node's). */
+    String metrics() throws IOException {
+        HttpResponse<String> r = get("/metrics", adminToken());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("/metrics answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    /** The admin token the node printed in its banner. */
+    String adminToken() throws IOException {
+        return stdoutText().replaceAll("(?s).*Admin\\s+token (\\S+).*", "$1");
+    }
+
+    HttpResponse<String> get(String path, String bearer) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(Duration.ofSeconds(5));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -14,7 +14,6 @@ import io.castpipe.common.ffmpeg.FfmpegLocator;
 import org.junit.jupiter.api.Test;
 
 import static io.castpipe.app.BrowserTests.SCREENSHOTS;
-import static io.castpipe.app.BrowserTests.adminToken;
 import static io.castpipe.app.BrowserTests.assumeBrowser;
 import static io.castpipe.app.BrowserTests.runScript;
 import static io.castpipe.app.BrowserTests.testClip;
@@ -51,7 +50,7 @@ class DashboardBrowserIT {
             long clipBytes = Files.size(clip);
             node.awaitHealthy(Duration.ofSeconds(30));
             String base = "http://127.0.0.1:" + node.httpPort;
-            String admin = adminToken(node);
+            String admin = node.adminToken();
 
             long started = System.nanoTime();
             JsonNode r = drive(List.of(base, admin, clip.toString(), ffmpegBinary.toString()));

@@ -15,7 +15,6 @@ import io.castpipe.common.ffmpeg.FfmpegLocator;
 import org.junit.jupiter.api.Test;
 
 import static io.castpipe.app.BrowserTests.SCREENSHOTS;
-import static io.castpipe.app.BrowserTests.adminToken;
 import static io.castpipe.app.BrowserTests.assumeBrowser;
 import static io.castpipe.app.BrowserTests.awaitOk;
 import static io.castpipe.app.BrowserTests.awaitReady;
@@ -46,7 +45,7 @@ class LiveBrowserIT {
             Path clip = testClip(ffmpeg, dir.resolve("clip.mp4"), 10);
             node.awaitHealthy(Duration.ofSeconds(30));
             String base = "http://127.0.0.1:" + node.httpPort;
-            String admin = adminToken(node);
+            String admin = node.adminToken();
             String user = send("POST", base + "/api/users", admin, "{\"name\":\"viewer\"}", 201).get("token").asText();
             JsonNode channel = send("POST", base + "/api/channels", user, "{\"name\":\"browser-live\",\"latency\":\"low\"}", 201);
             String rtmp = "rtmp://127.0.0.1:" + env.get("CASTPIPE_RTMP_PORT") + "/live/" + channel.get("streamKey").asText();
@@ -78,7 +77,7 @@ class LiveBrowserIT {
             assertThat(live.get("jumpsToLive").asInt()).as("put 6 s further behind halfway, it jumped back: " + live)
                     .isGreaterThanOrEqualTo(1);
             // hls.js asks for delta updates (_HLS_skip=YES) since the playlists offer them (CAN-SKIP-UNTIL).
-            String metrics = node.get("/metrics").body();
+            String metrics = node.metrics();
             double deltas = skipRequests(metrics, "delta");
             System.out.println("playlist requests with _HLS_skip: " + deltas + " answered with a delta update, "
                     + skipRequests(metrics, "whole") + " whole");

@@ -43,7 +43,10 @@ class NodeLifecycleIT {
             adminToken = match(banner, "Admin\\s+token (\\S+)");
             assertThat(banner).contains("is up (all roles in one process)");
             assertThat(node.get("/healthz").body()).contains("\"status\":\"up\"");
-            assertThat(node.get("/metrics").body()).contains("jvm_memory_used_bytes");
+            assertThat(node.metrics()).contains("jvm_memory_used_bytes");
+            // The node's internals are the operator's: no token, or a user's, is refused.
+            assertThat(node.get("/metrics").statusCode()).isEqualTo(401);
+            assertThat(node.get("/metrics", "not-the-admin-token").statusCode()).isEqualTo(403);
             assertThat(node.get("/no/such/thing").statusCode()).isEqualTo(404);
             assertThat(banner).contains("Chat      ws://");
             assertThat(firstChatFrame(Integer.parseInt(env.get("CASTPIPE_CHAT_PORT")), "lobby"))

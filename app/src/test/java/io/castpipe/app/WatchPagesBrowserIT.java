@@ -15,7 +15,6 @@ import io.castpipe.common.ffmpeg.FfmpegLocator;
 import org.junit.jupiter.api.Test;
 
 import static io.castpipe.app.BrowserTests.SCREENSHOTS;
-import static io.castpipe.app.BrowserTests.adminToken;
 import static io.castpipe.app.BrowserTests.assumeBrowser;
 import static io.castpipe.app.BrowserTests.awaitOk;
 import static io.castpipe.app.BrowserTests.awaitReady;
@@ -57,7 +56,7 @@ class WatchPagesBrowserIT {
             Path clip = testClip(ffmpeg, dir.resolve("clip.mp4"), 10);
             node.awaitHealthy(Duration.ofSeconds(30));
             String base = "http://127.0.0.1:" + node.httpPort;
-            String admin = adminToken(node);
+            String admin = node.adminToken();
             String streamer = send("POST", base + "/api/users", admin, "{\"name\":\"streamer\"}", 201).get("token").asText();
             String fan = send("POST", base + "/api/users", admin, "{\"name\":\"fan\"}", 201).get("token").asText();
             JsonNode channel = send("POST", base + "/api/channels", streamer,
