@@ -23,10 +23,12 @@ import io.castpipe.api.streams.StreamEventsConsumer;
 import io.castpipe.api.streams.StreamRepository;
 import io.castpipe.api.streams.StreamsEndpoint;
 import io.castpipe.common.live.ViewerCounts;
+import io.castpipe.common.net.TrustedProxies;
 import io.castpipe.api.streams.ViewerReportsConsumer;
 import io.castpipe.api.http.Endpoint;
 import io.castpipe.api.http.EndpointHandler;
 import io.castpipe.api.http.OpenApiHandler;
+import io.castpipe.api.http.RateLimits;
 import io.castpipe.api.uploads.Uploads;
 import io.castpipe.api.users.MeEndpoint;
 import io.castpipe.api.users.UserRepository;
@@ -94,7 +96,8 @@ public final class ApiService implements Service {
                         "no such path: " + exchange.getRequestPath()))
                 .setInvalidMethodHandler(exchange -> JsonResponses.error(exchange, 405, "method_not_allowed",
                         exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath()));
-        Routes r = new Routes(routes, authenticator);
+        Routes r = new Routes(routes, authenticator, new RateLimits(config.integer(Setting.API_READS_PER_MINUTE, 1, 1_000_000),
+                config.integer(Setting.API_WRITES_PER_MINUTE, 1, 1_000_000), TrustedProxies.fromConfig(config)));
         routes.get("/openapi.json", new OpenApiHandler());
         r.add("POST", "/users", usersEndpoint::create);
         r.add("GET", "/me", new MeEndpoint(users)::get);
@@ -135,14 +138,14 @@ public final class ApiService implements Service {
         r.add("GET", "/videos/{id}/chat", chatReplay::get);
         r.add("POST", "/videos/{id}/upload-url", uploads.direct()::uploadUrl);
         r.add("POST", "/videos/{id}/complete", uploads.direct()::complete);
-        r.add("PUT", "/videos/{id}/source", uploads.source()::put);
+        r.add("PUT", "/videos/{id}/source", RateLimits.Kind.READ, uploads.source()::put);
         for (String path : new String[] {"/uploads", "/uploads/"}) {
             routes.add("OPTIONS", path, uploads.tus()::options);
             r.add("POST", path, uploads.tus()::create);
         }
         routes.add("OPTIONS", "/uploads/{uploadId}", uploads.tus()::options);
         r.add("HEAD", "/uploads/{uploadId}", uploads.tus()::head);
-        r.add("PATCH", "/uploads/{uploadId}", uploads.tus()::patch);
+        r.add("PATCH", "/uploads/{uploadId}", RateLimits.Kind.READ, uploads.tus()::patch);
         r.add("DELETE", "/uploads/{uploadId}", uploads.tus()::terminate);
         r.add("POST", "/uploads/{uploadId}", uploads.tus()::overridden);
 
@@ -205,11 +208,18 @@ public final class ApiService implements Service {
         }
     }
 
-    /** Mounts endpoints so that each runs off the IO thread with its caller authenticated. */
-    private record Routes(RoutingHandler routes, Authenticator authenticator) {
+    /**
+     * Mounts endpoints so that each runs off the IO thread with its caller authenticated and rate
+     * limited: GET and HEAD as reads, the rest as writes unless said otherwise (upload bytes).
+     */
+    private record Routes(RoutingHandler routes, Authenticator authenticator, RateLimits rateLimits) {
         void add(String method, String template, Endpoint endpoint) {
-            HttpHandler handler = new EndpointHandler(authenticator, endpoint);
-            routes.add(method, template, handler);
+            add(method, template, method.equals("GET") || method.equals("HEAD") ? RateLimits.Kind.READ : RateLimits.Kind.WRITE,
+                    endpoint);
+        }
+
+        void add(String method, String template, RateLimits.Kind kind, Endpoint endpoint) {
+            routes.add(method, template, new EndpointHandler(authenticator, rateLimits, kind, endpoint));
         }
     }
 }

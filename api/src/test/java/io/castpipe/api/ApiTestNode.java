@@ -65,6 +65,9 @@ final class ApiTestNode implements AutoCloseable {
         all.put(Setting.S3_BUCKET.env(), BUCKET);
         all.put(Setting.S3_PART_SIZE_MB.env(), String.valueOf(PART_SIZE / (1024 * 1024)));
         all.put(Setting.DATA_DIR.env(), dataDir.toString());
+        // Every test shares the loopback address and a few users; RateLimitsTest starts a node with its own limits.
+        all.putIfAbsent(Setting.API_READS_PER_MINUTE.env(), "1000000");
+        all.putIfAbsent(Setting.API_WRITES_PER_MINUTE.env(), "1000000");
         this.config = CastpipeConfig.from(all);
         String endpoint = TestServices.s3().endpoint();
         this.store = new S3ObjectStore(new S3Settings(URI.create(endpoint), "us-east-1", BUCKET,

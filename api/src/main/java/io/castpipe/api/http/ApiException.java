@@ -7,11 +7,17 @@ package io.castpipe.api.http;
 public final class ApiException extends RuntimeException {
     private final int status;
     private final String code;
+    private final long retryAfterSeconds;
 
     public ApiException(int status, String code, String message) {
+        this(status, code, message, 0);
+    }
+
+    private ApiException(int status, String code, String message, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public int status() {
@@ -20,6 +26,11 @@ public final class ApiException extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    /** Seconds after which the same request may succeed (a {@code Retry-After} header); 0 for none. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public static ApiException badRequest(String code, String message) {
@@ -48,5 +59,9 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException unsupportedMediaType(String message) {
         return new ApiException(415, "unsupported_media_type", message);
+    }
+
+    public static ApiException tooManyRequests(long retryAfterSeconds, String message) {
+        return new ApiException(429, "rate_limited", message, Math.max(1, retryAfterSeconds));
     }
 }

@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs an {@link Endpoint} off the IO thread with the authenticated caller, and turns every
+ * Runs an {@link Endpoint} off the IO thread with the authenticated caller once its
+ * {@link RateLimits} admit it, and turns every
  * failure into API.md's JSON error: an {@link ApiException} as it says, anything else as a 500
  * with one log line naming the video.
  */
@@ -18,10 +19,14 @@ public final class EndpointHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(EndpointHandler.class);
 
     private final Authenticator authenticator;
+    private final RateLimits rateLimits;
+    private final RateLimits.Kind kind;
     private final Endpoint endpoint;
 
-    public EndpointHandler(Authenticator authenticator, Endpoint endpoint) {
+    public EndpointHandler(Authenticator authenticator, RateLimits rateLimits, RateLimits.Kind kind, Endpoint endpoint) {
         this.authenticator = authenticator;
+        this.rateLimits = rateLimits;
+        this.kind = kind;
         this.endpoint = endpoint;
     }
 
@@ -32,11 +37,15 @@ public final class EndpointHandler implements HttpHandler {
             return;
         }
         try {
-            Caller caller = authenticator.authenticate(exchange);
+            Caller caller = authenticate(exchange);
+            rateLimits.admit(exchange, caller, kind);
             endpoint.handle(new ApiRequest(exchange, caller));
         } catch (ApiException e) {
             if (e.status() == 401) {
                 exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
+            }
+            if (e.retryAfterSeconds() > 0) {
+                exchange.getResponseHeaders().put(Headers.RETRY_AFTER, e.retryAfterSeconds());
             }
             respond(exchange, e.status(), e.code(), e.getMessage());
         } catch (Exception | Error e) {
@@ -44,6 +53,17 @@ public final class EndpointHandler implements HttpHandler {
                     ApiRequest.videoIdOf(exchange), describe(e));
             log.debug("stack trace", e);
             respond(exchange, 500, "internal", "the server failed to handle this request; it has been logged");
+        }
+    }
+
+    private Caller authenticate(HttpServerExchange exchange) {
+        try {
+            return authenticator.authenticate(exchange);
+        } catch (ApiException e) {
+            if (e.status() == 401) {
+                rateLimits.refusedToken(exchange);
+            }
+            throw e;
         }
     }
 
