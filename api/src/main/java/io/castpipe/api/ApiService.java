@@ -31,6 +31,8 @@ import io.castpipe.api.http.OpenApiHandler;
 import io.castpipe.api.http.RateLimits;
 import io.castpipe.api.uploads.Uploads;
 import io.castpipe.api.users.MeEndpoint;
+import io.castpipe.api.users.TokenRepository;
+import io.castpipe.api.users.TokensEndpoint;
 import io.castpipe.api.users.UserRepository;
 import io.castpipe.api.users.UsersEndpoint;
 import io.castpipe.api.videos.VideoAccessFile;
@@ -89,7 +91,9 @@ public final class ApiService implements Service {
         VideosEndpoint videosEndpoint = new VideosEndpoint(videos, creator, accessFile, view, uploads.aborter(),
                 ctx.objectStore());
         UsersEndpoint usersEndpoint = new UsersEndpoint(users);
-        Authenticator authenticator = new Authenticator(ctx.adminToken(), users);
+        TokenRepository tokenRepository = new TokenRepository(ctx.database());
+        TokensEndpoint tokens = new TokensEndpoint(tokenRepository, users);
+        Authenticator authenticator = new Authenticator(ctx.adminToken(), tokenRepository);
 
         RoutingHandler routes = new RoutingHandler(false)
                 .setFallbackHandler(exchange -> JsonResponses.error(exchange, 404, "not_found",
@@ -100,7 +104,14 @@ public final class ApiService implements Service {
                 config.integer(Setting.API_WRITES_PER_MINUTE, 1, 1_000_000), TrustedProxies.fromConfig(config)));
         routes.get("/openapi.json", new OpenApiHandler());
         r.add("POST", "/users", usersEndpoint::create);
+        r.add("GET", "/users", usersEndpoint::list);
+        r.add("POST", "/users/{id}/tokens", tokens::createForUser);
+        r.add("DELETE", "/users/{id}/tokens", tokens::revokeAllOfUser);
         r.add("GET", "/me", new MeEndpoint(users)::get);
+        r.add("GET", "/me/tokens", tokens::listOwn);
+        r.add("POST", "/me/tokens", tokens::createOwn);
+        r.add("POST", "/me/tokens/{tokenId}/rotate", tokens::rotateOwn);
+        r.add("DELETE", "/me/tokens/{tokenId}", tokens::revokeOwn);
         ChannelUrls channelUrls = ChannelUrls.from(config);
         ChannelRepository channelRepository = new ChannelRepository(ctx.database());
         ChannelsEndpoint channels = new ChannelsEndpoint(channelRepository, channelUrls);

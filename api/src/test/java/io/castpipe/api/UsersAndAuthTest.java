@@ -33,7 +33,7 @@ class UsersAndAuthTest {
         assertThat(r.json().get("name").asText()).isEqualTo("alice-hash");
         assertThat(token).hasSizeGreaterThanOrEqualTo(32);
         try (Connection c = node.database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT token_hash FROM users WHERE id = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT token_hash FROM api_tokens WHERE user_id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 assertThat(rs.next()).isTrue();

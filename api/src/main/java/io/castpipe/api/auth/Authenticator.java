@@ -4,7 +4,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 
 import io.castpipe.api.http.ApiException;
-import io.castpipe.api.users.UserRepository;
+import io.castpipe.api.users.TokenRepository;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
@@ -16,11 +16,11 @@ public final class Authenticator {
     private static final int MAX_TOKEN_LENGTH = 256;
 
     private final byte[] adminTokenHash;
-    private final UserRepository users;
+    private final TokenRepository tokens;
 
-    public Authenticator(String adminToken, UserRepository users) {
+    public Authenticator(String adminToken, TokenRepository tokens) {
         this.adminTokenHash = UserTokens.sha256(adminToken);
-        this.users = users;
+        this.tokens = tokens;
     }
 
     public Caller authenticate(HttpServerExchange exchange) {
@@ -40,8 +40,8 @@ public final class Authenticator {
         if (MessageDigest.isEqual(hash, adminTokenHash)) {
             return Caller.admin();
         }
-        return users.findIdByTokenHash(HexFormat.of().formatHex(hash))
-                .map(Caller::user)
+        return tokens.findByHash(HexFormat.of().formatHex(hash))
+                .map(holder -> Caller.user(holder.userId(), holder.tokenId()))
                 .orElseThrow(() -> ApiException.unauthorized("the bearer token is not valid"));
     }
 }

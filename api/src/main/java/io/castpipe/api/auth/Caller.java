@@ -2,13 +2,13 @@ package io.castpipe.api.auth;
 
 import io.castpipe.api.http.ApiException;
 
-/** Who is asking: nobody (no token), a user, or the admin. */
-public record Caller(Kind kind, String userId) {
+/** Who is asking: nobody (no token), a user (and which of their tokens), or the admin. */
+public record Caller(Kind kind, String userId, String tokenId) {
 
     public enum Kind { ANONYMOUS, USER, ADMIN }
 
-    private static final Caller ANONYMOUS = new Caller(Kind.ANONYMOUS, null);
-    private static final Caller ADMIN = new Caller(Kind.ADMIN, null);
+    private static final Caller ANONYMOUS = new Caller(Kind.ANONYMOUS, null, null);
+    private static final Caller ADMIN = new Caller(Kind.ADMIN, null, null);
 
     public static Caller anonymous() {
         return ANONYMOUS;
@@ -18,8 +18,8 @@ public record Caller(Kind kind, String userId) {
         return ADMIN;
     }
 
-    public static Caller user(String userId) {
-        return new Caller(Kind.USER, userId);
+    public static Caller user(String userId, String tokenId) {
+        return new Caller(Kind.USER, userId, tokenId);
     }
 
     public boolean isAdmin() {

@@ -20,7 +20,7 @@ public final class UserTokens {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    /** Lower-case hex SHA-256 of the token, as kept in users.token_hash. */
+    /** Lower-case hex SHA-256 of the token, as kept in api_tokens.token_hash. */
     public static String hash(String token) {
         return HexFormat.of().formatHex(sha256(token));
     }

@@ -7,11 +7,13 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import io.castpipe.common.db.Database;
 
-/** The users table. Tokens are stored only as their SHA-256. */
+/** The users table; their tokens are in {@link TokenRepository}'s. */
 public final class UserRepository {
 
     private final Database db;
@@ -20,22 +22,45 @@ public final class UserRepository {
         this.db = db;
     }
 
-    /** @return false when the name is taken */
-    public boolean create(String id, String name, String tokenHash, Instant now) throws SQLException {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO users (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)")) {
-            ps.setString(1, id);
-            ps.setString(2, name);
-            ps.setString(3, tokenHash);
-            ps.setObject(4, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-            ps.executeUpdate();
-            return true;
-        } catch (SQLException e) {
-            if (Database.isUniqueViolation(e)) {
-                return false;
+    /** A user with their first token, together. @return false when the name is taken */
+    public boolean create(String id, String name, TokenRepository.ApiToken firstToken, String tokenHash)
+            throws SQLException {
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO users (id, name, created_at) VALUES (?, ?, ?)")) {
+                ps.setString(1, id);
+                ps.setString(2, name);
+                ps.setObject(3, OffsetDateTime.ofInstant(firstToken.createdAt(), ZoneOffset.UTC));
+                ps.executeUpdate();
+                TokenRepository.insert(c, firstToken, tokenHash);
+                c.commit();
+                return true;
+            } catch (SQLException e) {
+                c.rollback();
+                if (Database.isUniqueViolation(e)) {
+                    return false;
+                }
+                throw e;
             }
-            throw e;
         }
+    }
+
+    /** Every user by name, for the admin; at most {@code limit}. */
+    public List<User> list(int limit) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT id, name, created_at FROM users ORDER BY name LIMIT ?")) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<User> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new User(rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant()));
+                }
+                return out;
+            }
+        }
+    }
+
+    public record User(String id, String name, Instant createdAt) {
     }
 
     public Optional<String> findName(String id) throws SQLException {
@@ -45,18 +70,6 @@ public final class UserRepository {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
-        }
-    }
-
-    public Optional<String> findIdByTokenHash(String tokenHash) {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT id FROM users WHERE token_hash = ?")) {
-            ps.setString(1, tokenHash);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("looking up a token: " + e.getMessage(), e);
         }
     }
 }

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 
 import io.castpipe.common.TestServices;
 import io.castpipe.common.config.ConfigException;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -20,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The migrations on an empty database: the embedded H2 always, and PostgreSQL when
+ * The migrations on an empty database (and V6 on a user made before it): the embedded H2 always, and PostgreSQL when
  * CASTPIPE_TEST_POSTGRES_URL (with _USER and _PASSWORD) names one, as the CI run does.
  */
 class DatabaseTest {
@@ -44,15 +45,25 @@ class DatabaseTest {
     @MethodSource("emptyDatabases")
     void migrationsBuildTheSchemaOnAnEmptyDatabaseAndRerunAsNoOps(String kind, String url, String user, String password)
             throws Exception {
+        OffsetDateTime now = OffsetDateTime.now();
+        // A user made before V6, when a user had exactly one token kept beside their name.
+        Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration").target("5").load().migrate();
+        try (Connection c = java.sql.DriverManager.getConnection(url, user, password); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO users (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, "u1");
+            ps.setString(2, "alice");
+            ps.setString(3, "hash-1");
+            ps.setObject(4, now);
+            ps.executeUpdate();
+        }
         try (Database db = Database.open(url, user, password, 2); Connection c = db.connection()) {
-            OffsetDateTime now = OffsetDateTime.now();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO users (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)")) {
-                ps.setString(1, "u1");
-                ps.setString(2, "alice");
-                ps.setString(3, "hash-1");
-                ps.setObject(4, now);
-                ps.executeUpdate();
+            // V6 made that token the user's "default" API token.
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT id, user_id, name, token_hash FROM api_tokens")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+                        .containsExactly("u1", "u1", "default", "hash-1");
+                assertThat(rs.next()).isFalse();
             }
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO channels (id, name, owner_id, title, stream_key, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
