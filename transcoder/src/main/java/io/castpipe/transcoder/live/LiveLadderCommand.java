@@ -37,7 +37,7 @@ public final class LiveLadderCommand {
         }
         // No "-fflags +nobuffer": it drops the media read while ffmpeg probes the input, which
         // cost the first second or so of every stream (and of the copied source all of it).
-        List<String> a = new ArrayList<>(List.of("-f", "flv", "-i", "pipe:0",
+        List<String> a = new ArrayList<>(List.of("-protocol_whitelist", "pipe", "-f", "flv", "-i", "pipe:0",
                 "-filter_complex", graph.toString()));
         String fragments = String.valueOf(fragmentMicros);
         for (int i = 0, v = 0; i < rungs.size(); i++) {

@@ -39,7 +39,9 @@ public final class LadderCommand {
                 .append(storyboard.tileWidth()).append(':').append(storyboard.tileHeight()).append(",setsar=1,tile=")
                 .append(storyboard.columns()).append('x').append(storyboard.rows()).append("[thumbs]");
 
-        List<String> a = new ArrayList<>(List.of("-y", "-i", source.toString(), "-filter_complex", graph.toString()));
+        List<String> a = new ArrayList<>(List.of("-y"));
+        a.addAll(UploadInput.of(source));
+        a.addAll(List.of("-filter_complex", graph.toString()));
         for (int i = 0; i < rungs.size(); i++) {
             Rung r = rungs.get(i);
             Path dir = outDir.resolve(r.name());
@@ -64,8 +66,11 @@ public final class LadderCommand {
     /** A single frame from a tenth of the way in (at most 30 s), at the top rung's size. */
     public static List<String> posterArgs(Path source, Path poster, double durationSeconds, Rung top) {
         double at = Math.min(durationSeconds * 0.1, 30);
-        return List.of("-y", "-ss", formatSeconds(at), "-i", source.toString(), "-frames:v", "1",
-                "-vf", "scale=" + top.width() + ":" + top.height() + ",setsar=1", "-q:v", "3", poster.toString());
+        List<String> a = new ArrayList<>(List.of("-y", "-ss", formatSeconds(at)));
+        a.addAll(UploadInput.of(source));
+        a.addAll(List.of("-frames:v", "1", "-vf", "scale=" + top.width() + ":" + top.height() + ",setsar=1", "-q:v", "3",
+                poster.toString()));
+        return a;
     }
 
     private static String formatSeconds(double s) {

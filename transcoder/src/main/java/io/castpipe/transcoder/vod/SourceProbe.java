@@ -33,7 +33,7 @@ final class SourceProbe {
         List<String> lines;
         try {
             // With no output ffmpeg describes the input and exits 1; the description is what we want.
-            ffmpeg.command(videoId + "-probe").args("-i", source.toString()).timeout(java.time.Duration.ofMinutes(2)).run();
+            ffmpeg.command(videoId + "-probe").args(UploadInput.of(source)).timeout(java.time.Duration.ofMinutes(2)).run();
             throw new IllegalStateException("ffmpeg accepted a command without an output");
         } catch (FfmpegException e) {
             lines = e.stderrTail();
@@ -112,6 +112,10 @@ final class SourceProbe {
         if (container == null && mp4Header && lines.stream().anyMatch(l -> l.contains("moov atom not found"))) {
             throw new JobFailure("truncated", "The file is incomplete: the index at its end is missing, "
                     + "as happens when an upload or a recording is cut short.");
+        }
+        if (container == null && lines.stream().anyMatch(l -> l.contains(UploadInput.REFUSED))) {
+            throw new JobFailure("unsupported_container", "The file is not in a video container Castpipe accepts ("
+                    + UploadInput.CONTAINERS_FOR_PEOPLE + ").");
         }
         if (container == null) {
             throw new JobFailure("unreadable_input", "The file is not a video Castpipe can read"

@@ -103,4 +103,27 @@ class SourceProbeTest {
         assertThatThrownBy(() -> SourceProbe.probe(ffmpeg, empty, "empty"))
                 .isInstanceOf(JobFailure.class).hasMessage("The uploaded file is empty.");
     }
+
+    /**
+     * An upload is the uploader's bytes. A playlist or a concat list names other files: opened
+     * with every demuxer ffmpeg has, the probe below reads a file of this machine's (here a video
+     * beside the test, in an attack the data folder's or the system's) and the transcode would
+     * publish it as the uploader's video.
+     */
+    @Test
+    void playlistsAndListsThatNameOtherFilesAreRefusedUnread() throws Exception {
+        Path secret = make("secret.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x240:duration=2", "-c:v", "libx264");
+        Path playlist = dir.resolve("playlist-upload");
+        Files.writeString(playlist, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\n" + secret.toUri() + "\n#EXT-X-ENDLIST\n");
+        Path list = dir.resolve("concat-upload");
+        Files.writeString(list, "ffconcat version 1.0\nfile secret.mp4\n");
+        for (Path upload : List.of(playlist, list)) {
+            assertThatThrownBy(() -> SourceProbe.probe(ffmpeg, upload, "hostile"))
+                    .isInstanceOf(JobFailure.class)
+                    .hasMessageStartingWith("The file is not in a video container Castpipe accepts (MP4, MOV, MKV")
+                    .extracting(e -> ((JobFailure) e).code()).isEqualTo("unsupported_container");
+        }
+        // The same video as an upload of its own is accepted.
+        assertThat(SourceProbe.probe(ffmpeg, secret, "plain").width()).isEqualTo(320);
+    }
 }
