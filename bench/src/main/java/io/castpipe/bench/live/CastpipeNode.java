@@ -28,13 +28,18 @@ public final class CastpipeNode implements AutoCloseable {
     private final Process process;
     private final Path stdout;
     private final String base;
+    public final int httpPort;
     public final int rtmpPort;
+    public final int chatPort;
+    private String userToken;
 
-    private CastpipeNode(Process process, Path stdout, int httpPort, int rtmpPort) {
+    private CastpipeNode(Process process, Path stdout, int httpPort, int rtmpPort, int chatPort) {
         this.process = process;
         this.stdout = stdout;
         this.base = "http://127.0.0.1:" + httpPort;
+        this.httpPort = httpPort;
         this.rtmpPort = rtmpPort;
+        this.chatPort = chatPort;
     }
 
     /** Starts the node and waits until it is healthy; {@code extraEnv} is passed on (e.g. live segment length). */
@@ -54,7 +59,8 @@ public final class CastpipeNode implements AutoCloseable {
             env.put("CASTPIPE_" + others[i], String.valueOf(ports[2 + i]));
         }
         env.putAll(extraEnv);
-        CastpipeNode node = new CastpipeNode(pb.start(), dir.resolve("castpipe.out"), http, rtmp);
+        CastpipeNode node = new CastpipeNode(pb.start(), dir.resolve("castpipe.out"), http, rtmp,
+                Integer.parseInt(env.get("CASTPIPE_CHAT_PORT")));
         node.awaitHealthy(Duration.ofMinutes(3));
         return node;
     }
@@ -79,8 +85,27 @@ public final class CastpipeNode implements AutoCloseable {
         if (!admin.find()) {
             throw new IllegalStateException("no admin token in the banner");
         }
-        String user = post("/api/users", admin.group(1), "{\"name\":\"bench\"}").get("token").asText();
-        return post("/api/channels", user, "{\"name\":\"" + name + "\",\"latency\":\"" + latency + "\"}");
+        userToken = post("/api/users", admin.group(1), "{\"name\":\"bench\"}").get("token").asText();
+        return post("/api/channels", userToken, "{\"name\":\"" + name + "\",\"latency\":\"" + latency + "\"}");
+    }
+
+    /** The token of the user {@link #createChannel} made. */
+    public String userToken() {
+        return userToken;
+    }
+
+    /** A video of that user's, with nothing uploaded yet; returns its id. */
+    public String createVideo(String title) throws Exception {
+        return post("/api/videos", userToken, "{\"title\":\"" + title + "\"}").get("id").asText();
+    }
+
+    /** The JVM's process id: {@code ./castpipe} execs java. */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public String rtmpUrl(String streamKey) {
