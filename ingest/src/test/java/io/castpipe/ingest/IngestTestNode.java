@@ -46,6 +46,11 @@ final class IngestTestNode implements AutoCloseable {
     final int port;
 
     IngestTestNode(String prefix) throws Exception {
+        this(prefix, Map.of());
+    }
+
+    /** With {@code settings} (CASTPIPE_… names) on top of the port and bind address. */
+    IngestTestNode(String prefix, Map<String, String> settings) throws Exception {
         dir = TestServices.tempDir("ingest");
         kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "ingest-test", Duration.ofSeconds(15));
         topics = new Topics(prefix);
@@ -63,8 +68,10 @@ final class IngestTestNode implements AutoCloseable {
         ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(2));
         metrics = new Metrics("test");
         port = TestServices.freePort();
-        CastpipeConfig config = CastpipeConfig.from(Map.of("CASTPIPE_RTMP_PORT", String.valueOf(port),
-                "CASTPIPE_BIND_ADDRESS", "127.0.0.1"));
+        Map<String, String> env = new HashMap<>(settings);
+        env.put("CASTPIPE_RTMP_PORT", String.valueOf(port));
+        env.put("CASTPIPE_BIND_ADDRESS", "127.0.0.1");
+        CastpipeConfig config = CastpipeConfig.from(env);
         service = new IngestService(new NodeContext(config, dir, kafka, topics, null, db, ffmpeg, null, metrics, null, null));
         service.start();
     }
@@ -164,9 +171,14 @@ final class IngestTestNode implements AutoCloseable {
     }
 
     double meter(String name, String resultTag) {
+        return meter(name, "result", resultTag);
+    }
+
+    /** A counter's count or a gauge's value; NaN when there is none (yet). */
+    double meter(String name, String tag, String tagValue) {
         var search = metrics.registry().find(name);
-        if (resultTag != null) {
-            search = search.tag("result", resultTag);
+        if (tagValue != null) {
+            search = search.tag(tag, tagValue);
         }
         var counter = search.counter();
         if (counter != null) {

@@ -1,5 +1,6 @@
 package io.castpipe.ingest.session;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,7 +20,9 @@ import io.castpipe.common.media.Ids;
 import io.castpipe.ingest.amf.Amf0;
 import io.castpipe.ingest.amf.Amf0Decoder;
 import io.castpipe.ingest.amf.Amf0Encoder;
+import io.castpipe.ingest.chunk.RtmpChunkDecoder;
 import io.castpipe.ingest.chunk.RtmpChunkEncoder;
+import io.castpipe.ingest.chunk.RtmpLimitException;
 import io.castpipe.ingest.chunk.RtmpMessage;
 import io.castpipe.ingest.chunk.RtmpProtocolException;
 import io.castpipe.ingest.publish.Channel;
@@ -50,20 +53,21 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     private static final int CSID_STATUS = 5;
     private static final int PUBLISH_STREAM = 1;
     private static final int MAX_METADATA_ENTRIES = 64;
-    private static final int MAX_PENDING_BYTES = 2 * 1024 * 1024;
+    private static final int MAX_PENDING_BYTES = RtmpChunkDecoder.MAX_HELD_BEFORE_PUBLISH;
     private static final long REFUSAL_LINGER_MILLIS = 1000;
     /** How often a live stream's measured figures go to {@code stream.events}. */
     public static final long FIGURES_EVERY_MILLIS = 5000;
 
     /** What every session shares. */
     public record Shared(StreamKeys keys, LiveChannels live, MediaSink sink, Executor blocking,
-                         Counter accepted, Counter refused) {
+                         Counter accepted, Counter refused, Refusals refusals, Duration publishTimeout) {
     }
 
     private enum State { CONNECTING, CONNECTED, CHECKING_KEY, PUBLISHING, ENDED }
 
     private final Shared shared;
     private final InboundBytes inbound;
+    private final RtmpChunkDecoder decoder;
     private final RtmpChunkEncoder encoder;
     private State state = State.CONNECTING;
     private long ackWindow = WINDOW; // until the peer names its own
@@ -87,11 +91,34 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     private final IngestMeter meter = new IngestMeter();
     private boolean measuredSinceReport;
     private Future<?> reports;
+    private Future<?> publishDeadline;
 
-    public RtmpSession(Shared shared, InboundBytes inbound, RtmpChunkEncoder encoder) {
+    public RtmpSession(Shared shared, InboundBytes inbound, RtmpChunkDecoder decoder, RtmpChunkEncoder encoder) {
         this.shared = shared;
         this.inbound = inbound;
+        this.decoder = decoder;
         this.encoder = encoder;
+    }
+
+    /** Added as the connection is accepted: from now it has the publish timeout to publish. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        publishDeadline = ctx.executor().schedule(() -> publishTimedOut(ctx), shared.publishTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void publishTimedOut(ChannelHandlerContext ctx) {
+        if (streamId != null || refused || !ctx.channel().isActive()) {
+            return;
+        }
+        shared.refusals().count(Refusals.PUBLISH_TIMEOUT);
+        String why = "no publish within " + shared.publishTimeout().toSeconds() + " s of connecting";
+        log.info("rtmp {}: {}; closing", ctx.channel().remoteAddress(), why);
+        if (state == State.CONNECTING) {
+            ctx.close();
+        } else {
+            refuse(ctx, "NetStream.Publish.Denied", why + "; publish with your stream key right after connecting");
+        }
     }
 
     @Override
@@ -100,10 +127,12 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
             return;
         }
         if (state == State.CHECKING_KEY) {
-            // A publisher that does not wait for NetStream.Publish.Start: keep a little, in order.
+            // What came after publish while the key is checked (commands and control: the decoder takes
+            // nothing else yet) is handled after it, in order.
             pendingBytes += m.payload().length;
             if (pendingBytes > MAX_PENDING_BYTES) {
-                throw new RtmpProtocolException("more than " + MAX_PENDING_BYTES + " bytes sent before the publish was accepted");
+                throw new RtmpLimitException(RtmpLimitException.BEFORE_PUBLISH,
+                        "more than " + MAX_PENDING_BYTES + " bytes sent before the publish was accepted");
             }
             pending.add(m);
             return;
@@ -150,6 +179,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        publishDeadline.cancel(false);
         endStream("the connection closed");
         super.channelInactive(ctx);
     }
@@ -271,6 +301,8 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         channel = ch;
         streamId = id;
         state = State.PUBLISHING;
+        decoder.publishAccepted();
+        publishDeadline.cancel(false);
         inFlight = new MediaSink.InFlight(reason -> ctx.executor().execute(() -> {
             log.warn("rtmp {}: stream {}: {}; closing the publisher", ctx.channel().remoteAddress(), streamId, reason);
             ctx.close();
