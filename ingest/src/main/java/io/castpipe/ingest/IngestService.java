@@ -19,6 +19,7 @@ import io.castpipe.ingest.chunk.RtmpChunkEncoder;
 import io.castpipe.ingest.handshake.HandshakeHandler;
 import io.castpipe.ingest.publish.LiveChannels;
 import io.castpipe.ingest.publish.MediaSink;
+import io.castpipe.ingest.publish.StreamControls;
 import io.castpipe.ingest.publish.StreamKeys;
 import io.castpipe.ingest.session.ErrorHandler;
 import io.castpipe.ingest.session.InboundBytes;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The ingest role: an RTMP server on Netty that takes streams from OBS and ffmpeg, checks their
  * stream keys against the database and puts every media tag on {@code media.live}, with
- * STARTED/ENDED on {@code stream.events}. Pipeline per connection:
+ * STARTED/ENDED on {@code stream.events}; ends publishes that {@code stream.control} orders ended. Pipeline per connection:
  * <pre>
  * InboundBytes → ReadTimeoutHandler → HandshakeHandler → RtmpChunkDecoder / RtmpChunkEncoder → RtmpSession → ErrorHandler
  * </pre>
@@ -65,6 +66,7 @@ public final class IngestService implements Service {
     private Channel server;
     private EventPublisher publisher;
     private MediaSink sink;
+    private StreamControls controls;
     private ThreadPoolExecutor blocking;
     private int port;
 
@@ -114,6 +116,8 @@ public final class IngestService implements Service {
         sink = new MediaSink(publisher);
         blocking = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256),
                 new DefaultThreadFactory("ingest-db", true));
+        controls = new StreamControls(ctx.kafka(), ctx.topics(), live, keys);
+        controls.start();
         RtmpSession.Shared shared = new RtmpSession.Shared(keys, live, sink, blocking, accepted, refused, refusals,
                 publishTimeout);
 
@@ -160,6 +164,9 @@ public final class IngestService implements Service {
 
     @Override
     public void close() {
+        if (controls != null) {
+            controls.close();
+        }
         if (server != null) {
             server.close().awaitUninterruptibly(1000);
         }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.castpipe.common.events.IngestFigures;
 import io.castpipe.common.events.MediaTag;
+import io.castpipe.common.events.StreamControl;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.media.Ids;
 import io.castpipe.ingest.amf.Amf0;
@@ -29,7 +30,9 @@ import io.castpipe.ingest.publish.Channel;
 import io.castpipe.ingest.publish.FlvTags;
 import io.castpipe.ingest.publish.IngestMeter;
 import io.castpipe.ingest.publish.LiveChannels;
+import io.castpipe.ingest.publish.LivePublish;
 import io.castpipe.ingest.publish.MediaSink;
+import io.castpipe.ingest.publish.StreamControls;
 import io.castpipe.ingest.publish.StreamKeys;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelFutureListener;
@@ -74,6 +77,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     private long acked;
     private Channel channel;
     private String streamId;
+    private LivePublish publish;
     private boolean started;
     private boolean sawVideo;
     /** The latest AVC and AAC sequence headers, repeated before each keyframe. */
@@ -262,14 +266,14 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
                     found = null;
                 }
                 Optional<Channel> result = found;
-                ctx.executor().execute(() -> keyChecked(ctx, result));
+                ctx.executor().execute(() -> keyChecked(ctx, streamKey, result));
             });
         } catch (RejectedExecutionException e) {
-            keyChecked(ctx, null);
+            keyChecked(ctx, streamKey, null);
         }
     }
 
-    private void keyChecked(ChannelHandlerContext ctx, Optional<Channel> found) {
+    private void keyChecked(ChannelHandlerContext ctx, String streamKey, Optional<Channel> found) {
         ctx.channel().config().setAutoRead(true);
         if (found == null || found.isEmpty()) {
             pending.clear();
@@ -290,7 +294,9 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         }
         Channel ch = found.get();
         String id = Ids.newId();
-        if (!shared.live().claim(ch.id(), id)) {
+        LivePublish me = new LivePublish(ch.id(), id, streamKey,
+                reason -> ctx.executor().execute(() -> endedByOrder(ctx, reason)));
+        if (!shared.live().claim(me) && !tookOverFromRotatedKey(me)) {
             shared.refused().increment();
             log.info("rtmp {}: channel {} is already live; second publisher refused", ctx.channel().remoteAddress(), ch.name());
             refuse(ctx, "NetStream.Publish.BadName", "channel " + ch.name()
@@ -300,6 +306,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         shared.accepted().increment();
         channel = ch;
         streamId = id;
+        publish = me;
         state = State.PUBLISHING;
         decoder.publishAccepted();
         publishDeadline.cancel(false);
@@ -332,12 +339,39 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     }
 
     /**
+     * The key just looked up is the channel's key now; a publisher that opened the channel with
+     * another key has one that was rotated since (the order to end it may still be on its way):
+     * the channel is handed over and that publisher ended.
+     */
+    private boolean tookOverFromRotatedKey(LivePublish me) {
+        Optional<LivePublish> holder = shared.live().holder(me.channelId());
+        if (holder.isEmpty() || holder.get().openedWith(me.streamKey()) || !shared.live().takeOver(holder.get(), me)) {
+            return false;
+        }
+        holder.get().end(StreamControl.KEY_ROTATED);
+        return true;
+    }
+
+    /** A {@code stream.control} order (or a takeover) ends this publish: the encoder is told why, the channel freed. */
+    private void endedByOrder(ChannelHandlerContext ctx, String reason) {
+        if (state != State.PUBLISHING) {
+            return;
+        }
+        refuse(ctx, "NetStream.Publish.Denied", StreamControls.describe(reason), reason);
+    }
+
+    /**
      * Answers with an error status on the publish stream and closes shortly after: an encoder
      * busy sending (ffmpeg, OBS) reads its server's messages between writes, and shows the reason
      * only if the connection is still there to read it from. What arrives meanwhile is dropped.
      */
     private void refuse(ChannelHandlerContext ctx, String code, String description) {
-        endStream(description);
+        refuse(ctx, code, description, description);
+    }
+
+    /** As above, the stream (if it started) ending with {@code endReason}. */
+    private void refuse(ChannelHandlerContext ctx, String code, String description, String endReason) {
+        endStream(endReason);
         state = State.ENDED;
         refused = true;
         pending.clear();
@@ -479,7 +513,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         if (started) {
             shared.sink().event(StreamEvent.ended(streamId, channel.id(), channel.name(), reason));
         }
-        shared.live().release(channel.id(), streamId);
+        shared.live().release(publish);
         log.info("stream {} on channel {} ended: {} (video {}, audio {})", streamId, channel.name(), reason, sawVideo, sawAudio);
     }
 
