@@ -296,7 +296,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         String id = Ids.newId();
         LivePublish me = new LivePublish(ch.id(), id, streamKey,
                 reason -> ctx.executor().execute(() -> endedByOrder(ctx, reason)));
-        if (!shared.live().claim(me) && !tookOverFromRotatedKey(me)) {
+        if (!shared.live().claim(me) && !tookOverFromRotatedKey(ctx, ch, me)) {
             shared.refused().increment();
             log.info("rtmp {}: channel {} is already live; second publisher refused", ctx.channel().remoteAddress(), ch.name());
             refuse(ctx, "NetStream.Publish.BadName", "channel " + ch.name()
@@ -343,11 +343,13 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
      * another key has one that was rotated since (the order to end it may still be on its way):
      * the channel is handed over and that publisher ended.
      */
-    private boolean tookOverFromRotatedKey(LivePublish me) {
+    private boolean tookOverFromRotatedKey(ChannelHandlerContext ctx, Channel ch, LivePublish me) {
         Optional<LivePublish> holder = shared.live().holder(me.channelId());
         if (holder.isEmpty() || holder.get().openedWith(me.streamKey()) || !shared.live().takeOver(holder.get(), me)) {
             return false;
         }
+        log.info("rtmp {}: channel {} taken over from stream {}, whose key was rotated", ctx.channel().remoteAddress(),
+                ch.name(), holder.get().streamId());
         holder.get().end(StreamControl.KEY_ROTATED);
         return true;
     }
