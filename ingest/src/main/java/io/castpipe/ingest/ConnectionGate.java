@@ -45,6 +45,10 @@ final class ConnectionGate {
     boolean admit(SocketChannel ch) {
         int count = connections.incrementAndGet();
         ch.closeFuture().addListener(f -> connections.decrementAndGet());
+        if (ch.remoteAddress() == null) { // the peer was gone before we got to it
+            ch.close();
+            return false;
+        }
         InetAddress address = ch.remoteAddress().getAddress();
         if (count > maxConnections) {
             refuse(ch, address, Refusals.MAX_CONNECTIONS, "already " + (count - 1) + " connections (" + maxConnections

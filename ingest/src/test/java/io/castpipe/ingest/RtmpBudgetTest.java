@@ -49,7 +49,7 @@ class RtmpBudgetTest {
     void connectionsThatNeverPublishHoldNoMemoryWhileAGoodPublisherStreams() throws Exception {
         String[] good = node.channel("steady");
         long heapBefore = usedHeapAfterGc();
-        Peak peak = Peak.sample();
+        Peak peak = new Peak(node);
         FfmpegJob publisher = node.publish(good[1], 12).start();
 
         List<RawRtmpClient> hostile = new CopyOnWriteArrayList<>();
@@ -286,10 +286,6 @@ class RtmpBudgetTest {
             });
             thread.setDaemon(true);
             thread.start();
-        }
-
-        static Peak sample() {
-            return new Peak(node);
         }
 
         long heap() {
