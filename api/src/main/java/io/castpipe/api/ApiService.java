@@ -19,6 +19,7 @@ import io.castpipe.api.chat.ModeratorsEndpoint;
 import io.castpipe.api.events.VideoEventsConsumer;
 import io.castpipe.api.http.Cors;
 import io.castpipe.api.streams.IngestWarnings;
+import io.castpipe.api.streams.LiveControl;
 import io.castpipe.api.streams.StreamEventsConsumer;
 import io.castpipe.api.streams.StreamRepository;
 import io.castpipe.api.streams.StreamsEndpoint;
@@ -58,7 +59,7 @@ import io.undertow.server.handlers.HttpContinueReadHandler;
 /**
  * The REST control plane under {@code /api}: users, channels and their stream keys, videos and their uploads (tus, presigned,
  * single PUT), and a consumer of {@code video.events} that keeps each video's status current; chat tokens, moderators,
- * blocked words, and the chat kept for replay.
+ * blocked words, and the chat kept for replay; the orders that end live streams ({@code stream.control}).
  */
 public final class ApiService implements Service {
     private final NodeContext ctx;
@@ -114,7 +115,8 @@ public final class ApiService implements Service {
         r.add("DELETE", "/me/tokens/{tokenId}", tokens::revokeOwn);
         ChannelUrls channelUrls = ChannelUrls.from(config);
         ChannelRepository channelRepository = new ChannelRepository(ctx.database());
-        ChannelsEndpoint channels = new ChannelsEndpoint(channelRepository, channelUrls);
+        LiveControl liveControl = new LiveControl(publisher);
+        ChannelsEndpoint channels = new ChannelsEndpoint(channelRepository, channelUrls, liveControl);
         ChannelLookup channelLookup = new ChannelLookup(channelRepository);
         ModeratorRepository moderators = new ModeratorRepository(ctx.database());
         ModeratorsEndpoint moderatorsEndpoint = new ModeratorsEndpoint(channelLookup, moderators, users);
@@ -128,7 +130,7 @@ public final class ApiService implements Service {
         ChatReplayEndpoint chatReplay = new ChatReplayEndpoint(new VideoLookup(videos), streamRepository, chatMessages);
         ViewerCounts viewerCounts = new ViewerCounts();
         StreamsEndpoint streamsEndpoint = new StreamsEndpoint(streamRepository, viewerCounts, channelUrls,
-                new IngestWarnings(config.integer(Setting.LIVE_SEGMENT_SECONDS, 1, 30)));
+                new IngestWarnings(config.integer(Setting.LIVE_SEGMENT_SECONDS, 1, 30)), channelLookup, liveControl);
         r.add("POST", "/channels", channels::create);
         r.add("GET", "/channels", channels::list);
         r.add("GET", "/channels/{name}", channels::get);
@@ -141,6 +143,7 @@ public final class ApiService implements Service {
         r.add("POST", "/chat/token", chatTokens::issue);
         r.add("GET", "/live", streamsEndpoint::live);
         r.add("GET", "/streams/{id}", streamsEndpoint::get);
+        r.add("POST", "/streams/{id}/end", streamsEndpoint::end);
         r.add("GET", "/videos", videosEndpoint::list);
         r.add("POST", "/videos", videosEndpoint::create);
         r.add("GET", "/videos/{id}", videosEndpoint::get);

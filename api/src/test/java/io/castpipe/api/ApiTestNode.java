@@ -7,18 +7,26 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import io.castpipe.common.config.CastpipeConfig;
+import io.castpipe.common.events.EventCodec;
+import io.castpipe.common.events.StreamControl;
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.db.Database;
 import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.storage.S3ObjectStore;
 import io.castpipe.common.storage.S3Settings;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -141,6 +149,26 @@ final class ApiTestNode implements AutoCloseable {
                 .build()) {
             return s3.listMultipartUploads(b -> b.bucket(BUCKET).prefix(key)).uploads().size();
         }
+    }
+
+    /**
+     * The stream.control orders for a channel (keyed by its id), read from the topic's start until
+     * there are {@code count} of them or {@code limit} is up.
+     */
+    List<StreamControl> controlOrders(String channelId, int count, Duration limit) {
+        List<StreamControl> orders = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("t-" + UUID.randomUUID()))) {
+            c.subscribe(List.of(topics.name(Topic.STREAM_CONTROL)));
+            long deadline = System.nanoTime() + limit.toNanos();
+            while (orders.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (channelId.equals(r.key())) {
+                        orders.add(EventCodec.decode(r.value(), StreamControl.class));
+                    }
+                }
+            }
+        }
+        return orders;
     }
 
     HttpTestClient client() {

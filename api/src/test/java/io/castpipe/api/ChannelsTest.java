@@ -3,9 +3,12 @@ package io.castpipe.api;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import io.castpipe.api.HttpTestClient.Response;
+import io.castpipe.common.events.StreamControl;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +84,18 @@ class ChannelsTest {
         String newKey = rotated.json().get("streamKey").asText();
         assertThat(newKey).isNotEqualTo(key).startsWith("live_");
         assertThat(storedKey("bob-live")).isEqualTo(newKey);
+
+        // The ingest nodes are told to end whatever is live with the old key.
+        String channelId = http.get("/api/channels/bob-live", null).json().get("id").asText();
+        List<StreamControl> orders = node.controlOrders(channelId, 1, Duration.ofSeconds(20));
+        assertThat(orders).hasSize(1);
+        assertThat(orders.get(0).type()).isEqualTo(StreamControl.Type.END);
+        assertThat(orders.get(0).channelId()).isEqualTo(channelId);
+        assertThat(orders.get(0).streamId()).isNull();
+        assertThat(orders.get(0).reason()).isEqualTo(StreamControl.KEY_ROTATED);
+        assertThat(orders.get(0).at()).isNotNull();
+        // Refused rotations order nothing.
+        assertThat(node.controlOrders(channelId, 2, Duration.ofSeconds(2))).hasSize(1);
     }
 
     @Test

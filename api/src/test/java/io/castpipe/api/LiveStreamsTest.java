@@ -8,6 +8,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.castpipe.common.events.IngestFigures;
 import io.castpipe.common.events.RenditionInfo;
+import io.castpipe.common.events.StreamControl;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.events.VideoEvent;
 import io.castpipe.common.kafka.EventPublisher;
@@ -167,6 +168,43 @@ class LiveStreamsTest {
             Thread.sleep(200);
         }
         throw new AssertionError("viewers of " + streamId + " not " + expected + " within 30 s; last " + seen);
+    }
+
+    @Test
+    void theOwnerOrTheAdminEndsALiveStreamThroughTheIngestNodes() throws Exception {
+        String owner = http.newUser("ending-owner");
+        String other = http.newUser("ending-other");
+        String channelId = http.post("/api/channels", owner, Map.of("name", "ida-live")).json().get("id").asText();
+        String streamId = Ids.newId();
+        ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.started(streamId, channelId, "ida-live",
+                "avc1", "mp4a", Map.of()));
+        await(() -> http.get("/api/streams/" + streamId, null).json(), j -> j.path("status").asText().equals("live"));
+
+        assertThat(http.post("/api/streams/" + streamId + "/end", null, Map.of()).status()).isEqualTo(401);
+        assertThat(http.post("/api/streams/" + streamId + "/end", other, Map.of()).status()).isEqualTo(403);
+        assertThat(http.post("/api/streams/" + Ids.newId() + "/end", owner, Map.of()).status()).isEqualTo(404);
+        assertThat(http.post("/api/streams/not-an-id/end", owner, Map.of()).status()).isEqualTo(400);
+        assertThat(node.controlOrders(channelId, 1, Duration.ofSeconds(2))).as("refused requests order nothing").isEmpty();
+
+        HttpTestClient.Response byOwner = http.post("/api/streams/" + streamId + "/end", owner, Map.of());
+        assertThat(byOwner.status()).isEqualTo(202);
+        assertThat(byOwner.json().get("status").asText()).isEqualTo("ending");
+        assertThat(http.post("/api/streams/" + streamId + "/end", ApiTestNode.ADMIN_TOKEN, Map.of()).status()).isEqualTo(202);
+        List<StreamControl> orders = node.controlOrders(channelId, 2, Duration.ofSeconds(20));
+        assertThat(orders).extracting(StreamControl::type).containsExactly(StreamControl.Type.END, StreamControl.Type.END);
+        assertThat(orders).extracting(StreamControl::streamId).containsExactly(streamId, streamId);
+        assertThat(orders).extracting(StreamControl::channelId).containsExactly(channelId, channelId);
+        assertThat(orders).extracting(StreamControl::reason)
+                .containsExactly(StreamControl.ENDED_BY_OWNER, StreamControl.ENDED_BY_ADMIN);
+
+        // Ingest ends it; then there is nothing left to end.
+        ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.ended(streamId, channelId, "ida-live",
+                StreamControl.ENDED_BY_OWNER));
+        JsonNode ended = await(() -> http.get("/api/streams/" + streamId, null).json(), j -> j.get("status").asText().equals("ended"));
+        assertThat(ended.get("endReason").asText()).isEqualTo(StreamControl.ENDED_BY_OWNER);
+        HttpTestClient.Response late = http.post("/api/streams/" + streamId + "/end", owner, Map.of());
+        assertThat(late.status()).isEqualTo(409);
+        assertThat(late.errorCode()).isEqualTo("not_live");
     }
 
     @Test

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.config.ConfigException;
@@ -14,16 +13,20 @@ import io.castpipe.common.config.Setting;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
+import io.castpipe.ingest.chunk.ReassemblyPool;
 import io.castpipe.ingest.chunk.RtmpChunkDecoder;
 import io.castpipe.ingest.chunk.RtmpChunkEncoder;
 import io.castpipe.ingest.handshake.HandshakeHandler;
 import io.castpipe.ingest.publish.LiveChannels;
 import io.castpipe.ingest.publish.MediaSink;
+import io.castpipe.ingest.publish.StreamControls;
 import io.castpipe.ingest.publish.StreamKeys;
 import io.castpipe.ingest.session.ErrorHandler;
 import io.castpipe.ingest.session.InboundBytes;
+import io.castpipe.ingest.session.Refusals;
 import io.castpipe.ingest.session.RtmpSession;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -45,7 +48,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The ingest role: an RTMP server on Netty that takes streams from OBS and ffmpeg, checks their
  * stream keys against the database and puts every media tag on {@code media.live}, with
- * STARTED/ENDED on {@code stream.events}. Pipeline per connection:
+ * STARTED/ENDED on {@code stream.events}; ends publishes that {@code stream.control} orders ended. Pipeline per connection:
  * <pre>
  * InboundBytes → ReadTimeoutHandler → HandshakeHandler → RtmpChunkDecoder / RtmpChunkEncoder → RtmpSession → ErrorHandler
  * </pre>
@@ -56,7 +59,6 @@ public final class IngestService implements Service {
     public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
 
     private final NodeContext ctx;
-    private final AtomicInteger connections = new AtomicInteger();
     private final LiveChannels live = new LiveChannels();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -64,6 +66,7 @@ public final class IngestService implements Service {
     private Channel server;
     private EventPublisher publisher;
     private MediaSink sink;
+    private StreamControls controls;
     private ThreadPoolExecutor blocking;
     private int port;
 
@@ -92,11 +95,19 @@ public final class IngestService implements Service {
         String bindAddress = config.string(Setting.BIND_ADDRESS);
         int configuredPort = config.port(Setting.RTMP_PORT);
         int maxConnections = config.integer(Setting.RTMP_MAX_CONNECTIONS, 1, 1_000_000);
+        int maxPerAddress = config.integer(Setting.RTMP_MAX_CONNECTIONS_PER_ADDRESS, 1, 1_000_000);
+        Duration publishTimeout = Duration.ofSeconds(config.integer(Setting.RTMP_PUBLISH_TIMEOUT_SECONDS, 1, 120));
+        int bufferMb = config.integer(Setting.RTMP_BUFFER_MB, 1, 1_048_576);
         StreamKeys keys = new StreamKeys(ctx.database());
 
         MeterRegistry meters = ctx.metrics().registry();
-        meters.gauge("castpipe.ingest.connections", connections);
+        Refusals refusals = new Refusals(meters);
+        ConnectionGate gate = new ConnectionGate(maxConnections, maxPerAddress, refusals);
+        ReassemblyPool reassembly = new ReassemblyPool(bufferMb * 1024L * 1024L);
+        meters.gauge("castpipe.ingest.connections", gate.connections());
         meters.gauge("castpipe.ingest.live.streams", live, LiveChannels::size);
+        Gauge.builder("castpipe.ingest.reassembly.bytes", reassembly, ReassemblyPool::held)
+                .description("bytes all RTMP connections hold in messages still arriving").register(meters);
         Counter accepted = Counter.builder("castpipe.ingest.publishes").tag("result", "accepted").register(meters);
         Counter refused = Counter.builder("castpipe.ingest.publishes").tag("result", "refused").register(meters);
         Counter bytesIn = Counter.builder("castpipe.ingest.bytes.in").description("bytes received from RTMP peers").register(meters);
@@ -105,7 +116,10 @@ public final class IngestService implements Service {
         sink = new MediaSink(publisher);
         blocking = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256),
                 new DefaultThreadFactory("ingest-db", true));
-        RtmpSession.Shared shared = new RtmpSession.Shared(keys, live, sink, blocking, accepted, refused);
+        controls = new StreamControls(ctx.kafka(), ctx.topics(), live, keys);
+        controls.start();
+        RtmpSession.Shared shared = new RtmpSession.Shared(keys, live, sink, blocking, accepted, refused, refusals,
+                publishTimeout);
 
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rtmp-accept", true), NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("rtmp-io", true), NioIoHandler.newFactory());
@@ -118,24 +132,20 @@ public final class IngestService implements Service {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        int count = connections.incrementAndGet();
-                        ch.closeFuture().addListener(f -> connections.decrementAndGet());
-                        if (count > maxConnections) {
-                            log.warn("rtmp {}: refused, already {} connections ({} is the most; {})", ch.remoteAddress(),
-                                    count - 1, maxConnections, Setting.RTMP_MAX_CONNECTIONS.env());
-                            ch.close();
+                        if (!gate.admit(ch)) {
                             return;
                         }
                         channels.add(ch);
                         InboundBytes inbound = new InboundBytes(bytesIn);
+                        RtmpChunkDecoder decoder = new RtmpChunkDecoder(reassembly);
                         RtmpChunkEncoder encoder = new RtmpChunkEncoder();
                         ch.pipeline().addLast("bytes", inbound)
                                 .addLast("idle", new ReadTimeoutHandler(idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
                                 .addLast("handshake", new HandshakeHandler(handshakeTimeout.toMillis()))
-                                .addLast("chunk-decoder", new RtmpChunkDecoder())
+                                .addLast("chunk-decoder", decoder)
                                 .addLast("chunk-encoder", encoder)
-                                .addLast("session", new RtmpSession(shared, inbound, encoder))
-                                .addLast("errors", new ErrorHandler());
+                                .addLast("session", new RtmpSession(shared, inbound, decoder, encoder))
+                                .addLast("errors", new ErrorHandler(refusals));
                     }
                 });
         try {
@@ -148,11 +158,15 @@ public final class IngestService implements Service {
             throw e;
         }
         port = ((InetSocketAddress) server.localAddress()).getPort();
-        log.info("RTMP ingest listening on {}:{} (at most {} connections)", bindAddress, port, maxConnections);
+        log.info("RTMP ingest listening on {}:{} (at most {} connections, {} from one address; {} MiB for messages in progress;"
+                + " publish within {} s)", bindAddress, port, maxConnections, maxPerAddress, bufferMb, publishTimeout.toSeconds());
     }
 
     @Override
     public void close() {
+        if (controls != null) {
+            controls.close();
+        }
         if (server != null) {
             server.close().awaitUninterruptibly(1000);
         }

@@ -27,6 +27,9 @@ import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.metrics.Metrics;
 import io.castpipe.common.node.NodeContext;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -46,6 +49,11 @@ final class IngestTestNode implements AutoCloseable {
     final int port;
 
     IngestTestNode(String prefix) throws Exception {
+        this(prefix, Map.of());
+    }
+
+    /** With {@code settings} (CASTPIPE_… names) on top of the port and bind address. */
+    IngestTestNode(String prefix, Map<String, String> settings) throws Exception {
         dir = TestServices.tempDir("ingest");
         kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "ingest-test", Duration.ofSeconds(15));
         topics = new Topics(prefix);
@@ -63,8 +71,10 @@ final class IngestTestNode implements AutoCloseable {
         ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(2));
         metrics = new Metrics("test");
         port = TestServices.freePort();
-        CastpipeConfig config = CastpipeConfig.from(Map.of("CASTPIPE_RTMP_PORT", String.valueOf(port),
-                "CASTPIPE_BIND_ADDRESS", "127.0.0.1"));
+        Map<String, String> env = new HashMap<>(settings);
+        env.put("CASTPIPE_RTMP_PORT", String.valueOf(port));
+        env.put("CASTPIPE_BIND_ADDRESS", "127.0.0.1");
+        CastpipeConfig config = CastpipeConfig.from(env);
         service = new IngestService(new NodeContext(config, dir, kafka, topics, null, db, ffmpeg, null, metrics, null, null));
         service.start();
     }
@@ -154,6 +164,82 @@ final class IngestTestNode implements AutoCloseable {
         return new Seen(events, stats, media);
     }
 
+    /** The id of the channel's newest stream once its STARTED is on stream.events (read from the start). */
+    String awaitStarted(String channelId, Duration limit) {
+        long ended = 0;
+        String newest = null;
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("t-" + UUID.randomUUID()))) {
+            c.subscribe(List.of(topics.name(Topic.STREAM_EVENTS)));
+            long deadline = System.nanoTime() + limit.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    StreamEvent e = EventCodec.decode(r.value(), StreamEvent.class);
+                    if (e.channelId() != null && e.channelId().equals(channelId)) {
+                        if (e.type() == StreamEvent.Type.STARTED) {
+                            newest = e.streamId();
+                        } else if (e.type() == StreamEvent.Type.ENDED && e.streamId().equals(newest)) {
+                            newest = null;
+                        }
+                    }
+                }
+                if (newest != null && c.assignment().stream().allMatch(p -> c.position(p) >= c.endOffsets(List.of(p)).get(p))) {
+                    return newest;
+                }
+            }
+        }
+        throw new AssertionError("no stream of channel " + channelId + " started within " + limit);
+    }
+
+    /**
+     * Waits until this node's consumer of stream.control has its partitions: it reads from the newest
+     * record on, so an order published before that would pass it by.
+     */
+    void awaitControlConsumer(Duration limit) throws Exception {
+        controlGroup(limit);
+        Thread.sleep(500); // and the consumer's position fetched
+    }
+
+    /** Waits until this node's consumer of stream.control has applied every order on the topic. */
+    void awaitControlsApplied(Duration limit) throws Exception {
+        String group = controlGroup(limit);
+        try (Admin admin = Admin.create(kafka.producer("admin-check"));
+             KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("count-" + UUID.randomUUID()))) {
+            List<TopicPartition> parts = c.partitionsFor(topics.name(Topic.STREAM_CONTROL)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            long deadline = System.nanoTime() + limit.toNanos();
+            while (System.nanoTime() < deadline) {
+                Map<TopicPartition, Long> end = c.endOffsets(parts);
+                var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                if (parts.stream().allMatch(p -> end.get(p) == 0
+                        || committed.get(p) != null && committed.get(p).offset() >= end.get(p))) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("stream.control orders not applied within " + limit);
+    }
+
+    /** The consumer group of this node's stream.control consumer, once it has its partitions. */
+    private String controlGroup(Duration limit) throws Exception {
+        String topic = topics.name(Topic.STREAM_CONTROL);
+        try (Admin admin = Admin.create(kafka.producer("admin-check"))) {
+            long deadline = System.nanoTime() + limit.toNanos();
+            while (System.nanoTime() < deadline) {
+                List<String> groups = admin.listConsumerGroups().all().get().stream().map(ConsumerGroupListing::groupId)
+                        .filter(g -> g.startsWith("castpipe-ingest-control-")).toList();
+                for (ConsumerGroupDescription d : admin.describeConsumerGroups(groups).all().get().values()) {
+                    if (d.members().stream().anyMatch(m -> m.assignment().topicPartitions().stream()
+                            .anyMatch(p -> p.topic().equals(topic)))) {
+                        return d.groupId();
+                    }
+                }
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError("the stream.control consumer has no partitions after " + limit);
+    }
+
     /** How many records a topic holds. */
     long records(Topic topic) {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("count-" + UUID.randomUUID()))) {
@@ -164,9 +250,14 @@ final class IngestTestNode implements AutoCloseable {
     }
 
     double meter(String name, String resultTag) {
+        return meter(name, "result", resultTag);
+    }
+
+    /** A counter's count or a gauge's value; NaN when there is none (yet). */
+    double meter(String name, String tag, String tagValue) {
         var search = metrics.registry().find(name);
-        if (resultTag != null) {
-            search = search.tag("result", resultTag);
+        if (tagValue != null) {
+            search = search.tag(tag, tagValue);
         }
         var counter = search.counter();
         if (counter != null) {

@@ -12,6 +12,8 @@ import io.castpipe.api.auth.UserTokens;
 import io.castpipe.api.http.ApiException;
 import io.castpipe.api.http.ApiRequest;
 import io.castpipe.api.http.JsonFields;
+import io.castpipe.api.streams.LiveControl;
+import io.castpipe.common.events.StreamControl;
 import io.castpipe.common.http.JsonResponses;
 import io.castpipe.common.media.Ids;
 
@@ -35,11 +37,13 @@ public final class ChannelsEndpoint {
     private final ChannelRepository channels;
     private final ChannelLookup lookup;
     private final ChannelUrls urls;
+    private final LiveControl control;
 
-    public ChannelsEndpoint(ChannelRepository channels, ChannelUrls urls) {
+    public ChannelsEndpoint(ChannelRepository channels, ChannelUrls urls, LiveControl control) {
         this.channels = channels;
         this.lookup = new ChannelLookup(channels);
         this.urls = urls;
+        this.control = control;
     }
 
     public void create(ApiRequest request) throws Exception {
@@ -83,11 +87,15 @@ public final class ChannelsEndpoint {
         JsonResponses.send(request.exchange(), 200, view(channel, channel.manageableBy(request.caller())));
     }
 
-    /** Rotation takes effect at once: the next publish must use the new key; one already live goes on. */
+    /**
+     * Rotation takes effect at once: the next publish must use the new key, and a stream live with
+     * the old one is ended (the order goes to the ingest nodes once the database has the new key).
+     */
     public void rotateKey(ApiRequest request) throws Exception {
         Channel channel = lookup.manageable(request.pathParam("name"), request.caller());
         String key = newStreamKey();
         channels.setStreamKey(channel.id(), key);
+        control.endChannel(channel.id(), StreamControl.KEY_ROTATED);
         JsonResponses.send(request.exchange(), 200, Map.of("streamKey", key));
     }
 

@@ -7,15 +7,22 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castpipe.api.auth.Caller;
+import io.castpipe.api.channels.Channel;
+import io.castpipe.api.channels.ChannelLookup;
 import io.castpipe.api.channels.ChannelUrls;
 import io.castpipe.api.http.ApiException;
 import io.castpipe.api.http.ApiRequest;
 import io.castpipe.common.events.EventCodec;
 import io.castpipe.common.events.IngestFigures;
+import io.castpipe.common.events.StreamControl;
 import io.castpipe.common.http.JsonResponses;
 import io.castpipe.common.live.ViewerCounts;
 
-/** {@code GET /api/live} (what is live now) and {@code GET /api/streams/{id}} (one broadcast). */
+/**
+ * {@code GET /api/live} (what is live now), {@code GET /api/streams/{id}} (one broadcast) and
+ * {@code POST /api/streams/{id}/end} (its channel's owner or the admin ends it).
+ */
 public final class StreamsEndpoint {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int LIVE_LIMIT = 500;
@@ -24,12 +31,17 @@ public final class StreamsEndpoint {
     private final ViewerCounts viewers;
     private final ChannelUrls urls;
     private final IngestWarnings warnings;
+    private final ChannelLookup channels;
+    private final LiveControl control;
 
-    public StreamsEndpoint(StreamRepository streams, ViewerCounts viewers, ChannelUrls urls, IngestWarnings warnings) {
+    public StreamsEndpoint(StreamRepository streams, ViewerCounts viewers, ChannelUrls urls, IngestWarnings warnings,
+                           ChannelLookup channels, LiveControl control) {
         this.streams = streams;
         this.viewers = viewers;
         this.urls = urls;
         this.warnings = warnings;
+        this.channels = channels;
+        this.control = control;
     }
 
     public void live(ApiRequest request) throws Exception {
@@ -67,6 +79,22 @@ public final class StreamsEndpoint {
         m.put("warnings", warnings.of(measured, declared.get("fps") instanceof Number n ? n.doubleValue() : null));
         m.put("playbackUrl", s.status().equals("live") ? urls.playback(s.channelName()) : null);
         JsonResponses.send(request.exchange(), 200, m);
+    }
+
+    /**
+     * Orders the stream's ingest node to end it: 202 once the order is on its way (the stream shows
+     * {@code ended} when ingest has ended it), 409 {@code not_live} once it has ended.
+     */
+    public void end(ApiRequest request) throws Exception {
+        String id = request.id("id");
+        LiveStream s = streams.find(id).orElseThrow(() -> ApiException.notFound("no stream " + id));
+        Caller caller = request.caller();
+        Channel channel = channels.manageable(s.channelName(), caller);
+        if (!s.status().equals("live")) {
+            throw ApiException.conflict("not_live", "stream " + id + " has ended");
+        }
+        control.endStream(id, channel.id(), caller.isAdmin() ? StreamControl.ENDED_BY_ADMIN : StreamControl.ENDED_BY_OWNER);
+        JsonResponses.send(request.exchange(), 202, Map.of("status", "ending"));
     }
 
     /** What ingest measured of the media that arrived; nulls until it has. */

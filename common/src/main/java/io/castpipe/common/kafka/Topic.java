@@ -6,6 +6,8 @@ public enum Topic {
     MEDIA_LIVE("media.live"),
     /** key: stream id; started / ended */
     STREAM_EVENTS("stream.events"),
+    /** key: channel id; orders for the ingest nodes: end a publish ({@code StreamControl}) */
+    STREAM_CONTROL("stream.control"),
     /** key: video id; transcode request */
     VOD_JOBS("vod.jobs"),
     /** key: video id; jobs that failed after every retry */

@@ -79,13 +79,13 @@ public final class Topics {
     }
 
     /**
-     * Live media matters for minutes; chat and events are kept as the replay log of past
+     * Live media and the orders to end a live stream matter for minutes; chat and events are kept as the replay log of past
      * broadcasts; a chat room's moderation settings are kept as long as they hold (the newest
      * record of each key).
      */
     private static Map<String, String> topicConfig(Topic t) {
         return switch (t) {
-            case MEDIA_LIVE, HLS_UPDATES -> Map.of("retention.ms", String.valueOf(TimeUnit.HOURS.toMillis(1)));
+            case MEDIA_LIVE, HLS_UPDATES, STREAM_CONTROL -> Map.of("retention.ms", String.valueOf(TimeUnit.HOURS.toMillis(1)));
             case CHAT, VIDEO_EVENTS, STREAM_EVENTS -> Map.of("retention.ms", String.valueOf(TimeUnit.DAYS.toMillis(30)));
             case VOD_JOBS, VOD_JOBS_DLQ -> Map.of("retention.ms", String.valueOf(TimeUnit.DAYS.toMillis(7)));
             case CHAT_STATE -> Map.of("cleanup.policy", "compact");

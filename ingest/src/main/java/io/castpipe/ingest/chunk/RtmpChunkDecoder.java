@@ -3,6 +3,7 @@ package io.castpipe.ingest.chunk;
 import java.util.Arrays;
 import java.util.List;
 
+import io.castpipe.common.config.Setting;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -13,9 +14,13 @@ import io.netty.handler.codec.ByteToMessageDecoder;
  * state and reassembly of messages split into chunks. It handles the two control messages that
  * belong to this layer itself: Set Chunk Size and Abort.
  *
- * <p>Bounds: a chunk size of at most {@link #MAX_CHUNK_SIZE}; a message length per type
- * ({@link #maxLength}); at most {@link #MAX_CHUNK_STREAMS} chunk streams; reassembly buffers
- * grow only as bytes arrive, so memory follows what the peer actually sent.
+ * <p>Bounds, checked from each header before any byte of the body is kept: a chunk size of at most
+ * {@link #MAX_CHUNK_SIZE}; a message length per type ({@link #maxLength}); at most
+ * {@link #MAX_CHUNK_STREAMS} chunk streams; until {@link #publishAccepted()}, protocol control and
+ * commands only, all in progress together at most {@link #MAX_HELD_BEFORE_PUBLISH} bytes; after it,
+ * {@link #MAX_HELD_PUBLISHING}. A reassembly buffer grows with the bytes that arrived (to twice
+ * them at most, never past the declared length) and is reserved from the process's
+ * {@link ReassemblyPool} before it is allocated.
  */
 public final class RtmpChunkDecoder extends ByteToMessageDecoder {
     public static final int DEFAULT_CHUNK_SIZE = 128;
@@ -26,10 +31,24 @@ public final class RtmpChunkDecoder extends ByteToMessageDecoder {
     public static final int MAX_DATA_MESSAGE = 256 * 1024;
     public static final int MAX_COMMAND_MESSAGE = 64 * 1024;
     public static final int MAX_CONTROL_MESSAGE = 64;
+    /** Commands before a publish (connect, releaseStream, FCPublish, createStream, publish) are a few hundred bytes. */
+    public static final int MAX_HELD_BEFORE_PUBLISH = 64 * 1024;
+    /** A publisher may have one message of each kind in progress at once. */
+    public static final int MAX_HELD_PUBLISHING = MAX_VIDEO_MESSAGE + MAX_AUDIO_MESSAGE + MAX_DATA_MESSAGE + MAX_COMMAND_MESSAGE;
+    private static final int MIN_BUFFER = 4096;
 
+    private final ReassemblyPool pool;
     private final ChunkStream[] streams = new ChunkStream[MAX_CHUNK_STREAMS];
     private int streamCount;
     private int chunkSize = DEFAULT_CHUNK_SIZE;
+    private boolean publishing;
+    private boolean failed;
+    /** The bytes of this connection's reassembly buffers, all reserved from the pool. */
+    private long held;
+
+    public RtmpChunkDecoder(ReassemblyPool pool) {
+        this.pool = pool;
+    }
 
     /** What one chunk stream remembers from its previous chunk, and the message it is building. */
     private static final class ChunkStream {
@@ -50,6 +69,16 @@ public final class RtmpChunkDecoder extends ByteToMessageDecoder {
 
     public int chunkSize() {
         return chunkSize;
+    }
+
+    /** The session accepted a publish: media and data may come now, within the publisher's larger share. */
+    public void publishAccepted() {
+        publishing = true;
+    }
+
+    /** What this connection's reassembly buffers hold now. */
+    public long held() {
+        return held;
     }
 
     /** The longest message of a type this decoder accepts. */
@@ -76,15 +105,26 @@ public final class RtmpChunkDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        while (in.isReadable()) {
-            int start = in.readerIndex();
-            RtmpMessage m = decodeChunk(in);
-            if (in.readerIndex() == start) {
-                return; // not a whole chunk yet
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            while (in.isReadable()) {
+                int start = in.readerIndex();
+                RtmpMessage m = decodeChunk(in);
+                if (in.readerIndex() == start) {
+                    return; // not a whole chunk yet
+                }
+                if (m != null && !control(m)) {
+                    out.add(m);
+                }
             }
-            if (m != null && !control(m)) {
-                out.add(m);
-            }
+        } catch (RtmpProtocolException e) {
+            // The connection is being closed for this; what follows is not read, nor kept.
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
         }
     }
 
@@ -142,6 +182,10 @@ public final class RtmpChunkDecoder extends ByteToMessageDecoder {
         if (fmt != 3 && cs.partial != null) {
             throw new RtmpProtocolException("chunk stream " + csid + " started a new message before the last one ended");
         }
+        if (!publishing && !allowedBeforePublish(typeId)) {
+            throw new RtmpLimitException(RtmpLimitException.BEFORE_PUBLISH, "a message of type " + typeId
+                    + " before the publish was accepted (only commands and protocol control may come first)");
+        }
         int max = maxLength(typeId);
         if (length > max) {
             throw new RtmpProtocolException("message of type " + typeId + " is " + length + " bytes; the most accepted is " + max);
@@ -174,21 +218,67 @@ public final class RtmpChunkDecoder extends ByteToMessageDecoder {
             if (fmt <= 2) {
                 cs.extended = extended;
             }
-            cs.partial = new byte[Math.min(length, Math.max(take, 4096))];
             cs.filled = 0;
         }
-        if (cs.filled + take > cs.partial.length) {
-            cs.partial = Arrays.copyOf(cs.partial, Math.min(cs.length, Math.max(cs.filled + take, cs.partial.length * 2)));
-        }
+        grow(cs, cs.filled + take);
         in.readBytes(cs.partial, cs.filled, take);
         cs.filled += take;
         if (cs.filled < cs.length) {
             return null;
         }
         byte[] payload = cs.partial.length == cs.length ? cs.partial : Arrays.copyOf(cs.partial, cs.length);
-        cs.partial = null;
-        cs.filled = 0;
+        drop(cs);
         return new RtmpMessage(csid, cs.typeId, cs.messageStreamId, cs.timestamp, payload);
+    }
+
+    private static boolean allowedBeforePublish(int typeId) {
+        return typeId >= RtmpMessage.SET_CHUNK_SIZE && typeId <= RtmpMessage.SET_PEER_BANDWIDTH
+                || typeId == RtmpMessage.COMMAND_AMF0 || typeId == RtmpMessage.COMMAND_AMF3;
+    }
+
+    /** Makes room for {@code needed} bytes of the message in progress, doubling up to its declared length. */
+    private void grow(ChunkStream cs, int needed) {
+        int current = cs.partial == null ? 0 : cs.partial.length;
+        if (cs.partial != null && needed <= current) {
+            return;
+        }
+        int size = Math.min(cs.length, Math.max(needed, current == 0 ? MIN_BUFFER : current * 2));
+        reserve(size - current);
+        cs.partial = cs.partial == null ? new byte[size] : Arrays.copyOf(cs.partial, size);
+    }
+
+    private void reserve(int bytes) {
+        long share = publishing ? MAX_HELD_PUBLISHING : MAX_HELD_BEFORE_PUBLISH;
+        if (held + bytes > share) {
+            throw publishing
+                    ? new RtmpLimitException(RtmpLimitException.BUFFER, "more than " + share
+                            + " bytes of messages in progress at once (one message of each kind is the most)")
+                    : new RtmpLimitException(RtmpLimitException.BEFORE_PUBLISH, "more than " + share
+                            + " bytes of messages in progress before the publish was accepted");
+        }
+        if (!pool.tryReserve(bytes)) {
+            throw new RtmpLimitException(RtmpLimitException.BUFFER, "the memory all connections may hold in messages in progress ("
+                    + pool.limit() / (1024 * 1024) + " MiB, " + Setting.RTMP_BUFFER_MB.env() + ") is spent");
+        }
+        held += bytes;
+    }
+
+    /** Forgets the message in progress on a chunk stream, giving its buffer back. */
+    private void drop(ChunkStream cs) {
+        if (cs.partial != null) {
+            held -= cs.partial.length;
+            pool.release(cs.partial.length);
+            cs.partial = null;
+        }
+        cs.filled = 0;
+    }
+
+    /** The connection is gone (or the decoder left the pipeline): every buffer goes back to the pool. */
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        for (int i = 0; i < streamCount; i++) {
+            drop(streams[i]);
+        }
     }
 
     private ChunkStream stream(int csid, int fmt) {
@@ -222,8 +312,7 @@ public final class RtmpChunkDecoder extends ByteToMessageDecoder {
             long csid = u32(m.payload());
             for (int i = 0; i < streamCount; i++) {
                 if (streams[i].id == csid) {
-                    streams[i].partial = null;
-                    streams[i].filled = 0;
+                    drop(streams[i]);
                 }
             }
             return true;

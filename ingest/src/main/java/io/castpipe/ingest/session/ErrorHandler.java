@@ -3,6 +3,7 @@ package io.castpipe.ingest.session;
 import java.io.IOException;
 
 import io.castpipe.ingest.amf.AmfException;
+import io.castpipe.ingest.chunk.RtmpLimitException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -17,7 +18,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ErrorHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ErrorHandler.class);
+    private final Refusals refusals;
     private boolean logged;
+
+    public ErrorHandler(Refusals refusals) {
+        this.refusals = refusals;
+    }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
@@ -28,6 +34,9 @@ public final class ErrorHandler extends ChannelInboundHandlerAdapter {
                 c = c.getCause();
             }
             Object peer = ctx.channel().remoteAddress();
+            if (c instanceof RtmpLimitException limit) {
+                refusals.count(limit.reason());
+            }
             if (c instanceof ReadTimeoutException) {
                 log.info("rtmp {}: nothing received for too long; closing", peer);
             } else if (c instanceof IOException) {

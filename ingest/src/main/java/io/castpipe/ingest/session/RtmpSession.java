@@ -1,5 +1,6 @@
 package io.castpipe.ingest.session;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,19 +15,24 @@ import java.util.concurrent.TimeUnit;
 
 import io.castpipe.common.events.IngestFigures;
 import io.castpipe.common.events.MediaTag;
+import io.castpipe.common.events.StreamControl;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.media.Ids;
 import io.castpipe.ingest.amf.Amf0;
 import io.castpipe.ingest.amf.Amf0Decoder;
 import io.castpipe.ingest.amf.Amf0Encoder;
+import io.castpipe.ingest.chunk.RtmpChunkDecoder;
 import io.castpipe.ingest.chunk.RtmpChunkEncoder;
+import io.castpipe.ingest.chunk.RtmpLimitException;
 import io.castpipe.ingest.chunk.RtmpMessage;
 import io.castpipe.ingest.chunk.RtmpProtocolException;
 import io.castpipe.ingest.publish.Channel;
 import io.castpipe.ingest.publish.FlvTags;
 import io.castpipe.ingest.publish.IngestMeter;
 import io.castpipe.ingest.publish.LiveChannels;
+import io.castpipe.ingest.publish.LivePublish;
 import io.castpipe.ingest.publish.MediaSink;
+import io.castpipe.ingest.publish.StreamControls;
 import io.castpipe.ingest.publish.StreamKeys;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelFutureListener;
@@ -50,26 +56,28 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     private static final int CSID_STATUS = 5;
     private static final int PUBLISH_STREAM = 1;
     private static final int MAX_METADATA_ENTRIES = 64;
-    private static final int MAX_PENDING_BYTES = 2 * 1024 * 1024;
+    private static final int MAX_PENDING_BYTES = RtmpChunkDecoder.MAX_HELD_BEFORE_PUBLISH;
     private static final long REFUSAL_LINGER_MILLIS = 1000;
     /** How often a live stream's measured figures go to {@code stream.events}. */
     public static final long FIGURES_EVERY_MILLIS = 5000;
 
     /** What every session shares. */
     public record Shared(StreamKeys keys, LiveChannels live, MediaSink sink, Executor blocking,
-                         Counter accepted, Counter refused) {
+                         Counter accepted, Counter refused, Refusals refusals, Duration publishTimeout) {
     }
 
     private enum State { CONNECTING, CONNECTED, CHECKING_KEY, PUBLISHING, ENDED }
 
     private final Shared shared;
     private final InboundBytes inbound;
+    private final RtmpChunkDecoder decoder;
     private final RtmpChunkEncoder encoder;
     private State state = State.CONNECTING;
     private long ackWindow = WINDOW; // until the peer names its own
     private long acked;
     private Channel channel;
     private String streamId;
+    private LivePublish publish;
     private boolean started;
     private boolean sawVideo;
     /** The latest AVC and AAC sequence headers, repeated before each keyframe. */
@@ -87,11 +95,34 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     private final IngestMeter meter = new IngestMeter();
     private boolean measuredSinceReport;
     private Future<?> reports;
+    private Future<?> publishDeadline;
 
-    public RtmpSession(Shared shared, InboundBytes inbound, RtmpChunkEncoder encoder) {
+    public RtmpSession(Shared shared, InboundBytes inbound, RtmpChunkDecoder decoder, RtmpChunkEncoder encoder) {
         this.shared = shared;
         this.inbound = inbound;
+        this.decoder = decoder;
         this.encoder = encoder;
+    }
+
+    /** Added as the connection is accepted: from now it has the publish timeout to publish. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        publishDeadline = ctx.executor().schedule(() -> publishTimedOut(ctx), shared.publishTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void publishTimedOut(ChannelHandlerContext ctx) {
+        if (streamId != null || refused || !ctx.channel().isActive()) {
+            return;
+        }
+        shared.refusals().count(Refusals.PUBLISH_TIMEOUT);
+        String why = "no publish within " + shared.publishTimeout().toSeconds() + " s of connecting";
+        log.info("rtmp {}: {}; closing", ctx.channel().remoteAddress(), why);
+        if (state == State.CONNECTING) {
+            ctx.close();
+        } else {
+            refuse(ctx, "NetStream.Publish.Denied", why + "; publish with your stream key right after connecting");
+        }
     }
 
     @Override
@@ -100,10 +131,12 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
             return;
         }
         if (state == State.CHECKING_KEY) {
-            // A publisher that does not wait for NetStream.Publish.Start: keep a little, in order.
+            // What came after publish while the key is checked (commands and control: the decoder takes
+            // nothing else yet) is handled after it, in order.
             pendingBytes += m.payload().length;
             if (pendingBytes > MAX_PENDING_BYTES) {
-                throw new RtmpProtocolException("more than " + MAX_PENDING_BYTES + " bytes sent before the publish was accepted");
+                throw new RtmpLimitException(RtmpLimitException.BEFORE_PUBLISH,
+                        "more than " + MAX_PENDING_BYTES + " bytes sent before the publish was accepted");
             }
             pending.add(m);
             return;
@@ -150,6 +183,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        publishDeadline.cancel(false);
         endStream("the connection closed");
         super.channelInactive(ctx);
     }
@@ -232,14 +266,14 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
                     found = null;
                 }
                 Optional<Channel> result = found;
-                ctx.executor().execute(() -> keyChecked(ctx, result));
+                ctx.executor().execute(() -> keyChecked(ctx, streamKey, result));
             });
         } catch (RejectedExecutionException e) {
-            keyChecked(ctx, null);
+            keyChecked(ctx, streamKey, null);
         }
     }
 
-    private void keyChecked(ChannelHandlerContext ctx, Optional<Channel> found) {
+    private void keyChecked(ChannelHandlerContext ctx, String streamKey, Optional<Channel> found) {
         ctx.channel().config().setAutoRead(true);
         if (found == null || found.isEmpty()) {
             pending.clear();
@@ -260,7 +294,9 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         }
         Channel ch = found.get();
         String id = Ids.newId();
-        if (!shared.live().claim(ch.id(), id)) {
+        LivePublish me = new LivePublish(ch.id(), id, streamKey,
+                reason -> ctx.executor().execute(() -> endedByOrder(ctx, reason)));
+        if (!shared.live().claim(me) && !tookOverFromRotatedKey(ctx, ch, me)) {
             shared.refused().increment();
             log.info("rtmp {}: channel {} is already live; second publisher refused", ctx.channel().remoteAddress(), ch.name());
             refuse(ctx, "NetStream.Publish.BadName", "channel " + ch.name()
@@ -270,7 +306,10 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         shared.accepted().increment();
         channel = ch;
         streamId = id;
+        publish = me;
         state = State.PUBLISHING;
+        decoder.publishAccepted();
+        publishDeadline.cancel(false);
         inFlight = new MediaSink.InFlight(reason -> ctx.executor().execute(() -> {
             log.warn("rtmp {}: stream {}: {}; closing the publisher", ctx.channel().remoteAddress(), streamId, reason);
             ctx.close();
@@ -300,12 +339,41 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     }
 
     /**
+     * The key just looked up is the channel's key now; a publisher that opened the channel with
+     * another key has one that was rotated since (the order to end it may still be on its way):
+     * the channel is handed over and that publisher ended.
+     */
+    private boolean tookOverFromRotatedKey(ChannelHandlerContext ctx, Channel ch, LivePublish me) {
+        Optional<LivePublish> holder = shared.live().holder(me.channelId());
+        if (holder.isEmpty() || holder.get().openedWith(me.streamKey()) || !shared.live().takeOver(holder.get(), me)) {
+            return false;
+        }
+        log.info("rtmp {}: channel {} taken over from stream {}, whose key was rotated", ctx.channel().remoteAddress(),
+                ch.name(), holder.get().streamId());
+        holder.get().end(StreamControl.KEY_ROTATED);
+        return true;
+    }
+
+    /** A {@code stream.control} order (or a takeover) ends this publish: the encoder is told why, the channel freed. */
+    private void endedByOrder(ChannelHandlerContext ctx, String reason) {
+        if (state != State.PUBLISHING) {
+            return;
+        }
+        refuse(ctx, "NetStream.Publish.Denied", StreamControls.describe(reason), reason);
+    }
+
+    /**
      * Answers with an error status on the publish stream and closes shortly after: an encoder
      * busy sending (ffmpeg, OBS) reads its server's messages between writes, and shows the reason
      * only if the connection is still there to read it from. What arrives meanwhile is dropped.
      */
     private void refuse(ChannelHandlerContext ctx, String code, String description) {
-        endStream(description);
+        refuse(ctx, code, description, description);
+    }
+
+    /** As above, the stream (if it started) ending with {@code endReason}. */
+    private void refuse(ChannelHandlerContext ctx, String code, String description, String endReason) {
+        endStream(endReason);
         state = State.ENDED;
         refused = true;
         pending.clear();
@@ -447,7 +515,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         if (started) {
             shared.sink().event(StreamEvent.ended(streamId, channel.id(), channel.name(), reason));
         }
-        shared.live().release(channel.id(), streamId);
+        shared.live().release(publish);
         log.info("stream {} on channel {} ended: {} (video {}, audio {})", streamId, channel.name(), reason, sawVideo, sawAudio);
     }
 

@@ -85,8 +85,21 @@ class RtmpChunkDecoderTest {
         return b;
     }
 
+    /** A decoder of a connection whose publish was accepted, with memory to spare. */
+    private static RtmpChunkDecoder publishing() {
+        RtmpChunkDecoder d = new RtmpChunkDecoder(new ReassemblyPool(64L << 20));
+        d.publishAccepted();
+        return d;
+    }
+
+    /** Closes a channel as the connection closing would, after a refusal. */
+    private static void close(EmbeddedChannel ch) {
+        ch.finishAndReleaseAll();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
     private static List<RtmpMessage> decode(byte[] wire) {
-        EmbeddedChannel ch = new EmbeddedChannel(new RtmpChunkDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(publishing());
         ch.writeInbound(Unpooled.wrappedBuffer(wire));
         List<RtmpMessage> out = new ArrayList<>();
         for (Object o; (o = ch.readInbound()) != null; ) {
@@ -98,7 +111,7 @@ class RtmpChunkDecoderTest {
 
     /** The same bytes fed one at a time: every split point must be handled. */
     private static List<RtmpMessage> decodeByteByByte(byte[] wire) {
-        EmbeddedChannel ch = new EmbeddedChannel(new RtmpChunkDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(publishing());
         for (byte b : wire) {
             ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
         }
@@ -223,6 +236,116 @@ class RtmpChunkDecoderTest {
         assertThatThrownBy(() -> decode(many.build())).hasMessageContaining("more than 32 chunk streams");
 
         assertThatThrownBy(() -> decode(new Chunks().basic(3, 9).build())).hasMessageContaining("began with a format 3 header");
+    }
+
+    @Test
+    void beforeThePublishOnlyCommandsAndControlComeAndAtMost64KiBOfThemInProgress() {
+        ReassemblyPool pool = new ReassemblyPool(64L << 20);
+        for (int type : new int[] {RtmpMessage.VIDEO, RtmpMessage.AUDIO, RtmpMessage.DATA_AMF0, RtmpMessage.AGGREGATE}) {
+            EmbeddedChannel ch = new EmbeddedChannel(new RtmpChunkDecoder(pool));
+            assertThatThrownBy(() -> ch.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(6, 0, 8 << 20, type, 1).build())))
+                    .isInstanceOfSatisfying(RtmpLimitException.class,
+                            e -> assertThat(e.reason()).isEqualTo(RtmpLimitException.BEFORE_PUBLISH))
+                    .hasMessageContaining("type " + type + " before the publish was accepted");
+            close(ch);
+        }
+
+        // Commands of 64 KiB, each half sent: the third would go past the connection's 64 KiB.
+        RtmpChunkDecoder decoder = new RtmpChunkDecoder(pool);
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        ch.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(2, 0, 4, RtmpMessage.SET_CHUNK_SIZE, 0).u32(32768).build()));
+        byte[] half = new byte[32768];
+        for (int csid = 3; csid < 5; csid++) {
+            ch.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(csid, 0, 65536, RtmpMessage.COMMAND_AMF0, 0)
+                    .bytes(half, 0, half.length).build()));
+        }
+        assertThat(decoder.held()).isEqualTo(65536);
+        assertThat(pool.held()).isEqualTo(65536);
+        assertThatThrownBy(() -> ch.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(5, 0, 65536, RtmpMessage.COMMAND_AMF0, 0)
+                .bytes(half, 0, half.length).build())))
+                .isInstanceOf(RtmpLimitException.class).hasMessageContaining("before the publish was accepted");
+        close(ch);
+        assertThat(pool.held()).as("the connection's buffers went back when it closed").isZero();
+    }
+
+    @Test
+    void aBufferGrowsWithWhatArrivedNeverPastTheDeclaredLengthAndIsReservedWhileInProgress() {
+        ReassemblyPool pool = new ReassemblyPool(64L << 20);
+        RtmpChunkDecoder decoder = new RtmpChunkDecoder(pool);
+        decoder.publishAccepted();
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        int length = 300_000;
+        byte[] p = payload(length, 16);
+        ch.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(2, 0, 4, RtmpMessage.SET_CHUNK_SIZE, 0).u32(4096).build()));
+        for (int at = 0; at < length; at += 4096) {
+            Chunks c = at == 0 ? new Chunks().fmt0(6, 0, length, RtmpMessage.VIDEO, 1) : new Chunks().basic(3, 6);
+            int arrived = Math.min(length, at + 4096);
+            ch.writeInbound(Unpooled.wrappedBuffer(c.bytes(p, at, arrived).build()));
+            if (arrived < length) {
+                assertThat(decoder.held()).isBetween((long) arrived, Math.min(length, Math.max(4096L, 2L * arrived)));
+                assertThat(pool.held()).isEqualTo(decoder.held());
+            }
+        }
+        RtmpMessage m = ch.readInbound();
+        assertThat(m.payload()).isEqualTo(p);
+        assertThat(decoder.held()).isZero();
+        assertThat(pool.held()).isZero();
+
+        // An aborted message gives its buffer back too.
+        ch.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(6, 0, length, RtmpMessage.VIDEO, 1).bytes(p, 0, 4096).build()));
+        assertThat(pool.held()).isEqualTo(4096);
+        ch.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(2, 0, 4, RtmpMessage.ABORT, 0).u32(6).build()));
+        assertThat(pool.held()).isZero();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aPublisherHoldsOneMessageOfEachKindAndThePoolBoundsAllConnectionsTogether() {
+        ReassemblyPool pool = new ReassemblyPool(64L << 20);
+        RtmpChunkDecoder hoarder = new RtmpChunkDecoder(pool);
+        hoarder.publishAccepted();
+        EmbeddedChannel ch = new EmbeddedChannel(hoarder);
+        ch.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(2, 0, 4, RtmpMessage.SET_CHUNK_SIZE, 0).u32(65536).build()));
+        byte[] chunk = new byte[65536];
+        assertThatThrownBy(() -> {
+            for (int round = 0; round < 64; round++) {
+                for (int csid = 3; csid < 8; csid++) {
+                    Chunks c = round == 0 ? new Chunks().fmt0(csid, 0, RtmpChunkDecoder.MAX_VIDEO_MESSAGE, RtmpMessage.VIDEO, 1)
+                            : new Chunks().basic(3, csid);
+                    ch.writeInbound(Unpooled.wrappedBuffer(c.bytes(chunk, 0, chunk.length).build()));
+                }
+            }
+        }).isInstanceOfSatisfying(RtmpLimitException.class, e -> assertThat(e.reason()).isEqualTo(RtmpLimitException.BUFFER))
+                .hasMessageContaining("one message of each kind");
+        assertThat(pool.held()).isLessThanOrEqualTo(RtmpChunkDecoder.MAX_HELD_PUBLISHING);
+        close(ch);
+        assertThat(pool.held()).isZero();
+
+        // A pool of 1 MiB: two publishers have 320 KiB of a message each, in buffers of 512 KiB; a
+        // third starting a message would go past it and is refused, the two keep theirs.
+        ReassemblyPool small = new ReassemblyPool(1 << 20);
+        List<EmbeddedChannel> publishers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            RtmpChunkDecoder d = new RtmpChunkDecoder(small);
+            d.publishAccepted();
+            EmbeddedChannel c = new EmbeddedChannel(d);
+            publishers.add(c);
+            c.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(2, 0, 4, RtmpMessage.SET_CHUNK_SIZE, 0).u32(65536).build()));
+        }
+        for (EmbeddedChannel c : publishers.subList(0, 2)) {
+            for (int n = 0; n < 5; n++) {
+                c.writeInbound(Unpooled.wrappedBuffer((n == 0 ? new Chunks().fmt0(6, 0, 1 << 20, RtmpMessage.VIDEO, 1)
+                        : new Chunks().basic(3, 6)).bytes(chunk, 0, 65536).build()));
+            }
+        }
+        assertThat(small.held()).isEqualTo(1 << 20);
+        assertThatThrownBy(() -> publishers.get(2).writeInbound(Unpooled.wrappedBuffer(
+                new Chunks().fmt0(6, 0, 1 << 20, RtmpMessage.VIDEO, 1).bytes(chunk, 0, 65536).build())))
+                .isInstanceOfSatisfying(RtmpLimitException.class, e -> assertThat(e.reason()).isEqualTo(RtmpLimitException.BUFFER))
+                .hasMessageContaining("CASTPIPE_RTMP_BUFFER_MB");
+        assertThat(small.held()).isEqualTo(1 << 20);
+        publishers.forEach(RtmpChunkDecoderTest::close);
+        assertThat(small.held()).isZero();
     }
 
     @Test
