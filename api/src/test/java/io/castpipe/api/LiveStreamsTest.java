@@ -59,7 +59,13 @@ class LiveStreamsTest {
         assertThat(entry.get("playbackUrl").asText()).endsWith("/live/carol-live/master.m3u8");
         assertThat(entry.get("viewers").asInt()).isZero();
 
-        JsonNode stream = http.get("/api/streams/" + streamId, null).json();
+        // Anyone sees that it is live; what the encoder sends and declares is for its owner and the admin.
+        JsonNode seen = http.get("/api/streams/" + streamId, null).json();
+        assertThat(seen.get("status").asText()).isEqualTo("live");
+        assertThat(seen.has("ingest") || seen.has("declared") || seen.has("warnings")).as(seen.toString()).isFalse();
+        assertThat(http.get("/api/streams/" + streamId, http.newUser("live-stranger")).json().has("declared")).isFalse();
+        assertThat(http.get("/api/streams/" + streamId, ApiTestNode.ADMIN_TOKEN).json().has("declared")).isTrue();
+        JsonNode stream = http.get("/api/streams/" + streamId, owner).json();
         assertThat(stream.get("status").asText()).isEqualTo("live");
         assertThat(stream.get("codecs").get("video").asText()).isEqualTo("avc1");
         assertThat(stream.get("declared").get("width").asInt()).isEqualTo(1280);
@@ -75,7 +81,7 @@ class LiveStreamsTest {
         Instant t0 = Instant.parse("2026-11-30T08:00:00Z");
         ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.stats(streamId, channelId, "carol-live",
                 new IngestFigures(t0, 10, 2480, 128, 29.97, 1.001, 1.001, 1280, 720)));
-        JsonNode measured = await(() -> http.get("/api/streams/" + streamId, null).json(),
+        JsonNode measured = await(() -> http.get("/api/streams/" + streamId, owner).json(),
                 j -> !j.get("ingest").get("measuredAt").isNull());
         JsonNode figures = measured.get("ingest");
         assertThat(figures.get("videoBitrateKbps").asInt()).isEqualTo(2480);
@@ -92,7 +98,7 @@ class LiveStreamsTest {
         // The streamer changes the keyframe interval to 5 s, and the frame rate drops.
         ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.stats(streamId, channelId, "carol-live",
                 new IngestFigures(t0.plusSeconds(5), 10, 2400, 128, 21.5, 5.0, 5.0, 1280, 720)));
-        JsonNode warned = await(() -> http.get("/api/streams/" + streamId, null).json(), j -> j.get("warnings").size() == 2);
+        JsonNode warned = await(() -> http.get("/api/streams/" + streamId, owner).json(), j -> j.get("warnings").size() == 2);
         assertThat(warned.get("warnings").findValuesAsText("code")).containsExactly("keyframe_interval", "low_frame_rate");
         assertThat(warned.get("warnings").get(0).get("message").asText())
                 .contains("every 5 s", "1 s live segments", "Keyframe Interval = 1 s", "-g 22 at 21.5 fps");
@@ -103,7 +109,7 @@ class LiveStreamsTest {
                 new IngestFigures(t0.plusSeconds(1), 10, 1000, 128, 30.0, 0.5, 0.5, 1280, 720)));
 
         ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.ended(streamId, channelId, "carol-live", "publisher ended"));
-        JsonNode ended = await(() -> http.get("/api/streams/" + streamId, null).json(), j -> j.get("status").asText().equals("ended"));
+        JsonNode ended = await(() -> http.get("/api/streams/" + streamId, owner).json(), j -> j.get("status").asText().equals("ended"));
         assertThat(ended.get("endReason").asText()).isEqualTo("publisher ended");
         assertThat(ended.get("endedAt").isNull()).isFalse();
         // the last figures stay with the ended stream
@@ -200,7 +206,7 @@ class LiveStreamsTest {
         // Ingest ends it; then there is nothing left to end.
         ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.ended(streamId, channelId, "ida-live",
                 StreamControl.ENDED_BY_OWNER));
-        JsonNode ended = await(() -> http.get("/api/streams/" + streamId, null).json(), j -> j.get("status").asText().equals("ended"));
+        JsonNode ended = await(() -> http.get("/api/streams/" + streamId, owner).json(), j -> j.get("status").asText().equals("ended"));
         assertThat(ended.get("endReason").asText()).isEqualTo(StreamControl.ENDED_BY_OWNER);
         HttpTestClient.Response late = http.post("/api/streams/" + streamId + "/end", owner, Map.of());
         assertThat(late.status()).isEqualTo(409);

@@ -100,6 +100,25 @@ final class BrowserTests {
         throw new AssertionError(url + " not served within " + limit + " (last status " + status + ")");
     }
 
+    /** GETs {@code url} (with {@code token}, or none when null) until its JSON satisfies {@code done}. */
+    static JsonNode awaitJson(String url, String token, java.util.function.Predicate<JsonNode> done, Duration limit)
+            throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5));
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            last = JSON.readTree(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).body());
+            if (done.test(last)) {
+                return last;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(url + " not as expected within " + limit + ": " + last);
+    }
+
     static void awaitReady(String url, String token, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         JsonNode video = null;

@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +23,7 @@ import io.castpipe.common.ffmpeg.FfmpegLocator;
 import io.castpipe.common.ffmpeg.FfmpegResult;
 import org.junit.jupiter.api.Test;
 
+import static io.castpipe.app.BrowserTests.awaitJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -68,7 +68,7 @@ class LiveControlIT {
             CompletableFuture<FfmpegResult> second = CompletableFuture.supplyAsync(
                     () -> ffmpeg.command("publish-new-key").args(publish(rtmp + newKey)).start().await());
 
-            JsonNode firstEnded = awaitJson(base + "/api/streams/" + firstId, j -> j.path("status").asText().equals("ended"),
+            JsonNode firstEnded = awaitJson(base + "/api/streams/" + firstId, owner, j -> j.path("status").asText().equals("ended"),
                     Duration.ofSeconds(20));
             Duration toEnded = Duration.between(rotated, Instant.parse(firstEnded.get("endedAt").asText()));
             Duration toEndedSeen = Duration.between(rotated, Instant.now());
@@ -76,7 +76,7 @@ class LiveControlIT {
             assertThat(failure(first)).contains("Server error: the channel's stream key was changed; publish with the new key");
 
             String secondId = liveStream(base, "kim-live", firstId, Duration.ofSeconds(30));
-            JsonNode secondLive = awaitJson(base + "/api/streams/" + secondId, j -> j.path("status").asText().equals("live"),
+            JsonNode secondLive = awaitJson(base + "/api/streams/" + secondId, owner, j -> j.path("status").asText().equals("live"),
                     Duration.ofSeconds(10));
             Instant secondStarted = Instant.parse(secondLive.get("startedAt").asText());
             Duration toNewLive = Duration.between(rotated, secondStarted);
@@ -90,7 +90,7 @@ class LiveControlIT {
             HttpResponse<String> end = send(base + "/api/streams/" + secondId + "/end", owner);
             assertThat(end.statusCode()).as(end.body()).isEqualTo(202);
             assertThat(JSON.readTree(end.body()).get("status").asText()).isEqualTo("ending");
-            JsonNode secondEnded = awaitJson(base + "/api/streams/" + secondId, j -> j.path("status").asText().equals("ended"),
+            JsonNode secondEnded = awaitJson(base + "/api/streams/" + secondId, owner, j -> j.path("status").asText().equals("ended"),
                     Duration.ofSeconds(20));
             Duration endToEnded = Duration.between(endAsked, Instant.parse(secondEnded.get("endedAt").asText()));
             Duration endToEndedSeen = Duration.between(endAsked, Instant.now());
@@ -147,19 +147,6 @@ class LiveControlIT {
 
     private static List<String> liveStreams(String base) throws Exception {
         return JSON.readTree(get(base + "/api/live").body()).findValuesAsText("streamId");
-    }
-
-    private static JsonNode awaitJson(String url, Predicate<JsonNode> done, Duration limit) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = JSON.readTree(get(url).body());
-            if (done.test(last)) {
-                return last;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(url + " not as expected within " + limit + ": " + last);
     }
 
     private static HttpResponse<String> get(String url) throws Exception {

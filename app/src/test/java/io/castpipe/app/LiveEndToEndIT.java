@@ -19,6 +19,7 @@ import io.castpipe.common.ffmpeg.FfmpegJob;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
 import org.junit.jupiter.api.Test;
 
+import static io.castpipe.app.BrowserTests.awaitJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -70,7 +71,7 @@ class LiveEndToEndIT {
             String streamId = live.findValuesAsText("streamId").get(live.findValuesAsText("channel").indexOf("frank-live"));
 
             // What ingest measured of what ffmpeg was told to send: 1280x720, 30 fps, -g 30, 2500k video, 128k audio.
-            JsonNode stream = awaitJson(base + "/api/streams/" + streamId,
+            JsonNode stream = awaitJson(base + "/api/streams/" + streamId, user,
                     j -> !j.path("ingest").path("keyframeIntervalSeconds").isNull(), Duration.ofSeconds(20));
             JsonNode figures = stream.get("ingest");
             System.out.println("ingest figures of 720p30 -g 30 -b:v " + VIDEO_KBPS + "k -b:a 128k: " + figures);
@@ -114,10 +115,10 @@ class LiveEndToEndIT {
             // Keyframes every 5 s do not fit 1 s segments: the streamer is told what to set.
             FfmpegJob sparse = ffmpeg.command("publish-g150")
                     .args(publish(rtmp + channel.get("streamKey").asText(), 14, "640x360", 150)).start();
-            JsonNode second = awaitJson(base + "/api/live", j -> j.findValuesAsText("channel").contains("frank-live")
+            JsonNode second = awaitJson(base + "/api/live", null, j -> j.findValuesAsText("channel").contains("frank-live")
                     && !j.findValuesAsText("streamId").contains(streamId), Duration.ofSeconds(15));
             String secondId = second.findValuesAsText("streamId").get(second.findValuesAsText("channel").indexOf("frank-live"));
-            JsonNode warned = awaitJson(base + "/api/streams/" + secondId,
+            JsonNode warned = awaitJson(base + "/api/streams/" + secondId, user,
                     j -> !j.path("ingest").path("keyframeIntervalSeconds").isNull(), Duration.ofSeconds(25));
             System.out.println("ingest figures of 360p30 -g 150: " + warned.get("ingest") + " warnings " + warned.get("warnings"));
             assertThat(warned.get("ingest").get("keyframeIntervalSeconds").asDouble()).isBetween(4.95, 5.05);
@@ -165,19 +166,6 @@ class LiveEndToEndIT {
                 "sine=frequency=440", "-t", String.valueOf(seconds), "-c:v", "libx264", "-preset", "veryfast",
                 "-tune", "zerolatency", "-g", String.valueOf(gop), "-b:v", VIDEO_KBPS + "k", "-maxrate", VIDEO_KBPS + "k",
                 "-bufsize", VIDEO_KBPS + "k", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-f", "flv", url);
-    }
-
-    private static JsonNode awaitJson(String url, java.util.function.Predicate<JsonNode> done, Duration limit) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body());
-            if (done.test(last)) {
-                return last;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError(url + " not as expected within " + limit + ": " + last);
     }
 
     private static double decodedSeconds(Ffmpeg ffmpeg, String url, int limitSeconds) {

@@ -67,17 +67,20 @@ public final class StreamsEndpoint {
         m.put("startedAt", s.startedAt().toString());
         m.put("endedAt", s.endedAt() == null ? null : s.endedAt().toString());
         m.put("viewers", s.status().equals("live") ? viewers.viewers(s.id()) : 0);
-        if (s.endReason() != null) {
-            m.put("endReason", s.endReason());
-        }
         m.put("codecs", Map.of("video", String.valueOf(s.videoCodec()), "audio", String.valueOf(s.audioCodec())));
-        IngestFigures measured = s.ingestJson() == null ? null
-                : EventCodec.decode(s.ingestJson().getBytes(StandardCharsets.UTF_8), IngestFigures.class);
-        Map<String, Object> declared = declared(s.metadataJson());
-        m.put("ingest", ingest(s, measured));
-        m.put("declared", declared);
-        m.put("warnings", warnings.of(measured, declared.get("fps") instanceof Number n ? n.doubleValue() : null));
         m.put("playbackUrl", s.status().equals("live") ? urls.playback(s.channelName()) : null);
+        // What the encoder sends and declares (its software among it) and why a stream ended are the streamer's.
+        if (channels.find(s.channelName()).manageableBy(request.caller())) {
+            if (s.endReason() != null) {
+                m.put("endReason", s.endReason());
+            }
+            IngestFigures measured = s.ingestJson() == null ? null
+                    : EventCodec.decode(s.ingestJson().getBytes(StandardCharsets.UTF_8), IngestFigures.class);
+            Map<String, Object> declared = declared(s.metadataJson());
+            m.put("ingest", ingest(s, measured));
+            m.put("declared", declared);
+            m.put("warnings", warnings.of(measured, declared.get("fps") instanceof Number n ? n.doubleValue() : null));
+        }
         JsonResponses.send(request.exchange(), 200, m);
     }
 
