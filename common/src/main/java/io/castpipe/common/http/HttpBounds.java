@@ -24,6 +24,11 @@ public record HttpBounds(int maxConnections, int maxConnectionsPerAddress, Durat
                 TrustedProxies.fromConfig(config));
     }
 
+    /** These bounds with other connection budgets (load tests whose clients all share one address). */
+    public HttpBounds withConnections(int max, int perAddress) {
+        return new HttpBounds(max, perAddress, headerTimeout, idleTimeout, trustedProxies);
+    }
+
     /** The defaults of every setting. */
     public static HttpBounds defaults() {
         return fromConfig(CastpipeConfig.from(Map.of()));
