@@ -17,6 +17,7 @@ import io.castpipe.api.chat.ChatTokenEndpoint;
 import io.castpipe.api.chat.ModeratorRepository;
 import io.castpipe.api.chat.ModeratorsEndpoint;
 import io.castpipe.api.events.VideoEventsConsumer;
+import io.castpipe.api.http.BodyReceiver;
 import io.castpipe.api.http.Cors;
 import io.castpipe.api.streams.IngestWarnings;
 import io.castpipe.api.streams.StreamEventsConsumer;
@@ -47,7 +48,6 @@ import io.castpipe.common.http.JsonResponses;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
-import io.undertow.server.HttpHandler;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 
@@ -64,6 +64,7 @@ public final class ApiService implements Service {
     private ViewerReportsConsumer viewerReports;
     private ChatArchiveConsumer chatArchive;
     private Uploads uploads;
+    private BodyReceiver bodies;
 
     public ApiService(NodeContext ctx) {
         this.ctx = ctx;
@@ -94,7 +95,8 @@ public final class ApiService implements Service {
                         "no such path: " + exchange.getRequestPath()))
                 .setInvalidMethodHandler(exchange -> JsonResponses.error(exchange, 405, "method_not_allowed",
                         exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath()));
-        Routes r = new Routes(routes, authenticator);
+        bodies = new BodyReceiver(Duration.ofSeconds(config.integer(Setting.HTTP_BODY_TIMEOUT_SECONDS, 1, 3600)));
+        Routes r = new Routes(routes, authenticator, bodies);
         routes.get("/openapi.json", new OpenApiHandler());
         r.add("POST", "/users", usersEndpoint::create);
         r.add("GET", "/me", new MeEndpoint(users)::get);
@@ -135,16 +137,16 @@ public final class ApiService implements Service {
         r.add("GET", "/videos/{id}/chat", chatReplay::get);
         r.add("POST", "/videos/{id}/upload-url", uploads.direct()::uploadUrl);
         r.add("POST", "/videos/{id}/complete", uploads.direct()::complete);
-        r.add("PUT", "/videos/{id}/source", uploads.source()::put);
+        r.addStreaming("PUT", "/videos/{id}/source", uploads.source()::put);
         for (String path : new String[] {"/uploads", "/uploads/"}) {
             routes.add("OPTIONS", path, uploads.tus()::options);
             r.add("POST", path, uploads.tus()::create);
         }
         routes.add("OPTIONS", "/uploads/{uploadId}", uploads.tus()::options);
         r.add("HEAD", "/uploads/{uploadId}", uploads.tus()::head);
-        r.add("PATCH", "/uploads/{uploadId}", uploads.tus()::patch);
+        r.addStreaming("PATCH", "/uploads/{uploadId}", uploads.tus()::patch);
         r.add("DELETE", "/uploads/{uploadId}", uploads.tus()::terminate);
-        r.add("POST", "/uploads/{uploadId}", uploads.tus()::overridden);
+        r.addStreaming("POST", "/uploads/{uploadId}", uploads.tus()::overridden);
 
         events = new VideoEventsConsumer(ctx.kafka(), ctx.topics(), videos);
         events.start();
@@ -203,13 +205,21 @@ public final class ApiService implements Service {
         if (publisher != null) {
             publisher.close();
         }
+        if (bodies != null) {
+            bodies.close();
+        }
     }
 
     /** Mounts endpoints so that each runs off the IO thread with its caller authenticated. */
-    private record Routes(RoutingHandler routes, Authenticator authenticator) {
+    private record Routes(RoutingHandler routes, Authenticator authenticator, BodyReceiver bodies) {
+        /** An endpoint whose body, if any, is a small JSON document. */
         void add(String method, String template, Endpoint endpoint) {
-            HttpHandler handler = new EndpointHandler(authenticator, endpoint);
-            routes.add(method, template, handler);
+            routes.add(method, template, new EndpointHandler(authenticator, bodies, endpoint, false));
+        }
+
+        /** An endpoint that streams its body (an upload) through {@code ApiRequest.receiveBody}. */
+        void addStreaming(String method, String template, Endpoint endpoint) {
+            routes.add(method, template, new EndpointHandler(authenticator, bodies, endpoint, true));
         }
     }
 }
