@@ -7,6 +7,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,6 +91,26 @@ class HttpListenerBoundsTest {
             send(partial, new byte[] {22, 3, 1, 0, (byte) 200, 1}); // a ClientHello record that never arrives whole
             assertThat(closedWithin(silent, Duration.ofSeconds(20))).as("silent").isTrue();
             assertThat(closedWithin(partial, Duration.ofSeconds(20))).as("partial ClientHello").isTrue();
+        }
+    }
+
+    @Test
+    void aConnectionThatBroughtItsFirstRequestOutlivesTheHeaderTimeout() throws Exception {
+        SelfSignedCertificate cert = SelfSignedCertificate.generate(dir, "EC");
+        try (Server server = Server.start(bounds(1, 60, 100, 100, ""), TlsIdentity.load(cert.certFile(), cert.keyFile()))) {
+            List<HttpClient> clients = List.of(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build(),
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(cert.clientContext()).build());
+            List<String> urls = List.of(server.url("http"), server.url("http"), server.url("https"));
+            for (int i = 0; i < clients.size(); i++) {
+                HttpResponse<String> r = clients.get(i).send(HttpRequest.newBuilder(URI.create(urls.get(i)))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.body()).isEqualTo(i == 0 ? "HTTP/1.1" : "HTTP/2.0");
+            }
+            assertThat(server.http.openConnections()).isEqualTo(3);
+            Thread.sleep(3000);
+            assertThat(server.http.openConnections()).as("HTTP/1.1, h2c and h2 kept alive past the header timeout")
+                    .isEqualTo(3);
         }
     }
 
@@ -242,6 +266,10 @@ class HttpListenerBoundsTest {
             }
             http.start();
             return new Server(http, ports[0], ports[1]);
+        }
+
+        String url(String scheme) {
+            return scheme + "://127.0.0.1:" + (scheme.equals("https") ? httpsPort : httpPort) + "/protocol";
         }
 
         @Override
