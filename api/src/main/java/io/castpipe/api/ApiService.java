@@ -17,6 +17,7 @@ import io.castpipe.api.chat.ChatTokenEndpoint;
 import io.castpipe.api.chat.ModeratorRepository;
 import io.castpipe.api.chat.ModeratorsEndpoint;
 import io.castpipe.api.events.VideoEventsConsumer;
+import io.castpipe.api.http.BodyReceiver;
 import io.castpipe.api.http.Cors;
 import io.castpipe.api.streams.IngestWarnings;
 import io.castpipe.api.streams.LiveControl;
@@ -52,7 +53,6 @@ import io.castpipe.common.http.JsonResponses;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
-import io.undertow.server.HttpHandler;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 
@@ -69,6 +69,7 @@ public final class ApiService implements Service {
     private ViewerReportsConsumer viewerReports;
     private ChatArchiveConsumer chatArchive;
     private Uploads uploads;
+    private BodyReceiver bodies;
 
     public ApiService(NodeContext ctx) {
         this.ctx = ctx;
@@ -101,8 +102,9 @@ public final class ApiService implements Service {
                         "no such path: " + exchange.getRequestPath()))
                 .setInvalidMethodHandler(exchange -> JsonResponses.error(exchange, 405, "method_not_allowed",
                         exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath()));
+        bodies = new BodyReceiver(Duration.ofSeconds(config.integer(Setting.HTTP_BODY_TIMEOUT_SECONDS, 1, 3600)));
         Routes r = new Routes(routes, authenticator, new RateLimits(config.integer(Setting.API_READS_PER_MINUTE, 1, 1_000_000),
-                config.integer(Setting.API_WRITES_PER_MINUTE, 1, 1_000_000), TrustedProxies.fromConfig(config)));
+                config.integer(Setting.API_WRITES_PER_MINUTE, 1, 1_000_000), TrustedProxies.fromConfig(config)), bodies);
         routes.get("/openapi.json", new OpenApiHandler());
         r.add("POST", "/users", usersEndpoint::create);
         r.add("GET", "/users", usersEndpoint::list);
@@ -152,16 +154,16 @@ public final class ApiService implements Service {
         r.add("GET", "/videos/{id}/chat", chatReplay::get);
         r.add("POST", "/videos/{id}/upload-url", uploads.direct()::uploadUrl);
         r.add("POST", "/videos/{id}/complete", uploads.direct()::complete);
-        r.add("PUT", "/videos/{id}/source", RateLimits.Kind.READ, uploads.source()::put);
+        r.addStreaming("PUT", "/videos/{id}/source", uploads.source()::put);
         for (String path : new String[] {"/uploads", "/uploads/"}) {
             routes.add("OPTIONS", path, uploads.tus()::options);
             r.add("POST", path, uploads.tus()::create);
         }
         routes.add("OPTIONS", "/uploads/{uploadId}", uploads.tus()::options);
         r.add("HEAD", "/uploads/{uploadId}", uploads.tus()::head);
-        r.add("PATCH", "/uploads/{uploadId}", RateLimits.Kind.READ, uploads.tus()::patch);
+        r.addStreaming("PATCH", "/uploads/{uploadId}", uploads.tus()::patch);
         r.add("DELETE", "/uploads/{uploadId}", uploads.tus()::terminate);
-        r.add("POST", "/uploads/{uploadId}", uploads.tus()::overridden);
+        r.addStreaming("POST", "/uploads/{uploadId}", uploads.tus()::overridden);
 
         events = new VideoEventsConsumer(ctx.kafka(), ctx.topics(), videos);
         events.start();
@@ -220,20 +222,26 @@ public final class ApiService implements Service {
         if (publisher != null) {
             publisher.close();
         }
+        if (bodies != null) {
+            bodies.close();
+        }
     }
 
     /**
      * Mounts endpoints so that each runs off the IO thread with its caller authenticated and rate
-     * limited: GET and HEAD as reads, the rest as writes unless said otherwise (upload bytes).
+     * limited: GET and HEAD as reads, the rest as writes, an upload's bytes as reads.
      */
-    private record Routes(RoutingHandler routes, Authenticator authenticator, RateLimits rateLimits) {
+    private record Routes(RoutingHandler routes, Authenticator authenticator, RateLimits rateLimits, BodyReceiver bodies) {
+        /** An endpoint whose body, if any, is a small JSON document. */
         void add(String method, String template, Endpoint endpoint) {
-            add(method, template, method.equals("GET") || method.equals("HEAD") ? RateLimits.Kind.READ : RateLimits.Kind.WRITE,
-                    endpoint);
+            RateLimits.Kind kind = method.equals("GET") || method.equals("HEAD") ? RateLimits.Kind.READ : RateLimits.Kind.WRITE;
+            routes.add(method, template, new EndpointHandler(authenticator, rateLimits, kind, bodies, endpoint, false));
         }
 
-        void add(String method, String template, RateLimits.Kind kind, Endpoint endpoint) {
-            routes.add(method, template, new EndpointHandler(authenticator, rateLimits, kind, endpoint));
+        /** An endpoint that streams its body (an upload) through {@code ApiRequest.receiveBody}. */
+        void addStreaming(String method, String template, Endpoint endpoint) {
+            routes.add(method, template, new EndpointHandler(authenticator, rateLimits, RateLimits.Kind.READ, bodies, endpoint,
+                    true));
         }
     }
 }

@@ -140,14 +140,40 @@ final class ApiTestNode implements AutoCloseable {
 
     /** Multipart uploads S3 still holds open under {@code key}, seen through the S3 API itself. */
     int multipartUploadsInProgress(String key) throws Exception {
-        try (S3Client s3 = S3Client.builder()
+        try (S3Client s3 = s3Client()) {
+            return s3.listMultipartUploads(b -> b.bucket(BUCKET).prefix(key)).uploads().size();
+        }
+    }
+
+    private static S3Client s3Client() throws Exception {
+        return S3Client.builder()
                 .endpointOverride(URI.create(TestServices.s3().endpoint()))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
                         TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY)))
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
-                .build()) {
-            return s3.listMultipartUploads(b -> b.bucket(BUCKET).prefix(key)).uploads().size();
+                .build();
+    }
+
+    /** Parts S3 holds of the multipart upload that {@code partUrl}, a presigned part URL, names. */
+    int partsStored(String key, String partUrl) throws Exception {
+        String query = URI.create(partUrl).getRawQuery();
+        String uploadId = java.net.URLDecoder.decode(query.replaceAll(".*(?:^|&)uploadId=([^&]*).*", "$1"),
+                java.nio.charset.StandardCharsets.UTF_8);
+        try (S3Client s3 = s3Client()) {
+            return s3.listParts(b -> b.bucket(BUCKET).key(key).uploadId(uploadId)).parts().size();
+        }
+    }
+
+    /** Makes an upload's expiry a minute past, as if a day had gone by. */
+    void expireUpload(String uploadId) throws Exception {
+        try (Connection c = database.connection();
+             java.sql.PreparedStatement ps = c.prepareStatement("UPDATE uploads SET expires_at = ? WHERE id = ?")) {
+            ps.setObject(1, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusMinutes(1));
+            ps.setString(2, uploadId);
+            if (ps.executeUpdate() != 1) {
+                throw new IllegalStateException("no upload " + uploadId);
+            }
         }
     }
 

@@ -49,10 +49,11 @@ class DirectUploadTest {
         assertThat(p.get("expiresAt").asText()).isNotBlank();
         assertThat(http.get("/api/videos/" + videoId, token).json().get("status").asText()).isEqualTo("uploading");
 
-        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(p.get("url").asText()))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(file));
-        p.get("headers").fields().forEachRemaining(h -> put.header(h.getKey(), h.getValue().asText()));
-        HttpResponse<String> stored = STORAGE.send(put.build(), HttpResponse.BodyHandlers.ofString());
+        // The URL is signed for the declared length: storage refuses a longer or a shorter body.
+        assertThat(refusedByStorage(p.get("url").asText(), p.get("headers"), Arrays.copyOf(file, file.length + 1))).isTrue();
+        assertThat(refusedByStorage(p.get("url").asText(), p.get("headers"), Arrays.copyOf(file, file.length - 1))).isTrue();
+        assertThat(node.store.head(ObjectKeys.uploadSource(videoId))).isEmpty();
+        HttpResponse<String> stored = presignedPut(p, file);
         assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
 
         Response done = http.post("/api/videos/" + videoId + "/complete", token, Map.of());
@@ -63,7 +64,7 @@ class DirectUploadTest {
             assertThat(sha256(in.readAllBytes())).isEqualTo(sha256(file));
         }
         assertError(http.post("/api/videos/" + videoId + "/complete", token, Map.of()), 409, "invalid_state");
-        assertError(http.post("/api/videos/" + videoId + "/upload-url", token, Map.of()), 409, "invalid_state");
+        assertError(http.post("/api/videos/" + videoId + "/upload-url", token, Map.of("size", 1)), 409, "invalid_state");
     }
 
     @Test
@@ -84,6 +85,10 @@ class DirectUploadTest {
         for (JsonNode part : plan.get("parts")) {
             int n = part.get("partNumber").asInt();
             byte[] bytes = Arrays.copyOfRange(file, (int) ((n - 1) * partSize), (int) Math.min(file.length, n * partSize));
+            assertThat(part.get("size").asLong()).isEqualTo(bytes.length);
+            assertThat(refusedByStorage(part.get("url").asText(), null, Arrays.copyOf(bytes, bytes.length + 1)))
+                    .as("part %d one byte longer than signed", n).isTrue();
+            assertThat(node.partsStored(ObjectKeys.uploadSource(videoId), part.get("url").asText())).isEqualTo(n - 1);
             HttpResponse<String> r = STORAGE.send(HttpRequest.newBuilder(URI.create(part.get("url").asText()))
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -108,7 +113,8 @@ class DirectUploadTest {
         String videoId = http.newVideo(token, "nothing yet", "public");
         assertError(http.post("/api/videos/" + videoId + "/complete", token, Map.of()), 409, "no_upload");
 
-        assertThat(http.post("/api/videos/" + videoId + "/upload-url", token, Map.of()).status()).isEqualTo(200);
+        assertError(http.post("/api/videos/" + videoId + "/upload-url", token, Map.of()), 400, "missing_field");
+        assertThat(http.post("/api/videos/" + videoId + "/upload-url", token, Map.of("size", 1000)).status()).isEqualTo(200);
         assertError(http.post("/api/videos/" + videoId + "/complete", token, Map.of()), 409, "source_missing");
         assertError(http.post("/api/videos/" + videoId + "/complete", token, Map.of("uploadId", "0123456789abcdef")),
                 404, "not_found");
@@ -124,8 +130,71 @@ class DirectUploadTest {
         assertError(http.post("/api/videos/" + videoId + "/upload-url", token, Map.of("size", "big")), 400, "invalid_field");
         assertError(http.post("/api/videos/" + videoId + "/upload-url", token, Map.of("size", 100L * 1024 * 1024 * 1024)),
                 413, "too_large");
-        assertError(http.post("/api/videos/" + videoId + "/upload-url", null, Map.of()), 401, "unauthorized");
-        assertError(http.post("/api/videos/" + videoId + "/upload-url", http.newUser("direct-stranger"), Map.of()),
+        assertError(http.post("/api/videos/" + videoId + "/upload-url", null, Map.of("size", 1)), 401, "unauthorized");
+        assertError(http.post("/api/videos/" + videoId + "/upload-url", http.newUser("direct-stranger"), Map.of("size", 1)),
                 403, "forbidden");
+    }
+
+    @Test
+    void completeRefusesAndDeletesASourceOfAnotherSizeThanDeclared() throws Exception {
+        // Storage that does not check signed lengths could hold one: put it there behind the URL's back.
+        String token = http.newUser("direct-mismatch");
+        String videoId = http.newVideo(token, "mismatch", "public");
+        assertThat(http.post("/api/videos/" + videoId + "/upload-url", token, Map.of("size", 1000)).status()).isEqualTo(200);
+        node.store.put(ObjectKeys.uploadSource(videoId), new byte[999], "application/octet-stream");
+        assertError(http.post("/api/videos/" + videoId + "/complete", token, Map.of()), 400, "size_mismatch");
+        assertThat(node.store.head(ObjectKeys.uploadSource(videoId))).isEmpty();
+        assertThat(http.get("/api/videos/" + videoId, token).json().get("status").asText()).isEqualTo("created");
+        assertError(http.post("/api/videos/" + videoId + "/complete", token, Map.of()), 409, "no_upload");
+    }
+
+    @Test
+    void aDirectUploadNeverCompletedIsRemovedWhenItExpires() throws Exception {
+        String token = http.newUser("direct-expired");
+        String single = http.newVideo(token, "single, never completed", "public");
+        String multi = http.newVideo(token, "parts, never completed", "public");
+        byte[] file = random(1000, 12);
+        JsonNode put = http.post("/api/videos/" + single + "/upload-url", token, Map.of("size", file.length)).json();
+        assertThat(presignedPut(put, file).statusCode()).isEqualTo(200);
+        JsonNode plan = http.post("/api/videos/" + multi + "/upload-url", token, Map.of("size", 65 * MiB)).json();
+        JsonNode first = plan.get("parts").get(0);
+        assertThat(STORAGE.send(HttpRequest.newBuilder(URI.create(first.get("url").asText()))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(random(first.get("size").asInt(), 13))).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(node.multipartUploadsInProgress(ObjectKeys.uploadSource(multi))).isEqualTo(1);
+
+        node.expireUpload(put.get("uploadId").asText());
+        node.expireUpload(plan.get("uploadId").asText());
+        assertThat(node.service.uploads().sweeper().sweep(java.time.Instant.now())).isGreaterThanOrEqualTo(2);
+
+        assertThat(node.store.head(ObjectKeys.uploadSource(single))).isEmpty();
+        assertThat(node.multipartUploadsInProgress(ObjectKeys.uploadSource(multi))).isZero();
+        for (String videoId : List.of(single, multi)) {
+            assertThat(http.get("/api/videos/" + videoId, token).json().get("status").asText()).isEqualTo("created");
+        }
+    }
+
+    /** The PUT a client makes with a presigned URL and the headers it came with. */
+    private static HttpResponse<String> presignedPut(JsonNode plan, byte[] body) throws Exception {
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(plan.get("url").asText()))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        plan.get("headers").fields().forEachRemaining(h -> put.header(h.getKey(), h.getValue().asText()));
+        return STORAGE.send(put.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Whether storage refuses this PUT: 403, or (a large body it does not read) the connection closed
+     * while it is sent. A client of its own: storage closes a connection whose body it refused unread.
+     */
+    static boolean refusedByStorage(String url, JsonNode headers, byte[] body) throws Exception {
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (headers != null) {
+            headers.fields().forEachRemaining(h -> put.header(h.getKey(), h.getValue().asText()));
+        }
+        try {
+            return HttpClient.newHttpClient().send(put.build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 403;
+        } catch (java.io.IOException e) {
+            return true;
+        }
     }
 }

@@ -19,6 +19,7 @@ import io.castpipe.common.config.Setting;
 import io.castpipe.common.db.Database;
 import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
+import io.castpipe.common.http.HttpBounds;
 import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.http.JsonResponses;
 import io.castpipe.common.http.OperatorGate;
@@ -118,7 +119,8 @@ final class Node implements AutoCloseable {
             log.info("using {} at {}", ffmpeg.version(), ffmpeg.binary());
         }
 
-        HttpServer http = resources.add(new HttpServer(config.string(Setting.BIND_ADDRESS), config.port(Setting.HTTP_PORT)));
+        HttpServer http = resources.add(new HttpServer(config.string(Setting.BIND_ADDRESS), config.port(Setting.HTTP_PORT))
+                .bounds(HttpBounds.fromConfig(config)).meterRegistry(metrics.registry()));
         tls.ifPresent(identity -> http.https(config.port(Setting.HTTPS_PORT), identity));
         NodeContext context = new NodeContext(effective, dataDir, kafka, topics, store, database, ffmpeg, http, metrics,
                 adminToken, role.needs(Role.Need.SIGNING_SECRET) ? effective.string(Setting.SIGNING_SECRET) : null);

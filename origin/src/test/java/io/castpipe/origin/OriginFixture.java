@@ -19,6 +19,7 @@ import java.util.Map;
 
 import io.castpipe.common.TestServices;
 import io.castpipe.common.config.CastpipeConfig;
+import io.castpipe.common.http.HttpBounds;
 import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.KafkaSettings;
@@ -67,7 +68,8 @@ final class OriginFixture implements AutoCloseable {
         s3Store.ensureBucket();
         CountingObjectStore store = new CountingObjectStore(s3Store);
         int port = freePort();
-        HttpServer http = new HttpServer("127.0.0.1", port);
+        // Every viewer of these tests connects from 127.0.0.1, a thousand at once in some.
+        HttpServer http = new HttpServer("127.0.0.1", port).bounds(HttpBounds.defaults().withConnections(10_000, 10_000));
         Metrics metrics = new Metrics("origin");
         Path dataDir = TestServices.tempDir("origin-data");
         KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "origin-test", Duration.ofSeconds(15));

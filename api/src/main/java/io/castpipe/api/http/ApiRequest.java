@@ -1,7 +1,6 @@
 package io.castpipe.api.http;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -24,12 +23,19 @@ public final class ApiRequest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final AttachmentKey<String> VIDEO_ID = AttachmentKey.create(String.class);
 
+    /** What an upload body is received in: one chunk at a time in memory, the rest on disk or in storage. */
+    private static final int UPLOAD_CHUNK_BYTES = 64 * 1024;
+
     private final HttpServerExchange exchange;
     private final Caller caller;
+    private final byte[] body;
+    private final BodyReceiver bodies;
 
-    ApiRequest(HttpServerExchange exchange, Caller caller) {
+    ApiRequest(HttpServerExchange exchange, Caller caller, byte[] body, BodyReceiver bodies) {
         this.exchange = exchange;
         this.caller = caller;
+        this.body = body;
+        this.bodies = bodies;
     }
 
     public HttpServerExchange exchange() {
@@ -86,20 +92,6 @@ public final class ApiRequest {
 
     /** The body as a JSON object; an empty body is an empty object. */
     public ObjectNode json() {
-        exchange.startBlocking();
-        long declared = exchange.getRequestContentLength();
-        if (declared > MAX_JSON_BYTES) {
-            throw ApiException.tooLarge("a JSON body may be at most " + MAX_JSON_BYTES + " bytes");
-        }
-        byte[] body;
-        try (InputStream in = exchange.getInputStream()) {
-            body = in.readNBytes(MAX_JSON_BYTES + 1);
-        } catch (IOException e) {
-            throw ApiException.badRequest("unreadable_body", "the request body could not be read: " + e.getMessage());
-        }
-        if (body.length > MAX_JSON_BYTES) {
-            throw ApiException.tooLarge("a JSON body may be at most " + MAX_JSON_BYTES + " bytes");
-        }
         if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
             return MAPPER.createObjectNode();
         }
@@ -117,6 +109,19 @@ public final class ApiRequest {
         return object;
     }
 
+    static ApiException jsonTooLarge() {
+        return ApiException.tooLarge("a JSON body may be at most " + MAX_JSON_BYTES + " bytes");
+    }
+
+    /**
+     * Streams the body, of any size the listener's cap allows once raised here, into {@code sink}
+     * as it arrives (see {@link BodyReceiver}); the sink answers the request. Call it last.
+     */
+    public void receiveBody(BodySink sink) {
+        exchange.setMaxEntitySize(Long.MAX_VALUE);
+        bodies.receive(exchange, UPLOAD_CHUNK_BYTES, sink);
+    }
+
     /**
      * Refuses a body of unknown length: chunked (HTTP/1.1), or without Content-Length (HTTP/2;
      * a request whose stream ended with its headers has no body and goes on, to be refused as
@@ -130,28 +135,6 @@ public final class ApiRequest {
             throw new ApiException(411, "length_required",
                     "send the body with a Content-Length header; chunked bodies are not accepted here");
         }
-    }
-
-    /**
-     * Reads and drops what is left of a refused body, up to {@code maxBytes}, so the client is done
-     * sending and reads the error instead of a reset connection. A longer rest is not worth
-     * receiving: the connection is closed after the response instead.
-     */
-    public void discardRestOfBody(long maxBytes) {
-        try {
-            InputStream in = exchange.getInputStream();
-            byte[] buffer = new byte[64 * 1024];
-            for (long dropped = 0; dropped <= maxBytes; ) {
-                int n = in.read(buffer);
-                if (n < 0) {
-                    return;
-                }
-                dropped += n;
-            }
-        } catch (IOException e) {
-            // the client is gone; nothing to answer
-        }
-        exchange.getResponseHeaders().put(Headers.CONNECTION, "close");
     }
 
     private static String abbreviate(String s) {

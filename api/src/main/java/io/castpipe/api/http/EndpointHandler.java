@@ -1,8 +1,11 @@
 package io.castpipe.api.http;
 
+import java.io.ByteArrayOutputStream;
+
 import io.castpipe.api.auth.Authenticator;
 import io.castpipe.api.auth.Caller;
 import io.castpipe.common.http.JsonResponses;
+import io.undertow.server.Connectors;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -13,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * Runs an {@link Endpoint} off the IO thread with the authenticated caller once its
  * {@link RateLimits} admit it, and turns every
  * failure into API.md's JSON error: an {@link ApiException} as it says, anything else as a 500
- * with one log line naming the video.
+ * with one log line naming the video. A JSON body (at most {@link ApiRequest#MAX_JSON_BYTES}) is
+ * received first, without a thread waiting on it; an endpoint that streams its body (uploads)
+ * takes it itself through {@link ApiRequest#receiveBody}.
  */
 public final class EndpointHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(EndpointHandler.class);
@@ -21,13 +26,19 @@ public final class EndpointHandler implements HttpHandler {
     private final Authenticator authenticator;
     private final RateLimits rateLimits;
     private final RateLimits.Kind kind;
+    private final BodyReceiver bodies;
     private final Endpoint endpoint;
+    private final boolean streamsBody;
 
-    public EndpointHandler(Authenticator authenticator, RateLimits rateLimits, RateLimits.Kind kind, Endpoint endpoint) {
+    /** @param streamsBody whether the endpoint takes its body itself rather than as JSON */
+    public EndpointHandler(Authenticator authenticator, RateLimits rateLimits, RateLimits.Kind kind, BodyReceiver bodies,
+                           Endpoint endpoint, boolean streamsBody) {
         this.authenticator = authenticator;
         this.rateLimits = rateLimits;
         this.kind = kind;
+        this.bodies = bodies;
         this.endpoint = endpoint;
+        this.streamsBody = streamsBody;
     }
 
     @Override
@@ -36,24 +47,19 @@ public final class EndpointHandler implements HttpHandler {
             exchange.dispatch(this);
             return;
         }
-        try {
+        guarded(exchange, () -> {
             Caller caller = authenticate(exchange);
             rateLimits.admit(exchange, caller, kind);
-            endpoint.handle(new ApiRequest(exchange, caller));
-        } catch (ApiException e) {
-            if (e.status() == 401) {
-                exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
+            if (streamsBody || exchange.isRequestComplete() || exchange.getRequestContentLength() == 0) {
+                endpoint.handle(new ApiRequest(exchange, caller, new byte[0], bodies));
+                return;
             }
-            if (e.retryAfterSeconds() > 0) {
-                exchange.getResponseHeaders().put(Headers.RETRY_AFTER, e.retryAfterSeconds());
+            long declared = exchange.getRequestContentLength();
+            if (declared > ApiRequest.MAX_JSON_BYTES) {
+                throw ApiRequest.jsonTooLarge();
             }
-            respond(exchange, e.status(), e.code(), e.getMessage());
-        } catch (Exception | Error e) {
-            log.error("{} {} failed (video {}): {}", exchange.getRequestMethod(), exchange.getRequestPath(),
-                    ApiRequest.videoIdOf(exchange), describe(e));
-            log.debug("stack trace", e);
-            respond(exchange, 500, "internal", "the server failed to handle this request; it has been logged");
-        }
+            bodies.receive(exchange, (int) (declared < 0 ? ApiRequest.MAX_JSON_BYTES : declared) + 1, new JsonBody(exchange, caller));
+        });
     }
 
     private Caller authenticate(HttpServerExchange exchange) {
@@ -64,6 +70,68 @@ public final class EndpointHandler implements HttpHandler {
                 rateLimits.refusedToken(exchange);
             }
             throw e;
+        }
+    }
+
+    /** Runs {@code action}, answering whatever it throws. */
+    static void guarded(HttpServerExchange exchange, Action action) {
+        try {
+            action.run();
+        } catch (Exception | Error e) {
+            answerFailure(exchange, e);
+        }
+    }
+
+    static void answerFailure(HttpServerExchange exchange, Throwable failure) {
+        if (failure instanceof ApiException e) {
+            if (e.status() == 401) {
+                exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
+            }
+            if (e.retryAfterSeconds() > 0) {
+                exchange.getResponseHeaders().put(Headers.RETRY_AFTER, e.retryAfterSeconds());
+            }
+            respond(exchange, e.status(), e.code(), e.getMessage());
+            return;
+        }
+        log.error("{} {} failed (video {}): {}", exchange.getRequestMethod(), exchange.getRequestPath(),
+                ApiRequest.videoIdOf(exchange), describe(failure));
+        log.debug("stack trace", failure);
+        respond(exchange, 500, "internal", "the server failed to handle this request; it has been logged");
+    }
+
+    @FunctionalInterface
+    interface Action {
+        void run() throws Exception;
+    }
+
+    /** A small JSON body collected in memory; once whole, the endpoint runs on a worker thread with it. */
+    private final class JsonBody implements BodySink {
+        private final HttpServerExchange exchange;
+        private final Caller caller;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        JsonBody(HttpServerExchange exchange, Caller caller) {
+            this.exchange = exchange;
+            this.caller = caller;
+        }
+
+        @Override
+        public void write(byte[] b, int offset, int length) {
+            if (bytes.size() + length > ApiRequest.MAX_JSON_BYTES) {
+                throw ApiRequest.jsonTooLarge();
+            }
+            bytes.write(b, offset, length);
+        }
+
+        @Override
+        public void complete() {
+            exchange.getConnection().getWorker().execute(() -> Connectors.executeRootHandler(ex -> guarded(ex,
+                    () -> endpoint.handle(new ApiRequest(ex, caller, bytes.toByteArray(), bodies))), exchange));
+        }
+
+        @Override
+        public void stoppedShort() {
+            // nothing held
         }
     }
 

@@ -66,18 +66,23 @@ public final class DirectUploadEndpoint {
         this.queue = queue;
     }
 
-    /** {@code {"size"?, "partSize"?}} → a presigned PUT, or for more than 64 MiB a multipart plan. */
+    /**
+     * {@code {"size", "partSize"?}} → a presigned PUT of exactly {@code size} bytes, or for more than
+     * 64 MiB a multipart plan whose every part URL is signed for its own length: storage refuses
+     * any other length, so nothing over {@code CASTPIPE_UPLOAD_MAX_BYTES} can be put through them.
+     */
     public void uploadUrl(ApiRequest request) {
         String videoId = request.id("id");
         request.about(videoId);
         Video video = lookup.manageable(videoId, request.caller());
         JsonFields body = new JsonFields(request.json());
-        Optional<Long> size = body.wholeNumber("size");
+        long size = body.wholeNumber("size").orElseThrow(() -> ApiException.badRequest("missing_field",
+                "'size' is required: the number of bytes of the file you will upload"));
         Optional<Long> requestedPartSize = body.wholeNumber("partSize");
-        if (size.isPresent() && size.get() < 1) {
+        if (size < 1) {
             throw ApiException.badRequest("invalid_field", "'size' must be at least 1 byte");
         }
-        size.ifPresent(rules::checkSize);
+        rules.checkSize(size);
         UploadRules.checkAcceptsUpload(video);
         aborter.abortAll(videoId);
 
@@ -85,17 +90,18 @@ public final class DirectUploadEndpoint {
         Instant now = Instant.now();
         Map<String, Object> response = new LinkedHashMap<>();
         Upload upload;
-        if (size.isPresent() && size.get() > MULTIPART_ABOVE) {
-            long partSize = partSize(size.get(), requestedPartSize.orElse(defaultPartSize));
-            int count = (int) ((size.get() + partSize - 1) / partSize);
+        if (size > MULTIPART_ABOVE) {
+            long partSize = partSize(size, requestedPartSize.orElse(defaultPartSize));
+            int count = (int) ((size + partSize - 1) / partSize);
             MultipartUpload s3 = store.startMultipart(key, SOURCE_TYPE);
-            upload = new Upload(Ids.newId(), videoId, Upload.Kind.DIRECT, false, s3.uploadId(), size.get(), 0, partSize,
+            upload = new Upload(Ids.newId(), videoId, Upload.Kind.DIRECT, false, s3.uploadId(), size, 0, partSize,
                     null, now.plus(URL_LIFETIME), now);
             List<Map<String, Object>> parts = new ArrayList<>(count);
             Instant expiresAt = null;
             for (int n = 1; n <= count; n++) {
-                PresignedRequest p = store.presignUploadPart(key, s3.uploadId(), n, URL_LIFETIME);
-                parts.add(Map.of("partNumber", n, "url", p.url().toString()));
+                long length = Math.min(partSize, size - (n - 1) * partSize);
+                PresignedRequest p = store.presignUploadPart(key, s3.uploadId(), n, length, URL_LIFETIME);
+                parts.add(Map.of("partNumber", n, "size", length, "url", p.url().toString()));
                 expiresAt = p.expiresAt();
             }
             response.put("uploadId", upload.id());
@@ -104,8 +110,8 @@ public final class DirectUploadEndpoint {
             response.put("parts", parts);
             response.put("expiresAt", expiresAt.toString());
         } else {
-            PresignedRequest p = store.presignPut(key, SOURCE_TYPE, URL_LIFETIME);
-            upload = new Upload(Ids.newId(), videoId, Upload.Kind.DIRECT, false, null, size.orElse(null), 0, 0,
+            PresignedRequest p = store.presignPut(key, SOURCE_TYPE, size, URL_LIFETIME);
+            upload = new Upload(Ids.newId(), videoId, Upload.Kind.DIRECT, false, null, size, 0, 0,
                     null, now.plus(URL_LIFETIME), now);
             response.put("uploadId", upload.id());
             response.put("url", p.url().toString());
@@ -121,7 +127,11 @@ public final class DirectUploadEndpoint {
         JsonResponses.send(request.exchange(), 200, response);
     }
 
-    /** {@code {"uploadId"?, "parts"?:[{"partNumber","etag"}]}}: checks the source and queues the video. */
+    /**
+     * {@code {"uploadId"?, "parts"?:[{"partNumber","etag"}]}}: checks the source is the size declared
+     * (storage that does not check signed lengths could hold another) and queues the video; a source
+     * of another size is deleted and refused.
+     */
     public void complete(ApiRequest request) throws Exception {
         String videoId = request.id("id");
         request.about(videoId);
@@ -144,13 +154,13 @@ public final class DirectUploadEndpoint {
         }
         ObjectInfo source = store.head(key).orElseThrow(() -> ApiException.conflict("source_missing",
                 "nothing has been uploaded yet; PUT the file to the upload URL first"));
-        if (source.size() > rules.maxBytes() || source.size() == 0) {
-            store.delete(key);
-            aborter.abort(upload);
-            if (source.size() == 0) {
-                throw ApiException.badRequest("empty_upload", "the uploaded file is empty");
+        if (source.size() > rules.maxBytes() || source.size() != upload.length()) {
+            aborter.refuse(upload);
+            if (source.size() > rules.maxBytes()) {
+                throw rules.tooLarge();
             }
-            throw rules.tooLarge();
+            throw ApiException.badRequest("size_mismatch", "the uploaded file has " + source.size() + " bytes, not the "
+                    + upload.length() + " declared; it was deleted: ask for a new upload URL");
         }
         uploads.markCompleted(upload.id(), source.size());
         queue.queue(videoId);
@@ -199,11 +209,11 @@ public final class DirectUploadEndpoint {
         return parts;
     }
 
-    /** The headers the client must send with the PUT; Host is set by every HTTP client itself. */
+    /** The headers the client must send with the PUT; Host and Content-Length every HTTP client sets itself. */
     private static Map<String, String> headers(PresignedRequest p) {
         Map<String, String> out = new LinkedHashMap<>();
         p.headers().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("host")) {
+            if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
                 out.put(name, String.join(",", values));
             }
         });

@@ -31,10 +31,6 @@ final class PartAssembler {
         this.tails = tails;
     }
 
-    /** What came of one request body. */
-    record Appended(long offset, boolean clientGone, boolean overflow) {
-    }
-
     /** Bytes of the upload the server holds: its recorded parts and, on this node, the tail. */
     long offset(Upload u) throws IOException {
         if (u.completed()) {
@@ -44,55 +40,56 @@ final class PartAssembler {
         return bytes(parts) + tails.size(u.id(), parts.size() + 1);
     }
 
-    /**
-     * Appends {@code body} at the current offset. Stops at the upload's length (the rest is refused,
-     * {@code overflow}) or when the client goes away ({@code clientGone}); either way everything
-     * read so far is kept.
-     */
-    Appended append(Upload u, InputStream body) throws IOException {
+    /** Appends a request body at the current offset; see {@link Appender}. */
+    Appender appender(Upload u) throws IOException {
         List<StoredPart> parts = uploads.parts(u.id());
         tails.deleteBefore(u.id(), parts.size() + 1);
-        Tail tail = new Tail(u, parts.size() + 1);
-        long offset = bytes(parts) + tail.size;
-        boolean clientGone = false;
-        boolean overflow = false;
-        byte[] buffer = new byte[BUFFER];
-        try {
-            while (true) {
-                int n;
-                try {
-                    n = body.read(buffer);
-                } catch (IOException e) {
-                    clientGone = true;
-                    break;
-                }
-                if (n < 0) {
-                    break;
-                }
-                int take = (int) Math.min(n, u.length() - offset);
-                overflow = take < n;
-                for (int done = 0; done < take; ) {
-                    if (tail.size == u.partSize()) {
-                        tail = tail.putAndNext(offset);
-                    }
-                    int chunk = (int) Math.min(take - done, u.partSize() - tail.size);
-                    tail.write(buffer, done, chunk);
-                    done += chunk;
-                    offset += chunk;
-                }
-                // A full part goes to S3 at once, unless it is the last, which finish() puts.
-                if (tail.size == u.partSize() && offset < u.length()) {
+        return new Appender(u, parts);
+    }
+
+    /**
+     * One request body being appended, as it arrives. It stops at the upload's length; however
+     * the body ends, everything written is kept and {@link #close} records the offset.
+     */
+    final class Appender {
+        private final Upload upload;
+        private Tail tail;
+        private long offset;
+
+        private Appender(Upload upload, List<StoredPart> parts) throws IOException {
+            this.upload = upload;
+            this.tail = new Tail(upload, parts.size() + 1);
+            this.offset = bytes(parts) + tail.size;
+        }
+
+        /** @return how many of the {@code length} bytes fitted before the upload's length */
+        int write(byte[] bytes, int from, int length) throws IOException {
+            int take = (int) Math.min(length, upload.length() - offset);
+            for (int done = 0; done < take; ) {
+                if (tail.size == upload.partSize()) {
                     tail = tail.putAndNext(offset);
                 }
-                if (overflow) {
-                    break;
-                }
+                int chunk = (int) Math.min(take - done, upload.partSize() - tail.size);
+                tail.write(bytes, from + done, chunk);
+                done += chunk;
+                offset += chunk;
             }
-        } finally {
-            tail.close();
-            uploads.setOffset(u.id(), offset);
+            // A full part goes to S3 at once, unless it is the last, which finish() puts.
+            if (tail.size == upload.partSize() && offset < upload.length()) {
+                tail = tail.putAndNext(offset);
+            }
+            return take;
         }
-        return new Appended(offset, clientGone, overflow);
+
+        /** @return the offset the upload is at now */
+        long close() throws IOException {
+            try {
+                tail.close();
+            } finally {
+                uploads.setOffset(upload.id(), offset);
+            }
+            return offset;
+        }
     }
 
     /** With every byte received: puts the tail as the last part and completes the S3 object. */

@@ -1,11 +1,11 @@
 package io.castpipe.api.uploads;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Instant;
 
 import io.castpipe.api.http.ApiException;
 import io.castpipe.api.http.ApiRequest;
+import io.castpipe.api.http.BodySink;
 import io.castpipe.api.videos.Video;
 import io.castpipe.api.videos.VideoLookup;
 import io.castpipe.api.videos.VideoRepository;
@@ -20,12 +20,10 @@ import io.undertow.util.Headers;
 
 /**
  * {@code PUT /api/videos/{id}/source}: the whole source in one request body, streamed into
- * storage with at most one part in memory. Not resumable; for large files tus or a presigned
+ * storage as it arrives with at most one part in memory (and no thread waiting on the client). Not resumable; for large files tus or a presigned
  * URL is the better way.
  */
 public final class SourceUploadEndpoint {
-    private static final int BUFFER = 64 * 1024;
-    private static final long DRAIN_LIMIT = 4L * 1024 * 1024;
 
     private final UploadRules rules;
     private final ObjectStore store;
@@ -62,44 +60,35 @@ public final class SourceUploadEndpoint {
         if (!videos.markUploading(videoId, Instant.now())) {
             throw ApiException.conflict("invalid_state", "video " + videoId + " no longer takes a source");
         }
-        exchange.setMaxEntitySize(Long.MAX_VALUE);
-        exchange.startBlocking();
-        long received = 0;
         ObjectOutputStream out = store.openForWrite(ObjectKeys.uploadSource(videoId), contentType(exchange), rules.maxBytes());
-        try {
-            InputStream in = exchange.getInputStream();
-            byte[] buffer = new byte[BUFFER];
-            while (true) {
-                int n;
+        request.receiveBody(new BodySink() {
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
                 try {
-                    n = in.read(buffer);
-                } catch (IOException e) {
+                    out.write(bytes, offset, length);
+                } catch (ObjectTooLargeException e) {
+                    throw rules.tooLarge();
+                }
+            }
+
+            @Override
+            public void complete() throws IOException {
+                try {
+                    out.close();
+                } catch (IOException | RuntimeException e) {
                     giveUp(out, videoId);
-                    exchange.endExchange();
-                    return;
+                    throw e;
                 }
-                if (n < 0) {
-                    break;
-                }
-                out.write(buffer, 0, n);
-                received += n;
+                queue.queue(videoId);
+                Video queued = videos.find(videoId).orElseThrow(() -> ApiException.notFound("no video " + videoId));
+                JsonResponses.send(exchange, 200, view.render(queued, request.caller()));
             }
-            if (received == 0) {
+
+            @Override
+            public void stoppedShort() {
                 giveUp(out, videoId);
-                throw ApiException.badRequest("empty_upload", "the body is empty; send the video file as the request body");
             }
-            out.close();
-        } catch (ObjectTooLargeException e) {
-            giveUp(out, videoId);
-            request.discardRestOfBody(DRAIN_LIMIT);
-            throw rules.tooLarge();
-        } catch (IOException | RuntimeException e) {
-            giveUp(out, videoId);
-            throw e;
-        }
-        queue.queue(videoId);
-        Video queued = videos.find(videoId).orElseThrow(() -> ApiException.notFound("no video " + videoId));
-        JsonResponses.send(exchange, 200, view.render(queued, request.caller()));
+        });
     }
 
     private void giveUp(ObjectOutputStream out, String videoId) {

@@ -10,6 +10,7 @@ import java.util.Optional;
 import io.castpipe.api.auth.Caller;
 import io.castpipe.api.http.ApiException;
 import io.castpipe.api.http.ApiRequest;
+import io.castpipe.api.http.BodySink;
 import io.castpipe.api.videos.Video;
 import io.castpipe.api.videos.VideoCreator;
 import io.castpipe.api.videos.VideoLookup;
@@ -57,8 +58,6 @@ public final class TusUploadHandler {
     private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
     /** HEAD reports without the lock rather than wait long: the offset it reads is consistent either way. */
     private static final Duration HEAD_LOCK_WAIT = Duration.ofSeconds(2);
-    /** How much of a refused body is read and dropped so the client gets the answer rather than a reset. */
-    private static final long DRAIN_LIMIT = 4L * 1024 * 1024;
 
     private final String publicUrl;
     private final UploadRules rules;
@@ -177,8 +176,10 @@ public final class TusUploadHandler {
         long clientOffset = number(request, UPLOAD_OFFSET)
                 .orElseThrow(() -> ApiException.badRequest("missing_header", "Upload-Offset is required"));
         request.requireContentLength();
-        try (UploadLocks.Held ignored = locks.tryLock(found.id(), LOCK_WAIT).orElseThrow(() ->
-                new ApiException(423, "upload_busy", "another request is writing to this upload; retry shortly"))) {
+        UploadLocks.Held lock = locks.tryLock(found.id(), LOCK_WAIT).orElseThrow(() ->
+                new ApiException(423, "upload_busy", "another request is writing to this upload; retry shortly"));
+        boolean bodyHoldsLock = false;
+        try {
             Upload upload = reload(found.id());
             long offset = assembler.offset(upload);
             if (clientOffset != offset) {
@@ -195,23 +196,58 @@ public final class TusUploadHandler {
                 throw ApiException.tooLarge("the body goes past Upload-Length: " + (upload.length() - offset)
                         + " bytes remain");
             }
-            exchange.setMaxEntitySize(Long.MAX_VALUE);
-            exchange.startBlocking();
-            PartAssembler.Appended appended = assembler.append(upload, exchange.getInputStream());
-            if (appended.clientGone()) {
-                log.debug("video {}: upload {} connection dropped at offset {}", upload.videoId(), upload.id(), appended.offset());
-                exchange.endExchange();
-                return;
+            request.receiveBody(new PatchBody(exchange, upload, assembler.appender(upload), lock));
+            bodyHoldsLock = true;
+        } finally {
+            if (!bodyHoldsLock) {
+                lock.close();
             }
-            if (appended.overflow()) {
-                request.discardRestOfBody(DRAIN_LIMIT);
+        }
+    }
+
+    /** A PATCH body going into the upload's tail as it arrives; the upload's lock is held until it ends. */
+    private final class PatchBody implements BodySink {
+        private final HttpServerExchange exchange;
+        private final Upload upload;
+        private final PartAssembler.Appender appender;
+        private final UploadLocks.Held lock;
+
+        PatchBody(HttpServerExchange exchange, Upload upload, PartAssembler.Appender appender, UploadLocks.Held lock) {
+            this.exchange = exchange;
+            this.upload = upload;
+            this.appender = appender;
+            this.lock = lock;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws Exception {
+            if (appender.write(bytes, offset, length) < length) {
                 throw ApiException.tooLarge("the body went past Upload-Length; bytes up to it were kept");
             }
-            if (appended.offset() == upload.length()) {
-                finish(upload);
-                upload = reload(upload.id());
+        }
+
+        @Override
+        public void complete() throws Exception {
+            try {
+                long offset = appender.close();
+                Upload now = upload;
+                if (offset == upload.length()) {
+                    finish(upload);
+                    now = reload(upload.id());
+                }
+                respondOffset(exchange, now, offset);
+            } finally {
+                lock.close();
             }
-            respondOffset(exchange, upload, appended.offset());
+        }
+
+        @Override
+        public void stoppedShort() throws Exception {
+            try {
+                log.debug("video {}: upload {} body stopped at offset {}", upload.videoId(), upload.id(), appender.close());
+            } finally {
+                lock.close();
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import io.castpipe.bench.ScratchDirectory;
 import io.castpipe.bench.StdinCommands;
 import io.castpipe.common.config.CastpipeConfig;
+import io.castpipe.common.http.HttpBounds;
 import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
@@ -55,7 +56,8 @@ public final class OriginProcess {
             Topics topics = new Topics(TOPIC_PREFIX);
             topics.ensureCreated(kafka, 1, (short) 1);
             int port = ports[3];
-            HttpServer http = new HttpServer("127.0.0.1", port);
+            // The benchmark's 10,000 clients all connect from 127.0.0.1.
+            HttpServer http = new HttpServer("127.0.0.1", port).bounds(HttpBounds.defaults().withConnections(20_000, 20_000));
             NodeContext ctx = new NodeContext(CastpipeConfig.from(Map.of()), Files.createDirectories(dir.resolve("data")),
                     kafka, topics, store, null, null, http, metrics, null, "bench-signing-secret");
             try (OriginService origin = new OriginService(ctx)) {

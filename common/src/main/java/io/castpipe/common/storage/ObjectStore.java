@@ -63,11 +63,17 @@ public interface ObjectStore extends AutoCloseable {
     /** Deletes every object whose key starts with {@code prefix}; returns how many went. */
     int deleteByPrefix(String prefix);
 
-    PresignedRequest presignPut(String key, String contentType, Duration ttl);
+    /**
+     * A PUT of exactly {@code contentLength} bytes: the length is one of the signed headers, so
+     * storage that checks signatures (S3, MinIO, the embedded server) refuses a body of any other
+     * length. Every HTTP client sends Content-Length from the body itself.
+     */
+    PresignedRequest presignPut(String key, String contentType, long contentLength, Duration ttl);
 
     PresignedRequest presignGet(String key, Duration ttl);
 
-    PresignedRequest presignUploadPart(String key, String uploadId, int partNumber, Duration ttl);
+    /** An UploadPart of exactly {@code contentLength} bytes, signed like {@link #presignPut}. */
+    PresignedRequest presignUploadPart(String key, String uploadId, int partNumber, long contentLength, Duration ttl);
 
     @Override
     void close();

@@ -205,9 +205,9 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
-    public PresignedRequest presignPut(String key, String contentType, Duration ttl) {
+    public PresignedRequest presignPut(String key, String contentType, long contentLength, Duration ttl) {
         var p = presigner.presignPutObject(b -> b.signatureDuration(ttl)
-                .putObjectRequest(r -> r.bucket(bucket()).key(key).contentType(contentType)));
+                .putObjectRequest(r -> r.bucket(bucket()).key(key).contentType(contentType).contentLength(contentLength)));
         return new PresignedRequest(p.url(), "PUT", p.signedHeaders(), p.expiration());
     }
 
@@ -219,9 +219,10 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
-    public PresignedRequest presignUploadPart(String key, String uploadId, int partNumber, Duration ttl) {
+    public PresignedRequest presignUploadPart(String key, String uploadId, int partNumber, long contentLength, Duration ttl) {
         var p = presigner.presignUploadPart(b -> b.signatureDuration(ttl)
-                .uploadPartRequest(r -> r.bucket(bucket()).key(key).uploadId(uploadId).partNumber(partNumber)));
+                .uploadPartRequest(r -> r.bucket(bucket()).key(key).uploadId(uploadId).partNumber(partNumber)
+                        .contentLength(contentLength)));
         return new PresignedRequest(p.url(), "PUT", p.signedHeaders(), p.expiration());
     }
 

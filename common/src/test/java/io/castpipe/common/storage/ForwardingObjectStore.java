@@ -32,10 +32,13 @@ public abstract class ForwardingObjectStore implements ObjectStore {
     @Override public void copy(String fromKey, String toKey) { delegate.copy(fromKey, toKey); }
     @Override public void delete(String key) { delegate.delete(key); }
     @Override public int deleteByPrefix(String prefix) { return delegate.deleteByPrefix(prefix); }
-    @Override public PresignedRequest presignPut(String key, String contentType, Duration ttl) { return delegate.presignPut(key, contentType, ttl); }
+    @Override public PresignedRequest presignPut(String key, String contentType, long contentLength, Duration ttl) {
+        return delegate.presignPut(key, contentType, contentLength, ttl);
+    }
     @Override public PresignedRequest presignGet(String key, Duration ttl) { return delegate.presignGet(key, ttl); }
-    @Override public PresignedRequest presignUploadPart(String key, String uploadId, int partNumber, Duration ttl) {
-        return delegate.presignUploadPart(key, uploadId, partNumber, ttl);
+    @Override public PresignedRequest presignUploadPart(String key, String uploadId, int partNumber, long contentLength,
+                                                        Duration ttl) {
+        return delegate.presignUploadPart(key, uploadId, partNumber, contentLength, ttl);
     }
     @Override public void close() { delegate.close(); }
 }

@@ -198,14 +198,14 @@ class S3ObjectStoreTest {
 
     @Test
     void presignedPutWorksFromAPlainHttpClient() throws Exception {
-        PresignedRequest put = store.presignPut("f/direct.bin", "application/octet-stream", Duration.ofMinutes(5));
+        PresignedRequest put = store.presignPut("f/direct.bin", "application/octet-stream", 17, Duration.ofMinutes(5));
         assertThat(put.method()).isEqualTo("PUT");
         assertThat(put.expiresAt()).isAfter(java.time.Instant.now());
 
         HttpRequest.Builder request = HttpRequest.newBuilder(put.url().toURI())
                 .PUT(HttpRequest.BodyPublishers.ofString("uploaded directly"));
         put.headers().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("host")) {
+            if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
                 values.forEach(v -> request.header(name, v));
             }
         });
@@ -219,12 +219,29 @@ class S3ObjectStoreTest {
     }
 
     @Test
+    void aPresignedPutRefusesABodyOfAnotherLengthThanSigned() throws Exception {
+        PresignedRequest put = store.presignPut("f/sized.bin", "application/octet-stream", 5, Duration.ofMinutes(5));
+        assertThat(put.url().getQuery()).contains("X-Amz-SignedHeaders=content-length");
+        for (String body : new String[] {"four", "sixsix"}) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(put.url().toURI()).PUT(HttpRequest.BodyPublishers.ofString(body));
+            put.headers().forEach((name, values) -> {
+                if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
+                    values.forEach(v -> request.header(name, v));
+                }
+            });
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(body).isEqualTo(403);
+        }
+        assertThat(store.head("f/sized.bin")).isEmpty();
+    }
+
+    @Test
     void tamperedPresignedUrlIsRefused() throws Exception {
-        PresignedRequest put = store.presignPut("g/direct.bin", "application/octet-stream", Duration.ofMinutes(5));
+        PresignedRequest put = store.presignPut("g/direct.bin", "application/octet-stream", 1, Duration.ofMinutes(5));
         URI other = URI.create(put.url().toString().replace("g/direct.bin", "g/other.bin"));
         HttpRequest.Builder request = HttpRequest.newBuilder(other).PUT(HttpRequest.BodyPublishers.ofString("x"));
         put.headers().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("host")) {
+            if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
                 values.forEach(v -> request.header(name, v));
             }
         });
@@ -281,11 +298,11 @@ class S3ObjectStoreTest {
     }
 
     private static String putPresignedPart(String key, String uploadId, int partNumber, byte[] bytes) throws Exception {
-        PresignedRequest put = store.presignUploadPart(key, uploadId, partNumber, Duration.ofMinutes(5));
+        PresignedRequest put = store.presignUploadPart(key, uploadId, partNumber, bytes.length, Duration.ofMinutes(5));
         HttpRequest.Builder request = HttpRequest.newBuilder(put.url().toURI())
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes));
         put.headers().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("host")) {
+            if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
                 values.forEach(v -> request.header(name, v));
             }
         });

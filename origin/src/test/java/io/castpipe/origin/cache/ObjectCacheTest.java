@@ -280,7 +280,7 @@ class ObjectCacheTest {
         }
 
         @Override
-        public PresignedRequest presignPut(String key, String contentType, Duration ttl) {
+        public PresignedRequest presignPut(String key, String contentType, long contentLength, Duration ttl) {
             throw new UnsupportedOperationException();
         }
 
@@ -290,7 +290,7 @@ class ObjectCacheTest {
         }
 
         @Override
-        public PresignedRequest presignUploadPart(String key, String uploadId, int partNumber, Duration ttl) {
+        public PresignedRequest presignUploadPart(String key, String uploadId, int partNumber, long contentLength, Duration ttl) {
             throw new UnsupportedOperationException();
         }
 

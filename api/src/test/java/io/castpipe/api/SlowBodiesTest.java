@@ -1,0 +1,171 @@
+package io.castpipe.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.castpipe.api.HttpTestClient.Response;
+import io.castpipe.common.config.Setting;
+import io.castpipe.common.media.ObjectKeys;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static io.castpipe.api.TusUploadTest.random;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Request bodies that arrive slowly hold no thread: 64 uploads trickling a byte a second from
+ * 127.0.0.2 while 127.0.0.1 is served, and a body that stops arriving is answered 408.
+ */
+class SlowBodiesTest {
+    private static final int BODY_TIMEOUT_SECONDS = 3;
+    private static final int SLOW_UPLOADS = 64;
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static ApiTestNode node;
+    private static HttpTestClient http;
+    private static String token;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = ApiTestNode.isolated(Map.of(Setting.HTTP_BODY_TIMEOUT_SECONDS.env(), String.valueOf(BODY_TIMEOUT_SECONDS),
+                Setting.API_WRITES_PER_MINUTE.env(), "100000"));
+        http = node.client();
+        token = http.newUser("slow");
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @Test
+    void slowUploadsHoldNoThreadWhileOthersAreServed() throws Exception {
+        List<Socket> slow = new ArrayList<>();
+        try {
+            List<String> heads = new ArrayList<>();
+            for (int i = 0; i < SLOW_UPLOADS; i++) {
+                heads.add(i % 2 == 0 ? tusPatchHead(tusUpload(1000), 0, 1000)
+                        : sourcePutHead(http.newVideo(token, "slow", "public"), 1000));
+            }
+            for (String head : heads) {
+                Socket s = from("127.0.0.2");
+                send(s, head.getBytes(StandardCharsets.US_ASCII));
+                slow.add(s);
+            }
+            String videoId = http.newVideo(token, "served meanwhile", "public");
+            long worstMillis = 0;
+            for (int second = 0; second < 8; second++) {
+                for (Socket s : slow) {
+                    send(s, new byte[] {1}); // every slow upload gets its byte this second
+                }
+                long started = System.nanoTime();
+                HttpResponse<String> get = CLIENT.send(HttpRequest.newBuilder(URI.create(node.baseUrl + "/api/videos/" + videoId))
+                        .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                worstMillis = Math.max(worstMillis, Duration.ofNanos(System.nanoTime() - started).toMillis());
+                assertThat(get.statusCode()).isEqualTo(200);
+                Thread.sleep(1000 - Math.min(999, Duration.ofNanos(System.nanoTime() - started).toMillis()));
+            }
+            byte[] file = random(3 * 1024 * 1024 + 7, 40);
+            HttpResponse<String> upload = CLIENT.send(HttpRequest.newBuilder(URI.create(node.baseUrl + "/api/videos/" + videoId
+                    + "/source")).header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30))
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
+            assertThat(node.store.head(ObjectKeys.uploadSource(videoId)).orElseThrow().size()).isEqualTo(file.length);
+            for (Socket s : slow) {
+                assertThat(s.isClosed()).isFalse();
+            }
+            System.out.printf("%d slow uploads held; slowest GET meanwhile %d ms%n", SLOW_UPLOADS, worstMillis);
+        } finally {
+            for (Socket s : slow) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aStalledBodyIsAnswered408AndTusKeepsWhatArrived() throws Exception {
+        String uploadPath = tusUpload(1000);
+        String videoId = http.newVideo(token, "stalled", "public");
+        try (Socket tus = from("127.0.0.3"); Socket put = from("127.0.0.3"); Socket json = from("127.0.0.3")) {
+            send(tus, tusPatchHead(uploadPath, 0, 1000).getBytes(StandardCharsets.US_ASCII), new byte[123]);
+            send(put, sourcePutHead(videoId, 1000).getBytes(StandardCharsets.US_ASCII), new byte[45]);
+            send(json, ("POST /api/videos HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                    + "\r\nContent-Length: 100\r\n\r\n{\"title\":").getBytes(StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            for (Socket s : List.of(tus, put, json)) {
+                String answer = readUntilClosed(s);
+                assertThat(answer).startsWith("HTTP/1.1 408").contains("\"code\":\"body_timeout\"");
+            }
+            long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            assertThat(millis).isGreaterThanOrEqualTo(BODY_TIMEOUT_SECONDS * 1000L - 500);
+            System.out.printf("stalled bodies answered 408 and closed after %d ms (timeout %d s)%n", millis, BODY_TIMEOUT_SECONDS);
+        }
+        Response head = http.request("HEAD", uploadPath).token(token).header("Tus-Resumable", "1.0.0").send();
+        assertThat(head.header("Upload-Offset")).isEqualTo("123");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(http.get("/api/videos/" + videoId, token).json().get("status").asText()).isEqualTo("created"));
+        assertThat(node.store.head(ObjectKeys.uploadSource(videoId))).isEmpty();
+    }
+
+    private static String tusUpload(long length) throws Exception {
+        Response created = http.request("POST", "/api/uploads").token(token).header("Tus-Resumable", "1.0.0")
+                .header("Upload-Length", String.valueOf(length)).send();
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        return URI.create(created.header("Location")).getPath();
+    }
+
+    private static String tusPatchHead(String path, long offset, long length) {
+        return "PATCH " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                + "\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: " + offset
+                + "\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: " + length + "\r\n\r\n";
+    }
+
+    private static String sourcePutHead(String videoId, long length) {
+        return "PUT /api/videos/" + videoId + "/source HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                + "\r\nContent-Type: video/mp4\r\nContent-Length: " + length + "\r\n\r\n";
+    }
+
+    private static Socket from(String address) throws IOException {
+        URI base = URI.create(node.baseUrl);
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
+        s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+        return s;
+    }
+
+    private static void send(Socket s, byte[]... parts) throws IOException {
+        OutputStream out = s.getOutputStream();
+        for (byte[] p : parts) {
+            out.write(p);
+        }
+        out.flush();
+    }
+
+    /** What the server sends until it closes the connection (at most 20 s). */
+    private static String readUntilClosed(Socket s) throws IOException {
+        s.setSoTimeout(20_000);
+        InputStream in = s.getInputStream();
+        StringBuilder text = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            text.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+        }
+        return text.toString();
+    }
+}
