@@ -23,6 +23,7 @@ import io.castpipe.api.streams.IngestWarnings;
 import io.castpipe.api.streams.LiveControl;
 import io.castpipe.api.streams.StreamEventsConsumer;
 import io.castpipe.api.streams.StreamRepository;
+import io.castpipe.api.streams.StreamStopper;
 import io.castpipe.api.streams.StreamsEndpoint;
 import io.castpipe.common.live.ViewerCounts;
 import io.castpipe.common.net.TrustedProxies;
@@ -90,8 +91,9 @@ public final class ApiService implements Service {
         VideoView view = new VideoView(publicUrl, new PlaybackTokens(ctx.signingSecret()));
         uploads = new Uploads(publicUrl, maxBytes, partSize, tailDir(), ctx.database(), ctx.objectStore(), videos,
                 creator, view, publisher);
+        // Ending a publish from here is for ingest to take on a stream control topic; not yet wired.
         VideosEndpoint videosEndpoint = new VideosEndpoint(videos, creator, accessFile, view, uploads.aborter(),
-                ctx.objectStore());
+                ctx.objectStore(), StreamStopper.NOT_WIRED);
         UsersEndpoint usersEndpoint = new UsersEndpoint(users);
         TokenRepository tokenRepository = new TokenRepository(ctx.database());
         TokensEndpoint tokens = new TokensEndpoint(tokenRepository, users);
@@ -167,7 +169,7 @@ public final class ApiService implements Service {
 
         events = new VideoEventsConsumer(ctx.kafka(), ctx.topics(), videos);
         events.start();
-        streamEvents = new StreamEventsConsumer(ctx.kafka(), ctx.topics(), streamRepository);
+        streamEvents = new StreamEventsConsumer(ctx.kafka(), ctx.topics(), streamRepository, accessFile);
         streamEvents.start();
         viewerReports = new ViewerReportsConsumer(ctx.kafka(), ctx.topics(), viewerCounts);
         viewerReports.start();

@@ -1,5 +1,7 @@
 package io.castpipe.api;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -14,6 +16,7 @@ import io.castpipe.common.events.VideoEvent;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.media.Ids;
+import io.castpipe.common.media.ObjectKeys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -128,6 +131,35 @@ class LiveStreamsTest {
     }
 
     @Test
+    void aStreamsRecordingIsPublicFromItsStartAndDeletingItTakesTheStreamsObjectsForGood() throws Exception {
+        String owner = http.newUser("recording-owner");
+        String channelId = http.post("/api/channels", owner, Map.of("name", "ruth-live")).json().get("id").asText();
+        String streamId = Ids.newId();
+        StreamEvent started = StreamEvent.started(streamId, channelId, "ruth-live", "avc1", "mp4a", Map.of());
+        ingest.publishDurably(Topic.STREAM_EVENTS, streamId, started);
+        JsonNode recording = await(() -> http.get("/api/videos/" + streamId, owner).json(), j -> j.has("id"));
+        assertThat(recording.get("visibility").asText()).isEqualTo("public");
+        assertThat(accessRecord(streamId)).as("written before the row").isEqualTo("{\"visibility\":\"public\"}");
+
+        // The transcoder's live objects and the recording made of them.
+        node.store.put(ObjectKeys.liveFile(streamId, "360p", "seg-0.m4s"), new byte[] {1}, "video/iso.segment");
+        node.store.put(ObjectKeys.liveFile(streamId, "360p", "vod.m3u8"), "#EXTM3U\n".getBytes(), "application/vnd.apple.mpegurl");
+        node.store.put(ObjectKeys.vodFile(streamId, "360p", "seg-0.m4s"), new byte[] {1}, "video/iso.segment");
+        assertThat(http.delete("/api/videos/" + streamId, owner).status()).isEqualTo(204);
+        assertThat(node.store.head(ObjectKeys.vodAccess(streamId))).isEmpty();
+        assertThat(node.store.list(ObjectKeys.vodPrefix(streamId))).isEmpty();
+        assertThat(node.store.list(ObjectKeys.livePrefix(streamId))).isEmpty();
+
+        // STARTED read again (a consumer that restarted before committing) does not bring it back.
+        ingest.publishDurably(Topic.STREAM_EVENTS, streamId, started);
+        String later = Ids.newId();
+        ingest.publishDurably(Topic.STREAM_EVENTS, later, StreamEvent.started(later, channelId, "ruth-live", "avc1", "mp4a", Map.of()));
+        await(() -> http.get("/api/videos/" + later, owner).json(), j -> j.has("id"));
+        assertThat(http.get("/api/videos/" + streamId, owner).status()).isEqualTo(404);
+        assertThat(node.store.head(ObjectKeys.vodAccess(streamId))).isEmpty();
+    }
+
+    @Test
     void viewersAreTheSumOfTheOriginNodesFreshReports() throws Exception {
         String owner = http.newUser("viewers-owner");
         String channelId = http.post("/api/channels", owner, Map.of("name", "hana-live")).json().get("id").asText();
@@ -234,5 +266,11 @@ class LiveStreamsTest {
             Thread.sleep(100);
         }
         throw new AssertionError("not reached within 20 s; last: " + last);
+    }
+
+    private static String accessRecord(String id) throws Exception {
+        try (InputStream in = node.store.get(ObjectKeys.vodAccess(id))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 }

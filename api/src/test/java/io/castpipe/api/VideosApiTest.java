@@ -187,6 +187,11 @@ class VideosApiTest {
         assertThat(byAdmin.json().get("title").asText()).isEqualTo("after");
         assertThat(accessFile(id)).isEqualTo("{\"visibility\":\"public\"}");
         assertError(http.patch("/api/videos/" + id, other, Map.of("title", "x")), 403, "forbidden");
+
+        // A visibility given again, unchanged, writes the record again: how a lost one is restored.
+        node.store.delete(ObjectKeys.vodAccess(id));
+        assertThat(http.patch("/api/videos/" + id, owner, Map.of("visibility", "public")).status()).isEqualTo(200);
+        assertThat(accessFile(id)).isEqualTo("{\"visibility\":\"public\"}");
     }
 
     @Test

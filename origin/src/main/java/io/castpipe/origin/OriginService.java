@@ -13,6 +13,9 @@ import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.node.DaemonThreads;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
+import io.castpipe.common.net.TrustedProxies;
+import io.castpipe.origin.access.AccessHandler;
+import io.castpipe.origin.access.VideoAccess;
 import io.castpipe.common.storage.ObjectStore;
 import io.castpipe.origin.cache.CachePolicy;
 import io.castpipe.origin.cache.ObjectCache;
@@ -22,15 +25,15 @@ import io.castpipe.origin.http.FetchHandler;
 import io.castpipe.origin.http.GuardHandler;
 import io.castpipe.origin.http.PreconditionsHandler;
 import io.castpipe.origin.http.ReplyEncoder;
-import io.castpipe.origin.vod.VideoAccess;
 import io.castpipe.origin.live.BlockedReloads;
 import io.castpipe.origin.live.LiveChannels;
 import io.castpipe.origin.live.LivePathHandler;
 import io.castpipe.origin.live.LiveUpdates;
+import io.castpipe.origin.live.LiveWaitHandler;
+import io.castpipe.origin.live.LiveWindows;
 import io.castpipe.origin.live.PlaylistDeltas;
 import io.castpipe.origin.live.ViewerCounter;
 import io.castpipe.origin.live.ViewerReports;
-import io.castpipe.origin.vod.VodAccessHandler;
 import io.castpipe.origin.vod.VodCachePolicy;
 import io.castpipe.origin.vod.VodPathHandler;
 import io.undertow.server.HttpHandler;
@@ -47,7 +50,6 @@ public final class OriginService implements Service {
     /** Storage reads in parallel; matches the S3 client's connection pool. */
     static final int STORAGE_THREADS = 64;
     static final Duration STORAGE_TIMEOUT = Duration.ofSeconds(20);
-    static final Duration ACCESS_TTL = Duration.ofSeconds(5);
     static final long STREAM_CHUNK_BYTES = 4 * MIB;
     /** Between announcements a live playlist may be a second old at most. */
     static final Duration LIVE_PLAYLIST_TTL = Duration.ofSeconds(1);
@@ -76,21 +78,31 @@ public final class OriginService implements Service {
                 : key.endsWith(".m3u8") ? LIVE_PLAYLIST_TTL : null;
         this.cache = new ObjectCache(store, cacheBytes, policy, storageExecutor, ctx.metrics().registry());
 
-        HttpHandler delivery = new DeliveryHandler(store, new ReplyEncoder(store, STREAM_CHUNK_BYTES, cache::invalidate));
+        long sharedMaxAge = ctx.config().integer(Setting.CDN_MAX_AGE_SECONDS, 1, 86_400);
+        TrustedProxies proxies = TrustedProxies.fromConfig(ctx.config());
+
+        HttpHandler delivery = new DeliveryHandler(store, new ReplyEncoder(store, STREAM_CHUNK_BYTES, cache::invalidate),
+                sharedMaxAge);
         HttpHandler fetch = new FetchHandler(cache, STORAGE_TIMEOUT, delivery);
         HttpHandler preconditions = new PreconditionsHandler(fetch);
-        HttpHandler access = new VodAccessHandler(new VideoAccess(cache, ACCESS_TTL),
-                new PlaybackTokens(ctx.signingSecret()), adminToken(ctx), Clock.systemUTC(), STORAGE_TIMEOUT, preconditions);
-        this.vod = new GuardHandler(() -> open, new CorsHandler(new VodPathHandler(access)));
+        VideoAccess videoAccess = new VideoAccess(cache);
+        PlaybackTokens tokens = new PlaybackTokens(ctx.signingSecret());
+        Optional<String> admin = adminToken(ctx);
+        this.vod = new GuardHandler(() -> open, new CorsHandler(new VodPathHandler(
+                new AccessHandler(videoAccess, tokens, admin, Clock.systemUTC(), STORAGE_TIMEOUT, preconditions))));
+
         this.channels = new LiveChannels(ctx.kafka(), ctx.topics());
-        this.reloads = new BlockedReloads();
+        this.reloads = new BlockedReloads(ctx.config().integer(Setting.ORIGIN_BLOCKED_PER_ADDRESS, 1, BlockedReloads.MAX_WAITING));
         PlaylistDeltas deltas = new PlaylistDeltas(ctx.metrics().registry());
-        this.updates = new LiveUpdates(ctx.kafka(), ctx.topics(), cache, reloads, deltas);
+        LiveWindows windows = new LiveWindows();
+        this.updates = new LiveUpdates(ctx.kafka(), ctx.topics(), cache, reloads, deltas, windows);
         ViewerCounter viewers = new ViewerCounter(
                 Duration.ofSeconds(ctx.config().integer(Setting.ORIGIN_VIEWER_WINDOW_SECONDS, 2, 3600)));
         this.publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "origin-viewers");
         this.viewerReports = new ViewerReports(viewers, publisher, ctx.nodeId(), ctx.metrics().registry());
-        this.live = new GuardHandler(() -> open, new CorsHandler(new LivePathHandler(channels, viewers, reloads, deltas, preconditions)));
+        HttpHandler liveWait = new LiveWaitHandler(reloads, deltas, proxies, preconditions);
+        this.live = new GuardHandler(() -> open, new CorsHandler(new LivePathHandler(channels, windows, viewers, proxies,
+                new AccessHandler(videoAccess, tokens, admin, Clock.systemUTC(), STORAGE_TIMEOUT, liveWait))));
     }
 
     @Override

@@ -44,7 +44,8 @@ class BlockingReloadTest {
 
     @BeforeAll
     static void start() throws Exception {
-        origin = OriginFixture.start("blocking-reload");
+        // One test client stands for many players here: the per-address share is BlockedPerAddressTest's.
+        origin = OriginFixture.start("blocking-reload", OriginFixture.env("CASTPIPE_ORIGIN_BLOCKED_PER_ADDRESS", "50000"), null);
         kafka = OriginFixture.publisher();
     }
 
@@ -118,7 +119,7 @@ class BlockingReloadTest {
         assertThat(playlist.body()).contains("part-5.2.m4s");
         assertThat(part.statusCode()).isEqualTo(200);
         assertThat(part.body()).as("the bytes the announcement carried, sent whole").containsExactly(Live.partBytes(5, 2));
-        assertThat(part.headers().firstValue("Cache-Control")).contains("public, max-age=31536000, immutable");
+        assertThat(part.headers().firstValue("Cache-Control")).contains("public, max-age=31536000, s-maxage=60, immutable");
 
         // A part more than the Advance Part Limit ahead (3 s of 0.334 s parts) is refused; a part
         // request that far ahead is not waited for.
@@ -190,7 +191,7 @@ class BlockingReloadTest {
         System.out.println("1000 blocked reloads answered within " + (System.nanoTime() - announced) / 1_000_000
                 + " ms of the announcement");
         for (CompletableFuture<HttpResponse<String>> f : waiting) {
-            assertThat(f.get().statusCode()).isEqualTo(200);
+            assertThat(f.get().statusCode()).as(f.get().body()).isEqualTo(200);
             assertThat(f.get().body()).contains("seg-2.m4s");
         }
     }
@@ -274,6 +275,7 @@ class BlockingReloadTest {
     private record Live(String stream, String channel) {
         static Live start(String channel) throws Exception {
             String stream = Ids.newId();
+            origin.accessRecord(stream, "public");
             kafka.publishDurably(Topic.STREAM_EVENTS, stream, StreamEvent.started(stream, Ids.newId(), channel, "avc1", null, Map.of()));
             return new Live(stream, channel);
         }

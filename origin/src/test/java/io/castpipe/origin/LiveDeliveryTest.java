@@ -42,6 +42,7 @@ class LiveDeliveryTest {
         origin.store.put(ObjectKeys.liveFile(stream, "720p", "init.mp4"), new byte[] {1, 2, 3}, "video/mp4");
         assertThat(origin.get("/live/dana-live/master.m3u8").statusCode()).isEqualTo(404);
 
+        origin.accessRecord(stream, "public");
         kafka.publishDurably(Topic.STREAM_EVENTS, stream, StreamEvent.started(stream, Ids.newId(), "dana-live", "avc1", "mp4a", Map.of()));
         HttpResponse<byte[]> master = await("/live/dana-live/master.m3u8");
         assertThat(new String(master.body())).contains("720p/index.m3u8");
@@ -49,12 +50,13 @@ class LiveDeliveryTest {
         assertThat(master.headers().firstValue("Cache-Control")).contains("public, max-age=1");
         HttpResponse<byte[]> init = origin.get("/live/dana-live/720p/init.mp4");
         assertThat(init.body()).containsExactly(1, 2, 3);
-        assertThat(init.headers().firstValue("Cache-Control")).contains("public, max-age=31536000, immutable");
+        assertThat(init.headers().firstValue("Cache-Control")).contains("public, max-age=31536000, s-maxage=60, immutable");
     }
 
     @Test
     void announcedSegmentsAreServedFromMemoryWithoutAStorageRead() throws Exception {
         String stream = Ids.newId();
+        origin.accessRecord(stream, "public");
         kafka.publishDurably(Topic.STREAM_EVENTS, stream, StreamEvent.started(stream, Ids.newId(), "erin-live", "avc1", null, Map.of()));
         String key = ObjectKeys.liveFile(stream, "360p", "seg-7.m4s");
         // Not in storage at all: only the announcement carries it. An origin that has just started

@@ -23,6 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Distinct clients polling a live stream are counted and reported on stream.events as VIEWERS. */
 class LiveViewersTest {
+    /** This test's client, and the proxies it says the viewers came through. */
+    private static final String PROXIES = "127.0.0.1,10.0.0.0/8";
     private final String stream = Ids.newId();
     private final List<StreamEvent> reports = new CopyOnWriteArrayList<>();
     private EventPublisher ingest;
@@ -50,7 +52,7 @@ class LiveViewersTest {
     @Test
     void clientsPollingAMediaPlaylistAreReportedAsViewersThenZeroWhenTheyStop() throws Exception {
         try (OriginFixture origin = OriginFixture.start("live-viewers", OriginFixture.env(
-                "CASTPIPE_NODE_ID", "origin-a", "CASTPIPE_ORIGIN_VIEWER_WINDOW_SECONDS", "3"), null)) {
+                "CASTPIPE_NODE_ID", "origin-a", "CASTPIPE_ORIGIN_VIEWER_WINDOW_SECONDS", "3", "CASTPIPE_TRUSTED_PROXIES", PROXIES), null)) {
             goLive(origin, "gwen-live");
             pollUntilReported(origin, "gwen-live", 3);
             assertThat(reports).allMatch(e -> "origin-a".equals(e.node()) && e.viewers() <= 3);
@@ -65,7 +67,7 @@ class LiveViewersTest {
 
     @Test
     void aStoppingOriginReportsZeroForTheStreamsItWasServing() throws Exception {
-        OriginFixture origin = OriginFixture.start("live-viewers", OriginFixture.env("CASTPIPE_NODE_ID", "origin-b"), null);
+        OriginFixture origin = OriginFixture.start("live-viewers", OriginFixture.env("CASTPIPE_NODE_ID", "origin-b", "CASTPIPE_TRUSTED_PROXIES", PROXIES), null);
         try {
             goLive(origin, "ivan-live");
             pollUntilReported(origin, "ivan-live", 3);
@@ -84,7 +86,26 @@ class LiveViewersTest {
                 "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nseg-1.m4s\n".getBytes(), "application/vnd.apple.mpegurl");
         origin.store.put(ObjectKeys.liveMaster(stream), "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n720p/index.m3u8\n".getBytes(),
                 "application/vnd.apple.mpegurl");
+        origin.accessRecord(stream, "public");
         ingest.publishDurably(Topic.STREAM_EVENTS, stream, StreamEvent.started(stream, Ids.newId(), channel, "avc1", null, Map.of()));
+    }
+
+    @Test
+    void forwardedAddressesFromAPeerThatIsNotATrustedProxyAreNotBelieved() throws Exception {
+        try (OriginFixture origin = OriginFixture.start("live-viewers", OriginFixture.env("CASTPIPE_NODE_ID", "origin-c",
+                "CASTPIPE_ORIGIN_VIEWER_WINDOW_SECONDS", "3"), null)) {
+            goLive(origin, "judy-live");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline && reports.stream().noneMatch(e -> e.viewers() > 0)) {
+                // one client claiming to be ten
+                for (int i = 1; i <= 10; i++) {
+                    origin.get("/live/judy-live/720p/index.m3u8", "X-Forwarded-For", "198.51.100." + i, "User-Agent", "one-client");
+                }
+                Thread.sleep(500);
+            }
+            assertThat(reports).as("VIEWERS reports").anyMatch(e -> e.viewers() > 0);
+            assertThat(reports).allMatch(e -> e.viewers() <= 1);
+        }
     }
 
     /** Three clients behind one proxy poll the 720p playlist until the origin reports {@code n} viewers. */
@@ -95,7 +116,7 @@ class LiveViewersTest {
                 assertThat(origin.get("/live/" + channel + "/720p/index.m3u8", "X-Forwarded-For", "203.0.113." + i + ", 10.0.0.1",
                         "User-Agent", "viewer-" + i).statusCode()).isIn(200, 404);
             }
-            // viewer 1 again, through another proxy: the first forwarded address is the client
+            // viewer 1 again, through another proxy: the client is the address the trusted proxies name
             origin.get("/live/" + channel + "/720p/seg-1.m4s", "X-Forwarded-For", "203.0.113.1, 10.0.0.9", "User-Agent", "viewer-1");
             // the master playlist alone is not watching
             origin.get("/live/" + channel + "/master.m3u8", "User-Agent", "prefetcher");

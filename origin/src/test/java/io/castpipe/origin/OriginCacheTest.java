@@ -57,6 +57,7 @@ class OriginCacheTest {
     @Test
     void concurrentMissesOfOneKeyCostOneStorageReadAndTheNextRoundNone() throws Exception {
         String id = Ids.newId();
+        f.accessRecord(id, "public");
         String key = ObjectKeys.vodFile(id, "720p", "seg-0.m4s");
         byte[] content = random(60_000, 1);
         f.store.put(key, content, "video/iso.segment");
@@ -108,6 +109,7 @@ class OriginCacheTest {
     @Test
     void theCacheStaysWithinItsBoundAndEvictsTheLeastRecentlyUsed() {
         String id = Ids.newId();
+        f.accessRecord(id, "public");
         int objects = 14;
         int size = 100_000;
         for (int i = 0; i < objects; i++) {
@@ -137,6 +139,7 @@ class OriginCacheTest {
     @Test
     void objectsAboveAnEighthOfTheCacheAreStreamedWithRangesHonoured() {
         String id = Ids.newId();
+        f.accessRecord(id, "public");
         String key = ObjectKeys.vodFile(id, "1080p", "seg-0.m4s");
         byte[] content = random(300_000, 9);
         assertThat((long) content.length).isGreaterThan(cache.maxObjectBytes());
@@ -147,7 +150,7 @@ class OriginCacheTest {
         assertThat(whole.statusCode()).isEqualTo(200);
         assertThat(whole.body()).isEqualTo(content);
         assertThat(whole.headers().firstValue("Content-Length")).hasValue("300000");
-        assertThat(whole.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, immutable");
+        assertThat(whole.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, s-maxage=60, immutable");
         String etag = whole.headers().firstValue("ETag").orElseThrow();
         assertThat(cache.bytesCached()).isLessThanOrEqualTo(BOUND);
 
@@ -173,6 +176,7 @@ class OriginCacheTest {
     @Test
     void aPlaylistTooLongToCacheIsStillRewrittenForATokenHolder() {
         String id = Ids.newId();
+        f.accessRecord(id, "public");
         StringBuilder playlist = new StringBuilder("#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n");
         for (int i = 0; i < 8000; i++) {
             playlist.append("#EXTINF:4.000,\nseg-").append(i).append(".m4s\n");
@@ -180,7 +184,7 @@ class OriginCacheTest {
         byte[] bytes = playlist.toString().getBytes(StandardCharsets.UTF_8);
         assertThat((long) bytes.length).isGreaterThan(cache.maxObjectBytes());
         f.store.put(ObjectKeys.vodFile(id, "720p", "index.m3u8"), bytes, "application/vnd.apple.mpegurl");
-        f.store.put(ObjectKeys.vodAccess(id), "{\"visibility\":\"private\"}".getBytes(StandardCharsets.UTF_8), "application/json");
+        f.accessRecord(id, "private");
         String token = new PlaybackTokens(OriginFixture.SIGNING_SECRET).issue(id, Instant.now().plusSeconds(60));
 
         assertThat(f.get("/vod/" + id + "/720p/index.m3u8").statusCode()).isEqualTo(403);
@@ -196,6 +200,7 @@ class OriginCacheTest {
     @Test
     void aFailedReadIsNotCached() {
         String id = Ids.newId();
+        f.accessRecord(id, "public");
         String key = ObjectKeys.vodFile(id, "720p", "init.mp4");
         f.store.put(key, new byte[]{1, 2, 3, 4}, "video/mp4");
         f.store.failNextRead(key);
@@ -214,6 +219,7 @@ class OriginCacheTest {
     @Test
     void aSlowStorageReadDoesNotHoldUpOtherRequests() throws Exception {
         String id = Ids.newId();
+        f.accessRecord(id, "public");
         String slowKey = ObjectKeys.vodFile(id, "720p", "seg-1.m4s");
         f.store.put(slowKey, random(1000, 3), "video/iso.segment");
         for (int i = 0; i < 20; i++) {
@@ -239,6 +245,7 @@ class OriginCacheTest {
     @Test
     void pushedObjectsAreServedWithoutAStorageRead() {
         String id = Ids.newId();
+        f.accessRecord(id, "public");
         String key = ObjectKeys.vodFile(id, "720p", "seg-7.m4s");
         byte[] content = random(5000, 77);
         assertThat(cache.put(key, content)).isTrue();

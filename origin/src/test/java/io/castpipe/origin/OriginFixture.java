@@ -24,6 +24,7 @@ import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.metrics.Metrics;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.storage.S3ObjectStore;
@@ -91,6 +92,15 @@ final class OriginFixture implements AutoCloseable {
     static EventPublisher publisher() throws Exception {
         return new EventPublisher(new KafkaSettings(TestServices.kafka().bootstrapServers(), "test", Duration.ofSeconds(15)),
                 TOPICS, "test");
+    }
+
+    /**
+     * Writes the access record the API writes before a video (or a live stream's recording, whose
+     * id is the stream's) exists: without one the origin serves nothing of it.
+     */
+    void accessRecord(String videoId, String visibility) {
+        store.put(ObjectKeys.vodAccess(videoId), ("{\"visibility\":\"" + visibility + "\"}").getBytes(StandardCharsets.UTF_8),
+                "application/json");
     }
 
     URI uri(String path) {

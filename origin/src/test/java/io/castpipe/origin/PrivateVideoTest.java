@@ -3,6 +3,7 @@ package io.castpipe.origin;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-/** Private videos need a playback token for that video (or the admin token); public and unlisted ones need nothing. */
+/**
+ * Private videos need a playback token for that video (or the admin token); public and unlisted
+ * ones need nothing; a video without an access record (deleted) is served to nobody.
+ */
 class PrivateVideoTest {
     private static final String ADMIN = "admin-token-for-tests";
     private static final String MASTER = """
@@ -63,6 +68,7 @@ class PrivateVideoTest {
             node.store.put(ObjectKeys.vodFile(id, "720p", "seg-1.m4s"), new byte[]{4, 5, 6}, "video/iso.segment");
         }
         access(privateId, "private");
+        access(publicId, "public");
         access(unlistedId, "unlisted");
     }
 
@@ -157,13 +163,39 @@ class PrivateVideoTest {
         for (String id : List.of(publicId, unlistedId)) {
             HttpResponse<byte[]> r = node.get("/vod/" + id + "/720p/index.m3u8");
             assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.headers().firstValue("Cache-Control")).hasValue("public, max-age=300");
+            assertThat(r.headers().firstValue("Cache-Control")).hasValue("public, max-age=300, s-maxage=60");
             assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(INDEX);
         }
         // A token on a public video is harmless but keeps the response out of shared caches.
         HttpResponse<byte[]> withToken = node.get("/vod/" + publicId + "/720p/seg-0.m4s?token=" + token(publicId, 60));
         assertThat(withToken.statusCode()).isEqualTo(200);
         assertThat(withToken.headers().firstValue("Cache-Control")).hasValue("private, max-age=31536000, immutable");
+    }
+
+    @Test
+    void aDeletedVideoIsGoneForEveryoneWhateverIsStillInStorageOrWrittenAfter() {
+        String id = Ids.newId();
+        node.store.put(ObjectKeys.vodMaster(id), MASTER.getBytes(StandardCharsets.UTF_8), "application/vnd.apple.mpegurl");
+        node.store.put(ObjectKeys.vodFile(id, "720p", "seg-0.m4s"), new byte[]{1, 2, 3}, "video/iso.segment");
+        access(id, "private");
+        String token = token(id, 600);
+        assertThat(node.get("/vod/" + id + "/720p/seg-0.m4s?token=" + token).statusCode()).isEqualTo(200);
+
+        // The API removes the access record first; a transcode still running may write on.
+        node.store.delete(ObjectKeys.vodAccess(id));
+        await().atMost(Duration.ofSeconds(20)).until(() -> node.get("/vod/" + id + "/720p/seg-0.m4s?token=" + token).statusCode() == 404);
+        node.store.put(ObjectKeys.vodFile(id, "720p", "seg-1.m4s"), new byte[]{4, 5, 6}, "video/iso.segment");
+        for (String file : List.of("master.m3u8", "720p/seg-0.m4s", "720p/seg-1.m4s")) {
+            HttpResponse<byte[]> anyone = node.get("/vod/" + id + "/" + file);
+            assertThat(anyone.statusCode()).as(file).isEqualTo(404);
+            assertThat(anyone.headers().firstValue("Cache-Control")).as(file).hasValue("no-store");
+            assertThat(node.get("/vod/" + id + "/" + file + "?token=" + token).statusCode()).as(file).isEqualTo(404);
+            assertThat(node.get("/vod/" + id + "/" + file, "Authorization", "Bearer " + ADMIN).statusCode()).as(file).isEqualTo(404);
+        }
+        // A video that never had a record is no video either: nothing is public by default.
+        String neverMade = Ids.newId();
+        node.store.put(ObjectKeys.vodMaster(neverMade), MASTER.getBytes(StandardCharsets.UTF_8), "application/vnd.apple.mpegurl");
+        assertThat(node.get("/vod/" + neverMade + "/master.m3u8").statusCode()).isEqualTo(404);
     }
 
     @Test

@@ -39,6 +39,7 @@ class VodDeliveryTest {
         id = Ids.newId();
         segment = new byte[50_000];
         new Random(7).nextBytes(segment);
+        f.accessRecord(id, "public");
         f.store.put(ObjectKeys.vodMaster(id), MASTER.getBytes(StandardCharsets.UTF_8), "application/vnd.apple.mpegurl");
         f.store.put(ObjectKeys.vodFile(id, "720p", "seg-0.m4s"), segment, "video/iso.segment");
         f.store.put(ObjectKeys.vodFile(id, "720p", "init.mp4"), new byte[]{0, 0, 0, 8, 'f', 't', 'y', 'p'}, "video/mp4");
@@ -58,11 +59,11 @@ class VodDeliveryTest {
 
     @Test
     void eachTypeHasItsContentTypeAndCachePolicy() {
-        assertHeaders(vod("master.m3u8"), "application/vnd.apple.mpegurl", "public, max-age=300");
-        assertHeaders(vod("720p/seg-0.m4s"), "video/iso.segment", "public, max-age=31536000, immutable");
-        assertHeaders(vod("720p/init.mp4"), "video/mp4", "public, max-age=31536000, immutable");
-        assertHeaders(vod("thumbs/poster.jpg"), "image/jpeg", "public, max-age=31536000, immutable");
-        assertHeaders(vod("thumbs/storyboard.vtt"), "text/vtt; charset=utf-8", "public, max-age=300");
+        assertHeaders(vod("master.m3u8"), "application/vnd.apple.mpegurl", "public, max-age=300, s-maxage=60");
+        assertHeaders(vod("720p/seg-0.m4s"), "video/iso.segment", "public, max-age=31536000, s-maxage=60, immutable");
+        assertHeaders(vod("720p/init.mp4"), "video/mp4", "public, max-age=31536000, s-maxage=60, immutable");
+        assertHeaders(vod("thumbs/poster.jpg"), "image/jpeg", "public, max-age=31536000, s-maxage=60, immutable");
+        assertHeaders(vod("thumbs/storyboard.vtt"), "text/vtt; charset=utf-8", "public, max-age=300, s-maxage=60");
 
         HttpResponse<byte[]> seg = f.get(vod("720p/seg-0.m4s"));
         assertThat(seg.body()).isEqualTo(segment);
@@ -90,7 +91,7 @@ class VodDeliveryTest {
         assertThat(again.statusCode()).isEqualTo(304);
         assertThat(again.body()).isEmpty();
         assertThat(again.headers().firstValue("ETag")).hasValue(etag);
-        assertThat(again.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, immutable");
+        assertThat(again.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, s-maxage=60, immutable");
 
         assertThat(f.get(vod("720p/seg-0.m4s"), "If-None-Match", "\"other\", " + etag).statusCode()).isEqualTo(304);
         assertThat(f.get(vod("720p/seg-0.m4s"), "If-None-Match", "W/" + etag).statusCode()).isEqualTo(304);

@@ -3,6 +3,8 @@ package io.castpipe.api.streams;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 
+import io.castpipe.api.videos.VideoAccessFile;
+import io.castpipe.api.videos.Visibility;
 import io.castpipe.common.events.EventCodec;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.kafka.EventConsumer;
@@ -13,7 +15,12 @@ import io.castpipe.common.media.Ids;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Keeps the streams table in step with ingest's {@code stream.events}; the origins' VIEWERS reports are not its business. */
+/**
+ * Keeps the streams table in step with ingest's {@code stream.events}, and makes each new stream's
+ * recording: the video with the stream's id, public like any new video, its access record written
+ * before its row (and the stream's row last, so that a STARTED read again after the recording was
+ * deleted does not bring it back). The origins' VIEWERS reports are not its business.
+ */
 public final class StreamEventsConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamEventsConsumer.class);
     public static final String GROUP_ID = "castpipe-api-streams";
@@ -21,10 +28,12 @@ public final class StreamEventsConsumer implements AutoCloseable {
     private static final int MAX_FIGURES_JSON = 2000;
 
     private final StreamRepository streams;
+    private final VideoAccessFile accessFile;
     private final EventConsumer<StreamEvent> consumer;
 
-    public StreamEventsConsumer(KafkaSettings kafka, Topics topics, StreamRepository streams) {
+    public StreamEventsConsumer(KafkaSettings kafka, Topics topics, StreamRepository streams, VideoAccessFile accessFile) {
         this.streams = streams;
+        this.accessFile = accessFile;
         this.consumer = new EventConsumer<>(kafka, topics, Topic.STREAM_EVENTS, GROUP_ID, StreamEvent.class, this::apply);
     }
 
@@ -42,18 +51,7 @@ public final class StreamEventsConsumer implements AutoCloseable {
         }
         try {
             switch (e.type()) {
-                case STARTED -> {
-                    String metadata = e.metadata() == null ? null
-                            : new String(EventCodec.encode(e.metadata()), StandardCharsets.UTF_8);
-                    if (metadata != null && metadata.length() > 4000) {
-                        metadata = null;
-                    }
-                    if (!streams.started(e.streamId(), e.channelId(), e.at(), e.videoCodec(), e.audioCodec(), metadata)) {
-                        log.warn("stream {}: started on unknown channel {}; ignored", e.streamId(), e.channelId());
-                    } else {
-                        streams.recordingVideo(e.streamId(), e.channelId(), e.at());
-                    }
-                }
+                case STARTED -> started(e);
                 case ENDED -> streams.ended(e.streamId(), e.at(), e.reason());
                 case STATS -> {
                     String figures = e.ingest() == null || e.ingest().measuredAt() == null ? null
@@ -68,6 +66,23 @@ public final class StreamEventsConsumer implements AutoCloseable {
         } catch (SQLException ex) {
             throw new IllegalStateException("stream " + e.streamId() + ": " + ex.getMessage(), ex);
         }
+    }
+
+    private void started(StreamEvent e) throws SQLException {
+        if (streams.find(e.streamId()).isPresent()) {
+            return; // read again: its recording was made before its row, and may have been deleted since
+        }
+        if (!streams.channelExists(e.channelId())) {
+            log.warn("stream {}: started on unknown channel {}; ignored", e.streamId(), e.channelId());
+            return;
+        }
+        String metadata = e.metadata() == null ? null : new String(EventCodec.encode(e.metadata()), StandardCharsets.UTF_8);
+        if (metadata != null && metadata.length() > 4000) {
+            metadata = null;
+        }
+        accessFile.write(e.streamId(), Visibility.PUBLIC);
+        streams.recordingVideo(e.streamId(), e.channelId(), e.at());
+        streams.started(e.streamId(), e.channelId(), e.at(), e.videoCodec(), e.audioCodec(), metadata);
     }
 
     @Override

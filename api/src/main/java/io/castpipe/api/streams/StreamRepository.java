@@ -25,6 +25,15 @@ public final class StreamRepository {
         this.db = db;
     }
 
+    public boolean channelExists(String channelId) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM channels WHERE id = ?")) {
+            ps.setString(1, channelId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** Records a started stream unless it is known already; false when its channel does not exist. */
     public boolean started(String id, String channelId, Instant at, String videoCodec, String audioCodec,
                            String metadataJson) throws SQLException {

@@ -4,11 +4,13 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.castpipe.api.auth.Caller;
 import io.castpipe.api.http.ApiException;
 import io.castpipe.api.http.ApiRequest;
 import io.castpipe.api.http.JsonFields;
+import io.castpipe.api.streams.StreamStopper;
 import io.castpipe.common.http.JsonResponses;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.storage.ObjectStore;
@@ -27,9 +29,10 @@ public final class VideosEndpoint {
     private final VideoView view;
     private final PendingUploads uploads;
     private final ObjectStore store;
+    private final StreamStopper streams;
 
     public VideosEndpoint(VideoRepository videos, VideoCreator creator, VideoAccessFile accessFile, VideoView view,
-                          PendingUploads uploads, ObjectStore store) {
+                          PendingUploads uploads, ObjectStore store, StreamStopper streams) {
         this.videos = videos;
         this.lookup = new VideoLookup(videos);
         this.creator = creator;
@@ -37,6 +40,7 @@ public final class VideosEndpoint {
         this.view = view;
         this.uploads = uploads;
         this.store = store;
+        this.streams = streams;
     }
 
     public void create(ApiRequest request) {
@@ -81,28 +85,40 @@ public final class VideosEndpoint {
         JsonFields body = new JsonFields(request.json());
         String title = body.text("title").map(VideosEndpoint::title).orElse(video.title());
         String description = body.text("description").map(VideosEndpoint::description).orElse(video.description());
-        Visibility visibility = body.text("visibility").map(VideosEndpoint::visibility).orElse(video.visibility());
-        boolean changed = visibility != video.visibility();
-        boolean tightening = changed && visibility == Visibility.PRIVATE;
-        // Whichever step fails, the origin is never more permissive than the database says.
+        Optional<Visibility> given = body.text("visibility").map(VideosEndpoint::visibility);
+        Visibility visibility = given.orElse(video.visibility());
+        boolean tightening = given.isPresent() && visibility == Visibility.PRIVATE;
+        // Whichever step fails, the origin is never more permissive than the database says. The
+        // record is written whenever a visibility is given, changed or not, which restores a lost one.
         if (tightening) {
             accessFile.write(id, visibility);
         }
         videos.updateDetails(id, title, description, visibility, Instant.now());
-        if (changed && !tightening) {
+        if (given.isPresent() && !tightening) {
             accessFile.write(id, visibility);
         }
         Video updated = videos.find(id).orElseThrow(() -> ApiException.notFound("no video " + id));
         JsonResponses.send(request.exchange(), 200, view.render(updated, request.caller()));
     }
 
+    /**
+     * The access record goes first: from then on no origin serves anything of the video, whatever
+     * is still in storage or still being written (a transcode, a live recording, which each stop
+     * and clear up when they see it gone). Then every object: the playback, the upload, and for a
+     * broadcast's recording the stream's live objects; a stream still live is asked to stop.
+     */
     public void delete(ApiRequest request) {
         String id = request.id("id");
         request.about(id);
-        lookup.manageable(id, request.caller());
+        Video video = lookup.manageable(id, request.caller());
+        accessFile.delete(id);
         uploads.abortAll(id);
         store.deleteByPrefix(ObjectKeys.vodPrefix(id));
         store.deleteByPrefix("uploads/" + id + "/");
+        if (video.isRecording()) {
+            streams.stop(id);
+            store.deleteByPrefix(ObjectKeys.livePrefix(id));
+        }
         videos.delete(id);
         request.exchange().setStatusCode(204);
         request.exchange().endExchange();

@@ -42,6 +42,11 @@ final class AnnouncedStream implements PartAnnouncer {
         return playlistPath(channel);
     }
 
+    /** The stream's id, which is its recording's. */
+    String streamId() {
+        return stream;
+    }
+
     static String playlistPath(String channel) {
         return "/live/" + channel + "/" + RENDITION + "/index.m3u8";
     }

@@ -88,6 +88,8 @@ public final class BlockedReloadsBench {
         HttpClient http = HttpClient.newHttpClient();
         URI playlist = URI.create("http://127.0.0.1:" + origin.port + live.playlistPath());
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        // The API would have made the stream's recording when it started; without one the origin serves nothing of it.
+        origin.ask("video " + live.streamId(), "video");
         live.start();
         for (int i = 1; ; i++) {
             HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(playlist).build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -1,6 +1,7 @@
 package io.castpipe.bench.reload;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,10 +10,13 @@ import java.util.Map;
 import io.castpipe.bench.ScratchDirectory;
 import io.castpipe.bench.StdinCommands;
 import io.castpipe.common.config.CastpipeConfig;
+import io.castpipe.common.config.Setting;
 import io.castpipe.common.http.HttpBounds;
 import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.media.Ids;
+import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.metrics.Metrics;
 import io.castpipe.common.net.FreePorts;
 import io.castpipe.common.node.NodeContext;
@@ -26,8 +30,9 @@ import io.castpipe.origin.OriginService;
  * The origin under test, in a JVM of its own so that its threads, heap and file descriptors
  * are its own and not the clients': the embedded Kafka broker and S3 server, and a real
  * {@link OriginService} on its own {@link HttpServer}. Prints {@code ready <http-port>
- * <kafka-bootstrap>} once it serves; then answers the {@link StdinCommands} and stops at the end
- * of stdin.
+ * <kafka-bootstrap>} once it serves; then answers the {@link StdinCommands}, and {@code video <id>}
+ * by writing that video's access record as the API would (so that its stream is served), with
+ * {@code video <id>}; it stops at the end of stdin.
  */
 public final class OriginProcess {
     static final String TOPIC_PREFIX = "bench.";
@@ -56,15 +61,26 @@ public final class OriginProcess {
             Topics topics = new Topics(TOPIC_PREFIX);
             topics.ensureCreated(kafka, 1, (short) 1);
             int port = ports[3];
-            // The benchmark's 10,000 clients all connect from 127.0.0.1.
+            // The benchmark's 10,000 clients all connect from 127.0.0.1: neither the per-address
+            // connection budget nor the per-address share of waiting requests is what is measured.
             HttpServer http = new HttpServer("127.0.0.1", port).bounds(HttpBounds.defaults().withConnections(20_000, 20_000));
-            NodeContext ctx = new NodeContext(CastpipeConfig.from(Map.of()), Files.createDirectories(dir.resolve("data")),
+            CastpipeConfig config = CastpipeConfig.from(Map.of(Setting.ORIGIN_BLOCKED_PER_ADDRESS.env(), "50000"));
+            NodeContext ctx = new NodeContext(config, Files.createDirectories(dir.resolve("data")),
                     kafka, topics, store, null, null, http, metrics, null, "bench-signing-secret");
             try (OriginService origin = new OriginService(ctx)) {
                 origin.start();
                 http.start();
                 StdinCommands.reply("ready " + port + " " + broker.bootstrapServers());
-                StdinCommands.answerUntilEnd(StdinCommands.NONE);
+                StdinCommands.answerUntilEnd(line -> {
+                    if (!line.startsWith("video ")) {
+                        return false;
+                    }
+                    String id = Ids.require(line.substring("video ".length()));
+                    store.put(ObjectKeys.vodAccess(id), "{\"visibility\":\"public\"}".getBytes(StandardCharsets.UTF_8),
+                            "application/json");
+                    StdinCommands.reply("video " + id);
+                    return true;
+                });
             } finally {
                 http.close();
             }

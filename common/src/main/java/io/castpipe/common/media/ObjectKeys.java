@@ -28,7 +28,8 @@ public final class ObjectKeys {
 
     /**
      * Who may play the video: {@code {"visibility":"public|unlisted|private"}}, written by the API
-     * and read by the origin; a video without one is public.
+     * before the video exists and removed first when it is deleted; read by the origin, which
+     * serves nothing of a video without one, and by work that writes the video's objects.
      */
     public static String vodAccess(String videoId) {
         return vodPrefix(videoId) + "access.json";

@@ -29,12 +29,15 @@ public final class DeliveryHandler implements HttpHandler {
 
     private final ObjectStore store;
     private final ReplyEncoder encoder;
+    private final long sharedMaxAgeSeconds;
     /** Texts are small (playlists, sidecars); a few thousand cover every live rendition of a busy node. */
     private final GzippedCopies gzipped = new GzippedCopies(4096);
 
-    public DeliveryHandler(ObjectStore store, ReplyEncoder encoder) {
+    /** @param sharedMaxAgeSeconds longest a shared cache may keep a public response (s-maxage) */
+    public DeliveryHandler(ObjectStore store, ReplyEncoder encoder, long sharedMaxAgeSeconds) {
         this.store = store;
         this.encoder = encoder;
+        this.sharedMaxAgeSeconds = sharedMaxAgeSeconds;
     }
 
     @Override
@@ -133,10 +136,10 @@ public final class DeliveryHandler implements HttpHandler {
         respond(exchange, request, content, CachedObject.contentTag(content));
     }
 
-    private static HeaderMap baseHeaders(OriginRequest request, String etag) {
+    private HeaderMap baseHeaders(OriginRequest request, String etag) {
         HeaderMap h = new HeaderMap();
         h.put(Headers.CONTENT_TYPE, request.type().contentType());
-        h.put(Headers.CACHE_CONTROL, request.cacheControl());
+        h.put(Headers.CACHE_CONTROL, request.cacheControl(sharedMaxAgeSeconds));
         h.put(Headers.ACCEPT_RANGES, "bytes");
         h.put(Headers.ETAG, etag);
         if (request.type().isText()) {

@@ -18,6 +18,12 @@ public final class Errors {
         JsonResponses.error(exchange, status, code, message);
     }
 
+    /** A refusal the client may try again after {@code retryAfterSeconds} (429, 503): says so in {@code Retry-After}. */
+    public static void tryLater(HttpServerExchange exchange, int status, String code, String message, long retryAfterSeconds) {
+        exchange.getResponseHeaders().put(Headers.RETRY_AFTER, retryAfterSeconds);
+        send(exchange, status, code, message);
+    }
+
     public static void badRequest(HttpServerExchange exchange, String message) {
         send(exchange, 400, "bad_request", message);
     }

@@ -15,11 +15,12 @@ public final class OriginRequest {
     private static final AttachmentKey<OriginRequest> KEY = AttachmentKey.create(OriginRequest.class);
 
     private final String storageKey;
-    private final String subject;
+    private final String videoId;
     private final MediaType type;
     private final long maxAgeSeconds;
     private final boolean immutable;
 
+    private boolean liveWindow;
     private boolean privateResponse;
     private UnaryOperator<byte[]> transform;
     private Preconditions preconditions = Preconditions.NONE;
@@ -27,13 +28,14 @@ public final class OriginRequest {
 
     /**
      * @param storageKey    the object to serve
-     * @param subject       what the object belongs to (a video id, a channel), for log lines
-     * @param maxAgeSeconds how long clients and CDNs may keep the response
+     * @param videoId       the video whose access record decides who gets the object; for live, the
+     *                      stream's id, which is its recording's
+     * @param maxAgeSeconds how long clients may keep the response (shared caches less: {@link #cacheControl})
      * @param immutable     whether the object never changes under this name
      */
-    public OriginRequest(String storageKey, String subject, MediaType type, long maxAgeSeconds, boolean immutable) {
+    public OriginRequest(String storageKey, String videoId, MediaType type, long maxAgeSeconds, boolean immutable) {
         this.storageKey = storageKey;
-        this.subject = subject;
+        this.videoId = videoId;
         this.type = type;
         this.maxAgeSeconds = maxAgeSeconds;
         this.immutable = immutable;
@@ -56,8 +58,8 @@ public final class OriginRequest {
         return storageKey;
     }
 
-    public String subject() {
-        return subject;
+    public String videoId() {
+        return videoId;
     }
 
     public MediaType type() {
@@ -70,6 +72,15 @@ public final class OriginRequest {
 
     public boolean immutable() {
         return immutable;
+    }
+
+    /** Whether the object is part of a stream's live window while it is live: public like the channel. */
+    public boolean liveWindow() {
+        return liveWindow;
+    }
+
+    public void markLiveWindow() {
+        this.liveWindow = true;
     }
 
     /** Whether only the requesting client may cache the response (private video, token in the URL). */
@@ -106,8 +117,16 @@ public final class OriginRequest {
         this.lookup = lookup;
     }
 
-    /** The Cache-Control value for a successful response. */
-    public String cacheControl() {
-        return (privateResponse ? "private" : "public") + ", max-age=" + maxAgeSeconds + (immutable ? ", immutable" : "");
+    /**
+     * The Cache-Control value for a successful response. A public one lets shared caches (CDNs)
+     * keep it at most {@code sharedMaxAgeSeconds} before they ask again, so that a video made
+     * private or deleted leaves them within that bound; browsers keep it {@code max-age}.
+     */
+    public String cacheControl(long sharedMaxAgeSeconds) {
+        StringBuilder value = new StringBuilder(privateResponse ? "private" : "public").append(", max-age=").append(maxAgeSeconds);
+        if (!privateResponse && maxAgeSeconds > sharedMaxAgeSeconds) {
+            value.append(", s-maxage=").append(sharedMaxAgeSeconds);
+        }
+        return immutable ? value.append(", immutable").toString() : value.toString();
     }
 }

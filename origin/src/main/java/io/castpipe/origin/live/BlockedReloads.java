@@ -1,5 +1,6 @@
 package io.castpipe.origin.live;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -17,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import io.castpipe.common.net.AddressLimits;
+
 /**
  * Blocking playlist reload (RFC 8216bis §6.2.5.2) without a thread per waiting request: a
  * request for {@code _HLS_msn=N} (and {@code _HLS_part=P}) of a live media playlist that does
@@ -33,10 +36,14 @@ import java.util.function.Consumer;
  * wait. The released requests are handed to their {@link Waiter#executor() executors} (the
  * connections' IO threads) in a few tasks each, not one task per request. No request has a
  * timer of its own: one sweep every {@link #SWEEP_INTERVAL} answers those that waited too long.
+ *
+ * <p>No client may hold the node's whole capacity: each client address gets a share of it
+ * ({@code CASTPIPE_ORIGIN_BLOCKED_PER_ADDRESS}), so one client parking requests it never means to
+ * use cannot leave the others without.
  */
 public final class BlockedReloads implements AutoCloseable {
     /** Waiting requests on this node, over all playlists; more are refused with 503. */
-    static final int MAX_WAITING = 50_000;
+    public static final int MAX_WAITING = 50_000;
     /** How often waits that ran out are looked for: a 503 comes at most this much late. */
     static final Duration SWEEP_INTERVAL = Duration.ofMillis(100);
     /** Released requests per task on an executor, so that one wake does not hold an IO thread from its other connections for long. */
@@ -44,6 +51,7 @@ public final class BlockedReloads implements AutoCloseable {
 
     private final Map<String, Playlist> playlists = new ConcurrentHashMap<>();
     private final AtomicInteger waiting = new AtomicInteger();
+    private final AddressLimits perAddress;
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "origin-reload-timeouts");
         t.setDaemon(true);
@@ -76,17 +84,23 @@ public final class BlockedReloads implements AutoCloseable {
         record Overloaded() implements Outcome {
         }
 
+        /** The client's address has its {@code share} of waiting requests already: 429. */
+        record AddressOverloaded(int share) implements Outcome {
+        }
+
         /** It must wait, at most {@code limit}: {@link #park} it, once the request may be answered from another thread. */
         final class Wait implements Outcome {
             private final BlockedReloads owner;
             private final Playlist playlist;
             private final Position position;
+            private final InetAddress client;
             private final Duration limit;
 
-            private Wait(BlockedReloads owner, Playlist playlist, Position position, Duration limit) {
+            private Wait(BlockedReloads owner, Playlist playlist, Position position, InetAddress client, Duration limit) {
                 this.owner = owner;
                 this.playlist = playlist;
                 this.position = position;
+                this.client = client;
                 this.limit = limit;
             }
 
@@ -95,7 +109,7 @@ public final class BlockedReloads implements AutoCloseable {
             }
 
             public void park(Waiter waiter) {
-                owner.park(playlist, position, new Parked(waiter, System.nanoTime() + limit.toNanos()));
+                owner.park(playlist, position, new Parked(waiter, client, System.nanoTime() + limit.toNanos()));
             }
         }
     }
@@ -129,7 +143,13 @@ public final class BlockedReloads implements AutoCloseable {
         }
     }
 
-    private record Parked(Waiter waiter, long deadlineNanos) {
+    /** {@code client} null: not counted against any address (a trusted proxy speaking for many). */
+    private record Parked(Waiter waiter, InetAddress client, long deadlineNanos) {
+    }
+
+    /** @param perAddress how many requests one client address may have waiting at once */
+    public BlockedReloads(int perAddress) {
+        this.perAddress = new AddressLimits(perAddress);
     }
 
     public BlockedReloads start() {
@@ -143,8 +163,11 @@ public final class BlockedReloads implements AutoCloseable {
         sweeper.shutdownNow();
     }
 
-    /** A request for segment {@code msn} of the playlist under {@code key}, or with {@code part >= 0} for that part of it. */
-    public Outcome request(String key, long msn, int part) {
+    /**
+     * A request for segment {@code msn} of the playlist under {@code key}, or with {@code part >= 0}
+     * for that part of it, by {@code client} (null for one not limited per address).
+     */
+    public Outcome request(String key, long msn, int part, InetAddress client) {
         Playlist p = playlists.get(key);
         if (p == null) {
             return new Outcome.Now();
@@ -156,12 +179,16 @@ public final class BlockedReloads implements AutoCloseable {
         if (head.tooFarAhead(msn, part)) {
             return new Outcome.TooFarAhead(head.lastSequence());
         }
+        if (client != null && !perAddress.tryAcquire(client)) {
+            return new Outcome.AddressOverloaded(perAddress.perAddress());
+        }
         if (waiting.incrementAndGet() > MAX_WAITING) {
             waiting.decrementAndGet();
+            release(client);
             return new Outcome.Overloaded();
         }
         // §6.2.5.2: a server that cannot answer within three target durations answers 503.
-        return new Outcome.Wait(this, p, new Position(msn, part), Duration.ofSeconds(3L * head.targetDuration()));
+        return new Outcome.Wait(this, p, new Position(msn, part), client, Duration.ofSeconds(3L * head.targetDuration()));
     }
 
     private void park(Playlist p, Position position, Parked parked) {
@@ -231,10 +258,11 @@ public final class BlockedReloads implements AutoCloseable {
         }
     }
 
-    /** Hands the waiters to their executors, a batch per task. */
-    private static void answer(List<Parked> parked, Consumer<Waiter> how) {
+    /** Hands the waiters to their executors, a batch per task; their addresses' shares are free again. */
+    private void answer(List<Parked> parked, Consumer<Waiter> how) {
         Map<Executor, List<Waiter>> byExecutor = new IdentityHashMap<>();
         for (Parked w : parked) {
+            release(w.client());
             List<Waiter> batch = byExecutor.computeIfAbsent(w.waiter().executor(), e -> new ArrayList<>());
             batch.add(w.waiter());
             if (batch.size() == BATCH) {
@@ -253,7 +281,18 @@ public final class BlockedReloads implements AutoCloseable {
         }
     }
 
+    private void release(InetAddress client) {
+        if (client != null) {
+            perAddress.release(client);
+        }
+    }
+
     int waiting() {
         return waiting.get();
+    }
+
+    /** Requests waiting for {@code client}'s address. */
+    int waiting(InetAddress client) {
+        return perAddress.held(client);
     }
 }

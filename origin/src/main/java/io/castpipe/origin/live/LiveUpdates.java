@@ -13,18 +13,22 @@ import io.castpipe.origin.cache.ObjectCache;
  * so that the newest segments and playlists of a live stream are served without a storage read
  * per viewer, and releases the playlist requests that were {@link BlockedReloads blocked} waiting
  * for them. Announcements come after the object is in storage, so a miss is always safe. A
- * playlist's delta update, which is never in storage, goes to {@link PlaylistDeltas} first.
+ * playlist's delta update, which is never in storage, goes to {@link PlaylistDeltas} first; where
+ * its window starts, to {@link LiveWindows}.
  */
 public final class LiveUpdates implements AutoCloseable {
     private final ObjectCache cache;
     private final BlockedReloads reloads;
     private final PlaylistDeltas deltas;
+    private final LiveWindows windows;
     private final EventConsumer<HlsUpdate> consumer;
 
-    public LiveUpdates(KafkaSettings kafka, Topics topics, ObjectCache cache, BlockedReloads reloads, PlaylistDeltas deltas) {
+    public LiveUpdates(KafkaSettings kafka, Topics topics, ObjectCache cache, BlockedReloads reloads, PlaylistDeltas deltas,
+                       LiveWindows windows) {
         this.cache = cache;
         this.reloads = reloads;
         this.deltas = deltas;
+        this.windows = windows;
         this.consumer = new EventConsumer<>(kafka, topics, Topic.HLS_UPDATES, "castpipe-origin-" + Ids.newId(),
                 HlsUpdate.class, this::apply, true);
     }
@@ -41,6 +45,9 @@ public final class LiveUpdates implements AutoCloseable {
             deltas.published(update.key(), update.bytes(), update.delta());
         }
         if (update.bytes() != null) {
+            if (update.kind() == HlsUpdate.Kind.PLAYLIST) {
+                windows.published(update.key(), update.bytes());
+            }
             cache.put(update.key(), update.bytes());
             if (update.kind() == HlsUpdate.Kind.PLAYLIST) {
                 reloads.published(update.key(), update.bytes());

@@ -39,6 +39,6 @@ final class ParkedExchange implements BlockedReloads.Waiter {
     @Override
     public void expired() {
         exchange.dispatch(SameThreadExecutor.INSTANCE,
-                ex -> Errors.send(ex, 503, "not_yet", what + " did not appear within " + limitSeconds + " s"));
+                ex -> Errors.tryLater(ex, 503, "not_yet", what + " did not appear within " + limitSeconds + " s", LiveWaitHandler.RETRY_SECONDS));
     }
 }

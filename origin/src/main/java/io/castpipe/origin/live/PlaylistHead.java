@@ -4,10 +4,12 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * What a blocking reload needs to know of a live media playlist: its target duration and part
- * target (0 without parts), the media sequence number of the last whole segment it lists (-1
- * when none), how many parts of the next, unfinished segment it lists, and whether it has ended.
+ * target (0 without parts), the media sequence numbers of the first and the last whole segment it
+ * lists (last -1 when none), how many parts of the next, unfinished segment it lists, and whether
+ * it has ended.
  */
-record PlaylistHead(int targetDuration, double partTarget, long lastSegment, int openParts, boolean ended) {
+record PlaylistHead(int targetDuration, double partTarget, long firstSegment, long lastSegment, int openParts,
+                    boolean ended) {
     private static final int DEFAULT_TARGET = 6;
 
     static PlaylistHead parse(byte[] playlist) {
@@ -33,7 +35,7 @@ record PlaylistHead(int targetDuration, double partTarget, long lastSegment, int
                 ended = true;
             }
         }
-        return new PlaylistHead(target, partTarget, first + segments - 1, partsSinceSegment, ended);
+        return new PlaylistHead(target, partTarget, first, first + segments - 1, partsSinceSegment, ended);
     }
 
     /** The last segment the playlist has anything of: the unfinished one when it lists parts of it. */

@@ -1,5 +1,6 @@
 package io.castpipe.origin.live;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ class BlockedReloadsTest {
 
     @Test
     void aPlaylistReleasesExactlyTheRequestsItSatisfiesAndTheEndReleasesTheRest() {
-        BlockedReloads reloads = new BlockedReloads();
+        BlockedReloads reloads = new BlockedReloads(BlockedReloads.MAX_WAITING);
         reloads.published(KEY, playlist(4, 0, false));
         Recorded part50 = parked(reloads, 5, 0);
         Recorded part51 = parked(reloads, 5, 1);
@@ -41,7 +42,7 @@ class BlockedReloadsTest {
 
     @Test
     void tenThousandRequestsForTheSamePartAreAllReleasedByTheOnePlaylistThatListsIt() {
-        BlockedReloads reloads = new BlockedReloads();
+        BlockedReloads reloads = new BlockedReloads(BlockedReloads.MAX_WAITING);
         reloads.published(KEY, playlist(4, 2, false));
         List<Recorded> waiting = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
@@ -58,16 +59,16 @@ class BlockedReloadsTest {
 
     @Test
     void aRequestTheNewestPlaylistAlreadySatisfiesIsNotParked() {
-        BlockedReloads reloads = new BlockedReloads();
+        BlockedReloads reloads = new BlockedReloads(BlockedReloads.MAX_WAITING);
         reloads.published(KEY, playlist(4, 2, false));
-        assertThat(reloads.request(KEY, 5, 1)).isInstanceOf(BlockedReloads.Outcome.Now.class);
-        assertThat(reloads.request(KEY, 4, -1)).isInstanceOf(BlockedReloads.Outcome.Now.class);
+        assertThat(reloads.request(KEY, 5, 1, null)).isInstanceOf(BlockedReloads.Outcome.Now.class);
+        assertThat(reloads.request(KEY, 4, -1, null)).isInstanceOf(BlockedReloads.Outcome.Now.class);
         assertThat(reloads.waiting()).isZero();
     }
 
     @Test
     void aRequestThatWaitedItsLimitExpiresAndNoOtherDoes() {
-        BlockedReloads reloads = new BlockedReloads();
+        BlockedReloads reloads = new BlockedReloads(BlockedReloads.MAX_WAITING);
         reloads.published(KEY, playlist(4, 0, false));
         long parkedAt = System.nanoTime();
         Recorded early = parked(reloads, 5, -1);
@@ -86,7 +87,7 @@ class BlockedReloadsTest {
 
     @Test
     void theWokenAreHandedToTheirExecutorsInBatchesNotOneTaskEach() {
-        BlockedReloads reloads = new BlockedReloads();
+        BlockedReloads reloads = new BlockedReloads(BlockedReloads.MAX_WAITING);
         reloads.published(KEY, playlist(4, 0, false));
         List<Runnable> tasksA = new ArrayList<>();
         List<Runnable> tasksB = new ArrayList<>();
@@ -106,6 +107,37 @@ class BlockedReloadsTest {
         tasksA.forEach(Runnable::run);
         assertThat(onA).allMatch(Recorded::toldReady);
         assertThat(onB).noneMatch(Recorded::answered);
+    }
+
+    @Test
+    void eachAddressWaitsOnlyItsShareAndGetsItBackWhenItsRequestsAreAnswered() throws Exception {
+        BlockedReloads reloads = new BlockedReloads(2);
+        reloads.published(KEY, playlist(4, 0, false));
+        InetAddress greedy = InetAddress.getByName("192.0.2.7");
+        InetAddress sameSubscriber = InetAddress.getByName("2001:db8:0:1::1");
+        InetAddress sameSlash64 = InetAddress.getByName("2001:db8:0:1:ffff::2");
+        Recorded first = parked(reloads, 5, 0, greedy);
+        Recorded second = parked(reloads, 6, -1, greedy);
+        assertThat(reloads.request(KEY, 5, 1, greedy)).isEqualTo(new BlockedReloads.Outcome.AddressOverloaded(2));
+        assertThat(reloads.waiting(greedy)).isEqualTo(2);
+
+        // Others are not held back by it; an IPv6 client is its /64.
+        parked(reloads, 5, 0, sameSubscriber);
+        parked(reloads, 5, 0, sameSlash64);
+        assertThat(reloads.request(KEY, 5, 0, InetAddress.getByName("2001:db8:0:1:abcd::3")))
+                .isInstanceOf(BlockedReloads.Outcome.AddressOverloaded.class);
+        assertThat(parked(reloads, 5, 0, (InetAddress) null).answered()).as("not limited: a trusted proxy").isFalse();
+
+        // Released or expired, its requests give the share back.
+        reloads.published(KEY, playlist(4, 1, false));
+        assertThat(first.toldReady()).isTrue();
+        assertThat(reloads.waiting(greedy)).isEqualTo(1);
+        parked(reloads, 6, -1, greedy);
+        reloads.expireDue(System.nanoTime() + Duration.ofSeconds(10).toNanos());
+        assertThat(second.outcome.get()).isEqualTo("expired");
+        assertThat(reloads.waiting(greedy)).isZero();
+        assertThat(reloads.waiting(sameSubscriber)).isZero();
+        assertThat(reloads.waiting()).isZero();
     }
 
     /** What a parked request was told: nothing yet, "ready" or "expired" (twice is an error). */
@@ -150,7 +182,15 @@ class BlockedReloadsTest {
     }
 
     private static Recorded parked(BlockedReloads reloads, long msn, int part, Executor executor) {
-        BlockedReloads.Outcome outcome = reloads.request(KEY, msn, part);
+        return parked(reloads, msn, part, executor, null);
+    }
+
+    private static Recorded parked(BlockedReloads reloads, long msn, int part, InetAddress client) {
+        return parked(reloads, msn, part, Runnable::run, client);
+    }
+
+    private static Recorded parked(BlockedReloads reloads, long msn, int part, Executor executor, InetAddress client) {
+        BlockedReloads.Outcome outcome = reloads.request(KEY, msn, part, client);
         assertThat(outcome).as("msn %d part %d", msn, part).isInstanceOf(BlockedReloads.Outcome.Wait.class);
         Recorded r = new Recorded(executor);
         ((BlockedReloads.Outcome.Wait) outcome).park(r);

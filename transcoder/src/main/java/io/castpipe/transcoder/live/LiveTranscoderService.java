@@ -23,6 +23,8 @@ import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
 import io.castpipe.common.media.LatencyMode;
+import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.transcoder.DeletedVideos;
 import io.castpipe.packager.live.LiveOptions;
 import io.castpipe.packager.live.PartPlan;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -56,6 +58,7 @@ public final class LiveTranscoderService implements Service {
     private static final int FRAGMENT_MS = 100;
 
     private final NodeContext ctx;
+    private final DeletedVideos deleted;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final Map<String, LiveStreamSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, TopicPartition> partitionOf = new HashMap<>();
@@ -70,6 +73,7 @@ public final class LiveTranscoderService implements Service {
 
     public LiveTranscoderService(NodeContext ctx) {
         this.ctx = ctx;
+        this.deleted = new DeletedVideos(ctx.objectStore());
     }
 
     @Override
@@ -199,13 +203,25 @@ public final class LiveTranscoderService implements Service {
         });
     }
 
-    /** The finished stream becomes a video; a failure here leaves the live recording in storage as it is. */
+    /**
+     * The finished stream becomes a video, unless that video was deleted (before or while the
+     * recording is copied): then the stream's objects go instead. A failure here leaves the live
+     * recording in storage as it is.
+     */
     private void record(String streamId, LiveStreamSession session) {
-        if (session.rungs().isEmpty()) {
-            return;
-        }
         try {
+            if (deleted.isDeleted(streamId)) {
+                discard(streamId);
+                return;
+            }
+            if (session.rungs().isEmpty()) {
+                return;
+            }
             VideoEvent ready = LiveRecording.publish(ctx.objectStore(), streamId, session.rungs(), LiveStreamSession.FRAME_RATE);
+            if (deleted.isDeleted(streamId)) {
+                discard(streamId);
+                return;
+            }
             if (ready != null) {
                 updates.publishDurably(Topic.VIDEO_EVENTS, streamId, ready);
                 log.info("stream {}: recording ready as video {} ({} s)", streamId, streamId, Math.round(ready.durationSeconds()));
@@ -213,6 +229,12 @@ public final class LiveTranscoderService implements Service {
         } catch (Exception e) {
             log.warn("stream {}: could not turn the recording into a video: {}", streamId, e.toString());
         }
+    }
+
+    private void discard(String streamId) {
+        int removed = ctx.objectStore().deleteByPrefix(ObjectKeys.livePrefix(streamId))
+                + ctx.objectStore().deleteByPrefix(ObjectKeys.vodPrefix(streamId));
+        log.info("stream {}: its video was deleted; no recording made, {} objects of the stream removed", streamId, removed);
     }
 
     @Override

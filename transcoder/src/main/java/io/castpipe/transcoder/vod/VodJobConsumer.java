@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * and commits its offset only once the outcome is durable (the master playlist in storage and
  * READY announced, or FAILED announced). While a job runs, its partition is paused and polling
  * goes on, so the worker stays in the group however long ffmpeg takes; if the partition is taken
- * away, or the node stops, the job is cancelled uncommitted and another worker does it again.
+ * away, or the node stops, the job is cancelled uncommitted and another worker does it again. A
+ * job whose video was deleted ends there: committed, with no event (there is no video to tell).
  */
 final class VodJobConsumer implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(VodJobConsumer.class);
@@ -178,6 +179,9 @@ final class VodJobConsumer implements Runnable {
             } catch (VodTranscode.CancellationException e) {
                 log.info("video {}: job cancelled, left for another worker", id);
                 return "cancelled";
+            } catch (VodTranscode.VideoDeletedException e) {
+                log.info("video {}: deleted while being processed; job dropped and its output removed", id);
+                return "deleted";
             } catch (JobFailure e) {
                 log.info("video {} failed: {} ({})", id, e.getMessage(), e.code());
                 events.publishDurably(Topic.VIDEO_EVENTS, id, VideoEvent.failed(id, e.code(), e.getMessage()));

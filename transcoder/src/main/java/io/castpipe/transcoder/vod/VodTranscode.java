@@ -5,9 +5,13 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleConsumer;
 import java.util.stream.Stream;
 
@@ -25,6 +29,7 @@ import io.castpipe.packager.hls.MasterPlaylistWriter;
 import io.castpipe.packager.hls.MediaPlaylist;
 import io.castpipe.packager.hls.Variant;
 import io.castpipe.packager.thumbs.Storyboard;
+import io.castpipe.transcoder.DeletedVideos;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,26 +38,38 @@ import org.slf4j.LoggerFactory;
  * process, check what it made, and put it in storage with the master playlist last, so that a
  * video whose master exists is always complete. Scratch files live in a folder of the job's own,
  * removed at the end whatever happens.
+ *
+ * <p>A video deleted meanwhile stops the job: it looks before it starts, before each ffmpeg and
+ * every {@link #DELETION_CHECK_EVERY} while one runs (killing it), before it uploads and once the
+ * master is written; then it removes whatever it wrote and ends with a {@link VideoDeletedException}.
  */
 final class VodTranscode {
     private static final Logger log = LoggerFactory.getLogger(VodTranscode.class);
     /** Renditions shorter than this share of the source mean ffmpeg stopped early: a truncated file. */
     private static final double MIN_COMPLETE_SHARE = 0.9;
+    static final Duration DELETION_CHECK_EVERY = Duration.ofSeconds(3);
 
     private final ObjectStore store;
     private final Ffmpeg ffmpeg;
     private final Path workDir;
     private final int segmentSeconds;
     private final String preset;
+    private final DeletedVideos deleted;
+    private final ScheduledExecutorService checks;
     private volatile FfmpegJob running;
     private volatile boolean cancelled;
+    private volatile boolean videoDeleted;
 
-    VodTranscode(ObjectStore store, Ffmpeg ffmpeg, Path workDir, int segmentSeconds, String preset) {
+    /** @param checks where the job looks, while ffmpeg runs, whether its video was deleted */
+    VodTranscode(ObjectStore store, Ffmpeg ffmpeg, Path workDir, int segmentSeconds, String preset, DeletedVideos deleted,
+                 ScheduledExecutorService checks) {
         this.store = store;
         this.ffmpeg = ffmpeg;
         this.workDir = workDir;
         this.segmentSeconds = segmentSeconds;
         this.preset = preset;
+        this.deleted = deleted;
+        this.checks = checks;
     }
 
     /**
@@ -62,12 +79,14 @@ final class VodTranscode {
      * @throws JobFailure when the source is not a usable video
      * @throws IOException and storage errors for failures worth another attempt
      * @throws CancellationException when {@link #cancel()} stopped it
+     * @throws VideoDeletedException when the video was deleted; what the job wrote is gone again
      */
     VideoEvent run(String videoId, String sourceKey, DoubleConsumer progress) throws JobFailure, IOException {
         Path dir = workDir.resolve(videoId);
         deleteTree(dir);
         Files.createDirectories(dir.resolve("out").resolve("thumbs"));
         try {
+            checkDeleted(videoId);
             Path source = dir.resolve("source");
             fetch(sourceKey, source);
             SourceInfo info = SourceProbe.probe(ffmpeg, source, videoId);
@@ -81,10 +100,11 @@ final class VodTranscode {
             for (Rung r : rungs) {
                 Files.createDirectories(out.resolve(r.name()));
             }
-            runFfmpeg(videoId + "-ladder", LadderCommand.args(source, out, rungs, fps, info.audioCodec() != null,
+            runFfmpeg(videoId, "-ladder", LadderCommand.args(source, out, rungs, fps, info.audioCodec() != null,
                     segmentSeconds, preset, storyboard), info.durationSeconds(), progress);
-            runFfmpeg(videoId + "-poster", LadderCommand.posterArgs(source, out.resolve("thumbs").resolve("poster.jpg"),
+            runFfmpeg(videoId, "-poster", LadderCommand.posterArgs(source, out.resolve("thumbs").resolve("poster.jpg"),
                     info.durationSeconds(), rungs.get(0)), 0, p -> { });
+            checkDeleted(videoId);
 
             List<RenditionInfo> renditions = new ArrayList<>();
             List<Variant> variants = new ArrayList<>();
@@ -97,7 +117,12 @@ final class VodTranscode {
             uploadThumbs(videoId, out.resolve("thumbs"), storyboard, info.durationSeconds());
             store.put(ObjectKeys.vodMaster(videoId), MasterPlaylistWriter.write(variants).getBytes(),
                     "application/vnd.apple.mpegurl");
+            // Deleted while this was uploading: the API may have cleared the folder before the last objects came.
+            checkDeleted(videoId);
             return VideoEvent.ready(videoId, info.durationSeconds(), info, renditions);
+        } catch (VideoDeletedException e) {
+            store.deleteByPrefix(ObjectKeys.vodPrefix(videoId));
+            throw e;
         } finally {
             deleteTree(dir);
         }
@@ -120,9 +145,11 @@ final class VodTranscode {
         }
     }
 
-    private void runFfmpeg(String tag, List<String> args, double durationSeconds, DoubleConsumer progress) throws JobFailure {
+    private void runFfmpeg(String videoId, String what, List<String> args, double durationSeconds, DoubleConsumer progress)
+            throws JobFailure {
         checkCancelled();
-        FfmpegJob job = ffmpeg.command(tag).args(args)
+        checkDeleted(videoId);
+        FfmpegJob job = ffmpeg.command(videoId + what).args(args)
                 .onProgress(p -> {
                     if (durationSeconds > 0) {
                         progress.accept(Math.min(1.0, p.outTime().toMillis() / 1000.0 / durationSeconds));
@@ -130,15 +157,36 @@ final class VodTranscode {
                 })
                 .start();
         running = job;
+        long every = DELETION_CHECK_EVERY.toMillis();
+        ScheduledFuture<?> watch = checks.scheduleWithFixedDelay(() -> killIfDeleted(videoId, job), every, every,
+                TimeUnit.MILLISECONDS);
         try {
             job.await();
         } catch (FfmpegException e) {
             checkCancelled();
             throw new JobFailure("transcode_failed", "ffmpeg could not transcode the video: " + lastLine(e) + ".");
         } finally {
+            watch.cancel(false);
             running = null;
         }
         checkCancelled();
+    }
+
+    private void killIfDeleted(String videoId, FfmpegJob job) {
+        try {
+            if (deleted.isDeleted(videoId)) {
+                videoDeleted = true;
+                job.kill("video deleted");
+            }
+        } catch (RuntimeException storageCannotTell) {
+            // looked at again in a few seconds, and before anything is uploaded
+        }
+    }
+
+    private void checkDeleted(String videoId) {
+        if (videoDeleted || deleted.isDeleted(videoId)) {
+            throw new VideoDeletedException();
+        }
     }
 
     private Variant upload(String videoId, Path dir, Rung rung, double fps, double sourceSeconds) throws JobFailure, IOException {
@@ -180,6 +228,9 @@ final class VodTranscode {
     }
 
     private void checkCancelled() {
+        if (videoDeleted) {
+            throw new VideoDeletedException();
+        }
         if (cancelled) {
             throw new CancellationException();
         }
@@ -198,6 +249,13 @@ final class VodTranscode {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
+        }
+    }
+
+    /** The video was deleted: the job is over for good, its output removed. */
+    static final class VideoDeletedException extends RuntimeException {
+        VideoDeletedException() {
+            super("video deleted", null, false, false);
         }
     }
 

@@ -28,6 +28,7 @@ import io.castpipe.common.metrics.Metrics;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.storage.S3ObjectStore;
 import io.castpipe.common.storage.S3Settings;
+import io.castpipe.transcoder.ApiVideos;
 import io.castpipe.transcoder.StoredRendition;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,6 +38,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Media records on Kafka in, a live ladder of HLS renditions in storage out, ended into a VOD. */
 class LiveTranscoderServiceTest {
@@ -65,6 +67,7 @@ class LiveTranscoderServiceTest {
                         "-f", "lavfi", "-i", "sine=duration=6", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
                         "-c:a", "aac", "-shortest", "-f", "flv", flv.toString()).run();
                 String streamId = Ids.newId();
+                ApiVideos.created(store, streamId);
                 long start = System.currentTimeMillis();
                 for (FlvFile.Tag t : FlvFile.read(flv).tags()) {
                     ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(toTag(streamId, t, start, latency)), null);
@@ -96,6 +99,8 @@ class LiveTranscoderServiceTest {
                     Path local = StoredRendition.download(store, ObjectKeys.livePrefix(streamId) + r + "/", dir.resolve(streamId).resolve(r));
                     assertThat(StoredRendition.decodedSeconds(ffmpeg, local.resolve("vod.m3u8"))).as(r).isBetween(5.5, 6.3);
                 }
+                // Its video exists (the API wrote its access record): the recording is made.
+                awaitObject(store, ObjectKeys.vodMaster(streamId), Duration.ofSeconds(30));
                 List<HlsUpdate> announced = announcements(kafka, topics, streamId);
                 List<HlsUpdate> parts = announced.stream().filter(u -> u.kind() == HlsUpdate.Kind.PART).toList();
                 boolean partLines = announced.stream().anyMatch(u -> u.kind() == HlsUpdate.Kind.PLAYLIST && u.bytes() != null
@@ -108,6 +113,42 @@ class LiveTranscoderServiceTest {
                     assertThat(parts).isEmpty();
                     assertThat(partLines).isFalse();
                 }
+            } finally {
+                service.close();
+            }
+        }
+    }
+
+    @Test
+    void aStreamWhoseVideoIsDeletedWhileLiveLeavesNoRecordingAndNoObjects() throws Exception {
+        Path dir = TestServices.tempDir("live-deleted");
+        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
+                "live-deleted", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
+             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
+            store.ensureBucket();
+            KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-deleted", Duration.ofSeconds(15));
+            Topics topics = new Topics("livedeleted.");
+            topics.ensureCreated(kafka, 1, (short) 1);
+            LiveTranscoderService service = new LiveTranscoderService(new NodeContext(CastpipeConfig.from(Map.of()), dir,
+                    kafka, topics, store, null, ffmpeg, null, new Metrics("test"), null, null));
+            service.start();
+            try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
+                Thread.sleep(3000); // let the member join before media flows: it starts at the latest offset
+                Path flv = dir.resolve("source.flv");
+                ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=4",
+                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-f", "flv", flv.toString()).run();
+                String streamId = Ids.newId();
+                ApiVideos.created(store, streamId);
+                long start = System.currentTimeMillis();
+                for (FlvFile.Tag t : FlvFile.read(flv).tags()) {
+                    ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(toTag(streamId, t, start, LatencyMode.NORMAL)), null);
+                }
+                awaitObject(store, ObjectKeys.liveMaster(streamId), Duration.ofSeconds(30));
+
+                // The API deletes the recording's video while the stream is live: the access record first.
+                store.delete(ObjectKeys.vodAccess(streamId));
+                await().atMost(Duration.ofSeconds(60)).until(() -> store.list(ObjectKeys.livePrefix(streamId)).isEmpty());
+                assertThat(store.list(ObjectKeys.vodPrefix(streamId))).as("no recording made").isEmpty();
             } finally {
                 service.close();
             }
@@ -160,6 +201,7 @@ class LiveTranscoderServiceTest {
                         "-f", "lavfi", "-i", "sine=duration=16", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
                         "-c:a", "aac", "-shortest", "-f", "flv", flv.toString()).run();
                 String streamId = Ids.newId();
+                ApiVideos.created(store, streamId);
                 String playlistKey = ObjectKeys.liveFile(streamId, "360p", "index.m3u8");
                 long start = System.currentTimeMillis();
                 boolean stopped = false;

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Stream;
 
 import io.castpipe.common.TestServices;
@@ -15,6 +17,8 @@ import io.castpipe.common.events.VideoEvent;
 import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
 import io.castpipe.common.media.Ids;
+import io.castpipe.transcoder.ApiVideos;
+import io.castpipe.transcoder.DeletedVideos;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.storage.S3ObjectStore;
 import io.castpipe.common.storage.S3Settings;
@@ -31,6 +35,7 @@ class VodTranscodeFormatsTest {
     private static S3ObjectStore store;
     private static Ffmpeg ffmpeg;
     private static Path dir;
+    private static final ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor();
 
     @BeforeAll
     static void start() throws Exception {
@@ -43,6 +48,7 @@ class VodTranscodeFormatsTest {
 
     @AfterAll
     static void stop() {
+        checks.shutdownNow();
         ffmpeg.close();
         store.close();
     }
@@ -83,9 +89,10 @@ class VodTranscodeFormatsTest {
             made = rotated;
         }
         String id = Ids.newId();
+        ApiVideos.created(store, id);
         store.put(ObjectKeys.uploadSource(id), Files.readAllBytes(made), "application/octet-stream");
 
-        VideoEvent ready = new VodTranscode(store, ffmpeg, dir.resolve("work"), 2, "ultrafast")
+        VideoEvent ready = new VodTranscode(store, ffmpeg, dir.resolve("work"), 2, "ultrafast", new DeletedVideos(store), checks)
                 .run(id, ObjectKeys.uploadSource(id), p -> { });
 
         assertThat(ready.source().width()).isEqualTo(width);

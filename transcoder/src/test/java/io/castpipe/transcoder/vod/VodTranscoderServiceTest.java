@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import io.castpipe.common.TestServices;
+import io.castpipe.transcoder.ApiVideos;
 import io.castpipe.transcoder.StoredRendition;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.events.EventCodec;
@@ -30,11 +33,15 @@ import io.castpipe.common.storage.ObjectInfo;
 import io.castpipe.common.storage.S3ObjectStore;
 import io.castpipe.common.storage.S3Settings;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The VOD worker against the real broker, S3 server and ffmpeg: a job in, a playable ladder out. */
 class VodTranscoderServiceTest {
@@ -84,6 +91,7 @@ class VodTranscoderServiceTest {
                 "-f", "lavfi", "-i", "sine=frequency=440:duration=10", "-c:v", "libx264", "-preset", "ultrafast",
                 "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip.toString()).run();
         String id = Ids.newId();
+        ApiVideos.created(store, id);
         store.put(ObjectKeys.uploadSource(id), Files.readAllBytes(clip), "video/mp4");
 
         publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now()));
@@ -140,6 +148,7 @@ class VodTranscoderServiceTest {
         store.put(ObjectKeys.uploadSource(truncated), java.util.Arrays.copyOf(whole, whole.length / 2), "video/mp4");
 
         for (String id : List.of(junk, empty, truncated)) {
+            ApiVideos.created(store, id);
             publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now()));
         }
         VideoEvent junkFailed = last(awaitEvents(junk, VideoEvent.Type.FAILED, Duration.ofSeconds(30)));
@@ -159,6 +168,7 @@ class VodTranscoderServiceTest {
     @Test
     void aJobThatKeepsFailingForATransientReasonIsRetriedThenDeadLettered() throws Exception {
         String id = Ids.newId();
+        ApiVideos.created(store, id);
         flaky.failingReads.add(ObjectKeys.uploadSource(id));
         try (KafkaConsumer<String, byte[]> dlq = new KafkaConsumer<>(kafka.consumer("test-dlq"))) {
             dlq.subscribe(List.of(topics.name(Topic.VOD_JOBS_DLQ)));
@@ -181,6 +191,45 @@ class VodTranscoderServiceTest {
         }
     }
 
+    @Test
+    void aJobWhoseVideoIsDeletedKillsItsFfmpegRemovesWhatItWroteAndIsCommittedNotRetried() throws Exception {
+        Path clip = dir.resolve("long-clip.mp4");
+        ffmpeg.command("make-long-clip").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=90",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip.toString()).run();
+        String id = Ids.newId();
+        ApiVideos.created(store, id);
+        store.put(ObjectKeys.uploadSource(id), Files.readAllBytes(clip), "video/mp4");
+        RecordMetadata job = publisher.publish(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id),
+                java.time.Instant.now())).get(30, TimeUnit.SECONDS);
+        // The ladder's ffmpeg writes into the job's out folder.
+        await().atMost(Duration.ofSeconds(120)).until(() -> ffmpegOf(id + "/out").size() == 1);
+
+        // The API deletes the video: its access record first, then its objects.
+        store.delete(ObjectKeys.vodAccess(id));
+        store.deleteByPrefix("uploads/" + id + "/");
+        long deleted = System.nanoTime();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ffmpegOf(id).isEmpty());
+        System.out.printf("the deleted video's ffmpeg was gone %.1f s after the deletion%n", (System.nanoTime() - deleted) / 1e9);
+        TopicPartition partition = new TopicPartition(job.topic(), job.partition());
+        try (KafkaConsumer<String, byte[]> group = new KafkaConsumer<>(kafka.consumer(VodJobConsumer.GROUP))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                OffsetAndMetadata committed = group.committed(Set.of(partition)).get(partition);
+                return committed != null && committed.offset() > job.offset();
+            });
+        }
+        assertThat(store.list(ObjectKeys.vodPrefix(id))).isEmpty();
+        receiveFor(Duration.ofSeconds(3));
+        assertThat(RECEIVED.get(id)).extracting(VideoEvent::type).doesNotContain(VideoEvent.Type.READY, VideoEvent.Type.FAILED)
+                .filteredOn(t -> t == VideoEvent.Type.PROCESSING).hasSize(1);
+    }
+
+    /** The ffmpeg processes working on video {@code id} (or on {@code id/…}): their arguments name its scratch folder. */
+    private static List<ProcessHandle> ffmpegOf(String id) {
+        String folder = dir.resolve("work").resolve("vod") + "/" + id;
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(folder)).orElse(false)).toList();
+    }
+
     private static final Map<String, List<VideoEvent>> RECEIVED = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Every event of {@code id} up to the first of type {@code until}. */
@@ -195,6 +244,15 @@ class VodTranscoderServiceTest {
                     .add(EventCodec.decode(r.value(), VideoEvent.class)));
         }
         throw new AssertionError("no " + until + " event for " + id + " within " + limit + "; saw " + RECEIVED.get(id));
+    }
+
+    /** Whatever events arrive within {@code time}: what an outcome published before its offset was committed is in by then. */
+    private static synchronized void receiveFor(Duration time) {
+        long deadline = System.nanoTime() + time.toNanos();
+        while (System.nanoTime() < deadline) {
+            events.poll(Duration.ofMillis(200)).forEach(r -> RECEIVED.computeIfAbsent(r.key(), k -> new ArrayList<>())
+                    .add(EventCodec.decode(r.value(), VideoEvent.class)));
+        }
     }
 
     private static VideoEvent last(List<VideoEvent> list) {

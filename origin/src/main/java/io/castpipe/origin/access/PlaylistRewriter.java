@@ -1,4 +1,4 @@
-package io.castpipe.origin.vod;
+package io.castpipe.origin.access;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.castpipe.origin.vod;
+package io.castpipe.origin.access;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,14 +18,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who may play: public and unlisted videos anyone; a private video only a client with a valid
- * {@code ?token=} for that video ({@link PlaybackTokens}) or the admin token as
- * {@code Authorization: Bearer} (when this node has one). Responses to a request carrying a
- * token, and every response of a private video, are {@code Cache-Control: private}; a private
- * playlist served to a token holder has the token added to its URIs.
+ * The one decision on who gets a video's bytes, for {@code /vod} and {@code /live} alike: the
+ * request's {@link OriginRequest#videoId() video} (for live, the recording: the stream's id) and
+ * its {@link VideoAccess access record}.
+ *
+ * <ul>
+ * <li>No record: the video was deleted (or never made). 404 for everyone, tokens and the admin
+ *     included, whatever is still in storage.</li>
+ * <li>A stream's live window while it is live: public like the channel.</li>
+ * <li>Public and unlisted: anyone.</li>
+ * <li>Private: a client with a valid {@code ?token=} for that video ({@link PlaybackTokens}) or the
+ *     admin token as {@code Authorization: Bearer} (when this node has one); else 403, before the
+ *     object is looked for, so its existence is not revealed.</li>
+ * </ul>
+ * Responses to a request carrying a token, and every response of a private video, are
+ * {@code Cache-Control: private}; a private playlist served to a token holder has the token added
+ * to its URIs.
  */
-public final class VodAccessHandler implements HttpHandler {
-    private static final Logger log = LoggerFactory.getLogger(VodAccessHandler.class);
+public final class AccessHandler implements HttpHandler {
+    private static final Logger log = LoggerFactory.getLogger(AccessHandler.class);
+    /** How soon to ask again when the access record cannot be read. */
+    private static final long RETRY_SECONDS = 2;
 
     private final VideoAccess access;
     private final PlaybackTokens tokens;
@@ -34,8 +47,8 @@ public final class VodAccessHandler implements HttpHandler {
     private final Duration timeout;
     private final HttpHandler next;
 
-    public VodAccessHandler(VideoAccess access, PlaybackTokens tokens, Optional<String> adminToken, Clock clock,
-                            Duration timeout, HttpHandler next) {
+    public AccessHandler(VideoAccess access, PlaybackTokens tokens, Optional<String> adminToken, Clock clock,
+                         Duration timeout, HttpHandler next) {
         this.access = access;
         this.tokens = tokens;
         this.adminToken = adminToken.filter(t -> !t.isEmpty()).map(t -> t.getBytes(StandardCharsets.UTF_8));
@@ -52,13 +65,18 @@ public final class VodAccessHandler implements HttpHandler {
         if (token != null) {
             request.markPrivate();
         }
-        String id = request.subject();
+        String id = request.videoId();
         Async.await(exchange, access.visibility(id), timeout, (ex, visibility, error) -> {
             if (error != null) {
-                Errors.send(ex, 503, "unavailable", "cannot tell who may play this video now; try again");
+                Errors.tryLater(ex, 503, "unavailable", "cannot tell who may play this video now; try again", RETRY_SECONDS);
                 return;
             }
-            if (visibility != Visibility.PRIVATE) {
+            if (visibility.isEmpty()) {
+                log.debug("video {}: refused {} (no access record: deleted)", id, request.storageKey());
+                Errors.notFound(ex, "no such video");
+                return;
+            }
+            if (request.liveWindow() || visibility.get() != Visibility.PRIVATE) {
                 next.handleRequest(ex);
                 return;
             }

@@ -1,4 +1,4 @@
-package io.castpipe.origin.vod;
+package io.castpipe.origin.access;
 
 import java.nio.charset.StandardCharsets;
 

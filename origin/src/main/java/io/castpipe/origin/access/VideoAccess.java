@@ -1,0 +1,82 @@
+package io.castpipe.origin.access;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.origin.cache.CachedObject;
+import io.castpipe.origin.cache.Lookup;
+import io.castpipe.origin.cache.ObjectCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A video's access record, {@code vod/{id}/access.json}, read through the {@link ObjectCache} (so
+ * concurrent first requests cost one read, and a change shows once the cache reads it again). The
+ * API writes it before the video exists and removes it first when the video is deleted, so no
+ * record means no video: {@link Optional#empty()}. A record that cannot be understood means
+ * private: when in doubt, the origin refuses rather than leaks.
+ */
+public final class VideoAccess {
+    private static final Logger log = LoggerFactory.getLogger(VideoAccess.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Past this many remembered decisions the memory is simply dropped and refilled. */
+    private static final int MAX_REMEMBERED = 100_000;
+
+    private final ObjectCache cache;
+    /** The decision taken on each video's cached record, so that a record is parsed once, not per request. */
+    private final ConcurrentHashMap<String, Decision> decisions = new ConcurrentHashMap<>();
+
+    public VideoAccess(ObjectCache cache) {
+        this.cache = cache;
+    }
+
+    /** Who may play video {@code id}; empty when it does not exist (deleted); fails when storage cannot tell. */
+    public CompletableFuture<Optional<Visibility>> visibility(String id) {
+        return cache.get(ObjectKeys.vodAccess(id)).thenApply(lookup -> decide(id, lookup));
+    }
+
+    private Optional<Visibility> decide(String id, Lookup lookup) {
+        if (lookup instanceof Lookup.Missing) {
+            return Optional.empty();
+        }
+        if (!(lookup instanceof Lookup.Found found)) {
+            log.warn("video {}: access.json is far too large; treating the video as private", id);
+            return Optional.of(Visibility.PRIVATE);
+        }
+        Decision d = decisions.get(id);
+        if (d != null && d.record == found.object()) {
+            return d.visibility;
+        }
+        Optional<Visibility> v = Optional.of(parse(id, found.object().bytes()));
+        if (decisions.size() >= MAX_REMEMBERED) {
+            decisions.clear();
+        }
+        decisions.put(id, new Decision(found.object(), v));
+        return v;
+    }
+
+    private static Visibility parse(String id, byte[] record) {
+        try {
+            JsonNode json = MAPPER.readTree(record);
+            JsonNode value = json == null ? null : json.get("visibility");
+            if (value != null && value.isTextual()) {
+                Optional<Visibility> v = Visibility.parse(value.asText());
+                if (v.isPresent()) {
+                    return v.get();
+                }
+            }
+        } catch (IOException e) {
+            // not JSON: said below
+        }
+        log.warn("video {}: access.json is not {\"visibility\":\"public|unlisted|private\"}; treating the video as private", id);
+        return Visibility.PRIVATE;
+    }
+
+    private record Decision(CachedObject record, Optional<Visibility> visibility) {
+    }
+}

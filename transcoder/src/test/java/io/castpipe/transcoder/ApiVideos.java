@@ -1,0 +1,17 @@
+package io.castpipe.transcoder;
+
+import java.nio.charset.StandardCharsets;
+
+import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.common.storage.ObjectStore;
+
+/** What the API leaves in storage for a video (or a stream's recording) it has created: the access record. */
+public final class ApiVideos {
+    private ApiVideos() {
+    }
+
+    public static void created(ObjectStore store, String videoId) {
+        store.put(ObjectKeys.vodAccess(videoId), "{\"visibility\":\"public\"}".getBytes(StandardCharsets.UTF_8),
+                "application/json");
+    }
+}
