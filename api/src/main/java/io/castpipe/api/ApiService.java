@@ -23,7 +23,6 @@ import io.castpipe.api.streams.IngestWarnings;
 import io.castpipe.api.streams.LiveControl;
 import io.castpipe.api.streams.StreamEventsConsumer;
 import io.castpipe.api.streams.StreamRepository;
-import io.castpipe.api.streams.StreamStopper;
 import io.castpipe.api.streams.StreamsEndpoint;
 import io.castpipe.common.live.ViewerCounts;
 import io.castpipe.common.net.TrustedProxies;
@@ -92,8 +91,9 @@ public final class ApiService implements Service {
         uploads = new Uploads(publicUrl, maxBytes, partSize, tailDir(), ctx.database(), ctx.objectStore(), videos,
                 creator, view, publisher);
         // Ending a publish from here is for ingest to take on a stream control topic; not yet wired.
+        LiveControl liveControl = new LiveControl(publisher);
         VideosEndpoint videosEndpoint = new VideosEndpoint(videos, creator, accessFile, view, uploads.aborter(),
-                ctx.objectStore(), StreamStopper.NOT_WIRED);
+                ctx.objectStore(), liveControl);
         UsersEndpoint usersEndpoint = new UsersEndpoint(users);
         TokenRepository tokenRepository = new TokenRepository(ctx.database());
         TokensEndpoint tokens = new TokensEndpoint(tokenRepository, users);
@@ -119,7 +119,6 @@ public final class ApiService implements Service {
         r.add("DELETE", "/me/tokens/{tokenId}", tokens::revokeOwn);
         ChannelUrls channelUrls = ChannelUrls.from(config);
         ChannelRepository channelRepository = new ChannelRepository(ctx.database());
-        LiveControl liveControl = new LiveControl(publisher);
         ChannelsEndpoint channels = new ChannelsEndpoint(channelRepository, channelUrls, liveControl);
         ChannelLookup channelLookup = new ChannelLookup(channelRepository);
         ModeratorRepository moderators = new ModeratorRepository(ctx.database());

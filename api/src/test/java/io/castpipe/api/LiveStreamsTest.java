@@ -149,6 +149,11 @@ class LiveStreamsTest {
         assertThat(node.store.head(ObjectKeys.vodAccess(streamId))).isEmpty();
         assertThat(node.store.list(ObjectKeys.vodPrefix(streamId))).isEmpty();
         assertThat(node.store.list(ObjectKeys.livePrefix(streamId))).isEmpty();
+        // The stream, if still live, is ordered ended.
+        assertThat(node.controlOrders(channelId, 1, Duration.ofSeconds(20))).singleElement().satisfies(order -> {
+            assertThat(order.streamId()).isEqualTo(streamId);
+            assertThat(order.reason()).isEqualTo(StreamControl.VIDEO_DELETED);
+        });
 
         // STARTED read again (a consumer that restarted before committing) does not bring it back.
         ingest.publishDurably(Topic.STREAM_EVENTS, streamId, started);

@@ -10,7 +10,8 @@ import io.castpipe.api.auth.Caller;
 import io.castpipe.api.http.ApiException;
 import io.castpipe.api.http.ApiRequest;
 import io.castpipe.api.http.JsonFields;
-import io.castpipe.api.streams.StreamStopper;
+import io.castpipe.api.streams.LiveControl;
+import io.castpipe.common.events.StreamControl;
 import io.castpipe.common.http.JsonResponses;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.storage.ObjectStore;
@@ -29,10 +30,10 @@ public final class VideosEndpoint {
     private final VideoView view;
     private final PendingUploads uploads;
     private final ObjectStore store;
-    private final StreamStopper streams;
+    private final LiveControl live;
 
     public VideosEndpoint(VideoRepository videos, VideoCreator creator, VideoAccessFile accessFile, VideoView view,
-                          PendingUploads uploads, ObjectStore store, StreamStopper streams) {
+                          PendingUploads uploads, ObjectStore store, LiveControl live) {
         this.videos = videos;
         this.lookup = new VideoLookup(videos);
         this.creator = creator;
@@ -40,7 +41,7 @@ public final class VideosEndpoint {
         this.view = view;
         this.uploads = uploads;
         this.store = store;
-        this.streams = streams;
+        this.live = live;
     }
 
     public void create(ApiRequest request) {
@@ -116,7 +117,7 @@ public final class VideosEndpoint {
         store.deleteByPrefix(ObjectKeys.vodPrefix(id));
         store.deleteByPrefix("uploads/" + id + "/");
         if (video.isRecording()) {
-            streams.stop(id);
+            live.endStream(id, video.channelId(), StreamControl.VIDEO_DELETED);
             store.deleteByPrefix(ObjectKeys.livePrefix(id));
         }
         videos.delete(id);
