@@ -35,11 +35,13 @@ import io.castpipe.api.uploads.Uploads;
 import io.castpipe.api.users.MeEndpoint;
 import io.castpipe.api.users.TokenRepository;
 import io.castpipe.api.users.TokensEndpoint;
+import io.castpipe.api.users.UserRemover;
 import io.castpipe.api.users.UserRepository;
 import io.castpipe.api.users.UsersEndpoint;
 import io.castpipe.api.videos.VideoAccessFile;
 import io.castpipe.api.videos.VideoCreator;
 import io.castpipe.api.videos.VideoLookup;
+import io.castpipe.api.videos.VideoRemover;
 import io.castpipe.api.videos.VideoRepository;
 import io.castpipe.api.videos.VideoView;
 import io.castpipe.api.videos.VideosEndpoint;
@@ -90,13 +92,14 @@ public final class ApiService implements Service {
         VideoView view = new VideoView(publicUrl, new PlaybackTokens(ctx.signingSecret()));
         uploads = new Uploads(publicUrl, maxBytes, partSize, tailDir(), ctx.database(), ctx.objectStore(), videos,
                 creator, view, publisher);
-        // Ending a publish from here is for ingest to take on a stream control topic; not yet wired.
         LiveControl liveControl = new LiveControl(publisher);
-        VideosEndpoint videosEndpoint = new VideosEndpoint(videos, creator, accessFile, view, uploads.aborter(),
-                ctx.objectStore(), liveControl);
-        UsersEndpoint usersEndpoint = new UsersEndpoint(users);
+        VideoRemover remover = new VideoRemover(videos, accessFile, uploads.aborter(), ctx.objectStore(), liveControl);
+        VideosEndpoint videosEndpoint = new VideosEndpoint(videos, creator, accessFile, view, remover);
+        ChannelRepository channelRepository = new ChannelRepository(ctx.database());
         TokenRepository tokenRepository = new TokenRepository(ctx.database());
         TokensEndpoint tokens = new TokensEndpoint(tokenRepository, users);
+        UsersEndpoint usersEndpoint = new UsersEndpoint(users,
+                new UserRemover(users, tokenRepository, channelRepository, videos, remover, liveControl));
         Authenticator authenticator = new Authenticator(ctx.adminToken(), tokenRepository);
 
         RoutingHandler routes = new RoutingHandler(false)
@@ -110,6 +113,7 @@ public final class ApiService implements Service {
         routes.get("/openapi.json", new OpenApiHandler());
         r.add("POST", "/users", usersEndpoint::create);
         r.add("GET", "/users", usersEndpoint::list);
+        r.add("DELETE", "/users/{id}", usersEndpoint::delete);
         r.add("POST", "/users/{id}/tokens", tokens::createForUser);
         r.add("DELETE", "/users/{id}/tokens", tokens::revokeAllOfUser);
         r.add("GET", "/me", new MeEndpoint(users)::get);
@@ -118,7 +122,6 @@ public final class ApiService implements Service {
         r.add("POST", "/me/tokens/{tokenId}/rotate", tokens::rotateOwn);
         r.add("DELETE", "/me/tokens/{tokenId}", tokens::revokeOwn);
         ChannelUrls channelUrls = ChannelUrls.from(config);
-        ChannelRepository channelRepository = new ChannelRepository(ctx.database());
         ChannelsEndpoint channels = new ChannelsEndpoint(channelRepository, channelUrls, liveControl);
         ChannelLookup channelLookup = new ChannelLookup(channelRepository);
         ModeratorRepository moderators = new ModeratorRepository(ctx.database());

@@ -88,6 +88,14 @@ public final class ChannelRepository {
         }
     }
 
+    /** Deletes the channel with its streams, moderators and chat messages; its videos must be gone first. */
+    public void delete(String channelId) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("DELETE FROM channels WHERE id = ?")) {
+            ps.setString(1, channelId);
+            ps.executeUpdate();
+        }
+    }
+
     private static Channel read(ResultSet rs) throws SQLException {
         return new Channel(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getObject(7, OffsetDateTime.class).toInstant());

@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import io.castpipe.api.auth.Caller;
-import io.castpipe.api.auth.UserTokens;
 import io.castpipe.api.http.ApiException;
 import io.castpipe.api.http.ApiRequest;
 import io.castpipe.api.http.JsonFields;
@@ -63,7 +62,7 @@ public final class ChannelsEndpoint {
         if (!LATENCIES.contains(latency)) {
             throw ApiException.badRequest("invalid_field", "'latency' must be low, normal or high");
         }
-        Channel channel = new Channel(Ids.newId(), name, caller.userId(), title, latency, newStreamKey(), Instant.now());
+        Channel channel = new Channel(Ids.newId(), name, caller.userId(), title, latency, Channel.newStreamKey(), Instant.now());
         if (!channels.create(channel)) {
             throw ApiException.conflict("name_taken", "a channel named '" + name + "' already exists");
         }
@@ -93,7 +92,7 @@ public final class ChannelsEndpoint {
      */
     public void rotateKey(ApiRequest request) throws Exception {
         Channel channel = lookup.manageable(request.pathParam("name"), request.caller());
-        String key = newStreamKey();
+        String key = Channel.newStreamKey();
         channels.setStreamKey(channel.id(), key);
         control.endChannel(channel.id(), StreamControl.KEY_ROTATED);
         JsonResponses.send(request.exchange(), 200, Map.of("streamKey", key));
@@ -113,10 +112,5 @@ public final class ChannelsEndpoint {
         body.put("chatUrl", urls.chat(c.name()));
         body.put("createdAt", c.createdAt().toString());
         return body;
-    }
-
-    /** Stream keys are as strong as user tokens; a prefix makes a pasted key recognisable. */
-    private static String newStreamKey() {
-        return "live_" + UserTokens.newToken();
     }
 }

@@ -45,6 +45,14 @@ public final class UserRepository {
         }
     }
 
+    /** Deletes the user with their tokens and moderator roles; their channels and videos must be gone first. */
+    public boolean delete(String id) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("DELETE FROM users WHERE id = ?")) {
+            ps.setString(1, id);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     /** Every user by name, for the admin; at most {@code limit}. */
     public List<User> list(int limit) throws SQLException {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(

@@ -19,9 +19,11 @@ public final class UsersEndpoint {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private final UserRepository users;
+    private final UserRemover remover;
 
-    public UsersEndpoint(UserRepository users) {
+    public UsersEndpoint(UserRepository users, UserRemover remover) {
         this.users = users;
+        this.remover = remover;
     }
 
     public void create(ApiRequest request) throws Exception {
@@ -56,5 +58,15 @@ public final class UsersEndpoint {
             return m;
         }).toList();
         JsonResponses.send(request.exchange(), 200, Map.of("items", items));
+    }
+
+    /** {@code DELETE /api/users/{id}} (admin): the user and everything theirs ({@link UserRemover}). */
+    public void delete(ApiRequest request) throws Exception {
+        request.caller().requireAdmin();
+        String id = request.id("id");
+        users.findName(id).orElseThrow(() -> ApiException.notFound("no user " + id));
+        remover.remove(id);
+        request.exchange().setStatusCode(204);
+        request.exchange().endExchange();
     }
 }

@@ -89,6 +89,23 @@ public final class VideoRepository {
                 title, description, visibility.value(), time(now), id);
     }
 
+    /** Every video of the owner's, recordings of their channels among them. */
+    public List<Video> ownedBy(String ownerId) {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM videos WHERE owner_id = ?")) {
+            ps.setString(1, ownerId);
+            List<Video> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("listing the videos of user " + ownerId, e);
+        }
+    }
+
     public boolean delete(String id) {
         return update("DELETE FROM videos WHERE id = ?", id) > 0;
     }

@@ -10,11 +10,7 @@ import io.castpipe.api.auth.Caller;
 import io.castpipe.api.http.ApiException;
 import io.castpipe.api.http.ApiRequest;
 import io.castpipe.api.http.JsonFields;
-import io.castpipe.api.streams.LiveControl;
-import io.castpipe.common.events.StreamControl;
 import io.castpipe.common.http.JsonResponses;
-import io.castpipe.common.media.ObjectKeys;
-import io.castpipe.common.storage.ObjectStore;
 
 /** {@code /api/videos}: create, list, read, change and delete videos. */
 public final class VideosEndpoint {
@@ -28,20 +24,16 @@ public final class VideosEndpoint {
     private final VideoCreator creator;
     private final VideoAccessFile accessFile;
     private final VideoView view;
-    private final PendingUploads uploads;
-    private final ObjectStore store;
-    private final LiveControl live;
+    private final VideoRemover remover;
 
     public VideosEndpoint(VideoRepository videos, VideoCreator creator, VideoAccessFile accessFile, VideoView view,
-                          PendingUploads uploads, ObjectStore store, LiveControl live) {
+                          VideoRemover remover) {
         this.videos = videos;
         this.lookup = new VideoLookup(videos);
         this.creator = creator;
         this.accessFile = accessFile;
         this.view = view;
-        this.uploads = uploads;
-        this.store = store;
-        this.live = live;
+        this.remover = remover;
     }
 
     public void create(ApiRequest request) {
@@ -102,25 +94,10 @@ public final class VideosEndpoint {
         JsonResponses.send(request.exchange(), 200, view.render(updated, request.caller()));
     }
 
-    /**
-     * The access record goes first: from then on no origin serves anything of the video, whatever
-     * is still in storage or still being written (a transcode, a live recording, which each stop
-     * and clear up when they see it gone). Then every object: the playback, the upload, and for a
-     * broadcast's recording the stream's live objects; a stream still live is asked to stop.
-     */
     public void delete(ApiRequest request) {
         String id = request.id("id");
         request.about(id);
-        Video video = lookup.manageable(id, request.caller());
-        accessFile.delete(id);
-        uploads.abortAll(id);
-        store.deleteByPrefix(ObjectKeys.vodPrefix(id));
-        store.deleteByPrefix("uploads/" + id + "/");
-        if (video.isRecording()) {
-            live.endStream(id, video.channelId(), StreamControl.VIDEO_DELETED);
-            store.deleteByPrefix(ObjectKeys.livePrefix(id));
-        }
-        videos.delete(id);
+        remover.remove(lookup.manageable(id, request.caller()));
         request.exchange().setStatusCode(204);
         request.exchange().endExchange();
     }
