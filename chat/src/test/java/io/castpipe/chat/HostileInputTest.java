@@ -67,6 +67,24 @@ class HostileInputTest {
     }
 
     @Test
+    void controlAndDirectionCharactersAreRefusedAndNeverPublished() throws Exception {
+        String channel = "control-room";
+        try (ChatClient c = node.connect(channel, token(channel, "h10", "H", Role.VIEWER));
+             ChatClient reader = node.connect(channel, null)) {
+            reader.next("history");
+            // As raw JSON, so that the escapes reach the node as sent: a Java client would encode an unpaired surrogate as '?'.
+            for (String escaped : new String[] {"nul\\u0000here", "two\\nlines", "tab\\there", "del\\u007f", "c1\\u0085",
+                    "bidi \\u202egnp.exe", "isolate \\u2066x\\u2069", "half \\ud83d"}) {
+                c.send("{\"type\":\"message\",\"text\":\"" + escaped + "\"}");
+                assertThat(c.next("error").get("code").asText()).as(escaped).isEqualTo("invalid_text");
+            }
+            c.post("plain at last");
+            assertThat(reader.next("message").get("text").asText()).isEqualTo("plain at last");
+            assertThat(reader.frames).filteredOn(f -> f.path("type").asText().equals("message")).hasSize(1);
+        }
+    }
+
+    @Test
     void markupArrivesAsTheTextTyped() throws Exception {
         String channel = "markup-room";
         String script = "<script>alert(\"x\")</script> & <b>bold</b> \u2028 \"quoted\"";
