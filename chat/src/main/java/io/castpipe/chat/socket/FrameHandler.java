@@ -86,7 +86,7 @@ final class FrameHandler {
         String channel = c.channel();
         ChatEvent event;
         if (frame instanceof ClientFrame.Delete delete) {
-            room.checkDelete(delete.id(), holder.ownerId());
+            room.checkDelete(delete.id(), holder.role(), holder.ownerId());
             event = ChatEvent.delete(channel, delete.id(), holder.userId(), node);
         } else if (frame instanceof ClientFrame.Timeout timeout) {
             checkTarget(timeout.user(), holder);
