@@ -106,9 +106,9 @@ final class FrameHandler {
         Instant now = Instant.now();
         room.checkPost(holder.userId(), holder.role(), text, now, c.lastPost());
         long nanos = System.nanoTime();
-        if (!c.posts().tryTake(nanos)) {
+        if (!c.user().tryPost(nanos)) {
             throw new Refusal("rate_limited", "you are sending messages too fast; wait "
-                    + Math.max(1, c.posts().untilNext(nanos).toSeconds()) + " s");
+                    + Math.max(1, c.user().untilNextPost(nanos).toSeconds()) + " s");
         }
         c.posted(new LastPost(now, text));
         meters.messageIn();
