@@ -35,6 +35,7 @@ final class GuardedSocketFactory implements WebSocketServerFactory {
     static final int MAX_HANDSHAKE_BYTES = 32 * 1024;
 
     private final ScheduledExecutorService handshakeTimer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("chat-handshakes"));
+    private final LingeringClose lingeringClose = new LingeringClose();
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
@@ -59,11 +60,12 @@ final class GuardedSocketFactory implements WebSocketServerFactory {
                 ws.closeConnection(CloseFrame.POLICY_VALIDATION, "no handshake");
             }
         }, HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        return new ClientChannel(channel, ws, MAX_HANDSHAKE_BYTES);
+        return new ClientChannel(channel, ws, MAX_HANDSHAKE_BYTES, lingeringClose);
     }
 
     @Override
     public void close() {
         handshakeTimer.shutdownNow();
+        lingeringClose.close();
     }
 }
