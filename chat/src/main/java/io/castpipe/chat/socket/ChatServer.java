@@ -19,6 +19,7 @@ import io.castpipe.chat.metrics.ChatMeters;
 import io.castpipe.chat.room.Rooms;
 import io.castpipe.common.auth.ChatTokens;
 import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.net.TrustedProxies;
 import io.castpipe.common.node.DaemonThreads;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
@@ -36,9 +37,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The chat node's WebSocket listener (Java-WebSocket): {@code /chat/{channel}?token=}, anything
  * else 404 at the handshake. A frame over {@link #MAX_FRAME_BYTES} closes the connection with
- * 1009; beyond {@code maxConnections} a new client is closed with 1013 (try again later), and a
- * user whose tokens hold {@link UserLimits#MAX_CONNECTIONS} here already with 1008. Each
- * connection is set up by {@link GuardedSocketFactory}.
+ * 1009. A new client over its address's share ({@link AddressGate}) is closed with 1008; beyond
+ * {@code maxConnections} with 1013 (try again later); a user whose tokens hold
+ * {@link UserLimits#MAX_CONNECTIONS} here already with 1008. Each connection is set up by
+ * {@link GuardedSocketFactory}.
  */
 public final class ChatServer extends WebSocketServer {
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
@@ -53,6 +55,7 @@ public final class ChatServer extends WebSocketServer {
     private final ChatLimits limits;
     private final ChatMeters meters;
     private final UserLimits users;
+    private final AddressGate gate;
     private final RefusalLog fullRefusals = new RefusalLog("because this node was full");
     private final RefusalLog userRefusals = new RefusalLog("over " + UserLimits.MAX_CONNECTIONS + " connections per user");
     private final ExecutorService closer = Executors.newSingleThreadExecutor(DaemonThreads.named("chat-drops"));
@@ -60,8 +63,8 @@ public final class ChatServer extends WebSocketServer {
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile Exception startFailure;
 
-    public ChatServer(InetSocketAddress address, int maxConnections, Rooms rooms, ChatTokens tokens,
-                      EventPublisher publisher, String node, ChatLimits limits, ChatMeters meters) {
+    public ChatServer(InetSocketAddress address, int maxConnections, int maxConnectionsPerAddress, TrustedProxies proxies,
+                      Rooms rooms, ChatTokens tokens, EventPublisher publisher, String node, ChatLimits limits, ChatMeters meters) {
         super(address, List.of(new Draft_6455(List.of(), List.of(new Protocol("")), MAX_FRAME_BYTES)));
         this.maxConnections = maxConnections;
         this.rooms = rooms;
@@ -72,7 +75,8 @@ public final class ChatServer extends WebSocketServer {
         this.users = new UserLimits(limits.postBurst(), limits.postRefill());
         setReuseAddr(true);
         setDaemon(true);
-        setWebSocketFactory(new GuardedSocketFactory());
+        this.gate = new AddressGate(maxConnectionsPerAddress, proxies, meters);
+        setWebSocketFactory(new GuardedSocketFactory(gate));
     }
 
     /** Waits until the port is open; throws what kept it from opening. */
@@ -102,6 +106,11 @@ public final class ChatServer extends WebSocketServer {
             return;
         }
         String channel = path.get().channel();
+        String forwardedFor = handshake.getFieldValue("X-Forwarded-For");
+        if (!gate.admitOpened((ClientChannel) ((WebSocketImpl) ws).getChannel(), forwardedFor.isEmpty() ? null : forwardedFor)) {
+            ws.close(CloseFrame.POLICY_VALIDATION, "too many connections from your address; close some and try again");
+            return;
+        }
         if (meters.connections().get() >= maxConnections) {
             refuse(ws, CloseFrame.TRY_AGAIN_LATER, "full", fullRefusals, channel, "this chat node is full; try again later");
             return;

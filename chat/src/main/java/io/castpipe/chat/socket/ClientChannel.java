@@ -1,6 +1,7 @@
 package io.castpipe.chat.socket;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
@@ -38,18 +39,24 @@ final class ClientChannel implements WrappedByteChannel {
     static final int MAX_GATHERED = 256;
 
     private final SocketChannel socket;
+    private final InetAddress peer;
     private final WebSocketImpl ws;
     private final int maxHandshakeBytes;
     private final LingeringClose lingeringClose;
     private int handshakeBytes;
     private volatile boolean clientClosed;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The share of its client address's connections this socket holds until it is closed; null for none. */
+    private volatile AddressGate.AddressShare share;
+    private volatile boolean overShare;
     private final ByteBuffer[] gathered = new ByteBuffer[MAX_GATHERED];
     /** The rest of a frame written at once that the socket did not take all of; null when none. */
     private ByteBuffer unfinished;
 
-    ClientChannel(SocketChannel socket, WebSocketImpl ws, int maxHandshakeBytes, LingeringClose lingeringClose) {
+    ClientChannel(SocketChannel socket, InetAddress peer, WebSocketImpl ws, int maxHandshakeBytes,
+                  LingeringClose lingeringClose) {
         this.socket = socket;
+        this.peer = peer;
         this.ws = ws;
         this.maxHandshakeBytes = maxHandshakeBytes;
         this.lingeringClose = lingeringClose;
@@ -175,8 +182,27 @@ final class ClientChannel implements WrappedByteChannel {
                 socket.close();
             } catch (IOException ignored) {
                 // closed all the same
+            } finally {
+                if (share != null) {
+                    share.release();
+                }
             }
         }
+    }
+
+    /** Holds {@code share} until closed; {@code overShare} when it was taken beyond the address's share, to refuse. */
+    void hold(AddressGate.AddressShare share, boolean overShare) {
+        this.share = share;
+        this.overShare = overShare;
+    }
+
+    boolean overShare() {
+        return overShare;
+    }
+
+    /** The address the connection comes from: the client, or a proxy in front of it. */
+    InetAddress peer() {
+        return peer;
     }
 
     void shutdownOutput() throws IOException {
