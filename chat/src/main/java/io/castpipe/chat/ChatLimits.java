@@ -6,9 +6,8 @@ import java.time.Duration;
  * The limits a chat node keeps that tests need to change; the rest are constants beside the code
  * that keeps them (see the module README).
  *
- * @param postBurst        messages one connection may send at once
+ * @param postBurst        messages one user may send at once, through all their connections to the node
  * @param postRefill       then one more per this
- * @param maxQueuedFrames  frames a client may leave unread before it is dropped as too slow
  * @param maxQueuedFrames  writes (each the frames of one fan-out tick, or one frame of its own) a client may leave
  *                         unread before it is dropped as too slow
  * @param viewersInterval  how often rooms are told their viewer count when it changed

@@ -23,6 +23,7 @@ import io.castpipe.common.config.Setting;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.media.Ids;
+import io.castpipe.common.net.TrustedProxies;
 import io.castpipe.common.node.DaemonThreads;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
@@ -65,6 +66,8 @@ public final class ChatService implements Service {
         String bindAddress = config.string(Setting.BIND_ADDRESS);
         int port = config.port(Setting.CHAT_PORT);
         int maxConnections = config.integer(Setting.CHAT_MAX_CONNECTIONS, 1, 1_000_000);
+        int maxConnectionsPerAddress = config.integer(Setting.CHAT_MAX_CONNECTIONS_PER_ADDRESS, 1, 1_000_000);
+        TrustedProxies proxies = TrustedProxies.fromConfig(config);
         InetSocketAddress address = new InetSocketAddress(bindAddress, port);
         requireFree(address);
         ChatTokens tokens = new ChatTokens(ctx.signingSecret());
@@ -92,15 +95,16 @@ public final class ChatService implements Service {
         long tick = limits.fanOutInterval().toMillis();
         fanOut.scheduleAtFixedRate(() -> rooms.flush(fanOutHelper), tick, tick, TimeUnit.MILLISECONDS);
 
-        server = new ChatServer(address, maxConnections, rooms, tokens, publisher, ctx.nodeId(), limits, meters);
+        server = new ChatServer(address, maxConnections, maxConnectionsPerAddress, proxies, rooms, tokens, publisher,
+                ctx.nodeId(), limits, meters);
         server.start();
         try {
             server.awaitListening(Duration.ofSeconds(10));
         } catch (BindException e) {
             throw ConfigException.portInUse("chat", port, Setting.CHAT_PORT, e);
         }
-        log.info("chat {} listening on ws://{}:{}/chat/{channel} (at most {} connections)", ctx.nodeId(), bindAddress, port,
-                maxConnections);
+        log.info("chat {} listening on ws://{}:{}/chat/{channel} (at most {} connections, {} per address)", ctx.nodeId(),
+                bindAddress, port, maxConnections, maxConnectionsPerAddress);
     }
 
     /** Java-WebSocket reports a port in use with a logged stack trace; checked first, the failure is one line. */

@@ -1,14 +1,21 @@
 package io.castpipe.chat;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+
+import javax.net.SocketFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,19 +37,61 @@ final class ChatClient extends WebSocketClient implements AutoCloseable {
     private final List<JsonNode> skipped = new ArrayList<>();
     final CountDownLatch closed = new CountDownLatch(1);
     volatile int closeCode = -1;
+    /** The handshake succeeded; the node may have closed the connection at once after it (a refusal). */
+    private volatile boolean opened;
 
-    private ChatClient(URI uri) {
-        super(uri);
+    private ChatClient(URI uri, Map<String, String> headers) {
+        super(uri, headers);
     }
 
     static ChatClient connect(int port, String path) throws Exception {
-        ChatClient c = new ChatClient(URI.create("ws://127.0.0.1:" + port + path));
-        assertThat(c.connectBlocking(10, TimeUnit.SECONDS)).as("connected to %s", path).isTrue();
+        return connect(port, path, "127.0.0.1", Map.of());
+    }
+
+    /** From {@code localAddress} (any of 127/8), with these handshake headers, e.g. a proxy's X-Forwarded-For. */
+    static ChatClient connect(int port, String path, String localAddress, Map<String, String> headers) throws Exception {
+        ChatClient c = new ChatClient(URI.create("ws://127.0.0.1:" + port + path), headers);
+        c.setSocketFactory(from(localAddress));
+        c.connectBlocking(10, TimeUnit.SECONDS);
+        assertThat(c.opened).as("handshake with %s", path).isTrue();
         return c;
+    }
+
+    /** Unconnected sockets bound to {@code localAddress}; the client connects them. */
+    static SocketFactory from(String localAddress) {
+        return new SocketFactory() {
+            @Override
+            public Socket createSocket() throws IOException {
+                Socket s = new Socket();
+                s.bind(new InetSocketAddress(localAddress, 0));
+                return s;
+            }
+
+            @Override
+            public Socket createSocket(String host, int port) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(InetAddress host, int port) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
+                throw new UnsupportedOperationException();
+            }
+        };
     }
 
     @Override
     public void onOpen(ServerHandshake handshake) {
+        opened = true;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.castpipe.chat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 
 import io.castpipe.common.TestServices;
@@ -34,11 +35,22 @@ final class ChatNode implements AutoCloseable {
     }
 
     static ChatNode start(String nodeId, ChatLimits limits, int port) throws Exception {
+        return start(nodeId, limits, port, Map.of());
+    }
+
+    /** With these settings besides the port, bind address and node id, e.g. CASTPIPE_TRUSTED_PROXIES. */
+    static ChatNode start(String nodeId, ChatLimits limits, Map<String, String> settings) throws Exception {
+        return start(nodeId, limits, TestServices.freePort(), settings);
+    }
+
+    private static ChatNode start(String nodeId, ChatLimits limits, int port, Map<String, String> settings) throws Exception {
         KafkaSettings kafka = kafka();
         TOPICS.ensureCreated(kafka, 2, (short) 1);
         Metrics metrics = new Metrics("chat");
-        CastpipeConfig config = CastpipeConfig.from(Map.of("CASTPIPE_CHAT_PORT", String.valueOf(port),
-                "CASTPIPE_BIND_ADDRESS", "127.0.0.1", "CASTPIPE_NODE_ID", nodeId));
+        Map<String, String> env = new HashMap<>(settings);
+        env.putAll(Map.of("CASTPIPE_CHAT_PORT", String.valueOf(port), "CASTPIPE_BIND_ADDRESS", "127.0.0.1",
+                "CASTPIPE_NODE_ID", nodeId));
+        CastpipeConfig config = CastpipeConfig.from(env);
         NodeContext ctx = new NodeContext(config, TestServices.tempDir("chat"), kafka, TOPICS, null, null, null,
                 null, metrics, null, SECRET);
         ChatService service = new ChatService(ctx, limits);
@@ -75,7 +87,16 @@ final class ChatNode implements AutoCloseable {
     }
 
     ChatClient connect(String channel, String token) throws Exception {
-        return ChatClient.connect(port, "/chat/" + channel + (token == null ? "" : "?token=" + token));
+        return ChatClient.connect(port, path(channel, token));
+    }
+
+    /** From another loopback address (127.0.0.2, …), with these handshake headers. */
+    ChatClient connect(String channel, String token, String localAddress, Map<String, String> headers) throws Exception {
+        return ChatClient.connect(port, path(channel, token), localAddress, headers);
+    }
+
+    static String path(String channel, String token) {
+        return "/chat/" + channel + (token == null ? "" : "?token=" + token);
     }
 
     /** The value of a counter or gauge line of /metrics, 0 when absent. */

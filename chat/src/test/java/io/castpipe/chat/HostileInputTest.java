@@ -3,6 +3,7 @@ package io.castpipe.chat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.castpipe.common.auth.ChatTokens;
 import io.castpipe.common.auth.ChatTokens.Role;
+import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.java_websocket.framing.CloseFrame;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,6 +69,24 @@ class HostileInputTest {
     }
 
     @Test
+    void controlAndDirectionCharactersAreRefusedAndNeverPublished() throws Exception {
+        String channel = "control-room";
+        try (ChatClient c = node.connect(channel, token(channel, "h10", "H", Role.VIEWER));
+             ChatClient reader = node.connect(channel, null)) {
+            reader.next("history");
+            // As raw JSON, so that the escapes reach the node as sent: a Java client would encode an unpaired surrogate as '?'.
+            for (String escaped : new String[] {"nul\\u0000here", "two\\nlines", "tab\\there", "del\\u007f", "c1\\u0085",
+                    "bidi \\u202egnp.exe", "isolate \\u2066x\\u2069", "half \\ud83d"}) {
+                c.send("{\"type\":\"message\",\"text\":\"" + escaped + "\"}");
+                assertThat(c.next("error").get("code").asText()).as(escaped).isEqualTo("invalid_text");
+            }
+            c.post("plain at last");
+            assertThat(reader.next("message").get("text").asText()).isEqualTo("plain at last");
+            assertThat(reader.frames).filteredOn(f -> f.path("type").asText().equals("message")).hasSize(1);
+        }
+    }
+
+    @Test
     void markupArrivesAsTheTextTyped() throws Exception {
         String channel = "markup-room";
         String script = "<script>alert(\"x\")</script> & <b>bold</b> \u2028 \"quoted\"";
@@ -93,19 +113,58 @@ class HostileInputTest {
         }
     }
 
+    /**
+     * Ten floods in a row, each closed with 1008 that the client, still sending, reads: closed at
+     * once after its close frame, the socket was reset under such a client about one time in
+     * twenty, and it reported 1006 without the code.
+     */
     @Test
     void aFloodIsWarnedOnceThenClosedWith1008() throws Exception {
         String channel = "flood-room";
-        try (ChatClient c = node.connect(channel, token(channel, "h6", "H", Role.VIEWER))) {
-            c.next("history");
-            for (int i = 0; i < 200 && c.isOpen(); i++) {
-                c.send("{}");
+        for (int round = 0; round < 10; round++) {
+            try (ChatClient c = node.connect(channel, token(channel, "h6", "H", Role.VIEWER))) {
+                c.next("history");
+                try {
+                    for (int i = 0; i < 200 && c.isOpen(); i++) {
+                        c.send("{}");
+                    }
+                } catch (WebsocketNotConnectedException closedMeanwhile) {
+                    // closed between isOpen and send: what the flood is for
+                }
+                assertThat(c.awaitClosed()).isTrue();
+                assertThat(c.closeCode).as("round %d", round).isEqualTo(CloseFrame.POLICY_VALIDATION);
+                assertThat(c.frames).filteredOn(f -> f.path("code").asText().equals("flood")).hasSize(1);
             }
-            assertThat(c.awaitClosed()).isTrue();
-            assertThat(c.closeCode).isEqualTo(CloseFrame.POLICY_VALIDATION);
-            assertThat(c.frames).filteredOn(f -> f.path("code").asText().equals("flood")).hasSize(1);
-            assertThat(node.scrape("castpipe_chat_drops_total{reason=\"flood\",roles=\"chat\"}")).isGreaterThanOrEqualTo(1);
         }
+        assertThat(node.scrape("castpipe_chat_drops_total{reason=\"flood\",roles=\"chat\"}")).isGreaterThanOrEqualTo(10);
+    }
+
+    @Test
+    void aClientThatKeepsSendingAfterItWasClosedIsCutOff() throws Exception {
+        byte[] frames = new byte[6 * 1365];
+        for (int i = 0; i < frames.length; i += 6) {
+            // A masked text frame of no payload, over and over: a flood, then what follows the close.
+            frames[i] = (byte) 0x81;
+            frames[i + 1] = (byte) 0x80;
+        }
+        long sent = 0;
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress("127.0.0.5", 0));
+            s.connect(new InetSocketAddress("127.0.0.1", node.port));
+            OutputStream out = s.getOutputStream();
+            out.write(handshake("/chat/flood-room"));
+            InputStream in = s.getInputStream();
+            for (int b, ends = 0; ends < 4 && (b = in.read()) != -1; ) {
+                ends = b == "\r\n\r\n".charAt(ends) ? ends + 1 : b == '\r' ? 1 : 0;
+            }
+            while (sent < 64L * 1024 * 1024) {
+                out.write(frames);
+                sent += frames.length;
+            }
+        } catch (SocketException cutOff) {
+            // what the test waits for
+        }
+        assertThat(sent).as("bytes taken before the node cut the connection").isLessThan(8L * 1024 * 1024);
     }
 
     @Test
@@ -186,13 +245,17 @@ class HostileInputTest {
         assertThat(sent).as("bytes taken before the node closed the connection").isLessThan(8L * 1024 * 1024);
     }
 
+    private static byte[] handshake(String path) {
+        return ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     private static String handshakeStatus(String path) throws IOException {
         try (Socket s = new Socket("127.0.0.1", node.port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.write(handshake(path));
             out.flush();
             InputStream in = s.getInputStream();
             StringBuilder line = new StringBuilder();

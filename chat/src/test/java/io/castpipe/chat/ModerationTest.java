@@ -7,6 +7,7 @@ import io.castpipe.common.auth.ChatTokens.Role;
 import io.castpipe.common.events.ChatEvent;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.Topic;
+import io.castpipe.common.media.Ids;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -164,6 +165,45 @@ class ModerationTest {
             mod.sendJson("type", "delete", "id", id);
             assertThat(mod.next("error").get("code").asText()).isEqualTo("forbidden");
             assertThat(viewer.frames).noneMatch(f -> f.path("type").asText().equals("ban"));
+        }
+    }
+
+    @Test
+    void noModeratorDeletesTheOwnersMessageWhateverItsAgeOnAnyNodeEvenAfterARestart() throws Exception {
+        String channel = "old-words-room";
+        String fillerId;
+        try (ChatClient owner = a.connect(channel, token(channel, "own3", "Owner", Role.OWNER));
+             ChatClient mod = b.connect(channel, token(channel, "mod3", "Mod", Role.MODERATOR, "own3"));
+             EventPublisher talker = ChatNode.publisher()) {
+            mod.next("history");
+            owner.post("the owner's word");
+            String ownersId = mod.next("message").get("id").asText();
+            // More than the 50 messages a room shows: the owner's message has left every node's history.
+            fillerId = Ids.newId();
+            talker.publish(Topic.CHAT, channel, ChatEvent.message(channel, fillerId, "talker", "Talker", "filler first", "test"));
+            for (int i = 0; i < 60; i++) {
+                talker.publish(Topic.CHAT, channel, ChatEvent.message(channel, Ids.newId(), "talker", "Talker", "filler " + i, "test"));
+            }
+            mod.next(f -> f.path("text").asText().equals("filler 59"), "the last filler");
+            try (ChatClient later = b.connect(channel, null)) {
+                assertThat(texts(later.next("history").get("messages"))).doesNotContain("the owner's word", "filler first");
+            }
+
+            mod.sendJson("type", "delete", "id", ownersId);
+            assertThat(mod.next("error").get("code").asText()).isEqualTo("forbidden");
+            mod.sendJson("type", "delete", "id", Ids.newId());
+            assertThat(mod.next("error").get("code").asText()).as("an id the room does not know").isEqualTo("forbidden");
+            mod.sendJson("type", "delete", "id", fillerId);
+            assertThat(mod.next("deleted").get("id").asText()).as("anyone else's, out of the history too").isEqualTo(fillerId);
+
+            try (ChatNode restarted = ChatNode.start("mod-c");
+                 ChatClient modOnC = restarted.connect(channel, token(channel, "mod3", "Mod", Role.MODERATOR, "own3"))) {
+                modOnC.next("history");
+                modOnC.sendJson("type", "delete", "id", ownersId);
+                assertThat(modOnC.next("error").get("code").asText()).isEqualTo("forbidden");
+            }
+            owner.sendJson("type", "delete", "id", ownersId);
+            assertThat(mod.next("deleted").get("id").asText()).as("the owner may").isEqualTo(ownersId);
         }
     }
 

@@ -50,8 +50,9 @@ public final class ChatNodeProcess {
         if (createTopics) {
             topics.ensureCreated(kafka, 1, (short) 1);
         }
+        // Every simulated viewer connects from 127.0.0.1: the per-address limit would refuse all but the first 100.
         CastpipeConfig config = CastpipeConfig.from(Map.of("CASTPIPE_CHAT_PORT", String.valueOf(port),
-                "CASTPIPE_BIND_ADDRESS", "127.0.0.1"));
+                "CASTPIPE_BIND_ADDRESS", "127.0.0.1", "CASTPIPE_CHAT_MAX_CONNECTIONS_PER_ADDRESS", "1000000"));
         try (Metrics metrics = new Metrics("chat")) {
             NodeContext ctx = new NodeContext(config, Files.createDirectories(dir.resolve("data")), kafka, topics, null, null,
                     null, null, metrics, null, signingSecret);

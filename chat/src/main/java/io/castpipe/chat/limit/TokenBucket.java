@@ -3,8 +3,8 @@ package io.castpipe.chat.limit;
 import java.time.Duration;
 
 /**
- * At most {@code capacity} takes at once, then one more per {@code refill}. Not thread-safe: each
- * bucket belongs to one connection, whose frames one WebSocket worker thread handles in turn.
+ * At most {@code capacity} takes at once, then one more per {@code refill}. Not thread-safe: a
+ * bucket shared by threads is guarded by its owner.
  */
 public final class TokenBucket {
     private final long capacityNanos;
@@ -26,6 +26,11 @@ public final class TokenBucket {
         }
         emptyAt = start + refillNanos;
         return true;
+    }
+
+    /** True when as many takes would succeed as when the bucket was new. */
+    public boolean isFull(long nowNanos) {
+        return emptyAt <= nowNanos - capacityNanos;
     }
 
     /** How long until {@link #tryTake} would succeed. */

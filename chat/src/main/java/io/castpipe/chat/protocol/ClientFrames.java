@@ -58,7 +58,31 @@ public final class ClientFrames {
         if (s.codePointCount(0, s.length()) > MAX_TEXT_CHARS) {
             throw new Refusal("too_long", "a message is at most " + MAX_TEXT_CHARS + " characters");
         }
+        if (!isShowable(s)) {
+            throw new Refusal("invalid_text", "a message cannot hold control characters (line breaks and tabs"
+                    + " included), direction overrides or unpaired surrogates");
+        }
         return s;
+    }
+
+    /**
+     * False for text holding what a chat line must not: C0 controls (line breaks and tabs too: a
+     * message is one line, and breaks would let one message fill everyone's chat), DEL and C1
+     * controls, unpaired surrogates (no character at all; not even UTF-8), and the bidirectional
+     * overrides and isolates, which make text read otherwise than it is written. NUL among them
+     * is also what PostgreSQL refuses to store.
+     */
+    private static boolean isShowable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c) || Character.getType(c) == Character.CONTROL
+                    || c >= '\u202A' && c <= '\u202E' || c >= '\u2066' && c <= '\u2069') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String id(JsonNode json, String field) throws Refusal {

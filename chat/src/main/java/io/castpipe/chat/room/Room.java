@@ -33,6 +33,7 @@ public final class Room {
     private final String channel;
     private final ChatMeters meters;
     private final History history = new History();
+    private final MessageAuthors authors = new MessageAuthors();
     private final Moderation moderation = new Moderation();
     private final Set<Member> members = new LinkedHashSet<>();
     /** Frames encoded for the wire and not yet sent, oldest first. */
@@ -87,10 +88,22 @@ public final class Room {
         moderation.checkPost(userId, role, text, now, mine);
     }
 
-    /** Nobody deletes the owner's messages. */
-    public synchronized void checkDelete(String messageId, String ownerId) throws Refusal {
-        if (history.find(messageId).filter(m -> m.userId().equals(ownerId)).isPresent()) {
-            throw new Refusal("forbidden", "nobody may delete the channel owner's messages");
+    /**
+     * The owner deletes any message. A moderator deletes one of the room's last
+     * {@link MessageAuthors#SIZE} messages, never the owner's: of an older one the room no longer
+     * knows the author, so it is the owner's to delete.
+     */
+    public synchronized void checkDelete(String messageId, Role role, String ownerId) throws Refusal {
+        if (role == Role.OWNER) {
+            return;
+        }
+        String author = authors.authorOf(messageId);
+        if (author == null) {
+            throw new Refusal("forbidden", "that message is not among the chat's last " + MessageAuthors.SIZE
+                    + "; only the channel's owner may delete it");
+        }
+        if (author.equals(ownerId)) {
+            throw new Refusal("forbidden", "moderators may not delete the channel owner's messages");
         }
     }
 
@@ -109,6 +122,7 @@ public final class Room {
             if (!history.add(message)) {
                 return;
             }
+            authors.add(e.id(), e.userId());
         }
         moderation.apply(e);
         String frame = switch (e.type()) {

@@ -5,7 +5,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.castpipe.chat.limit.FloodGuard;
-import io.castpipe.chat.limit.TokenBucket;
+import io.castpipe.chat.limit.UserLimits;
 import io.castpipe.chat.metrics.ChatMeters;
 import io.castpipe.chat.protocol.ServerFrames;
 import io.castpipe.chat.room.LastPost;
@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's connection to a room: who holds it (null for read-only), its limits, and its
+ * One client's connection to a room: who holds it (null for read-only), its limits and its
+ * holder's, and its
  * outgoing queue, which may hold at most {@code maxQueuedFrames} frames the client has not taken
  * yet. The room's frames, already encoded, are written to the socket at once when nothing waits for
  * it, and otherwise put on that queue; a client that lets it fill is cut off.
@@ -34,13 +35,14 @@ final class ChatConnection implements Member {
     private final Executor closer;
     private final ChatMeters meters;
     private final FloodGuard flood;
-    private final TokenBucket posts;
+    private final UserLimits.User user;
     private final AtomicBoolean dropped = new AtomicBoolean();
     private volatile Room room;
     private LastPost lastPost;
 
-    ChatConnection(WebSocketImpl socket, String channel, ChatTokens.Holder holder, int maxQueuedFrames, Executor closer,
-                   ChatMeters meters, FloodGuard flood, TokenBucket posts) {
+    /** {@code user} is the holder's share of this node, null when read-only. */
+    ChatConnection(WebSocketImpl socket, String channel, ChatTokens.Holder holder, UserLimits.User user, int maxQueuedFrames,
+                   Executor closer, ChatMeters meters, FloodGuard flood) {
         this.socket = socket;
         this.channel = channel;
         this.holder = holder;
@@ -48,7 +50,7 @@ final class ChatConnection implements Member {
         this.closer = closer;
         this.meters = meters;
         this.flood = flood;
-        this.posts = posts;
+        this.user = user;
     }
 
     String channel() {
@@ -72,8 +74,9 @@ final class ChatConnection implements Member {
         return flood;
     }
 
-    TokenBucket posts() {
-        return posts;
+    /** The holder's share of this node, with the messages all their connections here may send; null when read-only. */
+    UserLimits.User user() {
+        return user;
     }
 
     LastPost lastPost() {

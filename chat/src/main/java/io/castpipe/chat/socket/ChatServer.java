@@ -14,11 +14,12 @@ import java.util.concurrent.TimeUnit;
 
 import io.castpipe.chat.ChatLimits;
 import io.castpipe.chat.limit.FloodGuard;
-import io.castpipe.chat.limit.TokenBucket;
+import io.castpipe.chat.limit.UserLimits;
 import io.castpipe.chat.metrics.ChatMeters;
 import io.castpipe.chat.room.Rooms;
 import io.castpipe.common.auth.ChatTokens;
 import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.net.TrustedProxies;
 import io.castpipe.common.node.DaemonThreads;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
@@ -36,13 +37,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The chat node's WebSocket listener (Java-WebSocket): {@code /chat/{channel}?token=}, anything
  * else 404 at the handshake. A frame over {@link #MAX_FRAME_BYTES} closes the connection with
- * 1009; beyond {@code maxConnections} a new client is closed with 1013 (try again later). Each
- * connection is set up by {@link GuardedSocketFactory}.
+ * 1009. A new client over its address's share ({@link AddressGate}) is closed with 1008; beyond
+ * {@code maxConnections} with 1013 (try again later); a user whose tokens hold
+ * {@link UserLimits#MAX_CONNECTIONS} here already with 1008. Each connection is set up by
+ * {@link GuardedSocketFactory}.
  */
 public final class ChatServer extends WebSocketServer {
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
     public static final int MAX_FRAME_BYTES = 4096;
     private static final Duration WRITE_SWEEP = Duration.ofMillis(250);
+    private static final Duration FORGET_USERS = Duration.ofSeconds(10);
 
     private final int maxConnections;
     private final Rooms rooms;
@@ -50,13 +54,17 @@ public final class ChatServer extends WebSocketServer {
     private final FrameHandler frames;
     private final ChatLimits limits;
     private final ChatMeters meters;
+    private final UserLimits users;
+    private final AddressGate gate;
+    private final RefusalLog fullRefusals = new RefusalLog("because this node was full");
+    private final RefusalLog userRefusals = new RefusalLog("over " + UserLimits.MAX_CONNECTIONS + " connections per user");
     private final ExecutorService closer = Executors.newSingleThreadExecutor(DaemonThreads.named("chat-drops"));
-    private final ScheduledExecutorService writeSweep = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("chat-write-sweep"));
+    private final ScheduledExecutorService sweeps = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("chat-sweeps"));
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile Exception startFailure;
 
-    public ChatServer(InetSocketAddress address, int maxConnections, Rooms rooms, ChatTokens tokens,
-                      EventPublisher publisher, String node, ChatLimits limits, ChatMeters meters) {
+    public ChatServer(InetSocketAddress address, int maxConnections, int maxConnectionsPerAddress, TrustedProxies proxies,
+                      Rooms rooms, ChatTokens tokens, EventPublisher publisher, String node, ChatLimits limits, ChatMeters meters) {
         super(address, List.of(new Draft_6455(List.of(), List.of(new Protocol("")), MAX_FRAME_BYTES)));
         this.maxConnections = maxConnections;
         this.rooms = rooms;
@@ -64,9 +72,11 @@ public final class ChatServer extends WebSocketServer {
         this.frames = new FrameHandler(publisher, node, meters);
         this.limits = limits;
         this.meters = meters;
+        this.users = new UserLimits(limits.postBurst(), limits.postRefill());
         setReuseAddr(true);
         setDaemon(true);
-        setWebSocketFactory(new GuardedSocketFactory());
+        this.gate = new AddressGate(maxConnectionsPerAddress, proxies, meters);
+        setWebSocketFactory(new GuardedSocketFactory(gate));
     }
 
     /** Waits until the port is open; throws what kept it from opening. */
@@ -95,17 +105,27 @@ public final class ChatServer extends WebSocketServer {
             ws.close(CloseFrame.POLICY_VALIDATION, "no such chat path");
             return;
         }
-        if (meters.connections().get() >= maxConnections) {
-            log.warn("chat {}: refused a client, this node holds {} connections already", path.get().channel(), maxConnections);
-            ws.close(CloseFrame.TRY_AGAIN_LATER, "this chat node is full; try again later");
+        String channel = path.get().channel();
+        String forwardedFor = handshake.getFieldValue("X-Forwarded-For");
+        if (!gate.admitOpened((ClientChannel) ((WebSocketImpl) ws).getChannel(), forwardedFor.isEmpty() ? null : forwardedFor)) {
+            ws.close(CloseFrame.POLICY_VALIDATION, "too many connections from your address; close some and try again");
             return;
         }
-        String channel = path.get().channel();
+        if (meters.connections().get() >= maxConnections) {
+            refuse(ws, CloseFrame.TRY_AGAIN_LATER, "full", fullRefusals, channel, "this chat node is full; try again later");
+            return;
+        }
         String token = path.get().token();
         ChatTokens.Holder holder = token == null ? null : tokens.verify(token, channel, Instant.now()).orElse(null);
         long now = System.nanoTime();
-        ChatConnection c = new ChatConnection((WebSocketImpl) ws, channel, holder, limits.maxQueuedFrames(), closer, meters,
-                new FloodGuard(now), new TokenBucket(limits.postBurst(), limits.postRefill(), now));
+        UserLimits.User user = holder == null ? null : users.connect(holder.userId(), now);
+        if (holder != null && user == null) {
+            refuse(ws, CloseFrame.POLICY_VALIDATION, "user_limit", userRefusals, "user " + holder.userId(),
+                    "you hold " + UserLimits.MAX_CONNECTIONS + " chat connections to this node already");
+            return;
+        }
+        ChatConnection c = new ChatConnection((WebSocketImpl) ws, channel, holder, user, limits.maxQueuedFrames(), closer,
+                meters, new FloodGuard(now));
         ws.setAttachment(c);
         meters.connections().incrementAndGet();
         if (token != null && holder == null) {
@@ -122,10 +142,20 @@ public final class ChatServer extends WebSocketServer {
         ChatConnection c = ws.getAttachment();
         if (c != null) {
             meters.connections().decrementAndGet();
+            if (c.user() != null) {
+                users.disconnect(c.holder().userId());
+            }
             if (c.room() != null) {
                 rooms.leave(c.room(), c);
             }
         }
+    }
+
+    /** Closes a connection refused as it opened with {@code code}: counted, and logged without flooding the log. */
+    private void refuse(WebSocket ws, int code, String reason, RefusalLog refusals, String who, String sentence) {
+        meters.dropped(reason);
+        refusals.refused(who);
+        ws.close(code, sentence);
     }
 
     @Override
@@ -158,7 +188,9 @@ public final class ChatServer extends WebSocketServer {
 
     @Override
     public void onStart() {
-        writeSweep.scheduleWithFixedDelay(this::wakeWriters, WRITE_SWEEP.toMillis(), WRITE_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+        sweeps.scheduleWithFixedDelay(this::wakeWriters, WRITE_SWEEP.toMillis(), WRITE_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+        sweeps.scheduleWithFixedDelay(() -> users.forgetIdle(System.nanoTime()), FORGET_USERS.toMillis(), FORGET_USERS.toMillis(),
+                TimeUnit.MILLISECONDS);
         started.countDown();
     }
 
@@ -180,7 +212,7 @@ public final class ChatServer extends WebSocketServer {
 
     @Override
     public void stop(int timeout, String message) throws InterruptedException {
-        writeSweep.shutdownNow();
+        sweeps.shutdownNow();
         // Java-WebSocket's stop() tells the connections one by one while its selector thread winds
         // down after a few short selects; with thousands connected the selector closes before the
         // last are told, and stop() fails. Told here first, while the selector still runs.

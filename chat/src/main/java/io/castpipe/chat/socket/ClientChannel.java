@@ -1,10 +1,12 @@
 package io.castpipe.chat.socket;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WrappedByteChannel;
@@ -27,6 +29,9 @@ import org.java_websocket.enums.ReadyState;
  * that many frames wait for (a slow reader catching up) would cost a system call per frame; the
  * first such call here writes every queued frame it can at once (up to {@link #MAX_GATHERED}),
  * and the calls for the frames it already wrote then write nothing.</li>
+ * <li>After this node's close frame, the socket is closed by {@link LingeringClose}, which lets the
+ * client read that frame and its code before the connection goes, instead of at once; when the
+ * client closed its side first, or the connection is cut without a close frame, at once.</li>
  * </ul>
  * Writes hold this channel's lock, so that bytes from the two threads never interleave.
  */
@@ -34,22 +39,35 @@ final class ClientChannel implements WrappedByteChannel {
     static final int MAX_GATHERED = 256;
 
     private final SocketChannel socket;
+    private final InetAddress peer;
     private final WebSocketImpl ws;
     private final int maxHandshakeBytes;
+    private final LingeringClose lingeringClose;
     private int handshakeBytes;
+    private volatile boolean clientClosed;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** The share of its client address's connections this socket holds until it is closed; null for none. */
+    private volatile AddressGate.AddressShare share;
+    private volatile boolean overShare;
     private final ByteBuffer[] gathered = new ByteBuffer[MAX_GATHERED];
     /** The rest of a frame written at once that the socket did not take all of; null when none. */
     private ByteBuffer unfinished;
 
-    ClientChannel(SocketChannel socket, WebSocketImpl ws, int maxHandshakeBytes) {
+    ClientChannel(SocketChannel socket, InetAddress peer, WebSocketImpl ws, int maxHandshakeBytes,
+                  LingeringClose lingeringClose) {
         this.socket = socket;
+        this.peer = peer;
         this.ws = ws;
         this.maxHandshakeBytes = maxHandshakeBytes;
+        this.lingeringClose = lingeringClose;
     }
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
         int n = socket.read(dst);
+        if (n < 0) {
+            clientClosed = true;
+        }
         if (n > 0 && ws.getReadyState() == ReadyState.NOT_YET_CONNECTED) {
             handshakeBytes += n;
             if (handshakeBytes > maxHandshakeBytes) {
@@ -148,8 +166,51 @@ final class ClientChannel implements WrappedByteChannel {
         return socket.isOpen();
     }
 
+    /** Lingers after this node's close frame unless the client closed its side already; see {@link LingeringClose}. */
     @Override
-    public void close() throws IOException {
-        socket.close();
+    public void close() {
+        if (ws.isFlushAndClose() && !clientClosed) {
+            lingeringClose.close(this);
+        } else {
+            closeNow();
+        }
+    }
+
+    void closeNow() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closed all the same
+            } finally {
+                if (share != null) {
+                    share.release();
+                }
+            }
+        }
+    }
+
+    /** Holds {@code share} until closed; {@code overShare} when it was taken beyond the address's share, to refuse. */
+    void hold(AddressGate.AddressShare share, boolean overShare) {
+        this.share = share;
+        this.overShare = overShare;
+    }
+
+    boolean overShare() {
+        return overShare;
+    }
+
+    /** The address the connection comes from: the client, or a proxy in front of it. */
+    InetAddress peer() {
+        return peer;
+    }
+
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** A read past Java-WebSocket, once it has let go of the connection. */
+    int readRaw(ByteBuffer dst) throws IOException {
+        return socket.read(dst);
     }
 }

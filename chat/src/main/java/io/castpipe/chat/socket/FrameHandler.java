@@ -86,7 +86,7 @@ final class FrameHandler {
         String channel = c.channel();
         ChatEvent event;
         if (frame instanceof ClientFrame.Delete delete) {
-            room.checkDelete(delete.id(), holder.ownerId());
+            room.checkDelete(delete.id(), holder.role(), holder.ownerId());
             event = ChatEvent.delete(channel, delete.id(), holder.userId(), node);
         } else if (frame instanceof ClientFrame.Timeout timeout) {
             checkTarget(timeout.user(), holder);
@@ -106,9 +106,9 @@ final class FrameHandler {
         Instant now = Instant.now();
         room.checkPost(holder.userId(), holder.role(), text, now, c.lastPost());
         long nanos = System.nanoTime();
-        if (!c.posts().tryTake(nanos)) {
+        if (!c.user().tryPost(nanos)) {
             throw new Refusal("rate_limited", "you are sending messages too fast; wait "
-                    + Math.max(1, c.posts().untilNext(nanos).toSeconds()) + " s");
+                    + Math.max(1, c.user().untilNextPost(nanos).toSeconds()) + " s");
         }
         c.posted(new LastPost(now, text));
         meters.messageIn();

@@ -1,6 +1,8 @@
 package io.castpipe.chat.socket;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.SelectionKey;
@@ -22,10 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sets up each accepted connection with the bounds Java-WebSocket does not keep itself: a kernel
- * send buffer fixed at {@link #SEND_BUFFER_BYTES} instead of growing to megabytes (so what a
- * client leaves unread waits in its bounded queue, where it is seen), a handshake that must be
- * complete within {@link #HANDSHAKE_TIMEOUT} and {@link #MAX_HANDSHAKE_BYTES}.
+ * Sets up each accepted connection with the bounds Java-WebSocket does not keep itself: its
+ * address's share of connections ({@link AddressGate}: a socket beyond it is closed here, unread),
+ * a kernel send buffer fixed at {@link #SEND_BUFFER_BYTES} instead of growing to megabytes (so
+ * what a client leaves unread waits in its bounded queue, where it is seen), a handshake that must
+ * be complete within {@link #HANDSHAKE_TIMEOUT} and {@link #MAX_HANDSHAKE_BYTES}.
  */
 final class GuardedSocketFactory implements WebSocketServerFactory {
     private static final Logger log = LoggerFactory.getLogger(GuardedSocketFactory.class);
@@ -35,6 +38,12 @@ final class GuardedSocketFactory implements WebSocketServerFactory {
     static final int MAX_HANDSHAKE_BYTES = 32 * 1024;
 
     private final ScheduledExecutorService handshakeTimer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("chat-handshakes"));
+    private final LingeringClose lingeringClose = new LingeringClose();
+    private final AddressGate gate;
+
+    GuardedSocketFactory(AddressGate gate) {
+        this.gate = gate;
+    }
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
@@ -48,22 +57,29 @@ final class GuardedSocketFactory implements WebSocketServerFactory {
 
     @Override
     public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws IOException {
+        WebSocketImpl ws = (WebSocketImpl) key.attachment();
+        InetAddress peer = ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
+        ClientChannel client = new ClientChannel(channel, peer, ws, MAX_HANDSHAKE_BYTES, lingeringClose);
+        if (!gate.admit(client)) {
+            // Java-WebSocket closes the socket.
+            throw new IOException("over its address's share of connections");
+        }
         try {
             channel.socket().setSendBufferSize(SEND_BUFFER_BYTES);
         } catch (SocketException e) {
             log.debug("chat connection: send buffer left as it was: {}", e.toString());
         }
-        WebSocketImpl ws = (WebSocketImpl) key.attachment();
         handshakeTimer.schedule(() -> {
             if (ws.getReadyState() == ReadyState.NOT_YET_CONNECTED) {
                 ws.closeConnection(CloseFrame.POLICY_VALIDATION, "no handshake");
             }
         }, HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        return new ClientChannel(channel, ws, MAX_HANDSHAKE_BYTES);
+        return client;
     }
 
     @Override
     public void close() {
         handshakeTimer.shutdownNow();
+        lingeringClose.close();
     }
 }

@@ -9,7 +9,7 @@ const KEPT_MESSAGES = 200;
 const MAX_BACKOFF_SECONDS = 30;
 /** Refusals of a post: the text goes back into the box so it is not lost. */
 const POST_REFUSALS = new Set(['slow_mode', 'rate_limited', 'duplicate', 'blocked_word', 'too_long', 'timed_out',
-  'banned', 'invalid_token', 'unavailable', 'read_only', 'flood']);
+  'banned', 'invalid_token', 'unavailable', 'read_only', 'flood', 'invalid_text']);
 const SLOW_MODES = [[0, 'Off'], [5, '5 s'], [30, '30 s'], [60, '1 min'], [300, '5 min']];
 const TIMEOUTS = [[60, '1 min'], [600, '10 min'], [3600, '1 hour'], [86400, '1 day']];
 
