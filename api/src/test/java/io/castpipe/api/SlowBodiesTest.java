@@ -29,11 +29,15 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Request bodies that arrive slowly hold no thread: 64 uploads trickling a byte a second from
- * 127.0.0.2 while 127.0.0.1 is served, and a body that stops arriving is answered 408.
+ * 127.0.0.2 while 127.0.0.1 is served, and a body that stops arriving is answered 408. Uploads in
+ * one request, which hold memory while their bytes arrive, are bounded per user and per node.
  */
 class SlowBodiesTest {
     private static final int BODY_TIMEOUT_SECONDS = 3;
     private static final int SLOW_UPLOADS = 64;
+    /** UploadSlots: single-request uploads at once, on the node and for one user. */
+    private static final int SOURCE_PUTS_PER_NODE = 16;
+    private static final int SOURCE_PUTS_PER_USER = 2;
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static ApiTestNode node;
@@ -58,9 +62,14 @@ class SlowBodiesTest {
         List<Socket> slow = new ArrayList<>();
         try {
             List<String> heads = new ArrayList<>();
-            for (int i = 0; i < SLOW_UPLOADS; i++) {
-                heads.add(i % 2 == 0 ? tusPatchHead(tusUpload(1000), 0, 1000)
-                        : sourcePutHead(http.newVideo(token, "slow", "public"), 1000));
+            for (int u = 0; u < SOURCE_PUTS_PER_NODE / SOURCE_PUTS_PER_USER; u++) {
+                String uploader = http.newUser("slow-put-" + u);
+                for (int i = 0; i < SOURCE_PUTS_PER_USER; i++) {
+                    heads.add(sourcePutHead(uploader, http.newVideo(uploader, "slow", "public"), 1000));
+                }
+            }
+            while (heads.size() < SLOW_UPLOADS) {
+                heads.add(tusPatchHead(tusUpload(1000), 0, 1000));
             }
             for (String head : heads) {
                 Socket s = from("127.0.0.2");
@@ -81,12 +90,20 @@ class SlowBodiesTest {
                 assertThat(get.statusCode()).isEqualTo(200);
                 Thread.sleep(1000 - Math.min(999, Duration.ofNanos(System.nanoTime() - started).toMillis()));
             }
+            // Every single-request slot is taken: another is refused at once, tus still goes.
+            String other = http.newUser("slow-put-other");
+            try (Socket refused = from("127.0.0.2")) {
+                send(refused, sourcePutHead(other, http.newVideo(other, "one too many", "public"), 1000).getBytes(StandardCharsets.US_ASCII));
+                String answer = readAnswer(refused);
+                assertThat(answer).startsWith("HTTP/1.1 503").contains("Retry-After: ").contains("\"code\":\"busy\"");
+            }
             byte[] file = random(3 * 1024 * 1024 + 7, 40);
-            HttpResponse<String> upload = CLIENT.send(HttpRequest.newBuilder(URI.create(node.baseUrl + "/api/videos/" + videoId
-                    + "/source")).header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30))
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
-            assertThat(node.store.head(ObjectKeys.uploadSource(videoId)).orElseThrow().size()).isEqualTo(file.length);
+            String tusPath = tusUpload(file.length);
+            Response patched = http.request("PATCH", tusPath).token(token).header("Tus-Resumable", "1.0.0")
+                    .header("Upload-Offset", "0").header("Content-Type", "application/offset+octet-stream")
+                    .body(HttpRequest.BodyPublishers.ofByteArray(file)).send();
+            assertThat(patched.status()).as(patched.body()).isEqualTo(204);
+            assertThat(patched.header("Upload-Offset")).isEqualTo(String.valueOf(file.length));
             for (Socket s : slow) {
                 assertThat(s.isClosed()).isFalse();
             }
@@ -95,6 +112,29 @@ class SlowBodiesTest {
             for (Socket s : slow) {
                 s.close();
             }
+        }
+    }
+
+    @Test
+    void aUserHasTwoSingleRequestUploadsAtOnceAndTheNextIsRefusedUntilOneEnds() throws Exception {
+        String uploader = http.newUser("two-puts");
+        try (Socket first = from("127.0.0.4"); Socket second = from("127.0.0.4"); Socket third = from("127.0.0.4")) {
+            send(first, sourcePutHead(uploader, http.newVideo(uploader, "a", "public"), 1000).getBytes(StandardCharsets.US_ASCII));
+            send(second, sourcePutHead(uploader, http.newVideo(uploader, "b", "public"), 1000).getBytes(StandardCharsets.US_ASCII));
+            String thirdVideo = http.newVideo(uploader, "c", "public");
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try (Socket probe = from("127.0.0.4")) {
+                    send(probe, sourcePutHead(uploader, thirdVideo, 1000).getBytes(StandardCharsets.US_ASCII));
+                    return readAnswer(probe).startsWith("HTTP/1.1 429");
+                }
+            });
+            first.close();
+            // The slot comes back with the connection: the third upload is taken now.
+            byte[] file = random(2048, 41);
+            await().atMost(Duration.ofSeconds(10)).until(() -> CLIENT.send(HttpRequest.newBuilder(URI.create(node.baseUrl
+                    + "/api/videos/" + thirdVideo + "/source")).header("Authorization", "Bearer " + uploader)
+                    .timeout(Duration.ofSeconds(10)).PUT(HttpRequest.BodyPublishers.ofByteArray(file)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
         }
     }
 
@@ -137,7 +177,11 @@ class SlowBodiesTest {
     }
 
     private static String sourcePutHead(String videoId, long length) {
-        return "PUT /api/videos/" + videoId + "/source HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+        return sourcePutHead(token, videoId, length);
+    }
+
+    private static String sourcePutHead(String uploader, String videoId, long length) {
+        return "PUT /api/videos/" + videoId + "/source HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + uploader
                 + "\r\nContent-Type: video/mp4\r\nContent-Length: " + length + "\r\n\r\n";
     }
 
@@ -155,6 +199,25 @@ class SlowBodiesTest {
             out.write(p);
         }
         out.flush();
+    }
+
+    /** One answer: its head and a body of its Content-Length, whether or not the connection stays open. */
+    private static String readAnswer(Socket s) throws IOException {
+        s.setSoTimeout(20_000);
+        InputStream in = s.getInputStream();
+        StringBuilder text = new StringBuilder();
+        while (text.indexOf("\r\n\r\n") < 0) {
+            int b = in.read();
+            if (b < 0) {
+                return text.toString();
+            }
+            text.append((char) b);
+        }
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(text);
+        if (length.find()) {
+            text.append(new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8));
+        }
+        return text.toString();
     }
 
     /** What the server sends until it closes the connection (at most 20 s). */

@@ -62,6 +62,11 @@ public final class ApiException extends RuntimeException {
     }
 
     public static ApiException tooManyRequests(long retryAfterSeconds, String message) {
-        return new ApiException(429, "rate_limited", message, Math.max(1, retryAfterSeconds));
+        return retryLater(429, "rate_limited", retryAfterSeconds, message);
+    }
+
+    /** A refusal that may succeed later (429, 503), with the seconds to wait in {@code Retry-After}. */
+    public static ApiException retryLater(int status, String code, long retryAfterSeconds, String message) {
+        return new ApiException(status, code, message, Math.max(1, retryAfterSeconds));
     }
 }

@@ -20,8 +20,9 @@ import io.undertow.util.Headers;
 
 /**
  * {@code PUT /api/videos/{id}/source}: the whole source in one request body, streamed into
- * storage as it arrives with at most one part in memory (and no thread waiting on the client). Not resumable; for large files tus or a presigned
- * URL is the better way.
+ * storage as it arrives with at most one part in memory (and no thread waiting on the client),
+ * as many at once as {@link UploadSlots} allow. Not resumable; for large files tus or a
+ * presigned URL is the better way.
  */
 public final class SourceUploadEndpoint {
 
@@ -32,6 +33,7 @@ public final class SourceUploadEndpoint {
     private final VideoView view;
     private final UploadAborter aborter;
     private final SourceQueue queue;
+    private final UploadSlots slots = new UploadSlots();
 
     SourceUploadEndpoint(UploadRules rules, ObjectStore store, VideoRepository videos, VideoView view,
                          UploadAborter aborter, SourceQueue queue) {
@@ -56,6 +58,17 @@ public final class SourceUploadEndpoint {
             throw ApiException.badRequest("empty_upload", "the body is empty; send the video file as the request body");
         }
         rules.checkSize(declared);
+        UploadSlots.Slot slot = slots.take(video.ownerId());
+        try {
+            receive(request, videoId, slot);
+        } catch (IOException | RuntimeException e) {
+            slot.giveBack();
+            throw e;
+        }
+    }
+
+    private void receive(ApiRequest request, String videoId, UploadSlots.Slot slot) throws IOException {
+        HttpServerExchange exchange = request.exchange();
         aborter.abortAll(videoId);
         if (!videos.markUploading(videoId, Instant.now())) {
             throw ApiException.conflict("invalid_state", "video " + videoId + " no longer takes a source");
@@ -78,6 +91,8 @@ public final class SourceUploadEndpoint {
                 } catch (IOException | RuntimeException e) {
                     giveUp(out, videoId);
                     throw e;
+                } finally {
+                    slot.giveBack();
                 }
                 queue.queue(videoId);
                 Video queued = videos.find(videoId).orElseThrow(() -> ApiException.notFound("no video " + videoId));
@@ -86,6 +101,7 @@ public final class SourceUploadEndpoint {
 
             @Override
             public void stoppedShort() {
+                slot.giveBack();
                 giveUp(out, videoId);
             }
         });

@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +20,8 @@ import io.castpipe.common.ffmpeg.FfmpegLocator;
  * {@code bench/run abuse [seconds]}: one {@code ./castpipe} on its default limits, a real
  * publisher (ffmpeg, 640x360 30 fps over RTMP to a low-latency channel) and a viewer reloading a
  * rendition, measured first alone and then while every kind of hostile client of
- * {@link AbuseRun} holds what the node lets it hold. Prints the viewer's figures side by side
+ * {@link AbuseRun} holds what the node lets it hold; before that, each kind alone, for the memory
+ * the node gives it per connection. Prints the viewer's figures side by side
  * (reload time and how far behind the wall clock the newest media is: first, p50, p90, max), the
  * node's live heap before, during and after, memory per hostile connection, and what became of
  * each kind of client (refused at once, closed later and after how long, still held).
@@ -40,23 +40,27 @@ public final class AbuseBench {
                     .start();
             String playlistPath = "/live/" + CHANNEL + "/360p/index.m3u8";
             awaitPlaylist(node.url(playlistPath), Duration.ofSeconds(90));
-            List<String> videos = new ArrayList<>();
-            for (int i = 0; i < 32; i++) {
-                videos.add(node.createVideo("stalled upload " + i));
-            }
-            System.out.printf("live; measuring %d s without hostile clients, then %d s with them…%n", seconds, seconds);
+            AbuseRun.Uploads uploads = AbuseRun.prepareUploads(node.url(""), node.userToken(), 16);
+            AbuseRun.Target target = new AbuseRun.Target("127.0.0.1", node.httpPort, node.rtmpPort, node.chatPort,
+                    node.userToken(), CHANNEL, uploads.videoIds(), uploads.tusPaths(), playlistPath);
+            AbuseRun.Sizes sizes = AbuseRun.Sizes.standard();
             try (LegitViewer viewer = new LegitViewer(node.url(playlistPath))) {
                 Thread.sleep(5000);
+                System.out.println("each kind alone: what the node holds for it one second after it connected");
+                long base = NodeHeap.liveBytes(node.pid());
+                for (AbuseRun.Kind kind : AbuseRun.Kind.values()) {
+                    base = perKind(node, target, sizes, kind, base);
+                }
+                System.out.printf("%nlive; measuring %d s without hostile clients, then %d s with all of them at once…%n",
+                        seconds, seconds);
                 long heapBefore = NodeHeap.liveBytes(node.pid());
                 Instant quiet = Instant.now();
                 Thread.sleep(seconds * 1000L);
                 Instant attackStart = Instant.now();
-                AbuseRun.Sizes sizes = AbuseRun.Sizes.standard();
                 long launchMillis;
                 long heapDuring;
                 List<Tally> tallies;
-                try (Attacks attacks = AbuseRun.launch(new AbuseRun.Target("127.0.0.1", node.httpPort, node.rtmpPort,
-                        node.chatPort, node.userToken(), CHANNEL, videos, playlistPath), sizes)) {
+                try (Attacks attacks = AbuseRun.launch(target, sizes)) {
                     launchMillis = Duration.between(attackStart, Instant.now()).toMillis();
                     Thread.sleep(Math.max(0, seconds * 1000L - launchMillis) / 2);
                     heapDuring = NodeHeap.liveBytes(node.pid());
@@ -73,6 +77,25 @@ public final class AbuseBench {
             }
             publisher.kill("measured");
         }
+    }
+
+    /** Launches one kind alone, measures the live heap a second later, lets it go; returns the heap after. */
+    private static long perKind(CastpipeNode node, AbuseRun.Target target, AbuseRun.Sizes sizes, AbuseRun.Kind kind,
+                                long before) throws Exception {
+        long during;
+        List<Tally> tallies;
+        try (Attacks attacks = new Attacks()) {
+            AbuseRun.launch(attacks, target, sizes, kind);
+            Thread.sleep(1000);
+            during = NodeHeap.liveBytes(node.pid());
+            tallies = attacks.tallies();
+        }
+        int opened = tallies.stream().mapToInt(Tally::opened).sum();
+        int held = tallies.stream().mapToInt(Tally::stillOpen).sum();
+        System.out.printf("  %-18s opened %5d, held after 1 s %5d, live heap %+8.1f MiB, %8.1f KiB per connection opened%n",
+                kind, opened, held, (during - before) / 1048576.0, (during - before) / 1024.0 / Math.max(1, opened));
+        Thread.sleep(3000);
+        return NodeHeap.liveBytes(node.pid());
     }
 
     private static List<String> publishArgs(String url) {

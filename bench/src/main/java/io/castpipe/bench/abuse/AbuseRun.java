@@ -23,12 +23,19 @@ public final class AbuseRun {
     private static final Pattern MEDIA_SEQUENCE = Pattern.compile("#EXT-X-MEDIA-SEQUENCE:(\\d+)");
     private static final Pattern SEGMENT_LINE = Pattern.compile("(?m)^#EXTINF:");
 
-    /** Where the node listens, what a user may touch, and a live rendition's media playlist path. */
+    /**
+     * Where the node listens, what a user may touch (videos waiting for a source, tus uploads
+     * waiting for bytes: {@link #prepareUploads}), and a live rendition's media playlist path.
+     */
     public record Target(String host, int httpPort, int rtmpPort, int chatPort, String userToken, String channel,
-                         List<String> uploadVideoIds, String livePlaylistPath) {
+                         List<String> uploadVideoIds, List<String> tusUploadPaths, String livePlaylistPath) {
     }
 
-    /** How many of each kind; {@link #standard()} are the counts the suite and the benchmark use. */
+    /**
+     * How many of each kind; {@link #standard()} are the counts the suite and the benchmark use.
+     * The blocking reloads come on connections of their own from one address, so at most the
+     * node's connections per address of them reach the origin.
+     */
     public record Sizes(int rtmpMemory, int rtmpIdle, int rtmpOneAddress, int slowlorisPerAddress, int chatOneAddress,
                         int blockedReloadsOneAddress, int apiBurst) {
         public static Sizes standard() {
@@ -43,29 +50,78 @@ public final class AbuseRun {
     private AbuseRun() {
     }
 
+    /** The kinds of hostile client, each from loopback addresses of its own. */
+    public enum Kind { RTMP_MEMORY, RTMP_IDLE, RTMP_ONE_ADDRESS, SLOWLORIS, SLOW_UPLOADS, CHAT, BLOCKED_RELOADS, API_BURST }
+
+    /** Every kind at once. */
     public static Attacks launch(Target t, Sizes s) throws Exception {
         Attacks attacks = new Attacks();
+        for (Kind kind : Kind.values()) {
+            launch(attacks, t, s, kind);
+        }
+        return attacks;
+    }
+
+    /** One kind, its connections left open in {@code attacks}. */
+    public static void launch(Attacks attacks, Target t, Sizes s, Kind kind) throws Exception {
         InetSocketAddress http = new InetSocketAddress(t.host(), t.httpPort());
         InetSocketAddress rtmp = new InetSocketAddress(t.host(), t.rtmpPort());
-        InetSocketAddress chat = new InetSocketAddress(t.host(), t.chatPort());
-        // Ingest lets one address hold 10 connections: the memory attack comes from enough addresses to open them all.
+        // Ingest lets one address hold 10 connections: kinds meant to be held come from enough addresses.
         int perAddress = 10;
-        for (int i = 0; i * perAddress < s.rtmpMemory(); i++) {
-            attacks.rtmpMemory(local(10 + i), rtmp, Math.min(perAddress, s.rtmpMemory() - i * perAddress), 32);
+        switch (kind) {
+            case RTMP_MEMORY -> {
+                for (int i = 0; i * perAddress < s.rtmpMemory(); i++) {
+                    attacks.rtmpMemory(local(10 + i), rtmp, Math.min(perAddress, s.rtmpMemory() - i * perAddress), 32);
+                }
+            }
+            case RTMP_IDLE -> {
+                for (int i = 0; i * perAddress < s.rtmpIdle(); i++) {
+                    attacks.rtmpIdle("rtmp: handshake, no publish", local(30 + i), rtmp, Math.min(perAddress, s.rtmpIdle() - i * perAddress));
+                }
+            }
+            case RTMP_ONE_ADDRESS -> attacks.rtmpIdle("rtmp: one address, no publish", local(39), rtmp, s.rtmpOneAddress());
+            case SLOWLORIS -> {
+                attacks.slowloris(local(40), http, s.slowlorisPerAddress());
+                attacks.slowloris(local(41), http, s.slowlorisPerAddress());
+            }
+            case SLOW_UPLOADS -> attacks.slowUploads(local(42), http, t.userToken(), t.uploadVideoIds(), t.tusUploadPaths());
+            case CHAT -> attacks.chatSockets(local(50), new InetSocketAddress(t.host(), t.chatPort()), t.channel(),
+                    s.chatOneAddress());
+            case BLOCKED_RELOADS -> attacks.requests("http: blocking reloads, one address", local(60), http,
+                    t.livePlaylistPath() + "?_HLS_msn=" + (nextSegment(t) + 1), s.blockedReloadsOneAddress());
+            case API_BURST -> attacks.pipelined("http: API burst, one address", local(70), http, "/api/live", 10,
+                    s.apiBurst() / 10);
         }
-        attacks.rtmpIdle(local(30), rtmp, Math.min(perAddress, s.rtmpIdle()));
-        if (s.rtmpIdle() > perAddress) {
-            attacks.rtmpIdle(local(31), rtmp, s.rtmpIdle() - perAddress);
+    }
+
+    /** {@code count} videos of the user's waiting for a source, and as many tus uploads waiting for bytes. */
+    public static Uploads prepareUploads(String baseUrl, String token, int count) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        List<String> videos = new java.util.ArrayList<>();
+        List<String> tus = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            HttpResponse<String> video = client.send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/videos"))
+                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"title\":\"stalled " + i + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            Matcher id = Pattern.compile("\"id\":\"([0-9a-z]{16})\"").matcher(video.body());
+            if (video.statusCode() != 201 || !id.find()) {
+                throw new IllegalStateException("POST /api/videos → " + video.statusCode() + " " + video.body());
+            }
+            videos.add(id.group(1));
+            HttpResponse<String> upload = client.send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/uploads"))
+                    .header("Authorization", "Bearer " + token).header("Tus-Resumable", "1.0.0")
+                    .header("Upload-Length", "10000000").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (upload.statusCode() != 201) {
+                throw new IllegalStateException("POST /api/uploads → " + upload.statusCode() + " " + upload.body());
+            }
+            tus.add(URI.create(upload.headers().firstValue("Location").orElseThrow()).getPath());
         }
-        attacks.rtmpIdle(local(32), rtmp, s.rtmpOneAddress());
-        attacks.slowloris(local(40), http, s.slowlorisPerAddress());
-        attacks.slowloris(local(41), http, s.slowlorisPerAddress());
-        attacks.slowUploads(local(42), http, t.userToken(), t.uploadVideoIds());
-        attacks.chatSockets(local(50), chat, t.channel(), s.chatOneAddress());
-        attacks.requests("http: blocking reloads, one address", local(60), http,
-                t.livePlaylistPath() + "?_HLS_msn=" + (nextSegment(t) + 1), s.blockedReloadsOneAddress());
-        attacks.requests("http: API burst, one address", local(70), http, "/api/live", s.apiBurst());
-        return attacks;
+        return new Uploads(videos, tus);
+    }
+
+    /** What {@link #prepareUploads} made. */
+    public record Uploads(List<String> videoIds, List<String> tusPaths) {
     }
 
     /** 127.0.0.N: every address in 127/8 is this machine's loopback. */

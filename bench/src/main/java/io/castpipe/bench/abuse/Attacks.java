@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,8 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Hostile clients on raw sockets, each kind from a local address of the caller's choosing (all of
@@ -22,6 +25,7 @@ import java.util.List;
 public final class Attacks implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 3000;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 \\d{3} [^\\r]*");
 
     private final ClosureWatcher watcher;
     private final List<Tally> tallies = new ArrayList<>();
@@ -57,8 +61,8 @@ public final class Attacks implements AutoCloseable {
     }
 
     /** RTMP clients that shake hands and then never publish. */
-    public Tally rtmpIdle(InetAddress from, InetSocketAddress rtmp, int connections) {
-        Tally t = tally("rtmp: handshake, no publish");
+    public Tally rtmpIdle(String name, InetAddress from, InetSocketAddress rtmp, int connections) {
+        Tally t = tally(name);
         for (int i = 0; i < connections; i++) {
             open(from, rtmp, t, (channel, in, out) -> handshake(in, out));
         }
@@ -77,13 +81,26 @@ public final class Attacks implements AutoCloseable {
         return t;
     }
 
-    /** Uploads that announce 10 MB and send one byte: each to one of the given videos' {@code PUT …/source}. */
-    public Tally slowUploads(InetAddress from, InetSocketAddress http, String token, List<String> videoIds) {
+    /**
+     * Uploads that announce 10 MB and send one byte: a single-request {@code PUT …/source} to each
+     * of the given videos, and a tus {@code PATCH} to each of the given upload paths.
+     */
+    public Tally slowUploads(InetAddress from, InetSocketAddress http, String token, List<String> videoIds,
+                             List<String> tusPaths) {
         Tally t = tally("http: upload body stalls");
+        String auth = "Host: castpipe\r\nAuthorization: Bearer " + token + "\r\n";
         for (String id : videoIds) {
             open(from, http, t, (channel, in, out) -> {
-                out.write(("PUT /api/videos/" + id + "/source HTTP/1.1\r\nHost: castpipe\r\nAuthorization: Bearer " + token
-                        + "\r\nContent-Type: video/mp4\r\nContent-Length: 10000000\r\n\r\nx").getBytes(StandardCharsets.US_ASCII));
+                out.write(("PUT /api/videos/" + id + "/source HTTP/1.1\r\n" + auth
+                        + "Content-Type: video/mp4\r\nContent-Length: 10000000\r\n\r\nx").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            });
+        }
+        for (String path : tusPaths) {
+            open(from, http, t, (channel, in, out) -> {
+                out.write(("PATCH " + path + " HTTP/1.1\r\n" + auth + "Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n"
+                        + "Content-Type: application/offset+octet-stream\r\nContent-Length: 10000000\r\n\r\nx")
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
             });
         }
@@ -99,6 +116,41 @@ public final class Attacks implements AutoCloseable {
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
             });
+        }
+        return t;
+    }
+
+    /**
+     * Requests sent back to back on a few kept-alive connections (pipelined), every answer's status
+     * counted: a client asking as fast as its connections allow, as a scraper or a script does.
+     */
+    public Tally pipelined(String name, InetAddress from, InetSocketAddress http, String pathAndQuery, int connections,
+                           int perConnection) {
+        Tally t = tally(name);
+        byte[] request = ("GET " + pathAndQuery + " HTTP/1.1\r\nHost: castpipe\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] last = ("GET " + pathAndQuery + " HTTP/1.1\r\nHost: castpipe\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        for (int c = 0; c < connections; c++) {
+            try (Socket socket = new Socket()) {
+                socket.bind(new InetSocketAddress(from, 0));
+                socket.connect(http, CONNECT_TIMEOUT_MILLIS);
+                socket.setSoTimeout(30_000);
+                long opened = System.nanoTime();
+                t.countOpened();
+                OutputStream out = socket.getOutputStream();
+                for (int i = 1; i < perConnection; i++) {
+                    out.write(request);
+                }
+                out.write(last);
+                out.flush();
+                Matcher status = STATUS_LINE.matcher(new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1));
+                while (status.find()) {
+                    t.countAnswer(status.group());
+                }
+                t.countClosed((System.nanoTime() - opened) / 1_000_000);
+            } catch (IOException e) {
+                t.countFailedToConnect();
+            }
         }
         return t;
     }

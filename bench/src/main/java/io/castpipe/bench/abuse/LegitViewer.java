@@ -10,8 +10,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A viewer as a player behaves, from 127.0.0.1: it reloads a live media playlist twice a second
@@ -20,9 +18,6 @@ import java.util.regex.Pattern;
  * the last segment), the figures a hostile client must not spoil.
  */
 public final class LegitViewer implements AutoCloseable {
-    private static final Pattern PDT = Pattern.compile("#EXT-X-PROGRAM-DATE-TIME:(\\S+)");
-    private static final Pattern SEGMENT = Pattern.compile("#EXTINF:([0-9.]+),[^\\n]*\\n([^#\\s][^\\n]*)");
-
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String playlistUrl;
     private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
@@ -63,26 +58,31 @@ public final class LegitViewer implements AutoCloseable {
         }
     }
 
+    /**
+     * The newest whole segment the playlist lists and when its media ends by the program date
+     * time (the date of the segment that carries one, plus the durations since); an LL-HLS
+     * playlist's open segment, parts only, does not count.
+     */
     private Sample measure(String playlist, long took) throws Exception {
-        Matcher pdt = PDT.matcher(playlist);
-        Instant base = null;
-        int baseAt = -1;
-        while (pdt.find()) {
-            base = OffsetDateTime.parse(pdt.group(1)).toInstant();
-            baseAt = pdt.end();
-        }
-        long behind = -1;
+        Instant date = null;
+        Instant newestEnd = null;
         String newest = null;
-        if (base != null) {
-            Matcher seg = SEGMENT.matcher(playlist);
-            double seconds = 0;
-            seg.region(baseAt, playlist.length());
-            while (seg.find()) {
-                seconds += Double.parseDouble(seg.group(1));
-                newest = seg.group(2).trim();
+        double duration = -1;
+        for (String line : playlist.split("\n")) {
+            if (line.startsWith("#EXT-X-PROGRAM-DATE-TIME:")) {
+                date = OffsetDateTime.parse(line.substring("#EXT-X-PROGRAM-DATE-TIME:".length()).trim()).toInstant();
+            } else if (line.startsWith("#EXTINF:")) {
+                duration = Double.parseDouble(line.substring(8, line.indexOf(',')));
+            } else if (!line.isBlank() && !line.startsWith("#") && duration >= 0) {
+                newest = line.trim();
+                if (date != null) {
+                    date = date.plusMillis(Math.round(duration * 1000));
+                    newestEnd = date;
+                }
+                duration = -1;
             }
-            behind = Duration.between(base.plusMillis(Math.round(seconds * 1000)), Instant.now()).toMillis();
         }
+        long behind = newestEnd == null ? -1 : Duration.between(newestEnd, Instant.now()).toMillis();
         boolean fresh = newest != null && !newest.equals(lastSegment);
         if (fresh) {
             lastSegment = newest;

@@ -94,11 +94,6 @@ public final class CastpipeNode implements AutoCloseable {
         return userToken;
     }
 
-    /** A video of that user's, with nothing uploaded yet; returns its id. */
-    public String createVideo(String title) throws Exception {
-        return post("/api/videos", userToken, "{\"title\":\"" + title + "\"}").get("id").asText();
-    }
-
     /** The JVM's process id: {@code ./castpipe} execs java. */
     public long pid() {
         return process.pid();

@@ -5,13 +5,17 @@ import java.io.IOException;
 
 /**
  * Uploads what is written to it with memory bounded by one part: a single PUT on close for a
- * small object, a multipart upload once the first part fills.
+ * small object, a multipart upload once the first part fills. The part's buffer grows with what
+ * arrives, so a writer that stalls (a client sending slowly) holds what it sent, not a whole part.
  */
 final class S3OutputStream extends ObjectOutputStream {
     private final S3ObjectStore store;
     private final String key;
     private final String contentType;
-    private final byte[] part;
+    private static final int FIRST_BUFFER = 64 * 1024;
+
+    private final int partSize;
+    private byte[] part;
     private final long maxBytes;
     private long written;
     private int filled;
@@ -24,7 +28,8 @@ final class S3OutputStream extends ObjectOutputStream {
         this.key = key;
         this.contentType = contentType;
         this.maxBytes = maxBytes;
-        this.part = new byte[store.partSize()];
+        this.partSize = store.partSize();
+        this.part = new byte[Math.min(FIRST_BUFFER, partSize)];
     }
 
     @Override
@@ -41,12 +46,15 @@ final class S3OutputStream extends ObjectOutputStream {
         }
         written += len;
         while (len > 0) {
+            if (filled == part.length) {
+                part = java.util.Arrays.copyOf(part, Math.min(partSize, part.length * 2));
+            }
             int n = Math.min(len, part.length - filled);
             System.arraycopy(b, off, part, filled, n);
             filled += n;
             off += n;
             len -= n;
-            if (filled == part.length) {
+            if (filled == partSize) {
                 flushPart();
             }
         }
