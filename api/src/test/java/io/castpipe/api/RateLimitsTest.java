@@ -3,8 +3,6 @@ package io.castpipe.api;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +10,7 @@ import java.util.Map;
 
 import io.castpipe.api.HttpTestClient.Response;
 import io.castpipe.common.config.Setting;
+import io.castpipe.common.net.LoopbackSockets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,10 +95,7 @@ class RateLimitsTest {
 
     /** A GET from a local address of the test's choosing (java.net.http cannot pick one). */
     private static String rawGet(String localAddress, String path, String header) throws IOException {
-        URI base = URI.create(node.baseUrl);
-        try (Socket s = new Socket()) {
-            s.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
-            s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+        try (Socket s = LoopbackSockets.connect(localAddress, URI.create(node.baseUrl).getPort())) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
             out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"

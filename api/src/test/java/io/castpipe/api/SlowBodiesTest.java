@@ -3,8 +3,6 @@ package io.castpipe.api;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +17,7 @@ import java.util.Map;
 import io.castpipe.api.HttpTestClient.Response;
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.common.net.LoopbackSockets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -186,11 +185,7 @@ class SlowBodiesTest {
     }
 
     private static Socket from(String address) throws IOException {
-        URI base = URI.create(node.baseUrl);
-        Socket s = new Socket();
-        s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
-        s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
-        return s;
+        return LoopbackSockets.connect(address, URI.create(node.baseUrl).getPort());
     }
 
     private static void send(Socket s, byte[]... parts) throws IOException {

@@ -2,7 +2,6 @@ package io.castpipe.chat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.castpipe.common.auth.ChatTokens.Role;
+import io.castpipe.common.net.LoopbackSockets;
 import org.java_websocket.framing.CloseFrame;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -121,10 +121,7 @@ class AddressLimitTest {
     }
 
     private static Socket openFrom(String localAddress) throws IOException {
-        Socket s = new Socket();
-        s.bind(new InetSocketAddress(localAddress, 0));
-        s.connect(new InetSocketAddress("127.0.0.1", node.port));
-        return s;
+        return LoopbackSockets.connect(localAddress, node.port);
     }
 
     /** What a whole handshake from {@code localAddress} is answered with until the node closes: "" for nothing. */

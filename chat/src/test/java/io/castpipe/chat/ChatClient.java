@@ -2,7 +2,6 @@ package io.castpipe.chat;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
@@ -20,6 +19,7 @@ import javax.net.SocketFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.castpipe.common.net.LoopbackSockets;
 import org.java_websocket.client.WebSocketClient;
 import org.java_websocket.handshake.ServerHandshake;
 
@@ -62,9 +62,7 @@ final class ChatClient extends WebSocketClient implements AutoCloseable {
         return new SocketFactory() {
             @Override
             public Socket createSocket() throws IOException {
-                Socket s = new Socket();
-                s.bind(new InetSocketAddress(localAddress, 0));
-                return s;
+                return LoopbackSockets.boundTo(localAddress);
             }
 
             @Override

@@ -3,7 +3,6 @@ package io.castpipe.chat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -13,6 +12,7 @@ import java.time.Instant;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.castpipe.common.auth.ChatTokens;
 import io.castpipe.common.auth.ChatTokens.Role;
+import io.castpipe.common.net.LoopbackSockets;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.java_websocket.framing.CloseFrame;
 import org.junit.jupiter.api.AfterAll;
@@ -148,9 +148,7 @@ class HostileInputTest {
             frames[i + 1] = (byte) 0x80;
         }
         long sent = 0;
-        try (Socket s = new Socket()) {
-            s.bind(new InetSocketAddress("127.0.0.5", 0));
-            s.connect(new InetSocketAddress("127.0.0.1", node.port));
+        try (Socket s = LoopbackSockets.connect("127.0.0.5", node.port)) {
             OutputStream out = s.getOutputStream();
             out.write(handshake("/chat/flood-room"));
             InputStream in = s.getInputStream();

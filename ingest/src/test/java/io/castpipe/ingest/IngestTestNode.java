@@ -61,11 +61,10 @@ final class IngestTestNode implements AutoCloseable {
         db = Database.open("jdbc:h2:file:" + dir.resolve("db") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH",
                 "castpipe", "secret", 4);
         try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO users (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)")) {
+             PreparedStatement ps = c.prepareStatement("INSERT INTO users (id, name, created_at) VALUES (?, ?, ?)")) {
             ps.setString(1, "u1");
             ps.setString(2, "streamer");
-            ps.setString(3, "hash");
-            ps.setObject(4, OffsetDateTime.now());
+            ps.setObject(3, OffsetDateTime.now());
             ps.executeUpdate();
         }
         ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(2));

@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +14,7 @@ import io.castpipe.ingest.amf.Amf0Encoder;
 import io.castpipe.ingest.chunk.ReassemblyPool;
 import io.castpipe.ingest.chunk.RtmpChunkDecoder;
 import io.castpipe.ingest.chunk.RtmpMessage;
+import io.castpipe.common.net.LoopbackSockets;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 
@@ -41,9 +40,7 @@ final class RawRtmpClient implements AutoCloseable {
 
     /** Connects from {@code from} (an address on lo, such as 127.0.0.2) without a handshake. */
     static RawRtmpClient connect(String from, int port) throws IOException {
-        Socket s = new Socket();
-        s.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+        Socket s = LoopbackSockets.connect(from, port);
         s.setTcpNoDelay(true);
         return new RawRtmpClient(s);
     }

@@ -2,7 +2,6 @@ package io.castpipe.origin;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +16,7 @@ import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.media.Ids;
 import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.common.net.LoopbackSockets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -130,9 +130,7 @@ class BlockedPerAddressTest {
         }
 
         static Pending send(String from, String target, String forwardedFor) throws IOException {
-            Socket socket = new Socket();
-            socket.bind(new InetSocketAddress(from, 0));
-            socket.connect(new InetSocketAddress("127.0.0.1", origin.port), 5000);
+            Socket socket = LoopbackSockets.connect(from, origin.port);
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
             out.write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"

@@ -70,18 +70,7 @@ public final class VideoRepository {
         }
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
         args.add(limit);
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            bind(ps, args.toArray());
-            List<Video> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(read(rs));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw failure("listing videos", e);
-        }
+        return select(sql.toString(), "listing videos", args.toArray());
     }
 
     public void updateDetails(String id, String title, String description, Visibility visibility, Instant now) {
@@ -91,9 +80,12 @@ public final class VideoRepository {
 
     /** Every video of the owner's, recordings of their channels among them. */
     public List<Video> ownedBy(String ownerId) {
-        try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM videos WHERE owner_id = ?")) {
-            ps.setString(1, ownerId);
+        return select("SELECT " + COLUMNS + " FROM videos WHERE owner_id = ?", "listing the videos of user " + ownerId, ownerId);
+    }
+
+    private List<Video> select(String sql, String what, Object... args) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
             List<Video> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -102,7 +94,7 @@ public final class VideoRepository {
             }
             return out;
         } catch (SQLException e) {
-            throw failure("listing the videos of user " + ownerId, e);
+            throw failure(what, e);
         }
     }
 

@@ -22,6 +22,7 @@ import javax.net.ssl.SSLSocket;
 
 import io.castpipe.common.net.FreePorts;
 import io.castpipe.common.net.TrustedProxies;
+import io.castpipe.common.net.LoopbackSockets;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -181,10 +182,7 @@ class HttpListenerBoundsTest {
     }
 
     private static Socket connect(String from, int port) throws IOException {
-        Socket s = new Socket();
-        s.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        return s;
+        return LoopbackSockets.connect(from, port);
     }
 
     /** A connection that has had one request answered, so the server surely admitted it. */
