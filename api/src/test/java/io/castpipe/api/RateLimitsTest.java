@@ -82,6 +82,9 @@ class RateLimitsTest {
         }
         assertThat(rawGet(proxy, "/api/live", "X-Forwarded-For: 203.0.113.1")).startsWith("HTTP/1.1 429");
         assertThat(rawGet(proxy, "/api/live", "X-Forwarded-For: 203.0.113.2")).startsWith("HTTP/1.1 200");
+        // A proxy that adds a line of its own after the client's forged one: the lines are read as one list.
+        assertThat(rawGet(proxy, "/api/live", "X-Forwarded-For: 203.0.113.77\r\nX-Forwarded-For: 203.0.113.1"))
+                .startsWith("HTTP/1.1 429");
     }
 
     @Test

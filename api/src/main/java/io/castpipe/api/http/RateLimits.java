@@ -1,17 +1,17 @@
 package io.castpipe.api.http;
 
-import java.net.InetAddress;
 import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.castpipe.api.auth.Caller;
+import io.castpipe.common.http.ClientAddress;
+import io.castpipe.common.net.AddressLimits;
 import io.castpipe.common.net.TrustedProxies;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
 
 /**
  * Token buckets in front of every endpoint: reads and writes, per user, or per client address
@@ -43,13 +43,13 @@ public final class RateLimits {
         if (caller.isAdmin()) {
             return;
         }
-        String who = caller.isAnonymous() ? "address " + client(exchange).getHostAddress() : "user " + caller.userId();
+        String who = caller.isAnonymous() ? "address " + client(exchange) : "user " + caller.userId();
         spend(who, kind);
     }
 
     /** A request whose token was refused: it spends a write of its address. */
     void refusedToken(HttpServerExchange exchange) {
-        spend("address " + client(exchange).getHostAddress(), Kind.WRITE);
+        spend("address " + client(exchange), Kind.WRITE);
     }
 
     private void spend(String who, Kind kind) {
@@ -62,9 +62,8 @@ public final class RateLimits {
         }
     }
 
-    private InetAddress client(HttpServerExchange exchange) {
-        return proxies.client(exchange.getSourceAddress().getAddress(),
-                exchange.getRequestHeaders().getFirst(Headers.X_FORWARDED_FOR));
+    private String client(HttpServerExchange exchange) {
+        return AddressLimits.keyOf(ClientAddress.of(exchange, proxies));
     }
 
     private static Bandwidth perMinute(int n) {

@@ -53,6 +53,20 @@ public final class AddressLimits {
         return held.size();
     }
 
+    /** How a client is named in per-address counts kept elsewhere (rate buckets): its address, or its /64. */
+    public static String keyOf(InetAddress address) {
+        if (address instanceof Inet6Address) {
+            byte[] prefix = Arrays.copyOf(address.getAddress(), 16);
+            Arrays.fill(prefix, 8, 16, (byte) 0);
+            try {
+                return InetAddress.getByAddress(prefix).getHostAddress() + "/64";
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return address.getHostAddress();
+    }
+
     private record Key(byte[] bytes) {
         static Key of(InetAddress address) {
             byte[] b = address.getAddress();

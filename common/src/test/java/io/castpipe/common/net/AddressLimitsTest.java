@@ -32,4 +32,13 @@ class AddressLimitsTest {
         assertThat(limits.tryAcquire(InetAddress.getByName("2001:db8:1:2:ffff::9"))).isFalse();
         assertThat(limits.tryAcquire(InetAddress.getByName("2001:db8:1:3::1"))).isTrue();
     }
+
+    @Test
+    void aClientIsNamedByItsAddressOrItsSlash64() throws Exception {
+        assertThat(AddressLimits.keyOf(InetAddress.getByName("198.51.100.7"))).isEqualTo("198.51.100.7");
+        assertThat(AddressLimits.keyOf(InetAddress.getByName("2001:db8:1:2:aaaa::1")))
+                .isEqualTo(AddressLimits.keyOf(InetAddress.getByName("2001:db8:1:2:bbbb::9"))).endsWith("/64");
+        assertThat(AddressLimits.keyOf(InetAddress.getByName("2001:db8:1:3::1")))
+                .isNotEqualTo(AddressLimits.keyOf(InetAddress.getByName("2001:db8:1:2::1")));
+    }
 }

@@ -5,6 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.common.http.ClientAddress;
 import io.castpipe.common.net.TrustedProxies;
 import io.castpipe.origin.http.Errors;
 import io.castpipe.origin.http.MediaType;
@@ -69,8 +70,7 @@ public final class LivePathHandler implements HttpHandler {
         MediaType type = MediaType.ofFile(file).orElseThrow();
         boolean playlist = type.isPlaylist();
         if (rendition != null && !file.endsWith(".mp4")) {
-            viewers.seen(stream, proxies.client(exchange.getSourceAddress().getAddress(),
-                    exchange.getRequestHeaders().getFirst(Headers.X_FORWARDED_FOR)).getHostAddress(),
+            viewers.seen(stream, ClientAddress.of(exchange, proxies).getHostAddress(),
                     exchange.getRequestHeaders().getFirst(Headers.USER_AGENT));
         }
         OriginRequest request = new OriginRequest(key, stream, type, playlist ? PLAYLIST_MAX_AGE : IMMUTABLE_MAX_AGE, !playlist)

@@ -1,16 +1,15 @@
 package io.castpipe.origin.live;
 
-import java.net.InetAddress;
 import java.util.Deque;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.castpipe.common.http.ClientAddress;
 import io.castpipe.common.net.TrustedProxies;
 import io.castpipe.origin.http.Errors;
 import io.castpipe.origin.http.OriginRequest;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
 
 /**
@@ -55,7 +54,7 @@ public final class LiveWaitHandler implements HttpHandler {
             String playlistKey = key.substring(0, fileStart) + "index.m3u8";
             long msn = Long.parseLong(partFile.group(1));
             int part = Integer.parseInt(partFile.group(2));
-            BlockedReloads.Outcome outcome = reloads.request(playlistKey, msn, part, limitedClient(exchange));
+            BlockedReloads.Outcome outcome = reloads.request(playlistKey, msn, part, ClientAddress.limited(exchange, proxies));
             if (outcome instanceof BlockedReloads.Outcome.TooFarAhead) {
                 Errors.notFound(exchange, "part " + msn + "." + part + " is too far ahead of the stream to wait for");
             } else {
@@ -98,7 +97,7 @@ public final class LiveWaitHandler implements HttpHandler {
             Errors.badRequest(exchange, "_HLS_msn and _HLS_part must be non-negative integers");
             return;
         }
-        BlockedReloads.Outcome outcome = reloads.request(key, msn, part, limitedClient(exchange));
+        BlockedReloads.Outcome outcome = reloads.request(key, msn, part, ClientAddress.limited(exchange, proxies));
         if (outcome instanceof BlockedReloads.Outcome.TooFarAhead far) {
             Errors.badRequest(exchange, "_HLS_msn " + msn + (part >= 0 ? " _HLS_part " + part : "")
                     + " is further ahead than the playlist may get soon (its last segment is " + far.lastSequence() + ")");
@@ -124,13 +123,6 @@ public final class LiveWaitHandler implements HttpHandler {
         } else {
             next.handleRequest(exchange);
         }
-    }
-
-    /** The client whose share a waiting request takes: null for a trusted proxy that does not say whom it speaks for. */
-    private InetAddress limitedClient(HttpServerExchange exchange) {
-        InetAddress client = proxies.client(exchange.getSourceAddress().getAddress(),
-                exchange.getRequestHeaders().getFirst(Headers.X_FORWARDED_FOR));
-        return proxies.trusts(client) ? null : client;
     }
 
     private static String query(HttpServerExchange exchange, String name) {
