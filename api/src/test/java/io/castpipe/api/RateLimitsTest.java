@@ -88,12 +88,18 @@ class RateLimitsTest {
     }
 
     @Test
-    void guessingTokensSpendsTheAddressesWrites() throws Exception {
+    void anAddressOutOfRefusedTokensIsRefusedBeforeAnyTokenIsLookedUp() throws Exception {
         String address = "127.0.0.7";
+        String right = http.newUser("rate-guessed");
         for (int i = 0; i < WRITES; i++) {
             assertThat(rawGet(address, "/api/me", "Authorization: Bearer guess-" + i)).startsWith("HTTP/1.1 401");
         }
         assertThat(rawGet(address, "/api/me", "Authorization: Bearer guess-more")).startsWith("HTTP/1.1 429");
+        // Now a right token gets the same answer as a wrong one: guessing tells nothing faster.
+        assertThat(rawGet(address, "/api/me", "Authorization: Bearer " + right)).startsWith("HTTP/1.1 429")
+                .contains("too many refused tokens from this address");
+        assertThat(rawGet(address, "/api/live", null)).as("requests without a token go on").startsWith("HTTP/1.1 200");
+        assertThat(rawGet("127.0.0.8", "/api/me", "Authorization: Bearer " + right)).startsWith("HTTP/1.1 200");
     }
 
     /** A GET from a local address of the test's choosing (java.net.http cannot pick one). */

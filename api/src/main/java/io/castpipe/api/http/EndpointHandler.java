@@ -44,7 +44,13 @@ public final class EndpointHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         if (exchange.isInIoThread()) {
-            exchange.dispatch(this);
+            // An address out of refused tokens is turned away here, before its token is looked up.
+            guarded(exchange, () -> {
+                if (exchange.getRequestHeaders().contains(Headers.AUTHORIZATION)) {
+                    rateLimits.checkTokenGuesses(exchange);
+                }
+                exchange.dispatch(this);
+            });
             return;
         }
         guarded(exchange, () -> {

@@ -15,9 +15,10 @@ import io.undertow.server.HttpServerExchange;
 
 /**
  * Token buckets in front of every endpoint: reads and writes, per user, or per client address
- * for requests without a valid token (a failed sign-in counts as a write of its address, so
- * guessing tokens is as slow as writing). The admin is not limited. A bucket holds a minute's
- * allowance and refills evenly, so a page load may burst and a script is held to the rate.
+ * for requests without a token; and per address, refused tokens, as many as writes, after which
+ * the address's requests with a token are refused before the token is looked up. The admin is
+ * not limited. A bucket holds a minute's allowance and refills evenly, so a page load may burst
+ * and a script is held to the rate.
  * Buckets idle for two minutes are full anyway and are forgotten; the number kept is bounded.
  */
 public final class RateLimits {
@@ -25,6 +26,7 @@ public final class RateLimits {
     public enum Kind { READ, WRITE }
 
     private static final int MAX_BUCKETS = 200_000;
+    private static final String REFUSED_TOKENS = "refused tokens";
 
     private final Bandwidth reads;
     private final Bandwidth writes;
@@ -44,21 +46,39 @@ public final class RateLimits {
             return;
         }
         String who = caller.isAnonymous() ? "address " + client(exchange) : "user " + caller.userId();
-        spend(who, kind);
+        if (kind == Kind.READ) {
+            spend("reads", who, reads);
+        } else {
+            spend("writes", who, writes);
+        }
     }
 
-    /** A request whose token was refused: it spends a write of its address. */
+    /**
+     * Before a token is looked up: an address that has had as many tokens refused as it may write
+     * in a minute gets 429 for every request with a token until the bucket refills, a right token
+     * included, so guessing tells nothing faster and costs the database nothing.
+     */
+    void checkTokenGuesses(HttpServerExchange exchange) {
+        String who = "address " + client(exchange);
+        Bucket bucket = buckets.getIfPresent(REFUSED_TOKENS + " of " + who);
+        if (bucket != null && bucket.getAvailableTokens() < 1) {
+            spend(REFUSED_TOKENS, who, writes);
+        }
+    }
+
+    /** A request whose token was refused spends one of its address's refused tokens. */
     void refusedToken(HttpServerExchange exchange) {
-        spend("address " + client(exchange), Kind.WRITE);
+        spend(REFUSED_TOKENS, "address " + client(exchange), writes);
     }
 
-    private void spend(String who, Kind kind) {
-        Bucket bucket = buckets.get(kind + " " + who, k -> Bucket.builder().addLimit(kind == Kind.READ ? reads : writes).build());
+    /** Spends one of {@code what} ("reads") from {@code who}'s ("user u1") bucket; a 429 saying so when it is empty. */
+    private void spend(String what, String who, Bandwidth limit) {
+        Bucket bucket = buckets.get(what + " of " + who, k -> Bucket.builder().addLimit(limit).build());
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         if (!probe.isConsumed()) {
             long seconds = Duration.ofNanos(probe.getNanosToWaitForRefill()).toSeconds() + 1;
-            throw ApiException.tooManyRequests(seconds, "too many " + (kind == Kind.READ ? "reads" : "writes")
-                    + " from this " + (who.startsWith("user") ? "user" : "address") + "; try again in " + seconds + " s");
+            throw ApiException.tooManyRequests(seconds, "too many " + what + " from this "
+                    + who.substring(0, who.indexOf(' ')) + "; try again in " + seconds + " s");
         }
     }
 
