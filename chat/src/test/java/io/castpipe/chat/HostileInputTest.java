@@ -89,7 +89,7 @@ class HostileInputTest {
     @Test
     void markupArrivesAsTheTextTyped() throws Exception {
         String channel = "markup-room";
-        String script = "<script>alert(\"x\")</script> & <b>bold</b> \u2028 \"quoted\"";
+        String script = "<script>alert(\"x\")</script> & <b>bold</b> \"quoted\"";
         try (ChatClient sender = node.connect(channel, token(channel, "h3", "<img src=x onerror=alert(1)>", Role.VIEWER));
              ChatClient reader = node.connect(channel, null)) {
             sender.post(script);

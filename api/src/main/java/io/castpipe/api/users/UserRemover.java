@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class UserRemover {
     private static final Logger log = LoggerFactory.getLogger(UserRemover.class);
-    private static final int MAX_CHANNELS = 10_000;
-    /** A stream that started just before its key changed makes a recording after the videos were listed. */
+    /**
+     * A stream that started just before its key changed makes a recording after the videos were
+     * listed, and a request that had passed its token check may still add a channel.
+     */
     private static final int ATTEMPTS = 3;
 
     private final UserRepository users;
@@ -45,13 +47,15 @@ public final class UserRemover {
 
     public void remove(String userId) throws SQLException {
         tokens.deleteAll(userId);
-        List<Channel> owned = channels.listOwnedBy(userId, MAX_CHANNELS);
-        for (Channel c : owned) {
-            channels.setStreamKey(c.id(), Channel.newStreamKey());
-            live.endChannel(c.id(), StreamControl.USER_REMOVED);
-        }
+        int removedChannels = 0;
         int removedVideos = 0;
         for (int attempt = 1; ; attempt++) {
+            // Listed again each round: a request already past its token check may add a channel or a video.
+            List<Channel> owned = channels.listOwnedBy(userId, Integer.MAX_VALUE);
+            for (Channel c : owned) {
+                channels.setStreamKey(c.id(), Channel.newStreamKey());
+                live.endChannel(c.id(), StreamControl.USER_REMOVED);
+            }
             for (Video v : videos.ownedBy(userId)) {
                 videoRemover.remove(v);
                 removedVideos++;
@@ -59,7 +63,9 @@ public final class UserRemover {
             try {
                 for (Channel c : owned) {
                     channels.delete(c.id());
+                    removedChannels++;
                 }
+                users.delete(userId);
                 break;
             } catch (SQLException e) {
                 if (attempt == ATTEMPTS) {
@@ -67,7 +73,6 @@ public final class UserRemover {
                 }
             }
         }
-        users.delete(userId);
-        log.info("user {} removed with {} channels and {} videos", userId, owned.size(), removedVideos);
+        log.info("user {} removed with {} channels and {} videos", userId, removedChannels, removedVideos);
     }
 }

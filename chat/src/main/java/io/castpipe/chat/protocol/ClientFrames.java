@@ -68,7 +68,7 @@ public final class ClientFrames {
     /**
      * False for text holding what a chat line must not: C0 controls (line breaks and tabs too: a
      * message is one line, and breaks would let one message fill everyone's chat), DEL and C1
-     * controls, unpaired surrogates (no character at all; not even UTF-8), and the bidirectional
+     * controls, the Unicode line and paragraph separators (breaks too), unpaired surrogates (no character at all; not even UTF-8), and the bidirectional
      * overrides and isolates, which make text read otherwise than it is written. NUL among them
      * is also what PostgreSQL refuses to store.
      */
@@ -78,6 +78,7 @@ public final class ClientFrames {
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c) || Character.getType(c) == Character.CONTROL
+                    || c == '\u2028' || c == '\u2029'
                     || c >= '\u202A' && c <= '\u202E' || c >= '\u2066' && c <= '\u2069') {
                 return false;
             }

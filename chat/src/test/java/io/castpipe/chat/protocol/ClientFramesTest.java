@@ -27,7 +27,7 @@ class ClientFramesTest {
         for (int c = 0x2066; c <= 0x2069; c++) {
             refused.add(c);
         }
-        refused.addAll(List.of(0xD800, 0xDBFF, 0xDC00, 0xDFFF));
+        refused.addAll(List.of(0x2028, 0x2029, 0xD800, 0xDBFF, 0xDC00, 0xDFFF));
         for (int c : refused) {
             String frame = "{\"type\":\"message\",\"text\":\"a\\u" + String.format("%04x", c) + "b\"}";
             assertThatThrownBy(() -> ClientFrames.parse(frame)).as("U+%04X", c)
@@ -41,7 +41,7 @@ class ClientFramesTest {
     @Test
     void everyLanguageEmojiAndJoinersPass() throws Exception {
         for (String text : List.of("héllo wörld", "日本語のチャット", "مرحبا بالعالم", "שלום", "👍🏽 👨‍👩‍👧 🇫🇷",
-                "a\u200Db", "a\u00A0b", "line\u2028sep", "<script>")) {
+                "a\u200Db", "a\u00A0b", "<script>")) {
             String frame = JSON.writeValueAsString(java.util.Map.of("type", "message", "text", text));
             assertThat(ClientFrames.parse(frame)).as(text).isEqualTo(new ClientFrame.Post(text));
         }
