@@ -1,12 +1,12 @@
 package io.castpipe.ingest;
 
 import java.net.InetAddress;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.net.AddressLimits;
+import io.castpipe.common.net.RefusalLog;
 import io.castpipe.ingest.session.Refusals;
 import io.netty.channel.socket.SocketChannel;
 import org.slf4j.Logger;
@@ -16,24 +16,28 @@ import org.slf4j.LoggerFactory;
  * Which accepted connections may go on: at most {@code CASTPIPE_RTMP_MAX_CONNECTIONS} at once,
  * and at most {@code CASTPIPE_RTMP_MAX_CONNECTIONS_PER_ADDRESS} from one peer address (an IPv6
  * /64; RTMP comes without proxies, so the peer is the client). A refused connection is closed at
- * once and counted; the log gets one line per address a minute, for at most
- * {@link #MAX_LOGGED_ADDRESSES} addresses, so a peer connecting in a loop cannot flood it.
+ * once and counted; the log gets a line a minute at most for each limit, with how many were
+ * refused, so a peer connecting in a loop cannot flood it.
  */
 final class ConnectionGate {
     private static final Logger log = LoggerFactory.getLogger(ConnectionGate.class);
-    private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
-    static final int MAX_LOGGED_ADDRESSES = 100;
+    private static final Duration LOG_EVERY = Duration.ofMinutes(1);
 
     private final int maxConnections;
     private final AddressLimits perAddress;
     private final Refusals refusals;
     private final AtomicInteger connections = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, Long> lastLogged = new ConcurrentHashMap<>();
+    private final RefusalLog processRefusals;
+    private final RefusalLog perAddressRefusals;
 
     ConnectionGate(int maxConnections, int maxPerAddress, Refusals refusals) {
         this.maxConnections = maxConnections;
         this.perAddress = new AddressLimits(maxPerAddress);
         this.refusals = refusals;
+        this.processRefusals = new RefusalLog(log, "RTMP connection(s): this process held " + maxConnections + " ("
+                + Setting.RTMP_MAX_CONNECTIONS.env() + ")", LOG_EVERY);
+        this.perAddressRefusals = new RefusalLog(log, "RTMP connection(s): over " + maxPerAddress + " from one address ("
+                + Setting.RTMP_MAX_CONNECTIONS_PER_ADDRESS.env() + ")", LOG_EVERY);
     }
 
     /** Open connections, refused ones not yet closed included. */
@@ -51,44 +55,20 @@ final class ConnectionGate {
         }
         InetAddress address = ch.remoteAddress().getAddress();
         if (count > maxConnections) {
-            refuse(ch, address, Refusals.MAX_CONNECTIONS, "already " + (count - 1) + " connections (" + maxConnections
-                    + " is the most; " + Setting.RTMP_MAX_CONNECTIONS.env() + ")");
+            refuse(ch, address, Refusals.MAX_CONNECTIONS, processRefusals);
             return false;
         }
         if (!perAddress.tryAcquire(address)) {
-            refuse(ch, address, Refusals.PER_ADDRESS, "already " + perAddress.perAddress() + " connections from this address ("
-                    + "the most; " + Setting.RTMP_MAX_CONNECTIONS_PER_ADDRESS.env() + ")");
+            refuse(ch, address, Refusals.PER_ADDRESS, perAddressRefusals);
             return false;
         }
         ch.closeFuture().addListener(f -> perAddress.release(address));
         return true;
     }
 
-    private void refuse(SocketChannel ch, InetAddress address, String reason, String why) {
+    private void refuse(SocketChannel ch, InetAddress address, String reason, RefusalLog log) {
         refusals.count(reason);
         ch.close();
-        if (firstThisMinute(address)) {
-            log.warn("rtmp {}: refused, {}; more refusals of this address in the next minute are only counted",
-                    ch.remoteAddress(), why);
-        }
-    }
-
-    private boolean firstThisMinute(InetAddress address) {
-        long now = System.nanoTime();
-        if (lastLogged.size() >= MAX_LOGGED_ADDRESSES) {
-            lastLogged.values().removeIf(at -> now - at >= LOG_EVERY_NANOS);
-            if (lastLogged.size() >= MAX_LOGGED_ADDRESSES && !lastLogged.containsKey(address)) {
-                return false;
-            }
-        }
-        boolean[] first = {false};
-        lastLogged.compute(address, (a, at) -> {
-            if (at == null || now - at >= LOG_EVERY_NANOS) {
-                first[0] = true;
-                return now;
-            }
-            return at;
-        });
-        return first[0];
+        log.refused(address.getHostAddress());
     }
 }

@@ -4,7 +4,9 @@ import java.net.InetAddress;
 
 import io.castpipe.chat.metrics.ChatMeters;
 import io.castpipe.common.net.AddressLimits;
+import io.castpipe.common.net.RefusalLog;
 import io.castpipe.common.net.TrustedProxies;
+import org.slf4j.LoggerFactory;
 
 /**
  * How many connections each client address holds ({@code CASTPIPE_CHAT_MAX_CONNECTIONS_PER_ADDRESS}),
@@ -30,7 +32,8 @@ final class AddressGate {
         this.open = new AddressLimits(perAddress);
         this.refusing = new AddressLimits(perAddress);
         this.meters = meters;
-        this.refusals = new RefusalLog("over " + perAddress + " connections per address");
+        this.refusals = new RefusalLog(LoggerFactory.getLogger(ChatServer.class),
+                "chat connection(s): over " + perAddress + " from one address", ChatServer.REFUSAL_LOG_INTERVAL);
     }
 
     /** As the socket is accepted, before anything is read: false when it is to be closed at once. */

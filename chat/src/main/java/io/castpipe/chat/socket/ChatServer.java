@@ -19,6 +19,7 @@ import io.castpipe.chat.metrics.ChatMeters;
 import io.castpipe.chat.room.Rooms;
 import io.castpipe.common.auth.ChatTokens;
 import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.net.RefusalLog;
 import io.castpipe.common.net.TrustedProxies;
 import io.castpipe.common.node.DaemonThreads;
 import org.java_websocket.WebSocket;
@@ -56,8 +57,10 @@ public final class ChatServer extends WebSocketServer {
     private final ChatMeters meters;
     private final UserLimits users;
     private final AddressGate gate;
-    private final RefusalLog fullRefusals = new RefusalLog("because this node was full");
-    private final RefusalLog userRefusals = new RefusalLog("over " + UserLimits.MAX_CONNECTIONS + " connections per user");
+    static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
+    private final RefusalLog fullRefusals = new RefusalLog(log, "chat connection(s): this node was full", REFUSAL_LOG_INTERVAL);
+    private final RefusalLog userRefusals = new RefusalLog(log, "chat connection(s): over " + UserLimits.MAX_CONNECTIONS
+            + " per user", REFUSAL_LOG_INTERVAL);
     private final ExecutorService closer = Executors.newSingleThreadExecutor(DaemonThreads.named("chat-drops"));
     private final ScheduledExecutorService sweeps = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("chat-sweeps"));
     private final CountDownLatch started = new CountDownLatch(1);

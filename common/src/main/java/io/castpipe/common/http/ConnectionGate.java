@@ -8,10 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 import io.castpipe.common.net.AddressLimits;
+import io.castpipe.common.net.RefusalLog;
 import io.castpipe.common.net.TrustedProxies;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -39,7 +39,7 @@ import org.xnio.channels.ConnectedChannel;
  */
 final class ConnectionGate {
     private static final Logger log = LoggerFactory.getLogger(ConnectionGate.class);
-    private static final long LOG_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+    private static final Duration LOG_EVERY = Duration.ofMinutes(1);
 
     private final int maxConnections;
     private final AddressLimits perAddress;
@@ -47,8 +47,8 @@ final class ConnectionGate {
     private final long headerTimeoutMillis;
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<Ends, XnioExecutor.Key> awaitingFirstRequest = new ConcurrentHashMap<>();
-    private final AtomicLong refusedSinceLog = new AtomicLong();
-    private final AtomicLong nextLogAt = new AtomicLong(System.nanoTime());
+    private final RefusalLog perAddressRefusals;
+    private final RefusalLog processRefusals;
     private final Counter refusedPerAddress;
     private final Counter refusedProcess;
 
@@ -59,6 +59,9 @@ final class ConnectionGate {
         this.headerTimeoutMillis = bounds.headerTimeout().toMillis();
         this.refusedPerAddress = refusedCounter(registry, "per_address");
         this.refusedProcess = refusedCounter(registry, "process");
+        this.perAddressRefusals = new RefusalLog(log, "HTTP connection(s): over " + perAddress.perAddress()
+                + " from one address", LOG_EVERY);
+        this.processRefusals = new RefusalLog(log, "HTTP connection(s): this process held " + maxConnections, LOG_EVERY);
         Gauge.builder("castpipe.http.connections.open", open, AtomicInteger::get)
                 .description("HTTP and HTTPS connections this process holds").register(registry);
     }
@@ -117,13 +120,13 @@ final class ConnectionGate {
     private Runnable admit(InetAddress peer) {
         if (open.incrementAndGet() > maxConnections) {
             open.decrementAndGet();
-            refused(refusedProcess, peer, "this process holds " + maxConnections + " connections, its most");
+            refused(refusedProcess, peer, processRefusals);
             return null;
         }
         boolean limited = !trusted.trusts(peer);
         if (limited && !perAddress.tryAcquire(peer)) {
             open.decrementAndGet();
-            refused(refusedPerAddress, peer, "the address holds " + perAddress.perAddress() + " connections, its most");
+            refused(refusedPerAddress, peer, perAddressRefusals);
             return null;
         }
         AtomicBoolean released = new AtomicBoolean();
@@ -153,16 +156,9 @@ final class ConnectionGate {
         }
     }
 
-    private void refused(Counter counter, InetAddress peer, String why) {
+    private void refused(Counter counter, InetAddress peer, RefusalLog refusals) {
         counter.increment();
-        long count = refusedSinceLog.incrementAndGet();
-        long now = System.nanoTime();
-        long due = nextLogAt.get();
-        if (now - due >= 0 && nextLogAt.compareAndSet(due, now + LOG_EVERY_NANOS)) {
-            refusedSinceLog.addAndGet(-count);
-            log.warn("refused an HTTP connection from {}: {} ({} refused since the last such line; at most one a minute)",
-                    peer.getHostAddress(), why, count);
-        }
+        refusals.refused(peer.getHostAddress());
     }
 
     /** A connection by its two ends, which its TCP, TLS and HTTP layers all report alike. */
