@@ -19,11 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's connection to a room: who holds it (null for read-only), its limits and its
- * holder's, and its
- * outgoing queue, which may hold at most {@code maxQueuedFrames} frames the client has not taken
- * yet. The room's frames, already encoded, are written to the socket at once when nothing waits for
- * it, and otherwise put on that queue; a client that lets it fill is cut off.
+ * One client's connection to a room: who holds it (null for read-only), its own limits and its
+ * holder's, and its outgoing queue, which may hold at most {@code maxQueuedFrames} frames the
+ * client has not taken yet. The room's frames, already encoded, are written to the socket at once
+ * when nothing waits for it, and otherwise put on that queue; a client that lets it fill is cut off.
  */
 final class ChatConnection implements Member {
     private static final Logger log = LoggerFactory.getLogger(ChatConnection.class);

@@ -2,6 +2,7 @@ package io.castpipe.common.storage;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Uploads what is written to it with memory bounded by one part: a single PUT on close for a
@@ -9,11 +10,11 @@ import java.io.IOException;
  * arrives, so a writer that stalls (a client sending slowly) holds what it sent, not a whole part.
  */
 final class S3OutputStream extends ObjectOutputStream {
+    private static final int FIRST_BUFFER = 64 * 1024;
+
     private final S3ObjectStore store;
     private final String key;
     private final String contentType;
-    private static final int FIRST_BUFFER = 64 * 1024;
-
     private final int partSize;
     private byte[] part;
     private final long maxBytes;
@@ -47,7 +48,7 @@ final class S3OutputStream extends ObjectOutputStream {
         written += len;
         while (len > 0) {
             if (filled == part.length) {
-                part = java.util.Arrays.copyOf(part, Math.min(partSize, part.length * 2));
+                part = Arrays.copyOf(part, Math.min(partSize, part.length * 2));
             }
             int n = Math.min(len, part.length - filled);
             System.arraycopy(b, off, part, filled, n);
@@ -90,7 +91,7 @@ final class S3OutputStream extends ObjectOutputStream {
         }
         try {
             if (upload == null) {
-                store.put(key, java.util.Arrays.copyOf(part, filled), contentType);
+                store.put(key, Arrays.copyOf(part, filled), contentType);
             } else {
                 if (filled > 0) {
                     flushPart();

@@ -22,7 +22,8 @@ public final class GuardHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         if (!open.getAsBoolean()) {
-            Errors.send(exchange, 503, "unavailable", "the origin is stopping");
+            // A CDN or player tries another origin, or this one again once it has restarted.
+            Errors.tryLater(exchange, 503, "unavailable", "the origin is stopping", 5);
             return;
         }
         try {
