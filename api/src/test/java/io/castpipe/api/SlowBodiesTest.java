@@ -1,8 +1,6 @@
 package io.castpipe.api;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,11 +15,13 @@ import java.util.Map;
 import io.castpipe.api.HttpTestClient.Response;
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.media.ObjectKeys;
-import io.castpipe.common.net.LoopbackSockets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static io.castpipe.api.RawHttp.readAnswer;
+import static io.castpipe.api.RawHttp.readUntilClosed;
+import static io.castpipe.api.RawHttp.send;
 import static io.castpipe.api.TusUploadTest.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,6 +33,7 @@ import static org.awaitility.Awaitility.await;
  */
 class SlowBodiesTest {
     private static final int BODY_TIMEOUT_SECONDS = 3;
+    /** As many as one address may have arriving at once. */
     private static final int SLOW_UPLOADS = 64;
     /** UploadSlots: single-request uploads at once, on the node and for one user. */
     private static final int SOURCE_PUTS_PER_NODE = 16;
@@ -89,9 +90,9 @@ class SlowBodiesTest {
                 assertThat(get.statusCode()).isEqualTo(200);
                 Thread.sleep(1000 - Math.min(999, Duration.ofNanos(System.nanoTime() - started).toMillis()));
             }
-            // Every single-request slot is taken: another is refused at once, tus still goes.
+            // Every single-request slot is taken: another (from an address with bodies to spare) is refused at once, tus still goes.
             String other = http.newUser("slow-put-other");
-            try (Socket refused = from("127.0.0.2")) {
+            try (Socket refused = from("127.0.0.5")) {
                 send(refused, sourcePutHead(other, http.newVideo(other, "one too many", "public"), 1000).getBytes(StandardCharsets.US_ASCII));
                 String answer = readAnswer(refused);
                 assertThat(answer).startsWith("HTTP/1.1 503").contains("Retry-After: ").contains("\"code\":\"busy\"");
@@ -185,45 +186,6 @@ class SlowBodiesTest {
     }
 
     private static Socket from(String address) throws IOException {
-        return LoopbackSockets.connect(address, URI.create(node.baseUrl).getPort());
-    }
-
-    private static void send(Socket s, byte[]... parts) throws IOException {
-        OutputStream out = s.getOutputStream();
-        for (byte[] p : parts) {
-            out.write(p);
-        }
-        out.flush();
-    }
-
-    /** One answer: its head and a body of its Content-Length, whether or not the connection stays open. */
-    private static String readAnswer(Socket s) throws IOException {
-        s.setSoTimeout(20_000);
-        InputStream in = s.getInputStream();
-        StringBuilder text = new StringBuilder();
-        while (text.indexOf("\r\n\r\n") < 0) {
-            int b = in.read();
-            if (b < 0) {
-                return text.toString();
-            }
-            text.append((char) b);
-        }
-        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(text);
-        if (length.find()) {
-            text.append(new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8));
-        }
-        return text.toString();
-    }
-
-    /** What the server sends until it closes the connection (at most 20 s). */
-    private static String readUntilClosed(Socket s) throws IOException {
-        s.setSoTimeout(20_000);
-        InputStream in = s.getInputStream();
-        StringBuilder text = new StringBuilder();
-        byte[] buffer = new byte[4096];
-        for (int n; (n = in.read(buffer)) >= 0; ) {
-            text.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
-        }
-        return text.toString();
+        return RawHttp.from(address, node);
     }
 }

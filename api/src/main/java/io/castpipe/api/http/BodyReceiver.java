@@ -1,13 +1,20 @@
 package io.castpipe.api.http;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.castpipe.common.http.ClientAddress;
+import io.castpipe.common.net.AddressLimits;
+import io.castpipe.common.net.TrustedProxies;
 import io.castpipe.common.node.DaemonThreads;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -18,34 +25,119 @@ import org.xnio.channels.StreamSourceChannel;
 
 /**
  * Receives request bodies without holding a thread while the client sends: the request channel
- * is read on the IO thread as bytes arrive, into one chunk per request; each full chunk (and the
- * last) goes to a small pool of writer threads, and reading stops until it is written, so a
- * request holds at most one chunk in memory and a slow disk or storage slows its client down.
- * A body that brings no byte for the body timeout is answered 408 and its connection closed.
+ * is read on the IO thread as bytes arrive, into one chunk per request, allocated when the first
+ * byte comes; each full chunk (and the last) goes to a small pool of writer threads, and reading
+ * stops until it is written, so a request holds at most one chunk in memory and a slow disk or
+ * storage slows its client down.
+ *
+ * <p>Bodies are admitted before their request is handled: {@link #PER_ADDRESS} arriving at once
+ * per client address, {@link #PER_NODE} on the node, so chunks never take more than
+ * {@code PER_NODE} × 64 KiB. A body that brings no byte for the body timeout is answered 408 and
+ * its connection closed; time spent waiting on a writer is the server's and does not count.
  */
 public final class BodyReceiver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BodyReceiver.class);
+    /** Bodies one client address (an IPv6 /64) may have arriving at once: 4 MiB of chunks. */
+    public static final int PER_ADDRESS = 64;
+    /** Bodies arriving at once on the node: at most 64 MiB of chunks, the budget RTMP reassembly has too. */
+    public static final int PER_NODE = 1024;
+    private static final long RETRY_AFTER_SECONDS = 5;
     /** Writer threads: enough to keep disk and storage busy; each request has at most one chunk with them. */
     private static final int WRITERS = 8;
 
     private final long timeoutNanos;
+    private final TrustedProxies proxies;
+    private final AddressLimits perAddress = new AddressLimits(PER_ADDRESS);
+    private final AtomicInteger admitted = new AtomicInteger();
+    private final AtomicLong bufferedBytes = new AtomicLong();
     private final ExecutorService writers = Executors.newFixedThreadPool(WRITERS, DaemonThreads.numbered("api-body-"));
 
-    public BodyReceiver(Duration timeout) {
+    public BodyReceiver(Duration timeout, TrustedProxies proxies) {
         this.timeoutNanos = timeout.toNanos();
+        this.proxies = proxies;
+    }
+
+    /**
+     * A place for the body of {@code exchange} among those arriving, before anything else is done
+     * for its request; a 429 when its client address has its share, a 503 when the node is full,
+     * both closing the connection rather than reading a body that will not be used.
+     */
+    Admission admit(HttpServerExchange exchange) {
+        InetAddress client = ClientAddress.limited(exchange, proxies);
+        if (client != null && !perAddress.tryAcquire(client)) {
+            throw refusal(exchange, ApiException.retryLater(429, "too_many_bodies", RETRY_AFTER_SECONDS, "this address has "
+                    + PER_ADDRESS + " request bodies arriving already; send this one once one of them has ended"));
+        }
+        if (admitted.incrementAndGet() > PER_NODE) {
+            admitted.decrementAndGet();
+            if (client != null) {
+                perAddress.release(client);
+            }
+            throw refusal(exchange, ApiException.retryLater(503, "busy", RETRY_AFTER_SECONDS,
+                    "the server is receiving as many request bodies as it can; try again shortly"));
+        }
+        return new Admission(client);
     }
 
     /**
      * Starts receiving the body of {@code exchange} into {@code sink}, {@code chunkBytes} at a
-     * time, and returns at once. Call it last in an endpoint, from the thread running it.
+     * time, and returns at once; {@code admission} (null for a request without a body) is given
+     * back when the body ends. Call it last in an endpoint, from the thread running it.
      */
-    public void receive(HttpServerExchange exchange, int chunkBytes, BodySink sink) {
-        new Transfer(exchange, chunkBytes, sink).start();
+    void receive(HttpServerExchange exchange, Admission admission, int chunkBytes, BodySink sink) {
+        Transfer transfer = new Transfer(exchange, admission, chunkBytes, sink);
+        if (admission != null) {
+            admission.receiving = true;
+        }
+        transfer.start();
+    }
+
+    /** Bodies admitted and not yet ended. */
+    public int receiving() {
+        return admitted.get();
+    }
+
+    /** Bytes of the chunks the bodies arriving hold now. */
+    public long bufferedBytes() {
+        return bufferedBytes.get();
     }
 
     @Override
     public void close() {
         writers.shutdownNow();
+    }
+
+    private static ApiException refusal(HttpServerExchange exchange, ApiException answer) {
+        exchange.setPersistent(false);
+        exchange.getResponseHeaders().put(Headers.CONNECTION, "close");
+        return answer;
+    }
+
+    /** One body's place in the budgets, given back once. */
+    final class Admission {
+        private final InetAddress client;
+        private final AtomicBoolean held = new AtomicBoolean(true);
+        private volatile boolean receiving;
+
+        private Admission(InetAddress client) {
+            this.client = client;
+        }
+
+        /** Gives the place back unless a body is being received with it, which gives it back when it ends. */
+        void releaseUnlessReceiving() {
+            if (!receiving) {
+                release();
+            }
+        }
+
+        private void release() {
+            if (held.compareAndSet(true, false)) {
+                admitted.decrementAndGet();
+                if (client != null) {
+                    perAddress.release(client);
+                }
+            }
+        }
     }
 
     private enum State { RECEIVING, WRITING, DONE }
@@ -54,37 +146,44 @@ public final class BodyReceiver implements AutoCloseable {
     private final class Transfer {
         private final HttpServerExchange exchange;
         private final StreamSourceChannel channel;
-        private final ByteBuffer chunk;
+        private final Admission admission;
+        private final int chunkBytes;
         private final BodySink sink;
         private final AtomicReference<State> state = new AtomicReference<>(State.RECEIVING);
+        /** The first byte is read here: a body gets its chunk only once it brings something. */
+        private final ByteBuffer firstByte = ByteBuffer.allocate(1);
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private ByteBuffer chunk;
         private volatile long lastByteAt;
         private volatile XnioExecutor.Key timer;
 
-        Transfer(HttpServerExchange exchange, int chunkBytes, BodySink sink) {
+        Transfer(HttpServerExchange exchange, Admission admission, int chunkBytes, BodySink sink) {
             this.exchange = exchange;
             this.channel = exchange.getRequestChannel();
             if (channel == null) {
                 throw new IllegalStateException("the request body was already taken");
             }
-            this.chunk = ByteBuffer.allocate(chunkBytes);
+            this.admission = admission;
+            this.chunkBytes = chunkBytes;
             this.sink = sink;
         }
 
+        /** The first read happens on the IO thread once the endpoint has returned. */
         void start() {
             lastByteAt = System.nanoTime();
             arm(timeoutNanos);
             channel.getReadSetter().set(c -> readAvailable());
-            readAvailable();
+            channel.wakeupReads();
         }
 
-        /** On the IO thread (or, the first time, the endpoint's): reads what has arrived, waits for more. */
+        /** On the IO thread: reads what has arrived, waits for more. */
         private void readAvailable() {
             if (state.get() != State.RECEIVING) {
                 return;
             }
             try {
                 while (true) {
-                    int n = channel.read(chunk);
+                    int n = chunk == null ? readFirstByte() : channel.read(chunk);
                     if (n < 0) {
                         handOver(true);
                         return;
@@ -109,6 +208,16 @@ public final class BodyReceiver implements AutoCloseable {
             }
         }
 
+        private int readFirstByte() throws IOException {
+            int n = channel.read(firstByte);
+            if (n > 0) {
+                chunk = ByteBuffer.allocate(chunkBytes);
+                bufferedBytes.addAndGet(chunkBytes);
+                chunk.put(firstByte.flip());
+            }
+            return n;
+        }
+
         /** Reading stops until the writer has the chunk written. */
         private void handOver(boolean last) {
             state.set(State.WRITING);
@@ -127,7 +236,7 @@ public final class BodyReceiver implements AutoCloseable {
             }
             if (last) {
                 state.set(State.DONE);
-                disarm();
+                end();
                 EndpointHandler.guarded(exchange, sink::complete);
                 return;
             }
@@ -169,7 +278,7 @@ public final class BodyReceiver implements AutoCloseable {
         }
 
         private void flushChunk() throws Exception {
-            if (chunk.position() > 0) {
+            if (chunk != null && chunk.position() > 0) {
                 sink.write(chunk.array(), 0, chunk.position());
                 chunk.clear();
             }
@@ -177,7 +286,7 @@ public final class BodyReceiver implements AutoCloseable {
 
         /** On a writer thread: the sink lets go, then the client gets {@code answer} (none when it went away) and the connection closes. */
         private void stopShort(Throwable answer) {
-            disarm();
+            end();
             try {
                 sink.stoppedShort();
             } catch (Exception | Error e) {
@@ -191,6 +300,21 @@ public final class BodyReceiver implements AutoCloseable {
             }
             exchange.getResponseHeaders().put(Headers.CONNECTION, "close");
             EndpointHandler.answerFailure(exchange, answer);
+        }
+
+        /** No more bytes will be read: the chunk and the body's place go. */
+        private void end() {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            disarm();
+            if (chunk != null) {
+                bufferedBytes.addAndGet(-chunkBytes);
+                chunk = null;
+            }
+            if (admission != null) {
+                admission.release();
+            }
         }
 
         private void arm(long delayNanos) {
