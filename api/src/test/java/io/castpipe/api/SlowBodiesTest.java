@@ -27,14 +27,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Request bodies that arrive slowly hold no thread: 64 uploads trickling a byte a second from
- * 127.0.0.2 while 127.0.0.1 is served, and a body that stops arriving is answered 408. Uploads in
- * one request, which hold memory while their bytes arrive, are bounded per user and per node.
+ * Request bodies that arrive slowly hold no thread: 64 uploads trickling 2 KiB a second from
+ * 127.0.0.2 while 127.0.0.1 is served; a body that stops arriving, or keeps coming slower than
+ * 1 KiB a second once the body timeout has passed, is answered 408. Uploads in one request,
+ * which hold memory while their bytes arrive, are bounded per user and per node.
  */
 class SlowBodiesTest {
     private static final int BODY_TIMEOUT_SECONDS = 3;
     /** As many as one address may have arriving at once. */
     private static final int SLOW_UPLOADS = 64;
+    /** What each slow upload sends a second: over the 1 KiB a second a body must average, far under a chunk in 8 s. */
+    private static final int TRICKLE_BYTES = 2048;
+    private static final int SLOW_BODY_BYTES = 64 * 1024;
     /** UploadSlots: single-request uploads at once, on the node and for one user. */
     private static final int SOURCE_PUTS_PER_NODE = 16;
     private static final int SOURCE_PUTS_PER_USER = 2;
@@ -65,11 +69,11 @@ class SlowBodiesTest {
             for (int u = 0; u < SOURCE_PUTS_PER_NODE / SOURCE_PUTS_PER_USER; u++) {
                 String uploader = http.newUser("slow-put-" + u);
                 for (int i = 0; i < SOURCE_PUTS_PER_USER; i++) {
-                    heads.add(sourcePutHead(uploader, http.newVideo(uploader, "slow", "public"), 1000));
+                    heads.add(sourcePutHead(uploader, http.newVideo(uploader, "slow", "public"), SLOW_BODY_BYTES));
                 }
             }
             while (heads.size() < SLOW_UPLOADS) {
-                heads.add(tusPatchHead(tusUpload(1000), 0, 1000));
+                heads.add(tusPatchHead(tusUpload(SLOW_BODY_BYTES), 0, SLOW_BODY_BYTES));
             }
             for (String head : heads) {
                 Socket s = from("127.0.0.2");
@@ -80,7 +84,7 @@ class SlowBodiesTest {
             long worstMillis = 0;
             for (int second = 0; second < 8; second++) {
                 for (Socket s : slow) {
-                    send(s, new byte[] {1}); // every slow upload gets its byte this second
+                    send(s, new byte[TRICKLE_BYTES]); // every slow upload gets its bytes this second
                 }
                 long started = System.nanoTime();
                 HttpResponse<String> get = CLIENT.send(HttpRequest.newBuilder(URI.create(node.baseUrl + "/api/videos/" + videoId))
@@ -161,6 +165,47 @@ class SlowBodiesTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(http.get("/api/videos/" + videoId, token).json().get("status").asText()).isEqualTo("created"));
         assertThat(node.store.head(ObjectKeys.uploadSource(videoId))).isEmpty();
+    }
+
+    @Test
+    void aBodyTricklingSlowerThanTheMinimumRateIsAnswered408AndTusKeepsWhatArrived() throws Exception {
+        String uploadPath = tusUpload(100_000);
+        String videoId = http.newVideo(token, "trickled", "public");
+        try (Socket tus = from("127.0.0.6"); Socket put = from("127.0.0.6")) {
+            send(tus, tusPatchHead(uploadPath, 0, 100_000).getBytes(StandardCharsets.US_ASCII));
+            send(put, sourcePutHead(videoId, 100_000).getBytes(StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            // 64 bytes a second, never idle for the body timeout: only the minimum rate can end them.
+            long sent = 0;
+            while (tus.getInputStream().available() == 0 || put.getInputStream().available() == 0) {
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered by now").isLessThan(Duration.ofSeconds(30));
+                sent += trickle(tus, 16) ? 16 : 0;
+                trickle(put, 16);
+                Thread.sleep(250);
+            }
+            long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            for (Socket s : List.of(tus, put)) {
+                assertThat(readUntilClosed(s)).startsWith("HTTP/1.1 408").contains("\"code\":\"body_timeout\"")
+                        .contains("1024 bytes a second");
+            }
+            assertThat(millis).isGreaterThanOrEqualTo(BODY_TIMEOUT_SECONDS * 1000L - 500);
+            System.out.printf("bodies trickling 64 B/s answered 408 after %d ms (timeout %d s)%n", millis, BODY_TIMEOUT_SECONDS);
+            Response head = http.request("HEAD", uploadPath).token(token).header("Tus-Resumable", "1.0.0").send();
+            assertThat(Long.parseLong(head.header("Upload-Offset"))).isPositive().isLessThanOrEqualTo(sent);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(http.get("/api/videos/" + videoId, token).json().get("status").asText()).isEqualTo("created"));
+        assertThat(node.store.head(ObjectKeys.uploadSource(videoId))).isEmpty();
+    }
+
+    /** Sends {@code n} bytes; false once the server has closed the connection. */
+    private static boolean trickle(Socket s, int n) {
+        try {
+            send(s, new byte[n]);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static String tusUpload(long length) throws Exception {

@@ -32,8 +32,9 @@ import org.xnio.channels.StreamSourceChannel;
  *
  * <p>Bodies are admitted before their request is handled: {@link #PER_ADDRESS} arriving at once
  * per client address, {@link #PER_NODE} on the node, so chunks never take more than
- * {@code PER_NODE} × 64 KiB. A body that brings no byte for the body timeout is answered 408 and
- * its connection closed; time spent waiting on a writer is the server's and does not count.
+ * {@code PER_NODE} × 64 KiB. A body that brings no byte for the body timeout, or that, once that
+ * long has passed, has averaged less than {@link #MIN_BYTES_PER_SECOND} since, is answered 408
+ * and its connection closed. Time spent waiting on a writer is the server's and counts for neither.
  */
 public final class BodyReceiver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BodyReceiver.class);
@@ -41,6 +42,9 @@ public final class BodyReceiver implements AutoCloseable {
     public static final int PER_ADDRESS = 64;
     /** Bodies arriving at once on the node: at most 64 MiB of chunks, the budget RTMP reassembly has too. */
     public static final int PER_NODE = 1024;
+    /** The average a body must keep up once the body timeout has passed: 8 kbit/s, below any working uplink. */
+    public static final int MIN_BYTES_PER_SECOND = 1024;
+    private static final double NANOS_PER_ALLOWED_BYTE = 1e9 / MIN_BYTES_PER_SECOND;
     private static final long RETRY_AFTER_SECONDS = 5;
     /** Writer threads: enough to keep disk and storage busy; each request has at most one chunk with them. */
     private static final int WRITERS = 8;
@@ -153,8 +157,12 @@ public final class BodyReceiver implements AutoCloseable {
         /** The first byte is read here: a body gets its chunk only once it brings something. */
         private final ByteBuffer firstByte = ByteBuffer.allocate(1);
         private final AtomicBoolean ended = new AtomicBoolean();
+        private final long startedAt = System.nanoTime();
         private ByteBuffer chunk;
+        private volatile long received;
         private volatile long lastByteAt;
+        private volatile long handedOverAt;
+        private volatile long writerNanos;
         private volatile XnioExecutor.Key timer;
 
         Transfer(HttpServerExchange exchange, Admission admission, int chunkBytes, BodySink sink) {
@@ -170,7 +178,7 @@ public final class BodyReceiver implements AutoCloseable {
 
         /** The first read happens on the IO thread once the endpoint has returned. */
         void start() {
-            lastByteAt = System.nanoTime();
+            lastByteAt = startedAt;
             arm(timeoutNanos);
             channel.getReadSetter().set(c -> readAvailable());
             channel.wakeupReads();
@@ -192,6 +200,7 @@ public final class BodyReceiver implements AutoCloseable {
                         channel.resumeReads();
                         return;
                     }
+                    received += n;
                     lastByteAt = System.nanoTime();
                     if (!chunk.hasRemaining()) {
                         handOver(false);
@@ -220,6 +229,7 @@ public final class BodyReceiver implements AutoCloseable {
 
         /** Reading stops until the writer has the chunk written. */
         private void handOver(boolean last) {
+            handedOverAt = System.nanoTime();
             state.set(State.WRITING);
             channel.suspendReads();
             exchange.dispatch(writers, () -> write(last));
@@ -240,20 +250,33 @@ public final class BodyReceiver implements AutoCloseable {
                 EndpointHandler.guarded(exchange, sink::complete);
                 return;
             }
-            lastByteAt = System.nanoTime();
+            long now = System.nanoTime();
+            writerNanos += now - handedOverAt;
+            lastByteAt = now;
             state.set(State.RECEIVING);
             channel.wakeupReads();
         }
 
-        /** On the IO thread: a body that brought nothing for the timeout is given up; waiting on a writer does not count. */
+        /**
+         * On the IO thread: a body is given up when it has brought nothing for the timeout, or when
+         * what it brought, at {@link #MIN_BYTES_PER_SECOND}, pays for less than the time it has been
+         * waited for beyond the timeout. Waiting on a writer does not count.
+         */
         private void checkStalled() {
             State now = state.get();
             if (now == State.DONE) {
                 return;
             }
-            long idle = System.nanoTime() - lastByteAt;
-            if (now == State.WRITING || idle < timeoutNanos) {
-                arm(now == State.WRITING ? timeoutNanos : timeoutNanos - idle);
+            if (now == State.WRITING) {
+                arm(timeoutNanos);
+                return;
+            }
+            long t = System.nanoTime();
+            long idleLeft = lastByteAt + timeoutNanos - t;
+            long waitedFor = t - startedAt - writerNanos;
+            long slowLeft = timeoutNanos + (long) Math.min(received * NANOS_PER_ALLOWED_BYTE, 1e18) - waitedFor;
+            if (idleLeft > 0 && slowLeft > 0) {
+                arm(Math.min(idleLeft, slowLeft));
                 return;
             }
             if (!state.compareAndSet(State.RECEIVING, State.DONE)) {
@@ -261,9 +284,11 @@ public final class BodyReceiver implements AutoCloseable {
                 return;
             }
             channel.suspendReads();
-            exchange.dispatch(writers, () -> keepWhatArrived(new ApiException(408, "body_timeout",
-                    "no byte of the request body arrived for " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)
-                            + " s; send it again")));
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(timeoutNanos);
+            String why = idleLeft <= 0 ? "no byte of the request body arrived for " + seconds + " s"
+                    : "the request body arrived slower than " + MIN_BYTES_PER_SECOND + " bytes a second after its first "
+                    + seconds + " s";
+            exchange.dispatch(writers, () -> keepWhatArrived(new ApiException(408, "body_timeout", why + "; send it again")));
         }
 
         /** On a writer thread: what arrived of a body that stopped short is written before the sink lets go. */
