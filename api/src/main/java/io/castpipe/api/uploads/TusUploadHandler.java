@@ -1,5 +1,6 @@
 package io.castpipe.api.uploads;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -198,7 +199,17 @@ public final class TusUploadHandler {
                 throw ApiException.tooLarge("the body goes past Upload-Length: " + (upload.length() - offset)
                         + " bytes remain");
             }
-            request.receiveBody(new PatchBody(exchange, upload, assembler.appender(upload), lock));
+            PartAssembler.Appender appender = assembler.appender(upload);
+            try {
+                request.receiveBody(new PatchBody(exchange, upload, appender, lock));
+            } catch (RuntimeException e) {
+                try {
+                    appender.close(); // the tail file it opened
+                } catch (IOException | RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
             bodyHoldsLock = true;
         } finally {
             if (!bodyHoldsLock) {
