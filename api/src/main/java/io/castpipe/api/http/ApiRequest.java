@@ -30,10 +30,10 @@ public final class ApiRequest {
     private final Caller caller;
     private final byte[] body;
     private final BodyReceiver bodies;
-    private final BodyReceiver.Admission admission;
+    private final BodyAdmissions.Admission admission;
 
     /** @param admission the body's place among those arriving; null when the request has no body to stream */
-    ApiRequest(HttpServerExchange exchange, Caller caller, byte[] body, BodyReceiver bodies, BodyReceiver.Admission admission) {
+    ApiRequest(HttpServerExchange exchange, Caller caller, byte[] body, BodyReceiver bodies, BodyAdmissions.Admission admission) {
         this.exchange = exchange;
         this.caller = caller;
         this.body = body;

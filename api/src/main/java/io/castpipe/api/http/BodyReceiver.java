@@ -1,19 +1,15 @@
 package io.castpipe.api.http;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.castpipe.common.http.ClientAddress;
-import io.castpipe.common.net.AddressLimits;
 import io.castpipe.common.net.TrustedProxies;
 import io.castpipe.common.node.DaemonThreads;
 import io.undertow.server.HttpServerExchange;
@@ -30,57 +26,33 @@ import org.xnio.channels.StreamSourceChannel;
  * stops until it is written, so a request holds at most one chunk in memory and a slow disk or
  * storage slows its client down.
  *
- * <p>Bodies are admitted before their request is handled: {@link #PER_ADDRESS} arriving at once
- * per client address, {@link #PER_NODE} on the node, so chunks never take more than
- * {@code PER_NODE} × 64 KiB. A body that brings no byte for the body timeout, or that, once that
- * long has passed, has averaged less than {@link #MIN_BYTES_PER_SECOND} since, is answered 408
- * and its connection closed. Time spent waiting on a writer is the server's and counts for neither.
+ * <p>Bodies are admitted before their request is handled ({@link BodyAdmissions}: so many per
+ * client address and on the node). A body that brings no byte for the body timeout, or that,
+ * once that long has passed, has averaged less than {@link #MIN_BYTES_PER_SECOND} since, is
+ * answered 408 and its connection closed. Time spent waiting on a writer is the server's and
+ * counts for neither.
  */
 public final class BodyReceiver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BodyReceiver.class);
-    /** Bodies one client address (an IPv6 /64) may have arriving at once: 4 MiB of chunks. */
-    public static final int PER_ADDRESS = 64;
-    /** Bodies arriving at once on the node: at most 64 MiB of chunks, the budget RTMP reassembly has too. */
-    public static final int PER_NODE = 1024;
     /** The average a body must keep up once the body timeout has passed: 8 kbit/s, below any working uplink. */
-    public static final int MIN_BYTES_PER_SECOND = 1024;
+    static final int MIN_BYTES_PER_SECOND = 1024;
     private static final double NANOS_PER_ALLOWED_BYTE = 1e9 / MIN_BYTES_PER_SECOND;
-    private static final long RETRY_AFTER_SECONDS = 5;
     /** Writer threads: enough to keep disk and storage busy; each request has at most one chunk with them. */
     private static final int WRITERS = 8;
 
     private final long timeoutNanos;
-    private final TrustedProxies proxies;
-    private final AddressLimits perAddress = new AddressLimits(PER_ADDRESS);
-    private final AtomicInteger admitted = new AtomicInteger();
+    private final BodyAdmissions admissions;
     private final AtomicLong bufferedBytes = new AtomicLong();
     private final ExecutorService writers = Executors.newFixedThreadPool(WRITERS, DaemonThreads.numbered("api-body-"));
 
     public BodyReceiver(Duration timeout, TrustedProxies proxies) {
         this.timeoutNanos = timeout.toNanos();
-        this.proxies = proxies;
+        this.admissions = new BodyAdmissions(proxies);
     }
 
-    /**
-     * A place for the body of {@code exchange} among those arriving, before anything else is done
-     * for its request; a 429 when its client address has its share, a 503 when the node is full,
-     * both closing the connection rather than reading a body that will not be used.
-     */
-    Admission admit(HttpServerExchange exchange) {
-        InetAddress client = ClientAddress.limited(exchange, proxies);
-        if (client != null && !perAddress.tryAcquire(client)) {
-            throw refusal(exchange, ApiException.retryLater(429, "too_many_bodies", RETRY_AFTER_SECONDS, "this address has "
-                    + PER_ADDRESS + " request bodies arriving already; send this one once one of them has ended"));
-        }
-        if (admitted.incrementAndGet() > PER_NODE) {
-            admitted.decrementAndGet();
-            if (client != null) {
-                perAddress.release(client);
-            }
-            throw refusal(exchange, ApiException.retryLater(503, "busy", RETRY_AFTER_SECONDS,
-                    "the server is receiving as many request bodies as it can; try again shortly"));
-        }
-        return new Admission(client);
+    /** A place for the body of {@code exchange} among those arriving, or the refusal (see {@link BodyAdmissions}). */
+    BodyAdmissions.Admission admit(HttpServerExchange exchange) {
+        return admissions.admit(exchange);
     }
 
     /**
@@ -88,17 +60,17 @@ public final class BodyReceiver implements AutoCloseable {
      * time, and returns at once; {@code admission} (null for a request without a body) is given
      * back when the body ends. Call it last in an endpoint, from the thread running it.
      */
-    void receive(HttpServerExchange exchange, Admission admission, int chunkBytes, BodySink sink) {
+    void receive(HttpServerExchange exchange, BodyAdmissions.Admission admission, int chunkBytes, BodySink sink) {
         Transfer transfer = new Transfer(exchange, admission, chunkBytes, sink);
         if (admission != null) {
-            admission.receiving = true;
+            admission.receiving();
         }
         transfer.start();
     }
 
     /** Bodies admitted and not yet ended. */
     public int receiving() {
-        return admitted.get();
+        return admissions.admitted();
     }
 
     /** Bytes of the chunks the bodies arriving hold now. */
@@ -111,46 +83,13 @@ public final class BodyReceiver implements AutoCloseable {
         writers.shutdownNow();
     }
 
-    private static ApiException refusal(HttpServerExchange exchange, ApiException answer) {
-        exchange.setPersistent(false);
-        exchange.getResponseHeaders().put(Headers.CONNECTION, "close");
-        return answer;
-    }
-
-    /** One body's place in the budgets, given back once. */
-    final class Admission {
-        private final InetAddress client;
-        private final AtomicBoolean held = new AtomicBoolean(true);
-        private volatile boolean receiving;
-
-        private Admission(InetAddress client) {
-            this.client = client;
-        }
-
-        /** Gives the place back unless a body is being received with it, which gives it back when it ends. */
-        void releaseUnlessReceiving() {
-            if (!receiving) {
-                release();
-            }
-        }
-
-        private void release() {
-            if (held.compareAndSet(true, false)) {
-                admitted.decrementAndGet();
-                if (client != null) {
-                    perAddress.release(client);
-                }
-            }
-        }
-    }
-
     private enum State { RECEIVING, WRITING, DONE }
 
     /** One request body on its way in. */
     private final class Transfer {
         private final HttpServerExchange exchange;
         private final StreamSourceChannel channel;
-        private final Admission admission;
+        private final BodyAdmissions.Admission admission;
         private final int chunkBytes;
         private final BodySink sink;
         private final AtomicReference<State> state = new AtomicReference<>(State.RECEIVING);
@@ -165,7 +104,7 @@ public final class BodyReceiver implements AutoCloseable {
         private volatile long writerNanos;
         private volatile XnioExecutor.Key timer;
 
-        Transfer(HttpServerExchange exchange, Admission admission, int chunkBytes, BodySink sink) {
+        Transfer(HttpServerExchange exchange, BodyAdmissions.Admission admission, int chunkBytes, BodySink sink) {
             this.exchange = exchange;
             this.channel = exchange.getRequestChannel();
             if (channel == null) {

@@ -64,7 +64,7 @@ public final class EndpointHandler implements HttpHandler {
                 endpoint.handle(new ApiRequest(exchange, caller, new byte[0], bodies, null));
                 return;
             }
-            BodyReceiver.Admission admission = bodies.admit(exchange);
+            BodyAdmissions.Admission admission = bodies.admit(exchange);
             try {
                 handleWithBody(exchange, caller, admission);
             } finally {
@@ -73,7 +73,7 @@ public final class EndpointHandler implements HttpHandler {
         });
     }
 
-    private void handleWithBody(HttpServerExchange exchange, Caller caller, BodyReceiver.Admission admission) throws Exception {
+    private void handleWithBody(HttpServerExchange exchange, Caller caller, BodyAdmissions.Admission admission) throws Exception {
         if (streamsBody) {
             endpoint.handle(new ApiRequest(exchange, caller, new byte[0], bodies, admission));
             return;
