@@ -107,9 +107,10 @@ public final class ApiService implements Service {
                         "no such path: " + exchange.getRequestPath()))
                 .setInvalidMethodHandler(exchange -> JsonResponses.error(exchange, 405, "method_not_allowed",
                         exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath()));
-        bodies = new BodyReceiver(Duration.ofSeconds(config.integer(Setting.HTTP_BODY_TIMEOUT_SECONDS, 1, 3600)));
+        TrustedProxies proxies = TrustedProxies.fromConfig(config);
+        bodies = new BodyReceiver(Duration.ofSeconds(config.integer(Setting.HTTP_BODY_TIMEOUT_SECONDS, 1, 3600)), proxies);
         Routes r = new Routes(routes, authenticator, new RateLimits(config.integer(Setting.API_READS_PER_MINUTE, 1, 1_000_000),
-                config.integer(Setting.API_WRITES_PER_MINUTE, 1, 1_000_000), TrustedProxies.fromConfig(config)), bodies);
+                config.integer(Setting.API_WRITES_PER_MINUTE, 1, 1_000_000), proxies), bodies);
         routes.get("/openapi.json", new OpenApiHandler());
         r.add("POST", "/users", usersEndpoint::create);
         r.add("GET", "/users", usersEndpoint::list);
@@ -185,6 +186,10 @@ public final class ApiService implements Service {
 
     Uploads uploads() {
         return uploads;
+    }
+
+    BodyReceiver bodies() {
+        return bodies;
     }
 
     private Path tailDir() {

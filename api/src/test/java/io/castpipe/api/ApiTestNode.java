@@ -51,6 +51,8 @@ final class ApiTestNode implements AutoCloseable {
     private final String dbUser;
     private final String dbPassword;
     final String topicPrefix;
+    /** The shared node's is {@link #BUCKET}; an isolated node has its own, so that sweeping uploads/ sees only its videos. */
+    final String bucket;
     final CastpipeConfig config;
     final S3ObjectStore store;
     final Database database;
@@ -60,8 +62,9 @@ final class ApiTestNode implements AutoCloseable {
     private final HttpServer http;
 
     private ApiTestNode(Map<String, String> env, Path dataDir, String dbUrl, String dbUser, String dbPassword,
-                        String topicPrefix) throws Exception {
+                        String topicPrefix, String bucket) throws Exception {
         this.dataDir = dataDir;
+        this.bucket = bucket;
         this.dbUrl = dbUrl;
         this.dbUser = dbUser;
         this.dbPassword = dbPassword;
@@ -70,7 +73,7 @@ final class ApiTestNode implements AutoCloseable {
         this.baseUrl = "http://127.0.0.1:" + port;
         Map<String, String> all = new HashMap<>(env);
         all.put(Setting.PUBLIC_URL.env(), baseUrl);
-        all.put(Setting.S3_BUCKET.env(), BUCKET);
+        all.put(Setting.S3_BUCKET.env(), bucket);
         all.put(Setting.S3_PART_SIZE_MB.env(), String.valueOf(PART_SIZE / (1024 * 1024)));
         all.put(Setting.DATA_DIR.env(), dataDir.toString());
         // Every test shares the loopback address and a few users; RateLimitsTest starts a node with its own limits.
@@ -78,7 +81,7 @@ final class ApiTestNode implements AutoCloseable {
         all.putIfAbsent(Setting.API_WRITES_PER_MINUTE.env(), "1000000");
         this.config = CastpipeConfig.from(all);
         String endpoint = TestServices.s3().endpoint();
-        this.store = new S3ObjectStore(new S3Settings(URI.create(endpoint), "us-east-1", BUCKET,
+        this.store = new S3ObjectStore(new S3Settings(URI.create(endpoint), "us-east-1", bucket,
                 TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, PART_SIZE));
         store.ensureBucket();
         this.database = Database.open(dbUrl, dbUser, dbPassword, 4);
@@ -108,20 +111,21 @@ final class ApiTestNode implements AutoCloseable {
                     st.execute("DROP SCHEMA public CASCADE");
                     st.execute("CREATE SCHEMA public");
                 }
-                shared = new ApiTestNode(Map.of(), TestServices.tempDir("node").resolve("data"), pg, user, password, "");
+                shared = new ApiTestNode(Map.of(), TestServices.tempDir("node").resolve("data"), pg, user, password, "",
+                        BUCKET);
             } else {
-                shared = start(Map.of(), "");
+                shared = start(Map.of(), "", BUCKET);
             }
             Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
         }
         return shared;
     }
 
-    /** A node of its own: own database, data folder and topics. */
-    static ApiTestNode start(Map<String, String> env, String topicPrefix) throws Exception {
+    /** A node of its own: own database, data folder, topics and bucket. */
+    private static ApiTestNode start(Map<String, String> env, String topicPrefix, String bucket) throws Exception {
         Path dir = TestServices.tempDir("node");
         String db = "jdbc:h2:file:" + dir.resolve("db") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
-        return new ApiTestNode(env, dir.resolve("data"), db, "castpipe", "secret", topicPrefix);
+        return new ApiTestNode(env, dir.resolve("data"), db, "castpipe", "secret", topicPrefix, bucket);
     }
 
     /**
@@ -129,19 +133,20 @@ final class ApiTestNode implements AutoCloseable {
      * share the api's consumer group, and one node's database would miss events the other took.
      */
     static ApiTestNode isolated(Map<String, String> env) throws Exception {
-        return start(env, "t" + java.util.UUID.randomUUID().toString().substring(0, 8) + ".");
+        String name = "t" + UUID.randomUUID().toString().substring(0, 8);
+        return start(env, name + ".", BUCKET + "-" + name);
     }
 
     /** Stops this node and starts another on its data folder, database and topics, on a new port. */
     ApiTestNode restart() throws Exception {
         close();
-        return new ApiTestNode(Map.of(), dataDir, dbUrl, dbUser, dbPassword, topicPrefix);
+        return new ApiTestNode(Map.of(), dataDir, dbUrl, dbUser, dbPassword, topicPrefix, bucket);
     }
 
     /** Multipart uploads S3 still holds open under {@code key}, seen through the S3 API itself. */
     int multipartUploadsInProgress(String key) throws Exception {
         try (S3Client s3 = s3Client()) {
-            return s3.listMultipartUploads(b -> b.bucket(BUCKET).prefix(key)).uploads().size();
+            return s3.listMultipartUploads(b -> b.bucket(bucket).prefix(key)).uploads().size();
         }
     }
 
@@ -161,7 +166,7 @@ final class ApiTestNode implements AutoCloseable {
         String uploadId = java.net.URLDecoder.decode(query.replaceAll(".*(?:^|&)uploadId=([^&]*).*", "$1"),
                 java.nio.charset.StandardCharsets.UTF_8);
         try (S3Client s3 = s3Client()) {
-            return s3.listParts(b -> b.bucket(BUCKET).key(key).uploadId(uploadId)).parts().size();
+            return s3.listParts(b -> b.bucket(bucket).key(key).uploadId(uploadId)).parts().size();
         }
     }
 

@@ -5,6 +5,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +22,7 @@ import static io.castpipe.api.TusUploadTest.random;
 import static io.castpipe.api.TusUploadTest.sha256;
 import static io.castpipe.api.VideosApiTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Uploads straight to storage through presigned URLs, then POST .../complete. */
 class DirectUploadTest {
@@ -165,13 +168,36 @@ class DirectUploadTest {
 
         node.expireUpload(put.get("uploadId").asText());
         node.expireUpload(plan.get("uploadId").asText());
-        assertThat(node.service.uploads().sweeper().sweep(java.time.Instant.now())).isGreaterThanOrEqualTo(2);
+        assertThat(node.service.uploads().sweeper().sweep(Instant.now())).isGreaterThanOrEqualTo(2);
 
         assertThat(node.store.head(ObjectKeys.uploadSource(single))).isEmpty();
         assertThat(node.multipartUploadsInProgress(ObjectKeys.uploadSource(multi))).isZero();
         for (String videoId : List.of(single, multi)) {
             assertThat(http.get("/api/videos/" + videoId, token).json().get("status").asText()).isEqualTo("created");
         }
+    }
+
+    @Test
+    void whatAPresignedPutStoresAfterItsVideoWasDeletedIsGoneAfterASweep() throws Exception {
+        String token = http.newUser("direct-deleted");
+        String deleted = http.newVideo(token, "deleted before its PUT", "public");
+        String kept = http.newVideo(token, "uploaded, then kept", "public");
+        byte[] file = random(2000, 14);
+        JsonNode late = http.post("/api/videos/" + deleted + "/upload-url", token, Map.of("size", file.length)).json();
+        JsonNode onTime = http.post("/api/videos/" + kept + "/upload-url", token, Map.of("size", file.length)).json();
+        assertThat(http.delete("/api/videos/" + deleted, token).status()).isEqualTo(204);
+
+        // The URL outlives the video: storage still takes the PUT.
+        assertThat(presignedPut(late, file).statusCode()).isEqualTo(200);
+        assertThat(presignedPut(onTime, file).statusCode()).isEqualTo(200);
+        assertThat(node.store.head(ObjectKeys.uploadSource(deleted))).isPresent();
+
+        // Each sweep looks at a bounded page of uploads/; a few cover this bucket.
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            node.service.uploads().sweeper().sweep(Instant.now());
+            return node.store.head(ObjectKeys.uploadSource(deleted)).isEmpty();
+        });
+        assertThat(node.store.head(ObjectKeys.uploadSource(kept))).as("a video that exists keeps its upload").isPresent();
     }
 
     /** The PUT a client makes with a presigned URL and the headers it came with. */

@@ -1,8 +1,6 @@
 package io.castpipe.api;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,23 +15,30 @@ import java.util.Map;
 import io.castpipe.api.HttpTestClient.Response;
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.media.ObjectKeys;
-import io.castpipe.common.net.LoopbackSockets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static io.castpipe.api.RawHttp.readAnswer;
+import static io.castpipe.api.RawHttp.readUntilClosed;
+import static io.castpipe.api.RawHttp.send;
 import static io.castpipe.api.TusUploadTest.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Request bodies that arrive slowly hold no thread: 64 uploads trickling a byte a second from
- * 127.0.0.2 while 127.0.0.1 is served, and a body that stops arriving is answered 408. Uploads in
- * one request, which hold memory while their bytes arrive, are bounded per user and per node.
+ * Request bodies that arrive slowly hold no thread: 64 uploads trickling 2 KiB a second from
+ * 127.0.0.2 while 127.0.0.1 is served; a body that stops arriving, or keeps coming slower than
+ * 1 KiB a second once the body timeout has passed, is answered 408. Uploads in one request,
+ * which hold memory while their bytes arrive, are bounded per user and per node.
  */
 class SlowBodiesTest {
     private static final int BODY_TIMEOUT_SECONDS = 3;
+    /** As many as one address may have arriving at once. */
     private static final int SLOW_UPLOADS = 64;
+    /** What each slow upload sends a second: over the 1 KiB a second a body must average, far under a chunk in 8 s. */
+    private static final int TRICKLE_BYTES = 2048;
+    private static final int SLOW_BODY_BYTES = 64 * 1024;
     /** UploadSlots: single-request uploads at once, on the node and for one user. */
     private static final int SOURCE_PUTS_PER_NODE = 16;
     private static final int SOURCE_PUTS_PER_USER = 2;
@@ -64,11 +69,11 @@ class SlowBodiesTest {
             for (int u = 0; u < SOURCE_PUTS_PER_NODE / SOURCE_PUTS_PER_USER; u++) {
                 String uploader = http.newUser("slow-put-" + u);
                 for (int i = 0; i < SOURCE_PUTS_PER_USER; i++) {
-                    heads.add(sourcePutHead(uploader, http.newVideo(uploader, "slow", "public"), 1000));
+                    heads.add(sourcePutHead(uploader, http.newVideo(uploader, "slow", "public"), SLOW_BODY_BYTES));
                 }
             }
             while (heads.size() < SLOW_UPLOADS) {
-                heads.add(tusPatchHead(tusUpload(1000), 0, 1000));
+                heads.add(tusPatchHead(tusUpload(SLOW_BODY_BYTES), 0, SLOW_BODY_BYTES));
             }
             for (String head : heads) {
                 Socket s = from("127.0.0.2");
@@ -79,7 +84,7 @@ class SlowBodiesTest {
             long worstMillis = 0;
             for (int second = 0; second < 8; second++) {
                 for (Socket s : slow) {
-                    send(s, new byte[] {1}); // every slow upload gets its byte this second
+                    send(s, new byte[TRICKLE_BYTES]); // every slow upload gets its bytes this second
                 }
                 long started = System.nanoTime();
                 HttpResponse<String> get = CLIENT.send(HttpRequest.newBuilder(URI.create(node.baseUrl + "/api/videos/" + videoId))
@@ -89,9 +94,9 @@ class SlowBodiesTest {
                 assertThat(get.statusCode()).isEqualTo(200);
                 Thread.sleep(1000 - Math.min(999, Duration.ofNanos(System.nanoTime() - started).toMillis()));
             }
-            // Every single-request slot is taken: another is refused at once, tus still goes.
+            // Every single-request slot is taken: another (from an address with bodies to spare) is refused at once, tus still goes.
             String other = http.newUser("slow-put-other");
-            try (Socket refused = from("127.0.0.2")) {
+            try (Socket refused = from("127.0.0.5")) {
                 send(refused, sourcePutHead(other, http.newVideo(other, "one too many", "public"), 1000).getBytes(StandardCharsets.US_ASCII));
                 String answer = readAnswer(refused);
                 assertThat(answer).startsWith("HTTP/1.1 503").contains("Retry-After: ").contains("\"code\":\"busy\"");
@@ -162,6 +167,47 @@ class SlowBodiesTest {
         assertThat(node.store.head(ObjectKeys.uploadSource(videoId))).isEmpty();
     }
 
+    @Test
+    void aBodyTricklingSlowerThanTheMinimumRateIsAnswered408AndTusKeepsWhatArrived() throws Exception {
+        String uploadPath = tusUpload(100_000);
+        String videoId = http.newVideo(token, "trickled", "public");
+        try (Socket tus = from("127.0.0.6"); Socket put = from("127.0.0.6")) {
+            send(tus, tusPatchHead(uploadPath, 0, 100_000).getBytes(StandardCharsets.US_ASCII));
+            send(put, sourcePutHead(videoId, 100_000).getBytes(StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            // 64 bytes a second, never idle for the body timeout: only the minimum rate can end them.
+            long sent = 0;
+            while (tus.getInputStream().available() == 0 || put.getInputStream().available() == 0) {
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered by now").isLessThan(Duration.ofSeconds(30));
+                sent += trickle(tus, 16) ? 16 : 0;
+                trickle(put, 16);
+                Thread.sleep(250);
+            }
+            long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            for (Socket s : List.of(tus, put)) {
+                assertThat(readUntilClosed(s)).startsWith("HTTP/1.1 408").contains("\"code\":\"body_timeout\"")
+                        .contains("1024 bytes a second");
+            }
+            assertThat(millis).isGreaterThanOrEqualTo(BODY_TIMEOUT_SECONDS * 1000L - 500);
+            System.out.printf("bodies trickling 64 B/s answered 408 after %d ms (timeout %d s)%n", millis, BODY_TIMEOUT_SECONDS);
+            Response head = http.request("HEAD", uploadPath).token(token).header("Tus-Resumable", "1.0.0").send();
+            assertThat(Long.parseLong(head.header("Upload-Offset"))).isPositive().isLessThanOrEqualTo(sent);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(http.get("/api/videos/" + videoId, token).json().get("status").asText()).isEqualTo("created"));
+        assertThat(node.store.head(ObjectKeys.uploadSource(videoId))).isEmpty();
+    }
+
+    /** Sends {@code n} bytes; false once the server has closed the connection. */
+    private static boolean trickle(Socket s, int n) {
+        try {
+            send(s, new byte[n]);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static String tusUpload(long length) throws Exception {
         Response created = http.request("POST", "/api/uploads").token(token).header("Tus-Resumable", "1.0.0")
                 .header("Upload-Length", String.valueOf(length)).send();
@@ -185,45 +231,6 @@ class SlowBodiesTest {
     }
 
     private static Socket from(String address) throws IOException {
-        return LoopbackSockets.connect(address, URI.create(node.baseUrl).getPort());
-    }
-
-    private static void send(Socket s, byte[]... parts) throws IOException {
-        OutputStream out = s.getOutputStream();
-        for (byte[] p : parts) {
-            out.write(p);
-        }
-        out.flush();
-    }
-
-    /** One answer: its head and a body of its Content-Length, whether or not the connection stays open. */
-    private static String readAnswer(Socket s) throws IOException {
-        s.setSoTimeout(20_000);
-        InputStream in = s.getInputStream();
-        StringBuilder text = new StringBuilder();
-        while (text.indexOf("\r\n\r\n") < 0) {
-            int b = in.read();
-            if (b < 0) {
-                return text.toString();
-            }
-            text.append((char) b);
-        }
-        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(text);
-        if (length.find()) {
-            text.append(new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8));
-        }
-        return text.toString();
-    }
-
-    /** What the server sends until it closes the connection (at most 20 s). */
-    private static String readUntilClosed(Socket s) throws IOException {
-        s.setSoTimeout(20_000);
-        InputStream in = s.getInputStream();
-        StringBuilder text = new StringBuilder();
-        byte[] buffer = new byte[4096];
-        for (int n; (n = in.read(buffer)) >= 0; ) {
-            text.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
-        }
-        return text.toString();
+        return RawHttp.from(address, node);
     }
 }

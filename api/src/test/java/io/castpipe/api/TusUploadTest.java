@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
@@ -266,6 +268,58 @@ class TusUploadTest {
             assertThat(jobs.awaitJob(videoId).videoId()).isEqualTo(videoId);
         } finally {
             (second == null ? first : second).close();
+        }
+    }
+
+    @Test
+    void requestsToAnUploadAnotherRequestIsWritingAreAnsweredAtOnceWithoutHoldingAThread() throws Exception {
+        String token = http.newUser("tus-busy");
+        int length = 10_000;
+        String location = create(token, length, null).header("Location");
+        String path = java.net.URI.create(location).getPath();
+        String head = "HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\nTus-Resumable: 1.0.0\r\n";
+        String patchHead = "PATCH " + path + " " + head + "Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
+                + "Content-Length: " + length + "\r\n\r\n";
+        try (Socket writer = RawHttp.from("127.0.0.20", node)) {
+            RawHttp.send(writer, patchHead + "x".repeat(1000));
+            // A probe at a wrong offset changes nothing: 409 until the writer holds the upload, then 423.
+            await().atMost(Duration.ofSeconds(30)).until(() -> patch(location, token, 1, new byte[1]).status() == 423);
+
+            // 40 PATCH, 10 DELETE and 10 HEAD of the same user at once: more than the node has worker threads.
+            List<Socket> others = new ArrayList<>();
+            List<String> kinds = new ArrayList<>();
+            try {
+                for (int i = 0; i < 60; i++) {
+                    String kind = i < 40 ? "PATCH" : i < 50 ? "DELETE" : "HEAD";
+                    Socket s = RawHttp.from("127.0.0.21", node);
+                    RawHttp.send(s, kind.equals("PATCH") ? patchHead : kind + " " + path + " " + head + "\r\n");
+                    others.add(s);
+                    kinds.add(kind);
+                }
+                long started = System.nanoTime();
+                Response get = http.get("/api/videos?mine=true", token);
+                long getMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+                assertThat(get.status()).isEqualTo(200);
+                for (int i = 0; i < others.size(); i++) {
+                    String answer = RawHttp.readAnswer(others.get(i));
+                    if (kinds.get(i).equals("HEAD")) {
+                        // The offset needs no lock; the writer's first bytes are still in its chunk.
+                        assertThat(answer).startsWith("HTTP/1.1 200").contains("Upload-Offset: 0");
+                    } else {
+                        assertThat(answer).as(kinds.get(i)).startsWith("HTTP/1.1 423").contains("Retry-After: ")
+                                .contains("\"code\":\"upload_busy\"");
+                    }
+                }
+                System.out.printf("60 requests to a busy upload answered within %d ms; a GET meanwhile took %d ms%n",
+                        Duration.ofNanos(System.nanoTime() - started).toMillis(), getMillis);
+            } finally {
+                for (Socket s : others) {
+                    s.close();
+                }
+            }
+            // The writer still holds the upload and finishes it.
+            RawHttp.send(writer, "x".repeat(length - 1000));
+            assertThat(RawHttp.readAnswer(writer)).startsWith("HTTP/1.1 204").contains("Upload-Offset: " + length);
         }
     }
 

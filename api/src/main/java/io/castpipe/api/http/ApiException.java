@@ -65,7 +65,7 @@ public final class ApiException extends RuntimeException {
         return retryLater(429, "rate_limited", retryAfterSeconds, message);
     }
 
-    /** A refusal that may succeed later (429, 503), with the seconds to wait in {@code Retry-After}. */
+    /** A refusal that may succeed later (423, 429, 503), with the seconds to wait in {@code Retry-After}. */
     public static ApiException retryLater(int status, String code, long retryAfterSeconds, String message) {
         return new ApiException(status, code, message, Math.max(1, retryAfterSeconds));
     }

@@ -30,12 +30,15 @@ public final class ApiRequest {
     private final Caller caller;
     private final byte[] body;
     private final BodyReceiver bodies;
+    private final BodyAdmissions.Admission admission;
 
-    ApiRequest(HttpServerExchange exchange, Caller caller, byte[] body, BodyReceiver bodies) {
+    /** @param admission the body's place among those arriving; null when the request has no body to stream */
+    ApiRequest(HttpServerExchange exchange, Caller caller, byte[] body, BodyReceiver bodies, BodyAdmissions.Admission admission) {
         this.exchange = exchange;
         this.caller = caller;
         this.body = body;
         this.bodies = bodies;
+        this.admission = admission;
     }
 
     public HttpServerExchange exchange() {
@@ -119,7 +122,7 @@ public final class ApiRequest {
      */
     public void receiveBody(BodySink sink) {
         exchange.setMaxEntitySize(Long.MAX_VALUE);
-        bodies.receive(exchange, UPLOAD_CHUNK_BYTES, sink);
+        bodies.receive(exchange, admission, UPLOAD_CHUNK_BYTES, sink);
     }
 
     /**

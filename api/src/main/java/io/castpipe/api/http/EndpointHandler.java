@@ -1,6 +1,7 @@
 package io.castpipe.api.http;
 
 import java.io.ByteArrayOutputStream;
+import java.util.Set;
 
 import io.castpipe.api.auth.Authenticator;
 import io.castpipe.api.auth.Caller;
@@ -9,6 +10,8 @@ import io.undertow.server.Connectors;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,12 +19,15 @@ import org.slf4j.LoggerFactory;
  * Runs an {@link Endpoint} off the IO thread with the authenticated caller once its
  * {@link RateLimits} admit it, and turns every
  * failure into API.md's JSON error: an {@link ApiException} as it says, anything else as a 500
- * with one log line naming the video. A JSON body (at most {@link ApiRequest#MAX_JSON_BYTES}) is
- * received first, without a thread waiting on it; an endpoint that streams its body (uploads)
- * takes it itself through {@link ApiRequest#receiveBody}.
+ * with one log line naming the video. A request with a body takes its place among the bodies
+ * arriving ({@link BodyReceiver#admit}) before anything else is done for it; a JSON body (at most
+ * {@link ApiRequest#MAX_JSON_BYTES}) is then received, without a thread waiting on it, and an
+ * endpoint that streams its body (uploads) takes it itself through {@link ApiRequest#receiveBody}.
+ * GET, HEAD, DELETE and OPTIONS take no body: one declared is refused, unread.
  */
 public final class EndpointHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(EndpointHandler.class);
+    private static final Set<HttpString> BODILESS = Set.of(Methods.GET, Methods.HEAD, Methods.DELETE, Methods.OPTIONS);
 
     private final Authenticator authenticator;
     private final RateLimits rateLimits;
@@ -54,18 +60,50 @@ public final class EndpointHandler implements HttpHandler {
             return;
         }
         guarded(exchange, () -> {
+            boolean bodiless = BODILESS.contains(exchange.getRequestMethod());
+            if (bodiless) {
+                refuseDeclaredBody(exchange);
+            }
             Caller caller = authenticate(exchange);
             rateLimits.admit(exchange, caller, kind);
-            if (streamsBody || exchange.isRequestComplete() || exchange.getRequestContentLength() == 0) {
-                endpoint.handle(new ApiRequest(exchange, caller, new byte[0], bodies));
+            if (bodiless || exchange.isRequestComplete() || exchange.getRequestContentLength() == 0) {
+                endpoint.handle(new ApiRequest(exchange, caller, new byte[0], bodies, null));
                 return;
             }
-            long declared = exchange.getRequestContentLength();
-            if (declared > ApiRequest.MAX_JSON_BYTES) {
-                throw ApiRequest.jsonTooLarge();
+            BodyAdmissions.Admission admission = bodies.admit(exchange);
+            try {
+                handleWithBody(exchange, caller, admission);
+            } finally {
+                admission.releaseUnlessReceiving();
             }
-            bodies.receive(exchange, (int) (declared < 0 ? ApiRequest.MAX_JSON_BYTES : declared) + 1, new JsonBody(exchange, caller));
         });
+    }
+
+    private void handleWithBody(HttpServerExchange exchange, Caller caller, BodyAdmissions.Admission admission) throws Exception {
+        if (streamsBody) {
+            endpoint.handle(new ApiRequest(exchange, caller, new byte[0], bodies, admission));
+            return;
+        }
+        long declared = exchange.getRequestContentLength();
+        if (declared > ApiRequest.MAX_JSON_BYTES) {
+            throw ApiRequest.jsonTooLarge();
+        }
+        int chunk = (int) (declared < 0 ? ApiRequest.MAX_JSON_BYTES : declared) + 1;
+        bodies.receive(exchange, admission, chunk, new JsonBody(exchange, caller));
+    }
+
+    /**
+     * No endpoint of these methods reads a body, so one declared (a length, or chunked) is a
+     * mistake or an attack: it is refused and the connection closed rather than read to its end,
+     * which a client could stretch out. An HTTP/2 stream left open without a length may yet end
+     * empty (some clients end it with an empty DATA frame), so it is served without reading one.
+     */
+    private static void refuseDeclaredBody(HttpServerExchange exchange) {
+        if (exchange.getRequestContentLength() > 0 || exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
+            exchange.setPersistent(false);
+            exchange.getResponseHeaders().put(Headers.CONNECTION, "close");
+            throw ApiException.badRequest("body_not_allowed", exchange.getRequestMethod() + " takes no request body");
+        }
     }
 
     private Caller authenticate(HttpServerExchange exchange) {
@@ -132,7 +170,7 @@ public final class EndpointHandler implements HttpHandler {
         @Override
         public void complete() {
             exchange.getConnection().getWorker().execute(() -> Connectors.executeRootHandler(ex -> guarded(ex,
-                    () -> endpoint.handle(new ApiRequest(ex, caller, bytes.toByteArray(), bodies))), exchange));
+                    () -> endpoint.handle(new ApiRequest(ex, caller, bytes.toByteArray(), bodies, null))), exchange));
         }
 
         @Override

@@ -73,42 +73,66 @@ public final class SourceUploadEndpoint {
         if (!videos.markUploading(videoId, Instant.now())) {
             throw ApiException.conflict("invalid_state", "video " + videoId + " no longer takes a source");
         }
-        ObjectOutputStream out = store.openForWrite(ObjectKeys.uploadSource(videoId), contentType(exchange), rules.maxBytes());
-        request.receiveBody(new BodySink() {
-            @Override
-            public void write(byte[] bytes, int offset, int length) throws IOException {
-                try {
-                    out.write(bytes, offset, length);
-                } catch (ObjectTooLargeException e) {
-                    throw rules.tooLarge();
-                }
-            }
-
-            @Override
-            public void complete() throws IOException {
-                try {
-                    out.close();
-                } catch (IOException | RuntimeException e) {
-                    giveUp(out, videoId);
-                    throw e;
-                } finally {
-                    slot.giveBack();
-                }
-                queue.queue(videoId);
-                Video queued = videos.find(videoId).orElseThrow(() -> ApiException.notFound("no video " + videoId));
-                JsonResponses.send(exchange, 200, view.render(queued, request.caller()));
-            }
-
-            @Override
-            public void stoppedShort() {
-                slot.giveBack();
-                giveUp(out, videoId);
-            }
-        });
+        ObjectOutputStream out = null;
+        try {
+            out = store.openForWrite(ObjectKeys.uploadSource(videoId), contentType(exchange), rules.maxBytes());
+            request.receiveBody(new SourceBody(request, videoId, slot, out));
+        } catch (RuntimeException e) {
+            giveUp(out, videoId);
+            throw e;
+        }
     }
 
+    /** The body going into storage as it arrives; the slot is held until it ends. */
+    private final class SourceBody implements BodySink {
+        private final ApiRequest request;
+        private final String videoId;
+        private final UploadSlots.Slot slot;
+        private final ObjectOutputStream out;
+
+        SourceBody(ApiRequest request, String videoId, UploadSlots.Slot slot, ObjectOutputStream out) {
+            this.request = request;
+            this.videoId = videoId;
+            this.slot = slot;
+            this.out = out;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            try {
+                out.write(bytes, offset, length);
+            } catch (ObjectTooLargeException e) {
+                throw rules.tooLarge();
+            }
+        }
+
+        @Override
+        public void complete() throws IOException {
+            try {
+                out.close();
+            } catch (IOException | RuntimeException e) {
+                giveUp(out, videoId);
+                throw e;
+            } finally {
+                slot.giveBack();
+            }
+            queue.queue(videoId);
+            Video queued = videos.find(videoId).orElseThrow(() -> ApiException.notFound("no video " + videoId));
+            JsonResponses.send(request.exchange(), 200, view.render(queued, request.caller()));
+        }
+
+        @Override
+        public void stoppedShort() {
+            slot.giveBack();
+            giveUp(out, videoId);
+        }
+    }
+
+    /** Aborts what storage holds of the upload ({@code out} null: nothing yet) and gives the video back its state. */
     private void giveUp(ObjectOutputStream out, String videoId) {
-        out.abort();
+        if (out != null) {
+            out.abort();
+        }
         videos.revertToCreatedIfIdle(videoId, Instant.now());
     }
 

@@ -1,5 +1,6 @@
 package io.castpipe.api.uploads;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -54,10 +55,8 @@ public final class TusUploadHandler {
 
     /** RFC 7231's IMF-fixdate, e.g. {@code Tue, 01 Dec 2026 05:32:41 GMT}. */
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
-    /** How long a request waits for another one on the same upload before answering 423. */
-    private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
-    /** HEAD reports without the lock rather than wait long: the offset it reads is consistent either way. */
-    private static final Duration HEAD_LOCK_WAIT = Duration.ofSeconds(2);
+    /** When a request finding its upload busy may try again; tus clients retry a 423 by themselves. */
+    private static final long BUSY_RETRY_SECONDS = 1;
 
     private final String publicUrl;
     private final UploadRules rules;
@@ -137,11 +136,16 @@ public final class TusUploadHandler {
         exchange.endExchange();
     }
 
-    /** HEAD: how many bytes the server has, so the client resumes from there. */
+    /**
+     * HEAD: how many bytes the server has, so the client resumes from there. It needs no lock: the
+     * recorded parts and the tail file only grow while a PATCH writes, and the tail of a part
+     * counts only until the part is recorded, so the sum is never more than the server keeps (at
+     * worst, read as a part is recorded, one part less, which a PATCH from there learns with 409).
+     */
     public void head(ApiRequest request) throws Exception {
         HttpServerExchange exchange = begin(request);
         Upload upload = load(request);
-        Optional<UploadLocks.Held> held = locks.tryLock(upload.id(), HEAD_LOCK_WAIT);
+        Optional<UploadLocks.Held> held = locks.tryLock(upload.id());
         try {
             if (held.isPresent()) {
                 upload = reload(upload.id());
@@ -176,8 +180,7 @@ public final class TusUploadHandler {
         long clientOffset = number(request, UPLOAD_OFFSET)
                 .orElseThrow(() -> ApiException.badRequest("missing_header", "Upload-Offset is required"));
         request.requireContentLength();
-        UploadLocks.Held lock = locks.tryLock(found.id(), LOCK_WAIT).orElseThrow(() ->
-                new ApiException(423, "upload_busy", "another request is writing to this upload; retry shortly"));
+        UploadLocks.Held lock = locks.tryLock(found.id()).orElseThrow(TusUploadHandler::busy);
         boolean bodyHoldsLock = false;
         try {
             Upload upload = reload(found.id());
@@ -196,7 +199,17 @@ public final class TusUploadHandler {
                 throw ApiException.tooLarge("the body goes past Upload-Length: " + (upload.length() - offset)
                         + " bytes remain");
             }
-            request.receiveBody(new PatchBody(exchange, upload, assembler.appender(upload), lock));
+            PartAssembler.Appender appender = assembler.appender(upload);
+            try {
+                request.receiveBody(new PatchBody(exchange, upload, appender, lock));
+            } catch (RuntimeException e) {
+                try {
+                    appender.close(); // the tail file it opened
+                } catch (IOException | RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
             bodyHoldsLock = true;
         } finally {
             if (!bodyHoldsLock) {
@@ -255,8 +268,7 @@ public final class TusUploadHandler {
     public void terminate(ApiRequest request) throws Exception {
         HttpServerExchange exchange = begin(request);
         Upload found = load(request);
-        try (UploadLocks.Held ignored = locks.tryLock(found.id(), LOCK_WAIT).orElseThrow(() ->
-                new ApiException(423, "upload_busy", "another request is writing to this upload; retry shortly"))) {
+        try (UploadLocks.Held ignored = locks.tryLock(found.id()).orElseThrow(TusUploadHandler::busy)) {
             uploads.find(found.id()).ifPresent(aborter::abort);
         }
         exchange.setStatusCode(204);
@@ -272,6 +284,11 @@ public final class TusUploadHandler {
             case "HEAD" -> head(request);
             default -> throw new ApiException(405, "method_not_allowed", "POST to an upload needs X-HTTP-Method-Override: PATCH, DELETE or HEAD");
         }
+    }
+
+    private static ApiException busy() {
+        return ApiException.retryLater(423, "upload_busy", BUSY_RETRY_SECONDS,
+                "another request is writing to this upload; retry shortly");
     }
 
     private void finish(Upload upload) throws Exception {

@@ -30,7 +30,7 @@ public final class Uploads {
         SourceQueue queue = new SourceQueue(videos, publisher);
         repository = new UploadRepository(db);
         aborter = new UploadAborter(repository, videos, store, tails, locks);
-        sweeper = new UploadSweeper(repository, aborter, tails);
+        sweeper = new UploadSweeper(repository, aborter, tails, store, videos);
         PartAssembler assembler = new PartAssembler(store, repository, tails);
         tus = new TusUploadHandler(publicUrl, rules, partSize, store, repository, videos, creator, assembler, aborter,
                 locks, queue);

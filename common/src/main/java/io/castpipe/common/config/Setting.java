@@ -12,7 +12,7 @@ public enum Setting {
     HTTP_MAX_CONNECTIONS("CASTPIPE_HTTP_MAX_CONNECTIONS", "10000", "Most HTTP connections (HTTP and HTTPS ports together) one process holds at once; more are closed as they arrive"),
     HTTP_MAX_CONNECTIONS_PER_ADDRESS("CASTPIPE_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "256", "Most HTTP connections one client address (an IPv6 /64) holds at once; more are closed as they arrive. Trusted proxies are not limited"),
     HTTP_HEADER_TIMEOUT_SECONDS("CASTPIPE_HTTP_HEADER_TIMEOUT_SECONDS", "10", "Longest a client may take to send a request line and its headers, in seconds (1 to 300); then the connection is closed"),
-    HTTP_BODY_TIMEOUT_SECONDS("CASTPIPE_HTTP_BODY_TIMEOUT_SECONDS", "30", "Longest a request body may go without a byte arriving, in seconds (1 to 3600); then it is answered 408 and the connection closed"),
+    HTTP_BODY_TIMEOUT_SECONDS("CASTPIPE_HTTP_BODY_TIMEOUT_SECONDS", "30", "Longest a request body may go without a byte arriving, in seconds (1 to 3600); past that long it must also have brought 1 KiB for each further second. Otherwise it is answered 408 and the connection closed"),
     HTTP_IDLE_TIMEOUT_SECONDS("CASTPIPE_HTTP_IDLE_TIMEOUT_SECONDS", "60", "Longest a kept-alive HTTP connection may wait for its next request, in seconds (1 to 3600)"),
     HTTP_PORT("CASTPIPE_HTTP_PORT", "8080", "HTTP port: API, origin, web pages, /healthz, /metrics; HTTP/1.1 and cleartext HTTP/2 (h2c)"),
     HTTPS_PORT("CASTPIPE_HTTPS_PORT", "8443", "HTTPS port, serving the same as the HTTP port with HTTP/2 or HTTP/1.1 as the client chooses (ALPN); opened only when CASTPIPE_TLS_CERT is set"),

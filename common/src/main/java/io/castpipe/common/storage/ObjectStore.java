@@ -55,6 +55,15 @@ public interface ObjectStore extends AutoCloseable {
     /** Every object whose key starts with {@code prefix}, in key order. */
     List<ObjectInfo> list(String prefix);
 
+    /**
+     * One page of {@link #list}: at most {@code max} (1 to 1,000) objects whose key starts with
+     * {@code prefix} and comes after {@code startAfter} (null: from the first), in key order. For
+     * work that must be bounded however many objects there are.
+     */
+    default List<ObjectInfo> listPage(String prefix, String startAfter, int max) {
+        return list(prefix).stream().filter(o -> startAfter == null || o.key().compareTo(startAfter) > 0).limit(max).toList();
+    }
+
     /** Copies an object inside the bucket, on the storage side (no bytes pass through this process). */
     void copy(String fromKey, String toKey);
 

@@ -179,6 +179,12 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
+    public List<ObjectInfo> listPage(String prefix, String startAfter, int max) {
+        return call(prefix, () -> s3.listObjectsV2(b -> b.bucket(bucket()).prefix(prefix).startAfter(startAfter).maxKeys(max))
+                .contents().stream().map(o -> new ObjectInfo(o.key(), o.size(), o.eTag(), o.lastModified())).toList());
+    }
+
+    @Override
     public void copy(String fromKey, String toKey) {
         call(fromKey, () -> s3.copyObject(b -> b.sourceBucket(bucket()).sourceKey(fromKey)
                 .destinationBucket(bucket()).destinationKey(toKey)));

@@ -276,6 +276,19 @@ class S3ObjectStoreTest {
     }
 
     @Test
+    void listPageGoesThroughAPrefixAPageAtATimeInKeyOrder() {
+        for (int i = 1; i <= 5; i++) {
+            store.put("paged/k" + i, new byte[] {1}, "application/octet-stream");
+        }
+        store.put("pagedx/other", new byte[] {1}, "application/octet-stream");
+
+        assertThat(store.listPage("paged/", null, 2)).extracting(ObjectInfo::key).containsExactly("paged/k1", "paged/k2");
+        assertThat(store.listPage("paged/", "paged/k2", 2)).extracting(ObjectInfo::key).containsExactly("paged/k3", "paged/k4");
+        assertThat(store.listPage("paged/", "paged/k4", 2)).extracting(ObjectInfo::key).containsExactly("paged/k5");
+        assertThat(store.listPage("paged/", "paged/k5", 2)).isEmpty();
+    }
+
+    @Test
     void wrongCredentialsFailWithAnActionableMessage() {
         try (S3ObjectStore wrong = new S3ObjectStore(settings("store-test", "not-the-secret"))) {
             assertThatThrownBy(wrong::ensureBucket)

@@ -81,9 +81,12 @@ export class TusUpload {
     this.#cancelled = true;
     this.#xhr?.abort();
     localStorage.removeItem(this.storeKey);
-    if (this.url) {
+    // The server may not have noticed the aborted PATCH yet: the upload is busy (423) until it does.
+    for (let attempt = 0; this.url; attempt++) {
       const res = await this.#request('DELETE', this.url);
-      if (res.status !== 204 && res.status !== 404) throw failure(res);
+      if (res.status === 204 || res.status === 404) break;
+      if (res.status !== 423 || attempt >= RETRY_DELAYS_MS.length) throw failure(res);
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
     }
     return this.videoId;
   }
@@ -157,9 +160,12 @@ export class TusUpload {
   }
 }
 
-/** Conflicts (another offset), a busy upload, server errors and lost connections are worth another try. */
+/**
+ * Conflicts (another offset), a body the server stopped waiting for (408), a busy upload (423),
+ * too many requests (429), server errors and lost connections are worth another try.
+ */
 export function retriable(e) {
-  return e.code !== 'cancelled' && (e.status === 0 || e.status === 409 || e.status === 423 || e.status >= 500);
+  return e.code !== 'cancelled' && ([0, 408, 409, 423, 429].includes(e.status) || e.status >= 500);
 }
 
 function failure(xhr) {
