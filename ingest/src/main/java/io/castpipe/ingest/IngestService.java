@@ -116,8 +116,8 @@ public final class IngestService implements Service {
         sink = new MediaSink(publisher);
         blocking = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256),
                 new DefaultThreadFactory("ingest-db", true));
-        controls = new StreamControls(ctx.kafka(), ctx.topics(), live, keys);
-        controls.start();
+        controls = new StreamControls(ctx.kafka(), ctx.topics(), live, keys, meters);
+        controls.start(); // positioned before the first connection: no order is missed
         RtmpSession.Shared shared = new RtmpSession.Shared(keys, live, sink, blocking, accepted, refused, refusals,
                 publishTimeout);
 
