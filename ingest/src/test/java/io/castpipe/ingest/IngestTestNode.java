@@ -224,6 +224,14 @@ final class IngestTestNode implements AutoCloseable {
         return gauge == null ? Double.NaN : gauge.value();
     }
 
+    static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // closing
+        }
+    }
+
     @Override
     public void close() {
         service.close();
