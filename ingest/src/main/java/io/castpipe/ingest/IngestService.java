@@ -3,6 +3,7 @@ package io.castpipe.ingest;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.castpipe.common.config.CastpipeConfig;
@@ -110,8 +111,11 @@ public final class IngestService implements Service {
         meters.gauge("castpipe.ingest.live.streams", live, LiveChannels::size);
         Gauge.builder("castpipe.ingest.key.lookups", keyChecks, KeyChecks::inProgress)
                 .description("stream-key lookups queued or running, at most one per connection").register(meters);
-        Gauge.builder("castpipe.ingest.reassembly.bytes", reassembly, ReassemblyPool::held)
-                .description("bytes all RTMP connections hold in messages still arriving").register(meters);
+        for (ReassemblyPool.Share share : List.of(reassembly.beforePublish(), reassembly.publishing())) {
+            Gauge.builder("castpipe.ingest.reassembly.bytes", share, ReassemblyPool.Share::held)
+                    .tag("share", share == reassembly.publishing() ? "publishing" : "before_publish")
+                    .description("bytes RTMP connections hold in messages still arriving, by share of the pool").register(meters);
+        }
         Counter accepted = Counter.builder("castpipe.ingest.publishes").tag("result", "accepted").register(meters);
         Counter refused = Counter.builder("castpipe.ingest.publishes").tag("result", "refused").register(meters);
         Counter bytesIn = Counter.builder("castpipe.ingest.bytes.in").description("bytes received from RTMP peers").register(meters);

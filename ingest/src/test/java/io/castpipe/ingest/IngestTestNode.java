@@ -206,6 +206,16 @@ final class IngestTestNode implements AutoCloseable {
         }
     }
 
+    /** What all connections hold in messages still arriving, both shares of the pool. */
+    long reassembly() {
+        return reassembly("before_publish") + reassembly("publishing");
+    }
+
+    /** What connections hold in messages still arriving in one share of the pool. */
+    long reassembly(String share) {
+        return (long) meter("castpipe.ingest.reassembly.bytes", "share", share);
+    }
+
     double meter(String name, String resultTag) {
         return meter(name, "result", resultTag);
     }
