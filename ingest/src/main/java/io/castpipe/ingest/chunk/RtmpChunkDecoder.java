@@ -232,7 +232,7 @@ public final class RtmpChunkDecoder extends ByteToMessageDecoder {
         if (cs.filled < cs.length) {
             return null;
         }
-        byte[] payload = cs.partial.length == cs.length ? cs.partial : Arrays.copyOf(cs.partial, cs.length);
+        byte[] payload = cs.partial; // grown to the declared length, never past it
         drop(cs);
         return new RtmpMessage(csid, cs.typeId, cs.messageStreamId, cs.timestamp, payload);
     }
