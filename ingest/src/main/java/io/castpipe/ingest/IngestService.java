@@ -3,8 +3,7 @@ package io.castpipe.ingest;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.castpipe.common.config.CastpipeConfig;
@@ -17,12 +16,14 @@ import io.castpipe.ingest.chunk.ReassemblyPool;
 import io.castpipe.ingest.chunk.RtmpChunkDecoder;
 import io.castpipe.ingest.chunk.RtmpChunkEncoder;
 import io.castpipe.ingest.handshake.HandshakeHandler;
+import io.castpipe.ingest.publish.KeyChecks;
 import io.castpipe.ingest.publish.LiveChannels;
 import io.castpipe.ingest.publish.MediaSink;
 import io.castpipe.ingest.publish.StreamControls;
 import io.castpipe.ingest.publish.StreamKeys;
 import io.castpipe.ingest.session.ErrorHandler;
 import io.castpipe.ingest.session.InboundBytes;
+import io.castpipe.ingest.session.PublishDeadline;
 import io.castpipe.ingest.session.Refusals;
 import io.castpipe.ingest.session.RtmpSession;
 import io.micrometer.core.instrument.Counter;
@@ -50,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * stream keys against the database and puts every media tag on {@code media.live}, with
  * STARTED/ENDED on {@code stream.events}; ends publishes that {@code stream.control} orders ended. Pipeline per connection:
  * <pre>
- * InboundBytes → ReadTimeoutHandler → HandshakeHandler → RtmpChunkDecoder / RtmpChunkEncoder → RtmpSession → ErrorHandler
+ * InboundBytes → ReadTimeoutHandler → HandshakeHandler → RtmpChunkDecoder / RtmpChunkEncoder → PublishDeadline
+ *     → RtmpSession → ErrorHandler
  * </pre>
  */
 public final class IngestService implements Service {
@@ -67,7 +69,7 @@ public final class IngestService implements Service {
     private EventPublisher publisher;
     private MediaSink sink;
     private StreamControls controls;
-    private ThreadPoolExecutor blocking;
+    private KeyChecks keyChecks;
     private int port;
 
     private final Duration idleTimeout;
@@ -99,6 +101,7 @@ public final class IngestService implements Service {
         Duration publishTimeout = Duration.ofSeconds(config.integer(Setting.RTMP_PUBLISH_TIMEOUT_SECONDS, 1, 120));
         int bufferMb = config.integer(Setting.RTMP_BUFFER_MB, 1, 1_048_576);
         StreamKeys keys = new StreamKeys(ctx.database());
+        keyChecks = new KeyChecks(keys, maxConnections);
 
         MeterRegistry meters = ctx.metrics().registry();
         Refusals refusals = new Refusals(meters);
@@ -106,20 +109,22 @@ public final class IngestService implements Service {
         ReassemblyPool reassembly = new ReassemblyPool(bufferMb * 1024L * 1024L);
         meters.gauge("castpipe.ingest.connections", gate.connections());
         meters.gauge("castpipe.ingest.live.streams", live, LiveChannels::size);
-        Gauge.builder("castpipe.ingest.reassembly.bytes", reassembly, ReassemblyPool::held)
-                .description("bytes all RTMP connections hold in messages still arriving").register(meters);
+        Gauge.builder("castpipe.ingest.key.lookups", keyChecks, KeyChecks::inProgress)
+                .description("stream-key lookups queued or running, at most one per connection").register(meters);
+        for (ReassemblyPool.Share share : List.of(reassembly.beforePublish(), reassembly.publishing())) {
+            Gauge.builder("castpipe.ingest.reassembly.bytes", share, ReassemblyPool.Share::held)
+                    .tag("share", share == reassembly.publishing() ? "publishing" : "before_publish")
+                    .description("bytes RTMP connections hold in messages still arriving, by share of the pool").register(meters);
+        }
         Counter accepted = Counter.builder("castpipe.ingest.publishes").tag("result", "accepted").register(meters);
         Counter refused = Counter.builder("castpipe.ingest.publishes").tag("result", "refused").register(meters);
         Counter bytesIn = Counter.builder("castpipe.ingest.bytes.in").description("bytes received from RTMP peers").register(meters);
 
         publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "ingest");
         sink = new MediaSink(publisher);
-        blocking = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256),
-                new DefaultThreadFactory("ingest-db", true));
-        controls = new StreamControls(ctx.kafka(), ctx.topics(), live, keys);
-        controls.start();
-        RtmpSession.Shared shared = new RtmpSession.Shared(keys, live, sink, blocking, accepted, refused, refusals,
-                publishTimeout);
+        controls = new StreamControls(ctx.kafka(), ctx.topics(), live, keys, meters);
+        controls.start(); // positioned before the first connection: no order is missed
+        RtmpSession.Shared shared = new RtmpSession.Shared(keyChecks, live, sink, accepted, refused);
 
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rtmp-accept", true), NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("rtmp-io", true), NioIoHandler.newFactory());
@@ -144,6 +149,7 @@ public final class IngestService implements Service {
                                 .addLast("handshake", new HandshakeHandler(handshakeTimeout.toMillis()))
                                 .addLast("chunk-decoder", decoder)
                                 .addLast("chunk-encoder", encoder)
+                                .addLast("publish-deadline", new PublishDeadline(publishTimeout, refusals))
                                 .addLast("session", new RtmpSession(shared, inbound, decoder, encoder))
                                 .addLast("errors", new ErrorHandler(refusals));
                     }
@@ -179,8 +185,8 @@ public final class IngestService implements Service {
         if (workers != null) {
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2000);
         }
-        if (blocking != null) {
-            blocking.shutdownNow();
+        if (keyChecks != null) {
+            keyChecks.close();
         }
         if (sink != null) {
             sink.close(1500); // ENDED events of the streams just closed go out first

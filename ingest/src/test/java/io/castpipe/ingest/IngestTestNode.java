@@ -27,12 +27,11 @@ import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.metrics.Metrics;
 import io.castpipe.common.node.NodeContext;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.awaitility.Awaitility;
+
 
 /** The real parts an ingest test needs: the embedded broker, H2 with channels, ffmpeg, the service. */
 final class IngestTestNode implements AutoCloseable {
@@ -47,6 +46,8 @@ final class IngestTestNode implements AutoCloseable {
     final Metrics metrics;
     final IngestService service;
     final int port;
+    /** The orders on stream.control before the node started: none of its business. */
+    private final long controlOrdersBefore;
 
     IngestTestNode(String prefix) throws Exception {
         this(prefix, Map.of());
@@ -76,6 +77,7 @@ final class IngestTestNode implements AutoCloseable {
         CastpipeConfig config = CastpipeConfig.from(env);
         service = new IngestService(new NodeContext(config, dir, kafka, topics, null, db, ffmpeg, null, metrics, null, null));
         service.start();
+        controlOrdersBefore = records(Topic.STREAM_CONTROL);
     }
 
     /** A channel with a new stream key; returns {id, key}. */
@@ -189,54 +191,10 @@ final class IngestTestNode implements AutoCloseable {
         throw new AssertionError("no stream of channel " + channelId + " started within " + limit);
     }
 
-    /**
-     * Waits until this node's consumer of stream.control has its partitions: it reads from the newest
-     * record on, so an order published before that would pass it by.
-     */
-    void awaitControlConsumer(Duration limit) throws Exception {
-        controlGroup(limit);
-        Thread.sleep(500); // and the consumer's position fetched
-    }
-
-    /** Waits until this node's consumer of stream.control has applied every order on the topic. */
-    void awaitControlsApplied(Duration limit) throws Exception {
-        String group = controlGroup(limit);
-        try (Admin admin = Admin.create(kafka.producer("admin-check"));
-             KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("count-" + UUID.randomUUID()))) {
-            List<TopicPartition> parts = c.partitionsFor(topics.name(Topic.STREAM_CONTROL)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            long deadline = System.nanoTime() + limit.toNanos();
-            while (System.nanoTime() < deadline) {
-                Map<TopicPartition, Long> end = c.endOffsets(parts);
-                var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-                if (parts.stream().allMatch(p -> end.get(p) == 0
-                        || committed.get(p) != null && committed.get(p).offset() >= end.get(p))) {
-                    return;
-                }
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("stream.control orders not applied within " + limit);
-    }
-
-    /** The consumer group of this node's stream.control consumer, once it has its partitions. */
-    private String controlGroup(Duration limit) throws Exception {
-        String topic = topics.name(Topic.STREAM_CONTROL);
-        try (Admin admin = Admin.create(kafka.producer("admin-check"))) {
-            long deadline = System.nanoTime() + limit.toNanos();
-            while (System.nanoTime() < deadline) {
-                List<String> groups = admin.listConsumerGroups().all().get().stream().map(ConsumerGroupListing::groupId)
-                        .filter(g -> g.startsWith("castpipe-ingest-control-")).toList();
-                for (ConsumerGroupDescription d : admin.describeConsumerGroups(groups).all().get().values()) {
-                    if (d.members().stream().anyMatch(m -> m.assignment().topicPartitions().stream()
-                            .anyMatch(p -> p.topic().equals(topic)))) {
-                        return d.groupId();
-                    }
-                }
-                Thread.sleep(200);
-            }
-        }
-        throw new AssertionError("the stream.control consumer has no partitions after " + limit);
+    /** Waits until this node has applied every order published on stream.control since it started. */
+    void awaitControlsApplied(Duration limit) {
+        Awaitility.await().atMost(limit).until(() -> meter("castpipe.ingest.control.orders", null, null)
+                >= records(Topic.STREAM_CONTROL) - controlOrdersBefore);
     }
 
     /** How many records a topic holds. */
@@ -246,6 +204,16 @@ final class IngestTestNode implements AutoCloseable {
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
         }
+    }
+
+    /** What all connections hold in messages still arriving, both shares of the pool. */
+    long reassembly() {
+        return reassembly("before_publish") + reassembly("publishing");
+    }
+
+    /** What connections hold in messages still arriving in one share of the pool. */
+    long reassembly(String share) {
+        return (long) meter("castpipe.ingest.reassembly.bytes", "share", share);
     }
 
     double meter(String name, String resultTag) {
@@ -264,6 +232,14 @@ final class IngestTestNode implements AutoCloseable {
         }
         var gauge = search.gauge();
         return gauge == null ? Double.NaN : gauge.value();
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // closing
+        }
     }
 
     @Override

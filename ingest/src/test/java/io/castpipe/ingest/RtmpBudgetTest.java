@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Peers that hold messages half-sent to take the node's memory: connections that never publish
@@ -61,7 +62,7 @@ class RtmpBudgetTest {
                 floods.add(pool.submit(opened(hostile, from, c -> partialVideos(c, 31))));
             }
         }
-        // Commands of 64 KiB, each half sent, on 31 chunk streams.
+        // Commands of 64 KiB, each half sent, on 31 chunk streams: the first is past the 16 KiB a connection may hold.
         for (int i = 0; i < 10; i++) {
             floods.add(pool.submit(opened(hostile, "127.0.0.4", RtmpBudgetTest::partialCommands)));
         }
@@ -130,11 +131,11 @@ class RtmpBudgetTest {
         assertThat(refused("per_address")).isEqualTo(3);
         assertThat(told).contains("NetStream.Publish.Denied", "no publish within " + PUBLISH_TIMEOUT_SECONDS + " s");
         assertThat(node.metrics.scrape()).contains("castpipe_ingest_refused_total{", "reason=\"per_address\"",
-                "castpipe_ingest_reassembly_bytes ");
+                "castpipe_ingest_reassembly_bytes{", "share=\"before_publish\"", "castpipe_ingest_key_lookups{");
 
         assertThat(seen.events()).extracting(StreamEvent::type).containsExactly(StreamEvent.Type.STARTED, StreamEvent.Type.ENDED);
         assertThat(seen.media(seen.events().get(0).streamId())).hasSizeGreaterThan(300);
-        assertThat(node.meter("castpipe.ingest.reassembly.bytes", null, null)).isZero();
+        assertThat(node.reassembly()).isZero();
     }
 
     @Test
@@ -147,54 +148,63 @@ class RtmpBudgetTest {
             assertThat(c.closedByServer(Duration.ofSeconds(10))).isTrue();
         }
         assertThat(refused("buffer")).isEqualTo(before + 1);
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (node.meter("castpipe.ingest.reassembly.bytes", null, null) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(node.meter("castpipe.ingest.reassembly.bytes", null, null)).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.reassembly() == 0);
     }
 
+    /**
+     * With a 1 MiB budget: 256 KiB for connections that have not published, 768 KiB for publishers.
+     * While ffmpeg publishes, a publisher that grows a message past what is left of the publishers'
+     * share is the one closed, and connections that never publish fill their quarter and no more:
+     * those past it are closed, and ffmpeg's stream is whole.
+     */
     @Test
-    void whenTheNodeBudgetIsSpentTheConnectionThatWouldGoPastItIsClosedAndTheOthersKeepTheirs() throws Exception {
+    void whoeverAsksForMoreThanIsLeftIsClosedAndNoOneElse() throws Exception {
         try (IngestTestNode small = new IngestTestNode("ingestsmall.", Map.of("CASTPIPE_RTMP_BUFFER_MB", "1"))) {
             Peak peak = new Peak(small);
-            List<RawRtmpClient> clients = new ArrayList<>();
-            // 64 KiB each (48 KiB arrived, its buffer grown to the 64 KiB declared): 16 fit in 1 MiB.
-            for (String from : List.of("127.0.0.7", "127.0.0.8", "127.0.0.9")) {
-                for (int i = 0; i < 8; i++) {
-                    RawRtmpClient c = RawRtmpClient.handshaken(from, small.port);
-                    c.chunkSize(16384);
-                    c.write(RawRtmpClient.concat(RawRtmpClient.header(3, RtmpMessage.COMMAND_AMF0, 65536, 0), new byte[16384],
-                            RawRtmpClient.continuation(3), new byte[16384], RawRtmpClient.continuation(3), new byte[16384]));
-                    clients.add(c);
-                }
+            String[] good = small.channel("steadysmall");
+            String[] greedy = small.channel("greedy");
+            FfmpegJob publisher = small.publish(good[1], 15).start();
+            small.awaitStarted(good[0], Duration.ofSeconds(30));
+
+            // A publisher starts an 8 MiB video: at 512 KiB its buffer would double past the 768 KiB share.
+            try (RawRtmpClient hoarder = RawRtmpClient.handshaken("127.0.0.7", small.port)) {
+                hoarder.publish(greedy[1], Duration.ofSeconds(20));
+                partialVideos(hoarder, 1);
+                assertThat(hoarder.closedByServer(Duration.ofSeconds(10))).isTrue();
             }
+            assertThat(small.meter("castpipe.ingest.refused", "reason", "buffer")).isEqualTo(1);
+
+            // Connections that never publish, each holding 16 KiB of a command (12 KiB arrived), one after another.
+            List<RawRtmpClient> anonymous = new ArrayList<>();
             int closed = 0;
-            for (RawRtmpClient c : clients) {
-                if (c.closedByServer(Duration.ofMillis(500))) {
-                    closed++;
+            for (String from : List.of("127.0.0.8", "127.0.0.9", "127.0.0.10")) {
+                for (int i = 0; i < 8; i++) {
+                    long before = small.reassembly("before_publish");
+                    RawRtmpClient c = RawRtmpClient.handshaken(from, small.port);
+                    anonymous.add(c);
+                    c.write(RawRtmpClient.concat(RawRtmpClient.header(3, RtmpMessage.COMMAND_AMF0, 16384, 0), new byte[128]));
+                    for (int at = 128; at < 12288; at += 128) {
+                        c.write(RawRtmpClient.concat(RawRtmpClient.continuation(3), new byte[128]));
+                    }
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> c.closedByServer(Duration.ZERO) || small.reassembly("before_publish") == before + 16384);
+                    closed += c.closedByServer(Duration.ZERO) ? 1 : 0;
                 }
             }
-            double spent = small.meter("castpipe.ingest.refused", "reason", "buffer");
-            System.out.printf("1 MiB budget: %d of %d connections closed; peak reassembly %d KiB%n", closed, clients.size(),
-                    peak.reassembly() / 1024);
+            System.out.printf("1 MiB budget: %d of %d connections that never published closed; peak reassembly %d KiB%n",
+                    closed, anonymous.size(), peak.reassembly() / 1024);
             assertThat(closed).isEqualTo(8);
-            assertThat(spent).isEqualTo(8);
+            assertThat(small.meter("castpipe.ingest.refused", "reason", "before_publish")).isEqualTo(8);
+            assertThat(small.reassembly("before_publish")).isEqualTo(256 * 1024);
             assertThat(peak.reassembly()).isLessThanOrEqualTo(MIB);
 
-            clients.forEach(RawRtmpClient::close);
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (small.meter("castpipe.ingest.reassembly.bytes", null, null) > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertThat(small.meter("castpipe.ingest.reassembly.bytes", null, null)).isZero();
-            peak.stop();
-
-            // The budget is back: a real publish goes through.
-            String[] ch = small.channel("afterbudget");
-            small.publish(ch[1], 3).run();
-            IngestTestNode.Seen seen = small.await(ch[0], 1, Duration.ofSeconds(20));
+            publisher.await();
+            IngestTestNode.Seen seen = small.await(good[0], 1, Duration.ofSeconds(20));
             assertThat(seen.events()).extracting(StreamEvent::type).containsExactly(StreamEvent.Type.STARTED, StreamEvent.Type.ENDED);
+            assertThat(seen.media(seen.events().get(0).streamId())).hasSizeGreaterThan(600);
+            anonymous.forEach(RawRtmpClient::close);
+            await().atMost(Duration.ofSeconds(10)).until(() -> small.reassembly() == 0);
+            peak.stop();
         }
     }
 
@@ -277,10 +287,7 @@ class RtmpBudgetTest {
                 Runtime rt = Runtime.getRuntime();
                 while (running.get()) {
                     heap.accumulateAndGet(rt.totalMemory() - rt.freeMemory(), Math::max);
-                    double r = on.meter("castpipe.ingest.reassembly.bytes", null, null);
-                    if (!Double.isNaN(r)) {
-                        reassembly.accumulateAndGet((long) r, Math::max);
-                    }
+                    reassembly.accumulateAndGet(on.reassembly(), Math::max);
                     sleep(20);
                 }
             });

@@ -33,7 +33,6 @@ class StreamControlTest {
     static void start() throws Exception {
         node = new IngestTestNode("ingestcontrol.");
         api = new EventPublisher(node.kafka, node.topics, "test-api");
-        node.awaitControlConsumer(Duration.ofSeconds(30));
     }
 
     @AfterAll

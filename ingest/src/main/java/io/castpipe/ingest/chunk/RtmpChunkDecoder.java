@@ -19,8 +19,10 @@ import io.netty.handler.codec.ByteToMessageDecoder;
  * {@link #MAX_CHUNK_STREAMS} chunk streams; until {@link #publishAccepted()}, protocol control and
  * commands only, all in progress together at most {@link #MAX_HELD_BEFORE_PUBLISH} bytes; after it,
  * {@link #MAX_HELD_PUBLISHING}. A reassembly buffer grows with the bytes that arrived (to twice
- * them at most, never past the declared length) and is reserved from the process's
- * {@link ReassemblyPool} before it is allocated.
+ * them at most, never past the declared length) and is reserved before it is allocated from the
+ * process's {@link ReassemblyPool}: from the share of connections that have not published until
+ * the publish is accepted, from the publishers' share after. A connection whose buffer cannot grow
+ * is the one closed; what other connections hold is never touched.
  */
 public final class RtmpChunkDecoder extends ByteToMessageDecoder {
     public static final int DEFAULT_CHUNK_SIZE = 128;
@@ -31,8 +33,11 @@ public final class RtmpChunkDecoder extends ByteToMessageDecoder {
     public static final int MAX_DATA_MESSAGE = 256 * 1024;
     public static final int MAX_COMMAND_MESSAGE = 64 * 1024;
     public static final int MAX_CONTROL_MESSAGE = 64;
-    /** Commands before a publish (connect, releaseStream, FCPublish, createStream, publish) are a few hundred bytes. */
-    public static final int MAX_HELD_BEFORE_PUBLISH = 64 * 1024;
+    /**
+     * Commands before a publish (connect, releaseStream, FCPublish, createStream, publish) are a few
+     * hundred bytes. 16 KiB each, 1,000 connections (the default cap) fit in a quarter of the default pool.
+     */
+    public static final int MAX_HELD_BEFORE_PUBLISH = 16 * 1024;
     /** A publisher may have one message of each kind in progress at once. */
     public static final int MAX_HELD_PUBLISHING = MAX_VIDEO_MESSAGE + MAX_AUDIO_MESSAGE + MAX_DATA_MESSAGE + MAX_COMMAND_MESSAGE;
     private static final int MIN_BUFFER = 4096;
@@ -43,8 +48,9 @@ public final class RtmpChunkDecoder extends ByteToMessageDecoder {
     private int chunkSize = DEFAULT_CHUNK_SIZE;
     private boolean publishing;
     private boolean failed;
-    /** The bytes of this connection's reassembly buffers, all reserved from the pool. */
-    private long held;
+    /** The bytes of this connection's reassembly buffers reserved from each share of the pool. */
+    private long heldBeforePublish;
+    private long heldPublishing;
 
     public RtmpChunkDecoder(ReassemblyPool pool) {
         this.pool = pool;
@@ -78,7 +84,7 @@ public final class RtmpChunkDecoder extends ByteToMessageDecoder {
 
     /** What this connection's reassembly buffers hold now. */
     public long held() {
-        return held;
+        return heldBeforePublish + heldPublishing;
     }
 
     /** The longest message of a type this decoder accepts. */
@@ -226,7 +232,7 @@ public final class RtmpChunkDecoder extends ByteToMessageDecoder {
         if (cs.filled < cs.length) {
             return null;
         }
-        byte[] payload = cs.partial.length == cs.length ? cs.partial : Arrays.copyOf(cs.partial, cs.length);
+        byte[] payload = cs.partial; // grown to the declared length, never past it
         drop(cs);
         return new RtmpMessage(csid, cs.typeId, cs.messageStreamId, cs.timestamp, payload);
     }
@@ -248,29 +254,51 @@ public final class RtmpChunkDecoder extends ByteToMessageDecoder {
     }
 
     private void reserve(int bytes) {
-        long share = publishing ? MAX_HELD_PUBLISHING : MAX_HELD_BEFORE_PUBLISH;
-        if (held + bytes > share) {
-            throw publishing
-                    ? new RtmpLimitException(RtmpLimitException.BUFFER, "more than " + share
-                            + " bytes of messages in progress at once (one message of each kind is the most)")
-                    : new RtmpLimitException(RtmpLimitException.BEFORE_PUBLISH, "more than " + share
-                            + " bytes of messages in progress before the publish was accepted");
+        if (publishing) {
+            if (held() + bytes > MAX_HELD_PUBLISHING) {
+                throw new RtmpLimitException(RtmpLimitException.BUFFER, "more than " + MAX_HELD_PUBLISHING
+                        + " bytes of messages in progress at once (one message of each kind is the most)");
+            }
+            if (!pool.publishing().tryReserve(bytes)) {
+                throw new RtmpLimitException(RtmpLimitException.BUFFER, "the memory all publishers may hold in messages in"
+                        + " progress (" + size(pool.publishing().limit()) + ", three quarters of " + Setting.RTMP_BUFFER_MB.env()
+                        + ") is spent");
+            }
+            heldPublishing += bytes;
+        } else {
+            if (held() + bytes > MAX_HELD_BEFORE_PUBLISH) {
+                throw new RtmpLimitException(RtmpLimitException.BEFORE_PUBLISH, "more than " + MAX_HELD_BEFORE_PUBLISH
+                        + " bytes of messages in progress before the publish was accepted");
+            }
+            if (!pool.beforePublish().tryReserve(bytes)) {
+                throw new RtmpLimitException(RtmpLimitException.BEFORE_PUBLISH, "the memory connections that have not"
+                        + " published may hold in messages in progress (" + size(pool.beforePublish().limit()) + ", a quarter of "
+                        + Setting.RTMP_BUFFER_MB.env() + ") is spent");
+            }
+            heldBeforePublish += bytes;
         }
-        if (!pool.tryReserve(bytes)) {
-            throw new RtmpLimitException(RtmpLimitException.BUFFER, "the memory all connections may hold in messages in progress ("
-                    + pool.limit() / (1024 * 1024) + " MiB, " + Setting.RTMP_BUFFER_MB.env() + ") is spent");
-        }
-        held += bytes;
+    }
+
+    private static String size(long bytes) {
+        return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB" : bytes / 1024 + " KiB";
     }
 
     /** Forgets the message in progress on a chunk stream, giving its buffer back. */
     private void drop(ChunkStream cs) {
         if (cs.partial != null) {
-            held -= cs.partial.length;
-            pool.release(cs.partial.length);
+            release(cs.partial.length);
             cs.partial = null;
         }
         cs.filled = 0;
+    }
+
+    /** Gives {@code bytes} back: to each share what this connection took from it, the earlier share first. */
+    private void release(long bytes) {
+        long early = Math.min(bytes, heldBeforePublish);
+        heldBeforePublish -= early;
+        pool.beforePublish().release(early);
+        heldPublishing -= bytes - early;
+        pool.publishing().release(bytes - early);
     }
 
     /** The connection is gone (or the decoder left the pipeline): every buffer goes back to the pool. */

@@ -3,18 +3,37 @@ package io.castpipe.ingest.publish;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.castpipe.common.events.StreamControl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /** Which channels are live on this process, and the publish holding each: one publisher per channel. */
 public final class LiveChannels {
+    private static final Logger log = LoggerFactory.getLogger(LiveChannels.class);
+
     private final ConcurrentHashMap<String, LivePublish> byChannel = new ConcurrentHashMap<>();
 
-    /** Claims the publish's channel; false when another publish holds it. */
+    /**
+     * Claims the publish's channel; false when a publish opened with the same key holds it. One
+     * opened with another key has a key rotated since (the caller has just found that this
+     * publish's key opens the channel now), and the order to end it may still be on its way: the
+     * channel is handed over and that publish ended with {@code key_rotated}.
+     */
     public boolean claim(LivePublish publish) {
-        return byChannel.putIfAbsent(publish.channelId(), publish) == null;
-    }
-
-    /** Hands the channel from {@code holder} to {@code publish}; false when {@code holder} no longer holds it. */
-    public boolean takeOver(LivePublish holder, LivePublish publish) {
-        return byChannel.replace(publish.channelId(), holder, publish);
+        while (true) {
+            LivePublish holder = byChannel.putIfAbsent(publish.channelId(), publish);
+            if (holder == null) {
+                return true;
+            }
+            if (holder.openedWith(publish.streamKey())) {
+                return false;
+            }
+            if (byChannel.replace(publish.channelId(), holder, publish)) {
+                log.info("{} taken over by stream {}: its key was rotated", holder, publish.streamId());
+                holder.end(StreamControl.KEY_ROTATED);
+                return true;
+            }
+        }
     }
 
     public Optional<LivePublish> holder(String channelId) {

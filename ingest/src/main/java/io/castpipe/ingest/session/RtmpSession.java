@@ -1,6 +1,5 @@
 package io.castpipe.ingest.session;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,14 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.castpipe.common.events.IngestFigures;
 import io.castpipe.common.events.MediaTag;
-import io.castpipe.common.events.StreamControl;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.media.Ids;
 import io.castpipe.ingest.amf.Amf0;
@@ -29,11 +25,11 @@ import io.castpipe.ingest.chunk.RtmpProtocolException;
 import io.castpipe.ingest.publish.Channel;
 import io.castpipe.ingest.publish.FlvTags;
 import io.castpipe.ingest.publish.IngestMeter;
+import io.castpipe.ingest.publish.KeyChecks;
 import io.castpipe.ingest.publish.LiveChannels;
 import io.castpipe.ingest.publish.LivePublish;
 import io.castpipe.ingest.publish.MediaSink;
 import io.castpipe.ingest.publish.StreamControls;
-import io.castpipe.ingest.publish.StreamKeys;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -44,7 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One RTMP connection after the handshake: protocol control, the command flow of a publisher
  * (connect → releaseStream → FCPublish → createStream → publish) and its media. Runs on the
- * connection's event loop; the stream-key lookup runs on the blocking executor and comes back.
+ * connection's event loop; the stream-key lookup runs on {@link KeyChecks} and comes back. The
+ * {@link PublishDeadline} before it in the pipeline says when a publish is overdue.
  */
 public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> {
     private static final Logger log = LoggerFactory.getLogger(RtmpSession.class);
@@ -62,8 +59,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     public static final long FIGURES_EVERY_MILLIS = 5000;
 
     /** What every session shares. */
-    public record Shared(StreamKeys keys, LiveChannels live, MediaSink sink, Executor blocking,
-                         Counter accepted, Counter refused, Refusals refusals, Duration publishTimeout) {
+    public record Shared(KeyChecks keyChecks, LiveChannels live, MediaSink sink, Counter accepted, Counter refused) {
     }
 
     private enum State { CONNECTING, CONNECTED, CHECKING_KEY, PUBLISHING, ENDED }
@@ -95,7 +91,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     private final IngestMeter meter = new IngestMeter();
     private boolean measuredSinceReport;
     private Future<?> reports;
-    private Future<?> publishDeadline;
+    private KeyChecks.Pending keyCheck;
 
     public RtmpSession(Shared shared, InboundBytes inbound, RtmpChunkDecoder decoder, RtmpChunkEncoder encoder) {
         this.shared = shared;
@@ -104,24 +100,15 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         this.encoder = encoder;
     }
 
-    /** Added as the connection is accepted: from now it has the publish timeout to publish. */
+    /** The publish is overdue: a peer that was answered {@code connect} is told why; closed either way. */
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        publishDeadline = ctx.executor().schedule(() -> publishTimedOut(ctx), shared.publishTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
-    }
-
-    private void publishTimedOut(ChannelHandlerContext ctx) {
-        if (streamId != null || refused || !ctx.channel().isActive()) {
-            return;
-        }
-        shared.refusals().count(Refusals.PUBLISH_TIMEOUT);
-        String why = "no publish within " + shared.publishTimeout().toSeconds() + " s of connecting";
-        log.info("rtmp {}: {}; closing", ctx.channel().remoteAddress(), why);
-        if (state == State.CONNECTING) {
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (!(event instanceof PublishDeadline.Expired expired)) {
+            ctx.fireUserEventTriggered(event);
+        } else if (state == State.CONNECTING) {
             ctx.close();
         } else {
-            refuse(ctx, "NetStream.Publish.Denied", why + "; publish with your stream key right after connecting");
+            refuse(ctx, "NetStream.Publish.Denied", expired.why() + "; publish with your stream key right after connecting");
         }
     }
 
@@ -183,7 +170,9 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        publishDeadline.cancel(false);
+        if (keyCheck != null) {
+            keyCheck.cancel();
+        }
         endStream("the connection closed");
         super.channelInactive(ctx);
     }
@@ -255,25 +244,13 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         }
         String streamKey = key instanceof String s ? s : "";
         state = State.CHECKING_KEY;
+        // Nothing more is read until the key is checked: one lookup per connection at most.
         ctx.channel().config().setAutoRead(false);
-        try {
-            shared.blocking().execute(() -> {
-                Optional<Channel> found;
-                try {
-                    found = shared.keys().lookup(streamKey);
-                } catch (Exception e) {
-                    log.warn("rtmp {}: stream key lookup failed: {}", ctx.channel().remoteAddress(), e.getMessage());
-                    found = null;
-                }
-                Optional<Channel> result = found;
-                ctx.executor().execute(() -> keyChecked(ctx, streamKey, result));
-            });
-        } catch (RejectedExecutionException e) {
-            keyChecked(ctx, streamKey, null);
-        }
+        keyCheck = shared.keyChecks().check(streamKey, ctx.executor(), found -> keyChecked(ctx, streamKey, found));
     }
 
     private void keyChecked(ChannelHandlerContext ctx, String streamKey, Optional<Channel> found) {
+        keyCheck = null;
         ctx.channel().config().setAutoRead(true);
         if (found == null || found.isEmpty()) {
             pending.clear();
@@ -283,6 +260,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         }
         if (found == null) {
             shared.refused().increment();
+            log.info("rtmp {}: the stream key could not be checked; publish refused", ctx.channel().remoteAddress());
             refuse(ctx, "NetStream.Publish.Denied", "the stream key cannot be checked right now; try again shortly");
             return;
         }
@@ -296,7 +274,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         String id = Ids.newId();
         LivePublish me = new LivePublish(ch.id(), id, streamKey,
                 reason -> ctx.executor().execute(() -> endedByOrder(ctx, reason)));
-        if (!shared.live().claim(me) && !tookOverFromRotatedKey(ctx, ch, me)) {
+        if (!shared.live().claim(me)) {
             shared.refused().increment();
             log.info("rtmp {}: channel {} is already live; second publisher refused", ctx.channel().remoteAddress(), ch.name());
             refuse(ctx, "NetStream.Publish.BadName", "channel " + ch.name()
@@ -309,7 +287,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         publish = me;
         state = State.PUBLISHING;
         decoder.publishAccepted();
-        publishDeadline.cancel(false);
+        PublishDeadline.lift(ctx.pipeline());
         inFlight = new MediaSink.InFlight(reason -> ctx.executor().execute(() -> {
             log.warn("rtmp {}: stream {}: {}; closing the publisher", ctx.channel().remoteAddress(), streamId, reason);
             ctx.close();
@@ -338,22 +316,6 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         }
     }
 
-    /**
-     * The key just looked up is the channel's key now; a publisher that opened the channel with
-     * another key has one that was rotated since (the order to end it may still be on its way):
-     * the channel is handed over and that publisher ended.
-     */
-    private boolean tookOverFromRotatedKey(ChannelHandlerContext ctx, Channel ch, LivePublish me) {
-        Optional<LivePublish> holder = shared.live().holder(me.channelId());
-        if (holder.isEmpty() || holder.get().openedWith(me.streamKey()) || !shared.live().takeOver(holder.get(), me)) {
-            return false;
-        }
-        log.info("rtmp {}: channel {} taken over from stream {}, whose key was rotated", ctx.channel().remoteAddress(),
-                ch.name(), holder.get().streamId());
-        holder.get().end(StreamControl.KEY_ROTATED);
-        return true;
-    }
-
     /** A {@code stream.control} order (or a takeover) ends this publish: the encoder is told why, the channel freed. */
     private void endedByOrder(ChannelHandlerContext ctx, String reason) {
         if (state != State.PUBLISHING) {
@@ -377,6 +339,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
         state = State.ENDED;
         refused = true;
         pending.clear();
+        PublishDeadline.lift(ctx.pipeline());
         ctx.writeAndFlush(command(CSID_STATUS, PUBLISH_STREAM, "onStatus", 0, null, status("error", code, description)))
                 .addListener(f -> ctx.executor().schedule(() -> ctx.close(), REFUSAL_LINGER_MILLIS, TimeUnit.MILLISECONDS));
     }

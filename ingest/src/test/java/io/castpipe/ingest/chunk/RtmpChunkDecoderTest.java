@@ -239,7 +239,7 @@ class RtmpChunkDecoderTest {
     }
 
     @Test
-    void beforeThePublishOnlyCommandsAndControlComeAndAtMost64KiBOfThemInProgress() {
+    void beforeThePublishOnlyCommandsAndControlComeAndAtMost16KiBOfThemInProgress() {
         ReassemblyPool pool = new ReassemblyPool(64L << 20);
         for (int type : new int[] {RtmpMessage.VIDEO, RtmpMessage.AUDIO, RtmpMessage.DATA_AMF0, RtmpMessage.AGGREGATE}) {
             EmbeddedChannel ch = new EmbeddedChannel(new RtmpChunkDecoder(pool));
@@ -250,18 +250,19 @@ class RtmpChunkDecoderTest {
             close(ch);
         }
 
-        // Commands of 64 KiB, each half sent: the third would go past the connection's 64 KiB.
+        // Commands of 16 KiB, each half sent: the third would go past the connection's 16 KiB.
         RtmpChunkDecoder decoder = new RtmpChunkDecoder(pool);
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
-        ch.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(2, 0, 4, RtmpMessage.SET_CHUNK_SIZE, 0).u32(32768).build()));
-        byte[] half = new byte[32768];
+        ch.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(2, 0, 4, RtmpMessage.SET_CHUNK_SIZE, 0).u32(8192).build()));
+        byte[] half = new byte[8192];
         for (int csid = 3; csid < 5; csid++) {
-            ch.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(csid, 0, 65536, RtmpMessage.COMMAND_AMF0, 0)
+            ch.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(csid, 0, 16384, RtmpMessage.COMMAND_AMF0, 0)
                     .bytes(half, 0, half.length).build()));
         }
-        assertThat(decoder.held()).isEqualTo(65536);
-        assertThat(pool.held()).isEqualTo(65536);
-        assertThatThrownBy(() -> ch.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(5, 0, 65536, RtmpMessage.COMMAND_AMF0, 0)
+        assertThat(decoder.held()).isEqualTo(RtmpChunkDecoder.MAX_HELD_BEFORE_PUBLISH);
+        assertThat(pool.beforePublish().held()).isEqualTo(RtmpChunkDecoder.MAX_HELD_BEFORE_PUBLISH);
+        assertThat(pool.publishing().held()).isZero();
+        assertThatThrownBy(() -> ch.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(5, 0, 16384, RtmpMessage.COMMAND_AMF0, 0)
                 .bytes(half, 0, half.length).build())))
                 .isInstanceOf(RtmpLimitException.class).hasMessageContaining("before the publish was accepted");
         close(ch);
@@ -321,8 +322,9 @@ class RtmpChunkDecoderTest {
         close(ch);
         assertThat(pool.held()).isZero();
 
-        // A pool of 1 MiB: two publishers have 320 KiB of a message each, in buffers of 512 KiB; a
-        // third starting a message would go past it and is refused, the two keep theirs.
+        // A pool of 1 MiB, 768 KiB of it for publishers: one has 320 KiB of a 640 KiB message in a buffer of
+        // 512 KiB, another 256 KiB of 1 MiB in one of 256 KiB. A third starting a message would go past the share and is
+        // refused; the two keep theirs. The second asking for more is refused in turn; the first keeps its.
         ReassemblyPool small = new ReassemblyPool(1 << 20);
         List<EmbeddedChannel> publishers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -332,20 +334,96 @@ class RtmpChunkDecoderTest {
             publishers.add(c);
             c.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(2, 0, 4, RtmpMessage.SET_CHUNK_SIZE, 0).u32(65536).build()));
         }
-        for (EmbeddedChannel c : publishers.subList(0, 2)) {
-            for (int n = 0; n < 5; n++) {
-                c.writeInbound(Unpooled.wrappedBuffer((n == 0 ? new Chunks().fmt0(6, 0, 1 << 20, RtmpMessage.VIDEO, 1)
+        for (int i = 0; i < 2; i++) {
+            for (int n = 0; n < 5 - i; n++) {
+                publishers.get(i).writeInbound(Unpooled.wrappedBuffer((n == 0 ? new Chunks().fmt0(6, 0, i == 0 ? 640 << 10 : 1 << 20,
+                        RtmpMessage.VIDEO, 1)
                         : new Chunks().basic(3, 6)).bytes(chunk, 0, 65536).build()));
             }
         }
-        assertThat(small.held()).isEqualTo(1 << 20);
+        assertThat(small.publishing().held()).isEqualTo(768 << 10).isEqualTo(small.publishing().limit());
         assertThatThrownBy(() -> publishers.get(2).writeInbound(Unpooled.wrappedBuffer(
                 new Chunks().fmt0(6, 0, 1 << 20, RtmpMessage.VIDEO, 1).bytes(chunk, 0, 65536).build())))
                 .isInstanceOfSatisfying(RtmpLimitException.class, e -> assertThat(e.reason()).isEqualTo(RtmpLimitException.BUFFER))
-                .hasMessageContaining("CASTPIPE_RTMP_BUFFER_MB");
-        assertThat(small.held()).isEqualTo(1 << 20);
+                .hasMessageContaining("768 KiB, three quarters of CASTPIPE_RTMP_BUFFER_MB");
+        assertThatThrownBy(() -> publishers.get(1).writeInbound(Unpooled.wrappedBuffer(
+                new Chunks().basic(3, 6).bytes(chunk, 0, 65536).build())))
+                .isInstanceOfSatisfying(RtmpLimitException.class, e -> assertThat(e.reason()).isEqualTo(RtmpLimitException.BUFFER));
+        close(publishers.get(1));
+        assertThat(small.publishing().held()).isEqualTo(512 << 10);
+        // The first goes on: its message is whole.
+        for (int n = 5; n < 10; n++) {
+            publishers.get(0).writeInbound(Unpooled.wrappedBuffer(new Chunks().basic(3, 6).bytes(chunk, 0, 65536).build()));
+        }
+        assertThat(publishers.get(0).<RtmpMessage>readInbound().payload()).hasSize(640 << 10);
+        assertThat(small.publishing().held()).isZero();
+        // Publishers never take the share of connections that have not published.
+        RtmpChunkDecoder newcomer = new RtmpChunkDecoder(small);
+        EmbeddedChannel n = new EmbeddedChannel(newcomer);
+        n.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(3, 0, 300, RtmpMessage.COMMAND_AMF0, 0).bytes(chunk, 0, 128).build()));
+        assertThat(small.beforePublish().held()).isEqualTo(300);
+        close(n);
         publishers.forEach(RtmpChunkDecoderTest::close);
         assertThat(small.held()).isZero();
+    }
+
+    @Test
+    void connectionsThatHaveNotPublishedCannotTakeWhatPublishersNeed() {
+        ReassemblyPool pool = new ReassemblyPool(64L << 20);
+        byte[] chunk = new byte[65536];
+        // The default connection cap, each connection holding all it may before publishing: it fits in its quarter.
+        List<EmbeddedChannel> anonymous = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            RtmpChunkDecoder d = new RtmpChunkDecoder(pool);
+            EmbeddedChannel c = new EmbeddedChannel(d);
+            anonymous.add(c);
+            c.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(2, 0, 4, RtmpMessage.SET_CHUNK_SIZE, 0).u32(4096).build()));
+            Chunks command = new Chunks().fmt0(3, 0, RtmpChunkDecoder.MAX_COMMAND_MESSAGE, RtmpMessage.COMMAND_AMF0, 0);
+            while (d.held() < RtmpChunkDecoder.MAX_HELD_BEFORE_PUBLISH) {
+                c.writeInbound(Unpooled.wrappedBuffer(command.bytes(chunk, 0, 4096).build()));
+                command = new Chunks().basic(3, 3);
+            }
+        }
+        assertThat(pool.beforePublish().held()).isEqualTo(1000L * RtmpChunkDecoder.MAX_HELD_BEFORE_PUBLISH)
+                .isLessThanOrEqualTo(pool.limit() / 4);
+
+        // Meanwhile five publishers each grow a video message to 8 MiB: the publishers' 48 MiB hold them.
+        List<EmbeddedChannel> publishers = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            RtmpChunkDecoder d = new RtmpChunkDecoder(pool);
+            d.publishAccepted();
+            EmbeddedChannel c = new EmbeddedChannel(d);
+            publishers.add(c);
+            c.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(2, 0, 4, RtmpMessage.SET_CHUNK_SIZE, 0).u32(65536).build()));
+            for (int n = 0; n < 112; n++) {
+                c.writeInbound(Unpooled.wrappedBuffer((n == 0 ? new Chunks().fmt0(6, 0, RtmpChunkDecoder.MAX_VIDEO_MESSAGE,
+                        RtmpMessage.VIDEO, 1) : new Chunks().basic(3, 6)).bytes(chunk, 0, 65536).build()));
+            }
+            assertThat(d.held()).isEqualTo(RtmpChunkDecoder.MAX_VIDEO_MESSAGE);
+        }
+
+        // Past the default cap (a cap raised), 24 more connections fill the quarter; the next is closed for it, and
+        // the publishers keep theirs.
+        for (int i = 0; i < 24; i++) {
+            EmbeddedChannel c = new EmbeddedChannel(new RtmpChunkDecoder(pool));
+            anonymous.add(c);
+            c.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(2, 0, 4, RtmpMessage.SET_CHUNK_SIZE, 0).u32(16384).build()));
+            c.writeInbound(Unpooled.wrappedBuffer(new Chunks().fmt0(3, 0, RtmpChunkDecoder.MAX_COMMAND_MESSAGE, RtmpMessage.COMMAND_AMF0, 0)
+                    .bytes(chunk, 0, 16384).build()));
+        }
+        assertThat(pool.beforePublish().held()).isEqualTo(pool.limit() / 4);
+        RtmpChunkDecoder extra = new RtmpChunkDecoder(pool);
+        EmbeddedChannel e = new EmbeddedChannel(extra);
+        assertThatThrownBy(() -> e.writeInbound(Unpooled.wrappedBuffer(new Chunks()
+                .fmt0(3, 0, 300, RtmpMessage.COMMAND_AMF0, 0).bytes(chunk, 0, 128).build())))
+                .isInstanceOfSatisfying(RtmpLimitException.class, x -> assertThat(x.reason()).isEqualTo(RtmpLimitException.BEFORE_PUBLISH))
+                .hasMessageContaining("16 MiB, a quarter of CASTPIPE_RTMP_BUFFER_MB");
+        close(e);
+        assertThat(pool.publishing().held()).isEqualTo(5L * RtmpChunkDecoder.MAX_VIDEO_MESSAGE);
+
+        anonymous.forEach(RtmpChunkDecoderTest::close);
+        publishers.forEach(RtmpChunkDecoderTest::close);
+        assertThat(pool.held()).isZero();
     }
 
     @Test
