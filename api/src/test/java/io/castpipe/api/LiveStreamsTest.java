@@ -146,7 +146,7 @@ class LiveStreamsTest {
         node.store.put(ObjectKeys.liveFile(streamId, "360p", "vod.m3u8"), "#EXTM3U\n".getBytes(), "application/vnd.apple.mpegurl");
         node.store.put(ObjectKeys.vodFile(streamId, "360p", "seg-0.m4s"), new byte[] {1}, "video/iso.segment");
         assertThat(http.delete("/api/videos/" + streamId, owner).status()).isEqualTo(204);
-        assertThat(node.store.head(ObjectKeys.vodAccess(streamId))).isEmpty();
+        assertThat(node.store.head(ObjectKeys.accessRecord(streamId))).isEmpty();
         assertThat(node.store.list(ObjectKeys.vodPrefix(streamId))).isEmpty();
         assertThat(node.store.list(ObjectKeys.livePrefix(streamId))).isEmpty();
         // The stream, if still live, is ordered ended.
@@ -161,7 +161,7 @@ class LiveStreamsTest {
         ingest.publishDurably(Topic.STREAM_EVENTS, later, StreamEvent.started(later, channelId, "ruth-live", "avc1", "mp4a", Map.of()));
         await(() -> http.get("/api/videos/" + later, owner).json(), j -> j.has("id"));
         assertThat(http.get("/api/videos/" + streamId, owner).status()).isEqualTo(404);
-        assertThat(node.store.head(ObjectKeys.vodAccess(streamId))).isEmpty();
+        assertThat(node.store.head(ObjectKeys.accessRecord(streamId))).isEmpty();
     }
 
     @Test
@@ -274,7 +274,7 @@ class LiveStreamsTest {
     }
 
     private static String accessRecord(String id) throws Exception {
-        try (InputStream in = node.store.get(ObjectKeys.vodAccess(id))) {
+        try (InputStream in = node.store.get(ObjectKeys.accessRecord(id))) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }

@@ -52,7 +52,7 @@ class VideosApiTest {
         assertThat(v.get("renditions")).isEmpty();
         assertThat(Instant.parse(v.get("createdAt").asText())).isBefore(Instant.now().plusSeconds(1));
 
-        try (InputStream in = node.store.get(ObjectKeys.vodAccess(id))) {
+        try (InputStream in = node.store.get(ObjectKeys.accessRecord(id))) {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("{\"visibility\":\"unlisted\"}");
         }
     }
@@ -189,7 +189,7 @@ class VideosApiTest {
         assertError(http.patch("/api/videos/" + id, other, Map.of("title", "x")), 403, "forbidden");
 
         // A visibility given again, unchanged, writes the record again: how a lost one is restored.
-        node.store.delete(ObjectKeys.vodAccess(id));
+        node.store.delete(ObjectKeys.accessRecord(id));
         assertThat(http.patch("/api/videos/" + id, owner, Map.of("visibility", "public")).status()).isEqualTo(200);
         assertThat(accessFile(id)).isEqualTo("{\"visibility\":\"public\"}");
     }
@@ -249,7 +249,7 @@ class VideosApiTest {
     }
 
     private static String accessFile(String id) throws Exception {
-        try (InputStream in = node.store.get(ObjectKeys.vodAccess(id))) {
+        try (InputStream in = node.store.get(ObjectKeys.accessRecord(id))) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }

@@ -99,7 +99,7 @@ final class OriginFixture implements AutoCloseable {
      * id is the stream's) exists: without one the origin serves nothing of it.
      */
     void accessRecord(String videoId, String visibility) {
-        store.put(ObjectKeys.vodAccess(videoId), ("{\"visibility\":\"" + visibility + "\"}").getBytes(StandardCharsets.UTF_8),
+        store.put(ObjectKeys.accessRecord(videoId), ("{\"visibility\":\"" + visibility + "\"}").getBytes(StandardCharsets.UTF_8),
                 "application/json");
     }
 

@@ -73,7 +73,7 @@ class PrivateVideoTest {
     }
 
     private static void access(String id, String visibility) {
-        node.store.put(ObjectKeys.vodAccess(id), ("{\"visibility\":\"" + visibility + "\"}").getBytes(StandardCharsets.UTF_8),
+        node.store.put(ObjectKeys.accessRecord(id), ("{\"visibility\":\"" + visibility + "\"}").getBytes(StandardCharsets.UTF_8),
                 "application/json");
     }
 
@@ -182,7 +182,7 @@ class PrivateVideoTest {
         assertThat(node.get("/vod/" + id + "/720p/seg-0.m4s?token=" + token).statusCode()).isEqualTo(200);
 
         // The API removes the access record first; a transcode still running may write on.
-        node.store.delete(ObjectKeys.vodAccess(id));
+        node.store.delete(ObjectKeys.accessRecord(id));
         await().atMost(Duration.ofSeconds(20)).until(() -> node.get("/vod/" + id + "/720p/seg-0.m4s?token=" + token).statusCode() == 404);
         node.store.put(ObjectKeys.vodFile(id, "720p", "seg-1.m4s"), new byte[]{4, 5, 6}, "video/iso.segment");
         for (String file : List.of("master.m3u8", "720p/seg-0.m4s", "720p/seg-1.m4s")) {
@@ -202,7 +202,7 @@ class PrivateVideoTest {
     void anUnreadableAccessFileMeansPrivate() {
         String id = Ids.newId();
         node.store.put(ObjectKeys.vodMaster(id), MASTER.getBytes(StandardCharsets.UTF_8), "application/vnd.apple.mpegurl");
-        node.store.put(ObjectKeys.vodAccess(id), "{\"visibility\":\"secret\"".getBytes(StandardCharsets.UTF_8), "application/json");
+        node.store.put(ObjectKeys.accessRecord(id), "{\"visibility\":\"secret\"".getBytes(StandardCharsets.UTF_8), "application/json");
         assertThat(node.get("/vod/" + id + "/master.m3u8").statusCode()).isEqualTo(403);
         assertThat(node.get("/vod/" + id + "/master.m3u8?token=" + token(id, 60)).statusCode()).isEqualTo(200);
     }

@@ -91,7 +91,7 @@ class RecordingAccessTest {
         assertThat(origin.get(b.path("360p/seg-5.m4s"), "Authorization", "Bearer " + ADMIN).statusCode()).isEqualTo(200);
 
         // Deleted: the access record goes first; whatever is still in storage, or is written after, is gone.
-        origin.store.delete(ObjectKeys.vodAccess(b.stream));
+        origin.store.delete(ObjectKeys.accessRecord(b.stream));
         awaitStatus(b.path("360p/vod.m3u8?token=" + token), 404);
         origin.store.put(ObjectKeys.liveFile(b.stream, "360p", "seg-6.m4s"), new byte[] {6}, "video/iso.segment");
         for (String file : List.of("360p/vod.m3u8", "360p/seg-5.m4s", "360p/seg-6.m4s", "master.m3u8")) {
@@ -105,7 +105,7 @@ class RecordingAccessTest {
     @Test
     void deletingTheRecordingWhileLiveTakesTheLiveWindowWithIt() throws Exception {
         Broadcast b = Broadcast.start("mona-live");
-        origin.store.delete(ObjectKeys.vodAccess(b.stream));
+        origin.store.delete(ObjectKeys.accessRecord(b.stream));
         awaitStatus(b.path("360p/index.m3u8"), 404);
         for (String file : List.of("master.m3u8", "360p/init.mp4", "360p/seg-4.m4s", "360p/index.m3u8?_HLS_msn=5")) {
             assertThat(status(b.path(file))).as(file).isEqualTo(404);

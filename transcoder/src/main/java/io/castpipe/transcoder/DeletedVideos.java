@@ -18,6 +18,6 @@ public final class DeletedVideos {
 
     /** @throws io.castpipe.common.storage.ObjectStoreException when storage cannot tell */
     public boolean isDeleted(String videoId) {
-        return store.head(ObjectKeys.vodAccess(videoId)).isEmpty();
+        return store.head(ObjectKeys.accessRecord(videoId)).isEmpty();
     }
 }

@@ -1,7 +1,6 @@
 package io.castpipe.transcoder;
 
-import java.nio.charset.StandardCharsets;
-
+import io.castpipe.common.media.AccessRecords;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.storage.ObjectStore;
 
@@ -11,7 +10,6 @@ public final class ApiVideos {
     }
 
     public static void created(ObjectStore store, String videoId) {
-        store.put(ObjectKeys.vodAccess(videoId), "{\"visibility\":\"public\"}".getBytes(StandardCharsets.UTF_8),
-                "application/json");
+        store.put(ObjectKeys.accessRecord(videoId), AccessRecords.of("public"), AccessRecords.CONTENT_TYPE);
     }
 }

@@ -1,13 +1,12 @@
 package io.castpipe.api.videos;
 
-import java.nio.charset.StandardCharsets;
-
+import io.castpipe.common.media.AccessRecords;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.storage.ObjectStore;
 
 /**
- * The {@code access.json} beside a video's playback objects, from which the origin learns whether
- * to ask for a token. It is written before the video exists and removed first when it is deleted:
+ * A video's access record ({@link AccessRecords}), from which the origin learns whether to ask for
+ * a token. It is written before the video exists and removed first when it is deleted:
  * the origin (and the transcoder) take a video without one for a deleted video.
  */
 public final class VideoAccessFile {
@@ -18,11 +17,10 @@ public final class VideoAccessFile {
     }
 
     public void write(String videoId, Visibility visibility) {
-        byte[] json = ("{\"visibility\":\"" + visibility.value() + "\"}").getBytes(StandardCharsets.UTF_8);
-        store.put(ObjectKeys.vodAccess(videoId), json, "application/json");
+        store.put(ObjectKeys.accessRecord(videoId), AccessRecords.of(visibility.value()), AccessRecords.CONTENT_TYPE);
     }
 
     public void delete(String videoId) {
-        store.delete(ObjectKeys.vodAccess(videoId));
+        store.delete(ObjectKeys.accessRecord(videoId));
     }
 }

@@ -146,7 +146,7 @@ class LiveTranscoderServiceTest {
                 awaitObject(store, ObjectKeys.liveMaster(streamId), Duration.ofSeconds(30));
 
                 // The API deletes the recording's video while the stream is live: the access record first.
-                store.delete(ObjectKeys.vodAccess(streamId));
+                store.delete(ObjectKeys.accessRecord(streamId));
                 await().atMost(Duration.ofSeconds(60)).until(() -> store.list(ObjectKeys.livePrefix(streamId)).isEmpty());
                 assertThat(store.list(ObjectKeys.vodPrefix(streamId))).as("no recording made").isEmpty();
             } finally {

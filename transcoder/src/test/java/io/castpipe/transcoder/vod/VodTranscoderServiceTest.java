@@ -205,7 +205,7 @@ class VodTranscoderServiceTest {
         await().atMost(Duration.ofSeconds(120)).until(() -> ffmpegOf(id + "/out").size() == 1);
 
         // The API deletes the video: its access record first, then its objects.
-        store.delete(ObjectKeys.vodAccess(id));
+        store.delete(ObjectKeys.accessRecord(id));
         store.deleteByPrefix("uploads/" + id + "/");
         long deleted = System.nanoTime();
         await().atMost(Duration.ofSeconds(30)).until(() -> ffmpegOf(id).isEmpty());
