@@ -6,8 +6,10 @@ import io.castpipe.common.storage.ObjectStore;
 
 /**
  * A video's access record ({@link AccessRecords}), from which the origin learns whether to ask for
- * a token. It is written before the video exists and removed first when it is deleted:
- * the origin (and the transcoder) take a video without one for a deleted video.
+ * a token. It is written before the video exists and becomes a tombstone first when the video is
+ * deleted, for good: the origin serves nothing of a video with a tombstone, and work for it (a
+ * transcode, a live recording) stops and clears up. A video without a record is only not known
+ * yet: the origin serves none of its objects, but work goes on.
  */
 public final class VideoAccessFile {
     private final ObjectStore store;
@@ -20,7 +22,7 @@ public final class VideoAccessFile {
         store.put(ObjectKeys.accessRecord(videoId), AccessRecords.of(visibility.value()), AccessRecords.CONTENT_TYPE);
     }
 
-    public void delete(String videoId) {
-        store.delete(ObjectKeys.accessRecord(videoId));
+    public void markDeleted(String videoId) {
+        store.put(ObjectKeys.accessRecord(videoId), AccessRecords.of(AccessRecords.DELETED), AccessRecords.CONTENT_TYPE);
     }
 }

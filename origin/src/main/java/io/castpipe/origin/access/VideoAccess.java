@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A video's access record ({@link AccessRecords}), read through the {@link ObjectCache} (so
  * concurrent first requests cost one read, and a change shows once the cache reads it again,
- * {@link #RECORD_TTL} at most). The
- * API writes it before the video exists and removes it first when the video is deleted, so no
- * record means no video: {@link Optional#empty()}. A record that cannot be understood means
+ * {@link #RECORD_TTL} at most). The API writes it before the video exists and makes it a tombstone
+ * ({@link Visibility#DELETED}) first when the video is deleted. No record ({@link Optional#empty()})
+ * means that the API has not written one yet: a broadcast's recording while the API is behind on the
+ * stream's start, a video made before there were records. A record that cannot be understood means
  * private: when in doubt, the origin refuses rather than leaks.
  */
 public final class VideoAccess {
@@ -36,7 +37,7 @@ public final class VideoAccess {
         this.cache = cache;
     }
 
-    /** Who may play video {@code id}; empty when it does not exist (deleted); fails when storage cannot tell. */
+    /** Who may play video {@code id}; empty when it has no record (yet); fails when storage cannot tell. */
     public CompletableFuture<Optional<Visibility>> visibility(String id) {
         return cache.get(ObjectKeys.accessRecord(id)).thenApply(lookup -> decide(id, lookup));
     }
@@ -64,8 +65,8 @@ public final class VideoAccess {
     private static Visibility parse(String id, byte[] record) {
         Optional<Visibility> v = AccessRecords.visibility(record).flatMap(Visibility::parse);
         if (v.isEmpty()) {
-            log.warn("video {}: its access record is not {\"visibility\":\"public|unlisted|private\"}; treating the video"
-                    + " as private", id);
+            log.warn("video {}: its access record is not {\"visibility\":\"public|unlisted|private|deleted\"}; treating"
+                    + " the video as private", id);
         }
         return v.orElse(Visibility.PRIVATE);
     }
