@@ -12,7 +12,8 @@ import io.castpipe.common.storage.ObjectStore;
  * when they see the tombstone). Then every object: the playback, the upload, and for a broadcast's
  * recording the stream's live objects; a stream still live is ordered ended. The row goes last.
  * The tombstone stays (it is kept apart from the video's objects), so that work that comes late
- * still finds the video deleted.
+ * still finds the video deleted; it is written again once the row is gone, so that no record
+ * written meanwhile from the row (a {@code PATCH} that looked the video up before) outlasts it.
  */
 public final class VideoRemover {
     private final VideoRepository videos;
@@ -41,5 +42,6 @@ public final class VideoRemover {
             store.deleteByPrefix(ObjectKeys.livePrefix(id));
         }
         videos.delete(id);
+        accessFile.markDeleted(id);
     }
 }

@@ -73,8 +73,9 @@ public final class VideoRepository {
         return select(sql.toString(), "listing videos", args.toArray());
     }
 
-    public void updateDetails(String id, String title, String description, Visibility visibility, Instant now) {
-        update("UPDATE videos SET title = ?, description = ?, visibility = ?, updated_at = ? WHERE id = ?",
+    /** @return how many rows changed: 0 when the video is gone */
+    public int updateDetails(String id, String title, String description, Visibility visibility, Instant now) {
+        return update("UPDATE videos SET title = ?, description = ?, visibility = ?, updated_at = ? WHERE id = ?",
                 title, description, visibility.value(), time(now), id);
     }
 
