@@ -22,6 +22,10 @@ public final class VideoAccessFile {
         store.put(ObjectKeys.accessRecord(videoId), AccessRecords.of(visibility.value()), AccessRecords.CONTENT_TYPE);
     }
 
+    public boolean exists(String videoId) {
+        return store.head(ObjectKeys.accessRecord(videoId)).isPresent();
+    }
+
     public void markDeleted(String videoId) {
         store.put(ObjectKeys.accessRecord(videoId), AccessRecords.of(AccessRecords.DELETED), AccessRecords.CONTENT_TYPE);
     }

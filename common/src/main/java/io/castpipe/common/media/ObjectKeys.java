@@ -41,6 +41,11 @@ public final class ObjectKeys {
         return "access/";
     }
 
+    /** Left once every video made before there were access records has been given one. */
+    public static String accessBackfillMarker() {
+        return accessPrefix() + "backfilled";
+    }
+
     /** Everything of one live stream's playback, ending in a slash. */
     public static String livePrefix(String streamId) {
         return "live/" + streamId + "/";
