@@ -162,6 +162,37 @@ class LiveStreamsTest {
         assertThat(node.accessRecord(streamId)).isEqualTo("{\"visibility\":\"deleted\"}");
     }
 
+    /**
+     * Records on one partition, read in order: a stream on a channel whose title is as long as
+     * titles go, then records the database refuses as data (a codec longer than its column, a time
+     * beyond any timestamp column, on PostgreSQL a time beyond its range), then a stream after them.
+     */
+    @Test
+    void aStreamEventTheDatabaseRefusesIsPassedOverAndTheStreamsAfterItAreKept() throws Exception {
+        String owner = http.newUser("long-title-owner");
+        String title = "Ü".repeat(200);
+        String channelId = http.post("/api/channels", owner, Map.of("name", "tess-live", "title", title)).json().get("id").asText();
+        String first = Ids.newId();
+        String refused = Ids.newId();
+        String later = Ids.newId();
+        ingest.publishDurably(Topic.STREAM_EVENTS, first, StreamEvent.started(first, channelId, "tess-live", "avc1", "mp4a",
+                Map.of()));
+        ingest.publishDurably(Topic.STREAM_EVENTS, first, StreamEvent.started(refused, channelId, "tess-live",
+                "avc1." + "6".repeat(40), "mp4a", Map.of()));
+        ingest.publishDurably(Topic.STREAM_EVENTS, first, StreamEvent.stats(refused, channelId, "tess-live",
+                new IngestFigures(Instant.MAX, 10, 2480, 128, 30.0, 1.0, 1.0, 1280, 720)));
+        ingest.publishDurably(Topic.STREAM_EVENTS, first, new StreamEvent(refused, channelId, "tess-live",
+                StreamEvent.Type.ENDED, Instant.parse("+300000-01-01T00:00:00Z"), null, null, null, "from afar", null, null, null));
+        ingest.publishDurably(Topic.STREAM_EVENTS, first, StreamEvent.started(later, channelId, "tess-live", "avc1", "mp4a",
+                Map.of()));
+
+        await(() -> http.get("/api/streams/" + later, null).json(), j -> j.path("status").asText().equals("live"));
+        String recordingTitle = http.get("/api/videos/" + first, owner).json().get("title").asText();
+        assertThat(recordingTitle).hasSize(200).startsWith("ÜÜÜ").containsPattern(" — live \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC$");
+        assertThat(http.get("/api/streams/" + first, null).json().get("status").asText()).isEqualTo("live");
+        assertThat(http.get("/api/streams/" + refused, null).status()).isEqualTo(404);
+    }
+
     @Test
     void viewersAreTheSumOfTheOriginNodesFreshReports() throws Exception {
         String owner = http.newUser("viewers-owner");
