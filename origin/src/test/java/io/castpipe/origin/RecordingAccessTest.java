@@ -56,13 +56,15 @@ class RecordingAccessTest {
 
         origin.accessRecord(b.stream, "private");
         awaitStatus(b.path("360p/history-0.m3u8"), 403);
-        for (String windowFile : List.of("master.m3u8", "360p/index.m3u8", "360p/init.mp4", "360p/seg-4.m4s")) {
+        for (String windowFile : List.of("master.m3u8", "360p/index.m3u8", "360p/init.mp4", "360p/seg-4.m4s",
+                "360p/part-3.0.m4s", "360p/part-5.1.m4s")) {
             HttpResponse<byte[]> r = origin.get(b.path(windowFile));
             assertThat(r.statusCode()).as(windowFile).isEqualTo(200);
             assertThat(r.headers().firstValue("Cache-Control").orElseThrow()).as(windowFile).startsWith("public");
         }
-        // What has left the window is the recording's only.
-        for (String recordingFile : List.of("360p/seg-0.m4s", "360p/seg-2.m4s", "360p/vod.m3u8")) {
+        // What has left the window is the recording's only, parts of its segments too.
+        for (String recordingFile : List.of("360p/seg-0.m4s", "360p/seg-2.m4s", "360p/part-0.0.m4s", "360p/part-2.1.m4s",
+                "360p/vod.m3u8")) {
             assertThat(status(b.path(recordingFile))).as(recordingFile).isEqualTo(403);
         }
         HttpResponse<byte[]> history = origin.get(b.path("360p/history-0.m3u8?token=" + token(b.stream)));
@@ -118,12 +120,13 @@ class RecordingAccessTest {
         // The API has not yet written the recording's record (it is down, or behind on stream.events).
         Broadcast b = Broadcast.start("nina-live", null);
         origin.store.put(ObjectKeys.liveFile(b.stream, "360p", "vod.m3u8"), b.playlist(0, 6, false), "application/vnd.apple.mpegurl");
-        for (String windowFile : List.of("master.m3u8", "360p/index.m3u8", "360p/init.mp4", "360p/seg-3.m4s", "360p/seg-5.m4s")) {
+        for (String windowFile : List.of("master.m3u8", "360p/index.m3u8", "360p/init.mp4", "360p/seg-3.m4s", "360p/seg-5.m4s",
+                "360p/part-5.0.m4s")) {
             HttpResponse<byte[]> r = origin.get(b.path(windowFile));
             assertThat(r.statusCode()).as(windowFile).isEqualTo(200);
             assertThat(r.headers().firstValue("Cache-Control").orElseThrow()).as(windowFile).startsWith("public");
         }
-        for (String recordingFile : List.of("360p/history-0.m3u8", "360p/seg-0.m4s", "360p/vod.m3u8")) {
+        for (String recordingFile : List.of("360p/history-0.m3u8", "360p/seg-0.m4s", "360p/part-1.0.m4s", "360p/vod.m3u8")) {
             assertThat(status(b.path(recordingFile))).as(recordingFile).isEqualTo(404);
             assertThat(status(b.path(recordingFile) + "?token=" + token(b.stream))).as(recordingFile + " with a token")
                     .isEqualTo(404);
@@ -157,9 +160,9 @@ class RecordingAccessTest {
     }
 
     /**
-     * A live stream of one 360p rendition as the packager leaves it: six segments, the first three
-     * already out of the window (listed in a history piece), the playlist of segments 3 to 5
-     * announced on hls.updates; its recording's access record {@code visibility}, as the API makes
+     * A live stream of one 360p rendition as the packager leaves it: six segments and their two
+     * parts each, the first three already out of the window (listed in a history piece), the
+     * playlist of segments 3 to 5 announced on hls.updates; its recording's access record {@code visibility}, as the API makes
      * it when the stream starts, or none (null) while the API has not caught up.
      */
     private record Broadcast(String stream, String channel) {
@@ -174,6 +177,10 @@ class RecordingAccessTest {
             for (int n = 0; n < 6; n++) {
                 origin.store.put(ObjectKeys.liveFile(b.stream, "360p", "seg-" + n + ".m4s"), new byte[] {(byte) n},
                         "video/iso.segment");
+                for (int p = 0; p < 2; p++) {
+                    origin.store.put(ObjectKeys.liveFile(b.stream, "360p", "part-" + n + "." + p + ".m4s"), new byte[] {(byte) n},
+                            "video/iso.segment");
+                }
             }
             origin.store.put(ObjectKeys.liveFile(b.stream, "360p", "history-0.m3u8"), b.playlist(0, 3, false),
                     "application/vnd.apple.mpegurl");
