@@ -38,6 +38,7 @@ import io.castpipe.api.users.TokensEndpoint;
 import io.castpipe.api.users.UserRemover;
 import io.castpipe.api.users.UserRepository;
 import io.castpipe.api.users.UsersEndpoint;
+import io.castpipe.api.videos.AccessRecordBackfill;
 import io.castpipe.api.videos.VideoAccessFile;
 import io.castpipe.api.videos.VideoCreator;
 import io.castpipe.api.videos.VideoLookup;
@@ -72,6 +73,7 @@ public final class ApiService implements Service {
     private ChatArchiveConsumer chatArchive;
     private Uploads uploads;
     private BodyReceiver bodies;
+    private AccessRecordBackfill accessBackfill;
 
     public ApiService(NodeContext ctx) {
         this.ctx = ctx;
@@ -179,6 +181,8 @@ public final class ApiService implements Service {
         chatArchive = new ChatArchiveConsumer(ctx.kafka(), ctx.topics(), chatMessages);
         chatArchive.start();
         uploads.sweeper().start();
+        accessBackfill = new AccessRecordBackfill(videos, accessFile, ctx.objectStore());
+        accessBackfill.start();
         // 100-continue is sent only once an endpoint reads the body, so a refused upload is never sent.
         ctx.http().prefix("/api", new Cors(new HttpContinueReadHandler(routes)));
         WebPages.mount(ctx.http(), publicUrl);
@@ -190,6 +194,10 @@ public final class ApiService implements Service {
 
     BodyReceiver bodies() {
         return bodies;
+    }
+
+    AccessRecordBackfill accessBackfill() {
+        return accessBackfill;
     }
 
     private Path tailDir() {
@@ -227,6 +235,9 @@ public final class ApiService implements Service {
         }
         if (uploads != null) {
             uploads.sweeper().close();
+        }
+        if (accessBackfill != null) {
+            accessBackfill.close();
         }
         if (publisher != null) {
             publisher.close();

@@ -22,6 +22,7 @@ import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.storage.S3ObjectStore;
 import io.castpipe.common.storage.S3Settings;
@@ -200,6 +201,16 @@ final class ApiTestNode implements AutoCloseable {
             }
         }
         return orders;
+    }
+
+    /** The video's access record as stored, or null when it has none. */
+    String accessRecord(String videoId) throws Exception {
+        if (store.head(ObjectKeys.accessRecord(videoId)).isEmpty()) {
+            return null;
+        }
+        try (java.io.InputStream in = store.get(ObjectKeys.accessRecord(videoId))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     HttpTestClient client() {

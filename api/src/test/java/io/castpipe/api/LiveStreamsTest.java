@@ -1,7 +1,5 @@
 package io.castpipe.api;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -139,14 +137,14 @@ class LiveStreamsTest {
         ingest.publishDurably(Topic.STREAM_EVENTS, streamId, started);
         JsonNode recording = await(() -> http.get("/api/videos/" + streamId, owner).json(), j -> j.has("id"));
         assertThat(recording.get("visibility").asText()).isEqualTo("public");
-        assertThat(accessRecord(streamId)).as("written before the row").isEqualTo("{\"visibility\":\"public\"}");
+        assertThat(node.accessRecord(streamId)).as("written before the row").isEqualTo("{\"visibility\":\"public\"}");
 
         // The transcoder's live objects and the recording made of them.
         node.store.put(ObjectKeys.liveFile(streamId, "360p", "seg-0.m4s"), new byte[] {1}, "video/iso.segment");
         node.store.put(ObjectKeys.liveFile(streamId, "360p", "vod.m3u8"), "#EXTM3U\n".getBytes(), "application/vnd.apple.mpegurl");
         node.store.put(ObjectKeys.vodFile(streamId, "360p", "seg-0.m4s"), new byte[] {1}, "video/iso.segment");
         assertThat(http.delete("/api/videos/" + streamId, owner).status()).isEqualTo(204);
-        assertThat(node.store.head(ObjectKeys.vodAccess(streamId))).isEmpty();
+        assertThat(node.accessRecord(streamId)).isEqualTo("{\"visibility\":\"deleted\"}");
         assertThat(node.store.list(ObjectKeys.vodPrefix(streamId))).isEmpty();
         assertThat(node.store.list(ObjectKeys.livePrefix(streamId))).isEmpty();
         // The stream, if still live, is ordered ended.
@@ -161,7 +159,38 @@ class LiveStreamsTest {
         ingest.publishDurably(Topic.STREAM_EVENTS, later, StreamEvent.started(later, channelId, "ruth-live", "avc1", "mp4a", Map.of()));
         await(() -> http.get("/api/videos/" + later, owner).json(), j -> j.has("id"));
         assertThat(http.get("/api/videos/" + streamId, owner).status()).isEqualTo(404);
-        assertThat(node.store.head(ObjectKeys.vodAccess(streamId))).isEmpty();
+        assertThat(node.accessRecord(streamId)).isEqualTo("{\"visibility\":\"deleted\"}");
+    }
+
+    /**
+     * Records on one partition, read in order: a stream on a channel whose title is as long as
+     * titles go, then records the database refuses as data (a codec longer than its column, a time
+     * beyond any timestamp column, on PostgreSQL a time beyond its range), then a stream after them.
+     */
+    @Test
+    void aStreamEventTheDatabaseRefusesIsPassedOverAndTheStreamsAfterItAreKept() throws Exception {
+        String owner = http.newUser("long-title-owner");
+        String title = "Ü".repeat(200);
+        String channelId = http.post("/api/channels", owner, Map.of("name", "tess-live", "title", title)).json().get("id").asText();
+        String first = Ids.newId();
+        String refused = Ids.newId();
+        String later = Ids.newId();
+        ingest.publishDurably(Topic.STREAM_EVENTS, first, StreamEvent.started(first, channelId, "tess-live", "avc1", "mp4a",
+                Map.of()));
+        ingest.publishDurably(Topic.STREAM_EVENTS, first, StreamEvent.started(refused, channelId, "tess-live",
+                "avc1." + "6".repeat(40), "mp4a", Map.of()));
+        ingest.publishDurably(Topic.STREAM_EVENTS, first, StreamEvent.stats(refused, channelId, "tess-live",
+                new IngestFigures(Instant.MAX, 10, 2480, 128, 30.0, 1.0, 1.0, 1280, 720)));
+        ingest.publishDurably(Topic.STREAM_EVENTS, first, new StreamEvent(refused, channelId, "tess-live",
+                StreamEvent.Type.ENDED, Instant.parse("+300000-01-01T00:00:00Z"), null, null, null, "from afar", null, null, null));
+        ingest.publishDurably(Topic.STREAM_EVENTS, first, StreamEvent.started(later, channelId, "tess-live", "avc1", "mp4a",
+                Map.of()));
+
+        await(() -> http.get("/api/streams/" + later, null).json(), j -> j.path("status").asText().equals("live"));
+        String recordingTitle = http.get("/api/videos/" + first, owner).json().get("title").asText();
+        assertThat(recordingTitle).hasSize(200).startsWith("ÜÜÜ").containsPattern(" — live \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC$");
+        assertThat(http.get("/api/streams/" + first, null).json().get("status").asText()).isEqualTo("live");
+        assertThat(http.get("/api/streams/" + refused, null).status()).isEqualTo(404);
     }
 
     @Test
@@ -271,11 +300,5 @@ class LiveStreamsTest {
             Thread.sleep(100);
         }
         throw new AssertionError("not reached within 20 s; last: " + last);
-    }
-
-    private static String accessRecord(String id) throws Exception {
-        try (InputStream in = node.store.get(ObjectKeys.vodAccess(id))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 }

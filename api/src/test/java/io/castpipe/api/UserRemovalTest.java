@@ -66,7 +66,7 @@ class UserRemovalTest {
         assertThat(http.get("/api/channels/rob-live", ApiTestNode.ADMIN_TOKEN).status()).isEqualTo(404);
         for (String id : new String[] {video, streamId}) {
             assertThat(http.get("/api/videos/" + id, ApiTestNode.ADMIN_TOKEN).status()).isEqualTo(404);
-            assertThat(node.store.head(ObjectKeys.vodAccess(id))).isEmpty();
+            assertThat(node.accessRecord(id)).isEqualTo("{\"visibility\":\"deleted\"}");
             assertThat(node.store.list(ObjectKeys.vodPrefix(id))).isEmpty();
         }
         assertThat(node.store.list(ObjectKeys.livePrefix(streamId))).isEmpty();

@@ -1,6 +1,5 @@
 package io.castpipe.api;
 
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,9 +51,7 @@ class VideosApiTest {
         assertThat(v.get("renditions")).isEmpty();
         assertThat(Instant.parse(v.get("createdAt").asText())).isBefore(Instant.now().plusSeconds(1));
 
-        try (InputStream in = node.store.get(ObjectKeys.vodAccess(id))) {
-            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("{\"visibility\":\"unlisted\"}");
-        }
+        assertThat(node.accessRecord(id)).isEqualTo("{\"visibility\":\"unlisted\"}");
     }
 
     @Test
@@ -176,7 +173,7 @@ class VideosApiTest {
         assertThat(changed.json().get("title").asText()).isEqualTo("after");
         assertThat(changed.json().get("description").asText()).isEqualTo("new words");
         assertThat(changed.json().get("visibility").asText()).isEqualTo("private");
-        assertThat(accessFile(id)).isEqualTo("{\"visibility\":\"private\"}");
+        assertThat(node.accessRecord(id)).isEqualTo("{\"visibility\":\"private\"}");
 
         assertError(http.patch("/api/videos/" + id, null, Map.of("title", "x")), 401, "unauthorized");
         assertError(http.patch("/api/videos/" + id, other, Map.of("title", "x")), 404, "not_found");
@@ -185,13 +182,13 @@ class VideosApiTest {
         Response byAdmin = http.patch("/api/videos/" + id, ApiTestNode.ADMIN_TOKEN, Map.of("visibility", "public"));
         assertThat(byAdmin.status()).isEqualTo(200);
         assertThat(byAdmin.json().get("title").asText()).isEqualTo("after");
-        assertThat(accessFile(id)).isEqualTo("{\"visibility\":\"public\"}");
+        assertThat(node.accessRecord(id)).isEqualTo("{\"visibility\":\"public\"}");
         assertError(http.patch("/api/videos/" + id, other, Map.of("title", "x")), 403, "forbidden");
 
         // A visibility given again, unchanged, writes the record again: how a lost one is restored.
-        node.store.delete(ObjectKeys.vodAccess(id));
+        node.store.delete(ObjectKeys.accessRecord(id));
         assertThat(http.patch("/api/videos/" + id, owner, Map.of("visibility", "public")).status()).isEqualTo(200);
-        assertThat(accessFile(id)).isEqualTo("{\"visibility\":\"public\"}");
+        assertThat(node.accessRecord(id)).isEqualTo("{\"visibility\":\"public\"}");
     }
 
     @Test
@@ -209,6 +206,7 @@ class VideosApiTest {
         assertThat(http.delete("/api/videos/" + id, owner).status()).isEqualTo(204);
 
         assertError(http.get("/api/videos/" + id, owner), 404, "not_found");
+        assertThat(node.accessRecord(id)).as("a tombstone, for good").isEqualTo("{\"visibility\":\"deleted\"}");
         assertThat(node.store.list(ObjectKeys.vodPrefix(id))).isEmpty();
         assertThat(node.store.list("uploads/" + id + "/")).isEmpty();
         assertThat(node.multipartUploadsInProgress(ObjectKeys.uploadSource(id))).isZero();
@@ -246,12 +244,6 @@ class VideosApiTest {
         assertThat(get.header("Access-Control-Allow-Origin")).isEqualTo("*");
         assertThat(get.header("Access-Control-Expose-Headers"))
                 .contains("Location", "Upload-Offset", "Upload-Expires", "Castpipe-Video-Id", "Tus-Resumable");
-    }
-
-    private static String accessFile(String id) throws Exception {
-        try (InputStream in = node.store.get(ObjectKeys.vodAccess(id))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 
     private static List<String> allListed(String token) throws Exception {

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import io.castpipe.common.auth.PlaybackTokens;
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.node.DaemonThreads;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
@@ -75,6 +76,7 @@ public final class OriginService implements Service {
         storageExecutor.allowCoreThreadTimeOut(true);
         VodCachePolicy vodPolicy = new VodCachePolicy();
         CachePolicy policy = key -> key.startsWith("vod/") ? vodPolicy.ttl(key)
+                : key.startsWith(ObjectKeys.accessPrefix()) ? VideoAccess.RECORD_TTL
                 : key.endsWith(".m3u8") ? LIVE_PLAYLIST_TTL : null;
         this.cache = new ObjectCache(store, cacheBytes, policy, storageExecutor, ctx.metrics().registry());
 

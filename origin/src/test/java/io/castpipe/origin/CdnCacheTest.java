@@ -96,7 +96,7 @@ class CdnCacheTest {
         assertThat(get(master).statusCode()).isEqualTo(200);
         assertThat(get(master).headers().firstValue("X-Cache-Status")).hasValue("HIT");
 
-        origin.store.delete(ObjectKeys.vodAccess(id));
+        origin.accessRecord(id, "deleted");
         long deleted = System.nanoTime();
         await().atMost(BOUND_WITH_SLACK).pollInterval(Duration.ofMillis(100)).until(() -> get(master).statusCode() == 404);
         System.out.printf("the CDN answered 404 %.1f s after the video was deleted (s-maxage %d s)%n",

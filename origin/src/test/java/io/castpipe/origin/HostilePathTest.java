@@ -26,7 +26,7 @@ class HostilePathTest {
         id = Ids.newId();
         byte[] secret = SECRET.getBytes(StandardCharsets.UTF_8);
         f.store.put(ObjectKeys.uploadSource(id), secret, "application/octet-stream");
-        f.store.put(ObjectKeys.vodAccess(id), "{\"visibility\":\"public\"}".getBytes(StandardCharsets.UTF_8), "application/json");
+        f.store.put(ObjectKeys.accessRecord(id), "{\"visibility\":\"public\"}".getBytes(StandardCharsets.UTF_8), "application/json");
         f.store.put(ObjectKeys.vodMaster(id), "#EXTM3U\n".getBytes(StandardCharsets.UTF_8), "application/vnd.apple.mpegurl");
         // Objects an over-eager key builder might reach: a key with the id's sibling and one with the
         // secret under a name that the allowed extensions would accept.

@@ -24,6 +24,7 @@ import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.media.AccessRecords;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.metrics.Metrics;
 import io.castpipe.common.node.NodeContext;
@@ -96,11 +97,10 @@ final class OriginFixture implements AutoCloseable {
 
     /**
      * Writes the access record the API writes before a video (or a live stream's recording, whose
-     * id is the stream's) exists: without one the origin serves nothing of it.
+     * id is the stream's) exists, or {@code "deleted"}, the tombstone it writes when it deletes one.
      */
     void accessRecord(String videoId, String visibility) {
-        store.put(ObjectKeys.vodAccess(videoId), ("{\"visibility\":\"" + visibility + "\"}").getBytes(StandardCharsets.UTF_8),
-                "application/json");
+        store.put(ObjectKeys.accessRecord(videoId), AccessRecords.of(visibility), AccessRecords.CONTENT_TYPE);
     }
 
     URI uri(String path) {

@@ -20,7 +20,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Private videos need a playback token for that video (or the admin token); public and unlisted
- * ones need nothing; a video without an access record (deleted) is served to nobody.
+ * ones need nothing; a deleted video (its record a tombstone) is served to nobody, nor is one
+ * without a record (not known yet).
  */
 class PrivateVideoTest {
     private static final String ADMIN = "admin-token-for-tests";
@@ -73,8 +74,7 @@ class PrivateVideoTest {
     }
 
     private static void access(String id, String visibility) {
-        node.store.put(ObjectKeys.vodAccess(id), ("{\"visibility\":\"" + visibility + "\"}").getBytes(StandardCharsets.UTF_8),
-                "application/json");
+        node.accessRecord(id, visibility);
     }
 
     @AfterAll
@@ -181,8 +181,8 @@ class PrivateVideoTest {
         String token = token(id, 600);
         assertThat(node.get("/vod/" + id + "/720p/seg-0.m4s?token=" + token).statusCode()).isEqualTo(200);
 
-        // The API removes the access record first; a transcode still running may write on.
-        node.store.delete(ObjectKeys.vodAccess(id));
+        // The API makes the record a tombstone first; a transcode still running may write on.
+        access(id, "deleted");
         await().atMost(Duration.ofSeconds(20)).until(() -> node.get("/vod/" + id + "/720p/seg-0.m4s?token=" + token).statusCode() == 404);
         node.store.put(ObjectKeys.vodFile(id, "720p", "seg-1.m4s"), new byte[]{4, 5, 6}, "video/iso.segment");
         for (String file : List.of("master.m3u8", "720p/seg-0.m4s", "720p/seg-1.m4s")) {
@@ -192,7 +192,7 @@ class PrivateVideoTest {
             assertThat(node.get("/vod/" + id + "/" + file + "?token=" + token).statusCode()).as(file).isEqualTo(404);
             assertThat(node.get("/vod/" + id + "/" + file, "Authorization", "Bearer " + ADMIN).statusCode()).as(file).isEqualTo(404);
         }
-        // A video that never had a record is no video either: nothing is public by default.
+        // A video without a record (not written yet, or made before there were records) is served to nobody either.
         String neverMade = Ids.newId();
         node.store.put(ObjectKeys.vodMaster(neverMade), MASTER.getBytes(StandardCharsets.UTF_8), "application/vnd.apple.mpegurl");
         assertThat(node.get("/vod/" + neverMade + "/master.m3u8").statusCode()).isEqualTo(404);
@@ -202,7 +202,7 @@ class PrivateVideoTest {
     void anUnreadableAccessFileMeansPrivate() {
         String id = Ids.newId();
         node.store.put(ObjectKeys.vodMaster(id), MASTER.getBytes(StandardCharsets.UTF_8), "application/vnd.apple.mpegurl");
-        node.store.put(ObjectKeys.vodAccess(id), "{\"visibility\":\"secret\"".getBytes(StandardCharsets.UTF_8), "application/json");
+        node.store.put(ObjectKeys.accessRecord(id), "{\"visibility\":\"secret\"".getBytes(StandardCharsets.UTF_8), "application/json");
         assertThat(node.get("/vod/" + id + "/master.m3u8").statusCode()).isEqualTo(403);
         assertThat(node.get("/vod/" + id + "/master.m3u8?token=" + token(id, 60)).statusCode()).isEqualTo(200);
     }

@@ -24,8 +24,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@code /live/{channel}/…} on behalf of the stream's recording (the video with the stream's id):
- * the live window is public while the stream is live; the recording's pieces, and everything once
- * the stream has ended, follow the recording's access record; without one nothing is served.
+ * the live window is public while the stream is live, with or without an access record, unless the
+ * record is a tombstone; the recording's pieces, and everything once the stream has ended, follow
+ * the recording's access record, and without one are not served.
  */
 class RecordingAccessTest {
     private static final String ADMIN = "admin-token-for-recording-tests";
@@ -49,19 +50,21 @@ class RecordingAccessTest {
 
     @Test
     void whileLiveTheWindowIsPublicAndTheRecordingsOwnPiecesFollowItsAccess() throws Exception {
-        Broadcast b = Broadcast.start("kate-live");
+        Broadcast b = Broadcast.start("kate-live", "public");
         assertThat(status(b.path("360p/history-0.m3u8"))).isEqualTo(200);
         assertThat(status(b.path("360p/seg-0.m4s"))).isEqualTo(200);
 
         origin.accessRecord(b.stream, "private");
         awaitStatus(b.path("360p/history-0.m3u8"), 403);
-        for (String windowFile : List.of("master.m3u8", "360p/index.m3u8", "360p/init.mp4", "360p/seg-4.m4s")) {
+        for (String windowFile : List.of("master.m3u8", "360p/index.m3u8", "360p/init.mp4", "360p/seg-4.m4s",
+                "360p/part-3.0.m4s", "360p/part-5.1.m4s")) {
             HttpResponse<byte[]> r = origin.get(b.path(windowFile));
             assertThat(r.statusCode()).as(windowFile).isEqualTo(200);
             assertThat(r.headers().firstValue("Cache-Control").orElseThrow()).as(windowFile).startsWith("public");
         }
-        // What has left the window is the recording's only.
-        for (String recordingFile : List.of("360p/seg-0.m4s", "360p/seg-2.m4s", "360p/vod.m3u8")) {
+        // What has left the window is the recording's only, parts of its segments too.
+        for (String recordingFile : List.of("360p/seg-0.m4s", "360p/seg-2.m4s", "360p/part-0.0.m4s", "360p/part-2.1.m4s",
+                "360p/vod.m3u8")) {
             assertThat(status(b.path(recordingFile))).as(recordingFile).isEqualTo(403);
         }
         HttpResponse<byte[]> history = origin.get(b.path("360p/history-0.m3u8?token=" + token(b.stream)));
@@ -72,7 +75,7 @@ class RecordingAccessTest {
 
     @Test
     void onceEndedAPrivateRecordingIsServedOnlyWithATokenAndADeletedOneToNobody() throws Exception {
-        Broadcast b = Broadcast.start("lena-live");
+        Broadcast b = Broadcast.start("lena-live", "public");
         b.end();
         origin.store.put(ObjectKeys.liveFile(b.stream, "360p", "vod.m3u8"), b.playlist(0, 6, true), "application/vnd.apple.mpegurl");
         assertThat(status(b.path("360p/vod.m3u8"))).isEqualTo(200);
@@ -90,8 +93,8 @@ class RecordingAccessTest {
         assertThat(origin.get(b.path("360p/seg-5.m4s?token=" + token)).statusCode()).isEqualTo(200);
         assertThat(origin.get(b.path("360p/seg-5.m4s"), "Authorization", "Bearer " + ADMIN).statusCode()).isEqualTo(200);
 
-        // Deleted: the access record goes first; whatever is still in storage, or is written after, is gone.
-        origin.store.delete(ObjectKeys.vodAccess(b.stream));
+        // Deleted: the record becomes a tombstone first; whatever is still in storage, or is written after, is gone.
+        origin.accessRecord(b.stream, "deleted");
         awaitStatus(b.path("360p/vod.m3u8?token=" + token), 404);
         origin.store.put(ObjectKeys.liveFile(b.stream, "360p", "seg-6.m4s"), new byte[] {6}, "video/iso.segment");
         for (String file : List.of("360p/vod.m3u8", "360p/seg-5.m4s", "360p/seg-6.m4s", "master.m3u8")) {
@@ -104,8 +107,8 @@ class RecordingAccessTest {
 
     @Test
     void deletingTheRecordingWhileLiveTakesTheLiveWindowWithIt() throws Exception {
-        Broadcast b = Broadcast.start("mona-live");
-        origin.store.delete(ObjectKeys.vodAccess(b.stream));
+        Broadcast b = Broadcast.start("mona-live", "public");
+        origin.accessRecord(b.stream, "deleted");
         awaitStatus(b.path("360p/index.m3u8"), 404);
         for (String file : List.of("master.m3u8", "360p/init.mp4", "360p/seg-4.m4s", "360p/index.m3u8?_HLS_msn=5")) {
             assertThat(status(b.path(file))).as(file).isEqualTo(404);
@@ -113,12 +116,35 @@ class RecordingAccessTest {
     }
 
     @Test
-    void aStreamWhoseRecordingWasNeverMadeIsNotServed() throws Exception {
-        String stream = Ids.newId();
-        origin.store.put(ObjectKeys.liveMaster(stream), "#EXTM3U\n".getBytes(), "application/vnd.apple.mpegurl");
-        kafka.publishDurably(Topic.STREAM_EVENTS, stream, StreamEvent.started(stream, Ids.newId(), "nina-live", "avc1", null, Map.of()));
-        awaitStatus("/live/nina-live/master.m3u8", 404);
-        assertThat(new String(origin.get("/live/nina-live/master.m3u8").body())).contains("no such video");
+    void whileTheApiHasNotCaughtUpTheWindowIsPublicAndTheRecordingIsNot() throws Exception {
+        // The API has not yet written the recording's record (it is down, or behind on stream.events).
+        Broadcast b = Broadcast.start("nina-live", null);
+        origin.store.put(ObjectKeys.liveFile(b.stream, "360p", "vod.m3u8"), b.playlist(0, 6, false), "application/vnd.apple.mpegurl");
+        for (String windowFile : List.of("master.m3u8", "360p/index.m3u8", "360p/init.mp4", "360p/seg-3.m4s", "360p/seg-5.m4s",
+                "360p/part-5.0.m4s")) {
+            HttpResponse<byte[]> r = origin.get(b.path(windowFile));
+            assertThat(r.statusCode()).as(windowFile).isEqualTo(200);
+            assertThat(r.headers().firstValue("Cache-Control").orElseThrow()).as(windowFile).startsWith("public");
+        }
+        for (String recordingFile : List.of("360p/history-0.m3u8", "360p/seg-0.m4s", "360p/part-1.0.m4s", "360p/vod.m3u8")) {
+            assertThat(status(b.path(recordingFile))).as(recordingFile).isEqualTo(404);
+            assertThat(status(b.path(recordingFile) + "?token=" + token(b.stream))).as(recordingFile + " with a token")
+                    .isEqualTo(404);
+        }
+
+        // The API catches up: from then on the recording's pieces follow its record.
+        origin.accessRecord(b.stream, "public");
+        awaitStatus(b.path("360p/history-0.m3u8"), 200);
+        assertThat(status(b.path("360p/seg-0.m4s"))).isEqualTo(200);
+
+        // A stream that ended before the API caught up: all of it is the recording's, not served yet.
+        Broadcast ended = Broadcast.start("olga-live", null);
+        ended.end();
+        awaitStatus(ended.path("360p/index.m3u8"), 404);
+        for (String file : List.of("master.m3u8", "360p/init.mp4", "360p/seg-4.m4s")) {
+            assertThat(status(ended.path(file))).as(file).isEqualTo(404);
+        }
+        assertThat(new String(origin.get(ended.path("master.m3u8")).body())).contains("no such video");
     }
 
     private static int status(String path) {
@@ -134,20 +160,27 @@ class RecordingAccessTest {
     }
 
     /**
-     * A live stream of one 360p rendition as the packager leaves it: six segments, the first three
-     * already out of the window (listed in a history piece), the playlist of segments 3 to 5
-     * announced on hls.updates; its recording public, as the API makes it when the stream starts.
+     * A live stream of one 360p rendition as the packager leaves it: six segments and their two
+     * parts each, the first three already out of the window (listed in a history piece), the
+     * playlist of segments 3 to 5 announced on hls.updates; its recording's access record {@code visibility}, as the API makes
+     * it when the stream starts, or none (null) while the API has not caught up.
      */
     private record Broadcast(String stream, String channel) {
-        static Broadcast start(String channel) throws Exception {
+        static Broadcast start(String channel, String visibility) throws Exception {
             Broadcast b = new Broadcast(Ids.newId(), channel);
-            origin.accessRecord(b.stream, "public");
+            if (visibility != null) {
+                origin.accessRecord(b.stream, visibility);
+            }
             origin.store.put(ObjectKeys.liveMaster(b.stream), "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n360p/index.m3u8\n".getBytes(),
                     "application/vnd.apple.mpegurl");
             origin.store.put(ObjectKeys.liveFile(b.stream, "360p", "init.mp4"), new byte[] {0, 0, 0, 8}, "video/mp4");
             for (int n = 0; n < 6; n++) {
                 origin.store.put(ObjectKeys.liveFile(b.stream, "360p", "seg-" + n + ".m4s"), new byte[] {(byte) n},
                         "video/iso.segment");
+                for (int p = 0; p < 2; p++) {
+                    origin.store.put(ObjectKeys.liveFile(b.stream, "360p", "part-" + n + "." + p + ".m4s"), new byte[] {(byte) n},
+                            "video/iso.segment");
+                }
             }
             origin.store.put(ObjectKeys.liveFile(b.stream, "360p", "history-0.m3u8"), b.playlist(0, 3, false),
                     "application/vnd.apple.mpegurl");

@@ -3,6 +3,7 @@ package io.castpipe.api.chat;
 import java.sql.SQLException;
 import java.time.DateTimeException;
 
+import io.castpipe.common.db.Database;
 import io.castpipe.common.events.ChatEvent;
 import io.castpipe.common.kafka.EventConsumer;
 import io.castpipe.common.kafka.KafkaSettings;
@@ -61,7 +62,7 @@ public final class ChatArchiveConsumer implements AutoCloseable {
                         + " a NUL character", e.channel(), e.id());
             }
         } catch (SQLException ex) {
-            if (!isDataException(ex)) {
+            if (!Database.isDataException(ex)) {
                 throw new IllegalStateException("chat of " + e.channel() + ": " + ex.getMessage(), ex);
             }
             skipUnstorable(e, ex);
@@ -77,11 +78,6 @@ public final class ChatArchiveConsumer implements AutoCloseable {
 
     private static boolean storable(String s, int max) {
         return s != null && !s.isEmpty() && s.length() <= max && s.indexOf('\u0000') < 0;
-    }
-
-    /** SQLSTATE class 22: the values themselves are wrong for the database, so a retry would fail the same way. */
-    private static boolean isDataException(SQLException e) {
-        return e.getSQLState() != null && e.getSQLState().startsWith("22");
     }
 
     @Override

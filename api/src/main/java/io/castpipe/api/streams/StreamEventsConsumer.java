@@ -2,9 +2,11 @@ package io.castpipe.api.streams;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.DateTimeException;
 
 import io.castpipe.api.videos.VideoAccessFile;
 import io.castpipe.api.videos.Visibility;
+import io.castpipe.common.db.Database;
 import io.castpipe.common.events.EventCodec;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.kafka.EventConsumer;
@@ -20,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * recording: the video with the stream's id, public like any new video, its access record written
  * before its row (and the stream's row last, so that a STARTED read again after the recording was
  * deleted does not bring it back). The origins' VIEWERS reports are not its business.
+ *
+ * <p>A record the database refuses as data (SQLSTATE class 22, e.g. a value longer than its column
+ * or a time out of its range) or whose time no database column can take is passed over with a log
+ * line, never retried: retrying would stop every later stream of its partition for good, as
+ * {@link io.castpipe.api.chat.ChatArchiveConsumer} does for the chat. Any other failure (the
+ * database or storage unreachable) is retried.
  */
 public final class StreamEventsConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamEventsConsumer.class);
@@ -64,8 +72,18 @@ public final class StreamEventsConsumer implements AutoCloseable {
                 }
             }
         } catch (SQLException ex) {
-            throw new IllegalStateException("stream " + e.streamId() + ": " + ex.getMessage(), ex);
+            if (!Database.isDataException(ex)) {
+                throw new IllegalStateException("stream " + e.streamId() + ": " + ex.getMessage(), ex);
+            }
+            skipUnstorable(e, ex);
+        } catch (DateTimeException ex) {
+            skipUnstorable(e, ex);
         }
+    }
+
+    private static void skipUnstorable(StreamEvent e, Exception why) {
+        log.warn("stream {}: skipping its {} event, which the database cannot hold: {}", e.streamId(), e.type(),
+                why.getMessage());
     }
 
     private void started(StreamEvent e) throws SQLException {

@@ -15,6 +15,8 @@ import io.castpipe.common.db.Database;
 
 /** The streams table. Writes are idempotent, so a replayed stream event changes nothing. */
 public final class StreamRepository {
+    /** The size of the videos.title column. */
+    private static final int MAX_VIDEO_TITLE = 200;
     private static final String SELECT = "SELECT s.id, s.channel_id, c.name, s.status, s.started_at, s.ended_at, "
             + "s.video_codec, s.audio_codec, s.metadata_json, s.end_reason, s.ingest_json "
             + "FROM streams s JOIN channels c ON c.id = s.channel_id";
@@ -53,21 +55,25 @@ public final class StreamRepository {
     }
 
     /**
-     * The video the stream will become, owned by the channel's owner and titled after the channel;
-     * it shows as processing until the transcoder announces the recording ready.
+     * The video the stream will become, owned by the channel's owner and titled after the channel
+     * and the start ({@code "{channel title} — live 2026-12-07 10:11:12 UTC"}, the channel title
+     * shortened so that the whole fits a video title); it shows as processing until the transcoder
+     * announces the recording ready.
      */
     public void recordingVideo(String streamId, String channelId, Instant at) throws SQLException {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO videos (id, owner_id, channel_id, title, description, visibility, status, progress, "
-                        + "created_at, updated_at) SELECT ?, owner_id, id, title || ?, '', 'public', 'processing', 0, ?, ? "
-                        + "FROM channels WHERE id = ? AND NOT EXISTS (SELECT 1 FROM videos WHERE id = ?)")) {
+                        + "created_at, updated_at) SELECT ?, owner_id, id, LEFT(title, ?) || ?, '', 'public', 'processing', "
+                        + "0, ?, ? FROM channels WHERE id = ? AND NOT EXISTS (SELECT 1 FROM videos WHERE id = ?)")) {
             OffsetDateTime when = OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
+            String live = " — live " + when.toLocalDate() + " " + when.toLocalTime().withNano(0) + " UTC";
             ps.setString(1, streamId);
-            ps.setString(2, " — live " + when.toLocalDate() + " " + when.toLocalTime().withNano(0) + " UTC");
-            ps.setObject(3, when);
+            ps.setInt(2, Math.max(0, MAX_VIDEO_TITLE - live.length()));
+            ps.setString(3, live);
             ps.setObject(4, when);
-            ps.setString(5, channelId);
-            ps.setString(6, streamId);
+            ps.setObject(5, when);
+            ps.setString(6, channelId);
+            ps.setString(7, streamId);
             ps.executeUpdate();
         }
     }

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import io.castpipe.api.auth.Caller;
 import io.castpipe.common.db.Database;
@@ -101,9 +102,56 @@ public final class VideoRepository {
         return select(sql.toString(), "listing videos", args.toArray());
     }
 
-    public void updateDetails(String id, String title, String description, Visibility visibility, Instant now) {
-        update("UPDATE videos SET title = ?, description = ?, visibility = ?, updated_at = ? WHERE id = ?",
+    /** @return how many rows changed: 0 when the video is gone */
+    public int updateDetails(String id, String title, String description, Visibility visibility, Instant now) {
+        return update("UPDATE videos SET title = ?, description = ?, visibility = ?, updated_at = ? WHERE id = ?",
                 title, description, visibility.value(), time(now), id);
+    }
+
+    /** The ids of the videos after {@code afterId} (from the first when null), in id order, at most {@code limit}. */
+    public List<String> idsAfter(String afterId, int limit) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT id FROM videos WHERE id > ? ORDER BY id LIMIT ?")) {
+            ps.setString(1, afterId == null ? "" : afterId);
+            ps.setInt(2, limit);
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw failure("listing video ids", e);
+        }
+    }
+
+    /**
+     * Runs {@code action} on the video's visibility while its row is locked (SELECT … FOR UPDATE),
+     * so that no change or deletion of the video commits until it returns.
+     *
+     * @return what {@code action} returned; false when there is no such video
+     */
+    public boolean withRowLocked(String id, Predicate<Visibility> action) {
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT visibility FROM videos WHERE id = ? FOR UPDATE")) {
+                ps.setString(1, id);
+                boolean result;
+                try (ResultSet rs = ps.executeQuery()) {
+                    result = rs.next() && action.test(Visibility.parse(rs.getString(1)).orElseThrow());
+                }
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure("locking video " + id, e);
+        }
     }
 
     /** Every video of the owner's, recordings of their channels among them. */

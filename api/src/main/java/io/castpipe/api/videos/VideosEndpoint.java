@@ -76,22 +76,38 @@ public final class VideosEndpoint {
         request.about(id);
         Video video = lookup.manageable(id, request.caller());
         JsonFields body = new JsonFields(request.json());
-        String title = body.text("title").map(VideosEndpoint::title).orElse(video.title());
-        String description = body.text("description").map(VideosEndpoint::description).orElse(video.description());
-        Optional<Visibility> given = body.text("visibility").map(VideosEndpoint::visibility);
-        Visibility visibility = given.orElse(video.visibility());
-        boolean tightening = given.isPresent() && visibility == Visibility.PRIVATE;
-        // Whichever step fails, the origin is never more permissive than the database says. The
-        // record is written whenever a visibility is given, changed or not, which restores a lost one.
-        if (tightening) {
-            accessFile.write(id, visibility);
-        }
-        videos.updateDetails(id, title, description, visibility, Instant.now());
-        if (given.isPresent() && !tightening) {
-            accessFile.write(id, visibility);
-        }
-        Video updated = videos.find(id).orElseThrow(() -> ApiException.notFound("no video " + id));
+        Video updated = change(video, body.text("title").map(VideosEndpoint::title).orElse(video.title()),
+                body.text("description").map(VideosEndpoint::description).orElse(video.description()),
+                body.text("visibility").map(VideosEndpoint::visibility));
         JsonResponses.send(request.exchange(), 200, view.render(updated, request.caller()));
+    }
+
+    /**
+     * Gives {@code video}, as it was looked up, these details; returns it as it now is. Whichever
+     * step fails, the origin is never more permissive than the database says: a visibility given is
+     * written before the row when it is private, and after the row in any case (changed or not,
+     * which restores a lost record, and so that it outlasts a record written meanwhile from the row
+     * as it was). A video deleted since it was looked up stays deleted: its record is put back to
+     * the tombstone, whatever was written here, and the answer is 404.
+     */
+    Video change(Video video, String title, String description, Optional<Visibility> given) {
+        String id = video.id();
+        Visibility visibility = given.orElse(video.visibility());
+        if (given.isPresent() && visibility == Visibility.PRIVATE) {
+            accessFile.write(id, visibility);
+        }
+        boolean updated = videos.updateDetails(id, title, description, visibility, Instant.now()) == 1;
+        if (updated && given.isPresent()) {
+            accessFile.write(id, visibility);
+        }
+        // Looked at after the record was written: a deletion that took the row before this look has
+        // its tombstone put back here, one after it writes its own last (VideoRemover).
+        Optional<Video> now = updated ? videos.find(id) : Optional.empty();
+        if (now.isEmpty()) {
+            accessFile.markDeleted(id);
+            throw ApiException.notFound("no video " + id);
+        }
+        return now.get();
     }
 
     public void delete(ApiRequest request) {

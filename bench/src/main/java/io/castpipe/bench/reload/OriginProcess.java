@@ -1,7 +1,6 @@
 package io.castpipe.bench.reload;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +14,7 @@ import io.castpipe.common.http.HttpBounds;
 import io.castpipe.common.http.HttpServer;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.media.AccessRecords;
 import io.castpipe.common.media.Ids;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.metrics.Metrics;
@@ -76,8 +76,7 @@ public final class OriginProcess {
                         return false;
                     }
                     String id = Ids.require(line.substring("video ".length()));
-                    store.put(ObjectKeys.vodAccess(id), "{\"visibility\":\"public\"}".getBytes(StandardCharsets.UTF_8),
-                            "application/json");
+                    store.put(ObjectKeys.accessRecord(id), AccessRecords.of("public"), AccessRecords.CONTENT_TYPE);
                     StdinCommands.reply("video " + id);
                     return true;
                 });

@@ -66,6 +66,15 @@ public final class Database implements AutoCloseable {
         return "23505".equals(e.getSQLState());
     }
 
+    /**
+     * True when the database refused the values themselves (SQLSTATE class 22: too long for the
+     * column, a time out of its range, a character it cannot hold), so that trying again would fail
+     * the same way.
+     */
+    public static boolean isDataException(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("22");
+    }
+
     public DataSource dataSource() {
         return pool;
     }

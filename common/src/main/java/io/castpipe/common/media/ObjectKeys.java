@@ -27,12 +27,23 @@ public final class ObjectKeys {
     }
 
     /**
-     * Who may play the video: {@code {"visibility":"public|unlisted|private"}}, written by the API
-     * before the video exists and removed first when it is deleted; read by the origin, which
-     * serves nothing of a video without one, and by work that writes the video's objects.
+     * Who may play the video ({@link AccessRecords}): written by the API, read by the origin, which
+     * decides by it who gets the video's bytes, and by work that writes the video's objects. It is
+     * kept apart from the video's objects, so that removing them (a deletion, a job clearing up
+     * after itself) never takes the record with them.
      */
-    public static String vodAccess(String videoId) {
-        return vodPrefix(videoId) + "access.json";
+    public static String accessRecord(String videoId) {
+        return accessPrefix() + videoId + ".json";
+    }
+
+    /** Where the access records are, ending in a slash. */
+    public static String accessPrefix() {
+        return "access/";
+    }
+
+    /** Left once every video made before there were access records has been given one. */
+    public static String accessBackfillMarker() {
+        return accessPrefix() + "backfilled";
     }
 
     /** Everything of one live stream's playback, ending in a slash. */

@@ -23,9 +23,12 @@ import org.slf4j.LoggerFactory;
  * its {@link VideoAccess access record}.
  *
  * <ul>
- * <li>No record: the video was deleted (or never made). 404 for everyone, tokens and the admin
- *     included, whatever is still in storage.</li>
- * <li>A stream's live window while it is live: public like the channel.</li>
+ * <li>A tombstone: the video was deleted. 404 for everyone, tokens and the admin included, the live
+ *     window included, whatever is still in storage.</li>
+ * <li>A stream's live window while it is live: public like the channel, whatever the recording's
+ *     visibility, and also while the recording has no record yet (the API is behind on the stream's
+ *     start), since a channel's live stream does not wait for the API.</li>
+ * <li>No record, anything else: 404 for everyone (fail closed): the video is not known yet.</li>
  * <li>Public and unlisted: anyone.</li>
  * <li>Private: a client with a valid {@code ?token=} for that video ({@link PlaybackTokens}) or the
  *     admin token as {@code Authorization: Bearer} (when this node has one); else 403, before the
@@ -71,8 +74,9 @@ public final class AccessHandler implements HttpHandler {
                 Errors.tryLater(ex, 503, "unavailable", "cannot tell who may play this video now; try again", RETRY_SECONDS);
                 return;
             }
-            if (visibility.isEmpty()) {
-                log.debug("video {}: refused {} (no access record: deleted)", id, request.storageKey());
+            boolean deleted = visibility.orElse(null) == Visibility.DELETED;
+            if (deleted || (visibility.isEmpty() && !request.liveWindow())) {
+                log.debug("video {}: refused {} ({})", id, request.storageKey(), deleted ? "deleted" : "no access record yet");
                 Errors.notFound(ex, "no such video");
                 return;
             }

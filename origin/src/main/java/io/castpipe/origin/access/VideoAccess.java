@@ -1,12 +1,11 @@
 package io.castpipe.origin.access;
 
-import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castpipe.common.media.AccessRecords;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.origin.cache.CachedObject;
 import io.castpipe.origin.cache.Lookup;
@@ -15,15 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A video's access record, {@code vod/{id}/access.json}, read through the {@link ObjectCache} (so
- * concurrent first requests cost one read, and a change shows once the cache reads it again). The
- * API writes it before the video exists and removes it first when the video is deleted, so no
- * record means no video: {@link Optional#empty()}. A record that cannot be understood means
+ * A video's access record ({@link AccessRecords}), read through the {@link ObjectCache} (so
+ * concurrent first requests cost one read, and a change shows once the cache reads it again,
+ * {@link #RECORD_TTL} at most). The API writes it before the video exists and makes it a tombstone
+ * ({@link Visibility#DELETED}) first when the video is deleted. No record ({@link Optional#empty()})
+ * means that the API has not written one yet: a broadcast's recording while the API is behind on the
+ * stream's start, a video made before there were records. A record that cannot be understood means
  * private: when in doubt, the origin refuses rather than leaks.
  */
 public final class VideoAccess {
     private static final Logger log = LoggerFactory.getLogger(VideoAccess.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** How long a record read is believed: a change of visibility or a deletion shows within this. */
+    public static final Duration RECORD_TTL = Duration.ofSeconds(5);
     /** Past this many remembered decisions the memory is simply dropped and refilled. */
     private static final int MAX_REMEMBERED = 100_000;
 
@@ -35,9 +37,9 @@ public final class VideoAccess {
         this.cache = cache;
     }
 
-    /** Who may play video {@code id}; empty when it does not exist (deleted); fails when storage cannot tell. */
+    /** Who may play video {@code id}; empty when it has no record (yet); fails when storage cannot tell. */
     public CompletableFuture<Optional<Visibility>> visibility(String id) {
-        return cache.get(ObjectKeys.vodAccess(id)).thenApply(lookup -> decide(id, lookup));
+        return cache.get(ObjectKeys.accessRecord(id)).thenApply(lookup -> decide(id, lookup));
     }
 
     private Optional<Visibility> decide(String id, Lookup lookup) {
@@ -45,7 +47,7 @@ public final class VideoAccess {
             return Optional.empty();
         }
         if (!(lookup instanceof Lookup.Found found)) {
-            log.warn("video {}: access.json is far too large; treating the video as private", id);
+            log.warn("video {}: its access record is far too large; treating the video as private", id);
             return Optional.of(Visibility.PRIVATE);
         }
         Decision d = decisions.get(id);
@@ -61,20 +63,12 @@ public final class VideoAccess {
     }
 
     private static Visibility parse(String id, byte[] record) {
-        try {
-            JsonNode json = MAPPER.readTree(record);
-            JsonNode value = json == null ? null : json.get("visibility");
-            if (value != null && value.isTextual()) {
-                Optional<Visibility> v = Visibility.parse(value.asText());
-                if (v.isPresent()) {
-                    return v.get();
-                }
-            }
-        } catch (IOException e) {
-            // not JSON: said below
+        Optional<Visibility> v = AccessRecords.visibility(record).flatMap(Visibility::parse);
+        if (v.isEmpty()) {
+            log.warn("video {}: its access record is not {\"visibility\":\"public|unlisted|private|deleted\"}; treating"
+                    + " the video as private", id);
         }
-        log.warn("video {}: access.json is not {\"visibility\":\"public|unlisted|private\"}; treating the video as private", id);
-        return Visibility.PRIVATE;
+        return v.orElse(Visibility.PRIVATE);
     }
 
     private record Decision(CachedObject record, Optional<Visibility> visibility) {

@@ -3,9 +3,9 @@ package io.castpipe.origin.access;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Who may play a video (API.md): anyone, anyone with the link, or token holders only. */
+/** Who may play a video (API.md): anyone, anyone with the link, token holders only, or nobody (deleted). */
 public enum Visibility {
-    PUBLIC, UNLISTED, PRIVATE;
+    PUBLIC, UNLISTED, PRIVATE, DELETED;
 
     public static Optional<Visibility> parse(String value) {
         if (value == null) {

@@ -19,9 +19,10 @@ import io.undertow.util.Headers;
  * path strictly, finds the channel's current stream and starts the request for its storage key,
  * on behalf of the stream's recording (the video with the stream's id), whose access decides who
  * gets it. While the stream is live, its live window — the master and media playlists, init
- * sections, parts and the segments the playlist still lists — is public like the channel; the
- * recording's own pieces (history playlists, {@code vod.m3u8}, segments that left the window) and,
- * once the stream has ended, everything of it follow the recording's visibility.
+ * sections, and the segments the playlist still lists (or is yet to), with their parts — is public
+ * like the channel; the recording's own pieces (history playlists, {@code vod.m3u8}, segments and
+ * parts of segments that left the window) and, once the stream has ended, everything of it follow
+ * the recording's visibility.
  * Playlists change every segment, so they may be cached for a second; segments and init
  * sections never change under one name. Requests of media playlists and segments are what the
  * {@link ViewerCounter} counts.
@@ -29,9 +30,10 @@ import io.undertow.util.Headers;
 public final class LivePathHandler implements HttpHandler {
     private static final Pattern PATH = Pattern.compile(
             "/live/([a-z0-9][a-z0-9_-]{2,31})/(?:([A-Za-z0-9][A-Za-z0-9_-]{0,31})/)?([A-Za-z0-9][A-Za-z0-9_-]{0,63}(?:\\.[0-9]{1,9})?\\.(?:m3u8|m4s|mp4))");
-    /** The live window's own files, besides its segments: the playlist, init sections, parts. */
-    private static final Pattern WINDOW_FILE = Pattern.compile("index\\.m3u8|init(?:-\\d{1,9})?\\.mp4|part-\\d{1,18}\\.\\d{1,9}\\.m4s");
-    private static final Pattern SEGMENT = Pattern.compile("seg-(\\d{1,18})\\.m4s");
+    /** The live window's own files, besides its media: the playlist and init sections. */
+    private static final Pattern WINDOW_FILE = Pattern.compile("index\\.m3u8|init(?:-\\d{1,9})?\\.mp4");
+    /** A segment (its sequence number in group 1) or a part of one (the segment's number in group 2). */
+    private static final Pattern SEGMENT_OR_PART = Pattern.compile("(?:seg-(\\d{1,18})|part-(\\d{1,18})\\.\\d{1,9})\\.m4s");
     static final long PLAYLIST_MAX_AGE = 1;
     static final long IMMUTABLE_MAX_AGE = 31_536_000;
 
@@ -88,8 +90,11 @@ public final class LivePathHandler implements HttpHandler {
         if (WINDOW_FILE.matcher(file).matches()) {
             return true;
         }
-        Matcher segment = SEGMENT.matcher(file);
-        return segment.matches()
-                && windows.inWindow(ObjectKeys.liveFile(stream, rendition, "index.m3u8"), Long.parseLong(segment.group(1)));
+        Matcher media = SEGMENT_OR_PART.matcher(file);
+        if (!media.matches()) {
+            return false;
+        }
+        String sequence = media.group(1) != null ? media.group(1) : media.group(2);
+        return windows.inWindow(ObjectKeys.liveFile(stream, rendition, "index.m3u8"), Long.parseLong(sequence));
     }
 }

@@ -5,8 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where each live media playlist's window starts, as {@code hls.updates} announces it: a segment
- * from there on is the live stream's, public like the channel; one that has left the window is
- * only the recording's. A playlist that has ended, or that this node has not heard of, has no
+ * (or a part of one) from there on is the live stream's, public like the channel; one that has
+ * left the window is only the recording's. A playlist that has ended, or that this node has not heard of, has no
  * window, so its segments are the recording's (refusing rather than leaking when in doubt).
  */
 public final class LiveWindows {

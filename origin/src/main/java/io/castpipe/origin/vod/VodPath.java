@@ -83,9 +83,8 @@ public record VodPath(String videoId, String storageKey, MediaType type) {
         String key = parts.length == 2
                 ? ObjectKeys.vodPrefix(id) + file
                 : ObjectKeys.vodFile(id, parts[1], file);
-        // Belt and braces: whatever the checks above allow must stay inside this video and
-        // must not be the access file.
-        if (!key.startsWith(ObjectKeys.vodPrefix(id)) || key.equals(ObjectKeys.vodAccess(id))) {
+        // Belt and braces: whatever the checks above allow must stay inside this video.
+        if (!key.startsWith(ObjectKeys.vodPrefix(id))) {
             throw new Rejected(404, "no such file");
         }
         return new VodPath(id, key, type.get());

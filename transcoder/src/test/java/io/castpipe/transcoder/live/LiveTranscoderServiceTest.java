@@ -119,8 +119,12 @@ class LiveTranscoderServiceTest {
         }
     }
 
+    /**
+     * Two streams at once: one whose video the API deletes while it is live (its record becomes a
+     * tombstone), one whose video the API has not made yet (no record: it is down or behind).
+     */
     @Test
-    void aStreamWhoseVideoIsDeletedWhileLiveLeavesNoRecordingAndNoObjects() throws Exception {
+    void onlyATombstoneAbandonsARecordingAMissingRecordDoesNot() throws Exception {
         Path dir = TestServices.tempDir("live-deleted");
         try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
                 "live-deleted", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
@@ -137,18 +141,26 @@ class LiveTranscoderServiceTest {
                 Path flv = dir.resolve("source.flv");
                 ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=4",
                         "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-f", "flv", flv.toString()).run();
-                String streamId = Ids.newId();
-                ApiVideos.created(store, streamId);
+                String deleted = Ids.newId();
+                ApiVideos.created(store, deleted);
+                String unknown = Ids.newId();
                 long start = System.currentTimeMillis();
                 for (FlvFile.Tag t : FlvFile.read(flv).tags()) {
-                    ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(toTag(streamId, t, start, LatencyMode.NORMAL)), null);
+                    for (String streamId : List.of(deleted, unknown)) {
+                        ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(toTag(streamId, t, start,
+                                LatencyMode.NORMAL)), null);
+                    }
                 }
-                awaitObject(store, ObjectKeys.liveMaster(streamId), Duration.ofSeconds(30));
+                awaitObject(store, ObjectKeys.liveMaster(deleted), Duration.ofSeconds(30));
 
-                // The API deletes the recording's video while the stream is live: the access record first.
-                store.delete(ObjectKeys.vodAccess(streamId));
-                await().atMost(Duration.ofSeconds(60)).until(() -> store.list(ObjectKeys.livePrefix(streamId)).isEmpty());
-                assertThat(store.list(ObjectKeys.vodPrefix(streamId))).as("no recording made").isEmpty();
+                // The API deletes the recording's video while the stream is live: the record becomes a tombstone first.
+                ApiVideos.deleted(store, deleted);
+                await().atMost(Duration.ofSeconds(60)).until(() -> store.list(ObjectKeys.livePrefix(deleted)).isEmpty());
+                assertThat(store.list(ObjectKeys.vodPrefix(deleted))).as("no recording made").isEmpty();
+
+                // Not known yet is not deleted: the broadcast is kept as a recording, for the API to find once it catches up.
+                awaitObject(store, ObjectKeys.vodMaster(unknown), Duration.ofSeconds(60));
+                assertThat(store.list(ObjectKeys.livePrefix(unknown))).isNotEmpty();
             } finally {
                 service.close();
             }

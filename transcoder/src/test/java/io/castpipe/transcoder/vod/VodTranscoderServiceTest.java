@@ -134,6 +134,20 @@ class VodTranscoderServiceTest {
     }
 
     @Test
+    void aJobWhoseVideoHasNoAccessRecordYetGoesOn() throws Exception {
+        Path clip = dir.resolve("unrecorded-clip.mp4");
+        ffmpeg.command("make-unrecorded-clip").args("-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip.toString()).run();
+        // No access record: not known yet (the API is behind), which is not deleted.
+        String id = Ids.newId();
+        store.put(ObjectKeys.uploadSource(id), Files.readAllBytes(clip), "video/mp4");
+        publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now()));
+        awaitEvents(id, VideoEvent.Type.READY, Duration.ofSeconds(90));
+        assertThat(store.head(ObjectKeys.vodMaster(id))).isPresent();
+        assertThat(store.head(ObjectKeys.accessRecord(id))).as("the transcoder writes no record").isEmpty();
+    }
+
+    @Test
     void inputsThatAreNotVideoFailWithAReason() throws Exception {
         String junk = Ids.newId();
         store.put(ObjectKeys.uploadSource(junk), "just some text, not a video".getBytes(), "application/octet-stream");
@@ -204,8 +218,8 @@ class VodTranscoderServiceTest {
         // The ladder's ffmpeg writes into the job's out folder.
         await().atMost(Duration.ofSeconds(120)).until(() -> ffmpegOf(id + "/out").size() == 1);
 
-        // The API deletes the video: its access record first, then its objects.
-        store.delete(ObjectKeys.vodAccess(id));
+        // The API deletes the video: its access record becomes a tombstone first, then its objects go.
+        ApiVideos.deleted(store, id);
         store.deleteByPrefix("uploads/" + id + "/");
         long deleted = System.nanoTime();
         await().atMost(Duration.ofSeconds(30)).until(() -> ffmpegOf(id).isEmpty());
@@ -218,6 +232,7 @@ class VodTranscoderServiceTest {
             });
         }
         assertThat(store.list(ObjectKeys.vodPrefix(id))).isEmpty();
+        assertThat(store.head(ObjectKeys.accessRecord(id))).as("the tombstone stays").isPresent();
         receiveFor(Duration.ofSeconds(3));
         assertThat(RECEIVED.get(id)).extracting(VideoEvent::type).doesNotContain(VideoEvent.Type.READY, VideoEvent.Type.FAILED)
                 .filteredOn(t -> t == VideoEvent.Type.PROCESSING).hasSize(1);
