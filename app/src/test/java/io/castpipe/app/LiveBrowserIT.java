@@ -53,7 +53,7 @@ class LiveBrowserIT {
             // Live: 85 s published in real time; the browser joins once the master is served and
             // plays for 60 s in hls.js's low-latency mode (parts, blocking reload, preload hints).
             FfmpegJob publisher = ffmpeg.command("publish").args("-re", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
-                    "-f", "lavfi", "-i", "sine=frequency=440", "-t", "85", "-c:v", "libx264", "-preset", "veryfast",
+                    "-f", "lavfi", "-i", "sine=frequency=440", "-t", "85", "-c:v", "libx264", "-preset", "ultrafast",
                     "-tune", "zerolatency", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
                     "-f", "flv", rtmp).start();
             awaitOk(base + "/live/browser-live/master.m3u8", Duration.ofSeconds(30));

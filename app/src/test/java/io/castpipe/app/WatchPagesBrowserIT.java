@@ -71,7 +71,7 @@ class WatchPagesBrowserIT {
 
             // The stream starts now; the browser plays the video first, by when the stream is warm.
             FfmpegJob publisher = ffmpeg.command("publish").args("-re", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
-                    "-f", "lavfi", "-i", "sine=frequency=440", "-t", "120", "-c:v", "libx264", "-preset", "veryfast",
+                    "-f", "lavfi", "-i", "sine=frequency=440", "-t", "120", "-c:v", "libx264", "-preset", "ultrafast",
                     "-tune", "zerolatency", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
                     "-f", "flv", "rtmp://127.0.0.1:" + env.get("CASTPIPE_RTMP_PORT") + "/live/" + channel.get("streamKey").asText())
                     .start();
