@@ -40,16 +40,20 @@ public final class AbuseBench {
                     .start();
             String playlistPath = "/live/" + CHANNEL + "/360p/index.m3u8";
             awaitPlaylist(node.url(playlistPath), Duration.ofSeconds(90));
-            AbuseRun.Uploads uploads = AbuseRun.prepareUploads(node.url(""), node.userToken(), 16);
+            // Each phase stalls uploads of its own: a tus upload once written to is at another offset.
+            AbuseRun.Uploads forEachKind = AbuseRun.prepareUploads(node.url(""), node.userToken(), 8);
+            AbuseRun.Uploads forAll = AbuseRun.prepareUploads(node.url(""), node.userToken(), 16);
+            AbuseRun.Target eachAlone = new AbuseRun.Target("127.0.0.1", node.httpPort, node.rtmpPort, node.chatPort,
+                    node.userToken(), CHANNEL, forEachKind.videoIds(), forEachKind.tusPaths(), playlistPath);
             AbuseRun.Target target = new AbuseRun.Target("127.0.0.1", node.httpPort, node.rtmpPort, node.chatPort,
-                    node.userToken(), CHANNEL, uploads.videoIds(), uploads.tusPaths(), playlistPath);
+                    node.userToken(), CHANNEL, forAll.videoIds(), forAll.tusPaths(), playlistPath);
             AbuseRun.Sizes sizes = AbuseRun.Sizes.standard();
             try (LegitViewer viewer = new LegitViewer(node.url(playlistPath))) {
                 Thread.sleep(5000);
                 System.out.println("each kind alone: what the node holds for it one second after it connected");
                 long base = NodeHeap.liveBytes(node.pid());
                 for (AbuseRun.Kind kind : AbuseRun.Kind.values()) {
-                    base = perKind(node, target, sizes, kind, base);
+                    base = perKind(node, eachAlone, sizes, kind, base);
                 }
                 System.out.printf("%nlive; measuring %d s without hostile clients, then %d s with all of them at once…%n",
                         seconds, seconds);
