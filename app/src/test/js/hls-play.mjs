@@ -34,7 +34,20 @@ const s = window.__stats = { levels: [], waiting: 0, playing: false, fatalErrors
 const video = document.getElementById('v');
 video.addEventListener('playing', () => { if (!s.playing) { s.playing = true; s.firstPlaying = performance.now(); } });
 // A stall is a wait while playing, not the wait for the data at a position just jumped to.
-video.addEventListener('waiting', () => { if (s.playing && performance.now() - (s.lastJumpAt ?? -1e9) > 3000) s.waiting++; });
+// Each stall is kept with when it began (seconds after playback started) and how long it lasted.
+s.stallList = [];
+video.addEventListener('waiting', () => {
+  if (s.playing && performance.now() - (s.lastJumpAt ?? -1e9) > 3000 && !s.stallSince) {
+    s.waiting++;
+    s.stallSince = performance.now();
+  }
+});
+video.addEventListener('playing', () => {
+  if (s.stallSince) {
+    s.stallList.push({ at: (s.stallSince - s.firstPlaying) / 1000, seconds: (performance.now() - s.stallSince) / 1000 });
+    s.stallSince = null;
+  }
+});
 if (!Hls.isSupported()) {
   s.fatalErrors.push('Hls.isSupported() is false');
 } else {
@@ -129,6 +142,7 @@ try {
       live: r.live, paused: r.paused, videoSize: r.videoSize, currentLevelHeight: r.currentLevelHeight,
       nonFatalErrors: r.errors.slice(0, 20), h264Supported: r.mse.h264, jumpsToLive: r.jumpsToLive ?? 0,
       latencyBeforeFall: r.latencyBeforeFall ?? null,
+      stallList: r.stallList.concat(r.stallSince ? [{ at: (r.stallSince - r.firstPlaying) / 1000, seconds: null }] : []),
     }));
   }
 } catch (e) {

@@ -61,6 +61,19 @@ public final class CastpipeConfig {
         return n;
     }
 
+    /** The x264 presets, fastest first: each step down costs more CPU for a smaller file at the same quality. */
+    public static final java.util.List<String> X264_PRESETS = java.util.List.of("ultrafast", "superfast", "veryfast",
+            "faster", "fast", "medium", "slow", "slower", "veryslow");
+
+    public String x264Preset(Setting s) {
+        String v = values.get(s);
+        if (!X264_PRESETS.contains(v)) {
+            throw new ConfigException(s.env() + "=" + v + " is not an x264 preset; use one of "
+                    + String.join(", ", X264_PRESETS) + " or unset it for the default " + s.defaultValue());
+        }
+        return v;
+    }
+
     public int port(Setting s) {
         return integer(s, 1, 65535);
     }

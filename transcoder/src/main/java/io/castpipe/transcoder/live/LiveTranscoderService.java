@@ -100,7 +100,7 @@ public final class LiveTranscoderService implements Service {
             long fragmentMicros = o.parts(LiveStreamSession.FRAME_RATE).map(PartPlan::fragmentMicros).orElse(FRAGMENT_MS * 1000L);
             options.put(mode, o);
             settings.put(mode, new LiveSettings((int) o.segmentTarget().toSeconds(), fragmentMicros,
-                    ctx.config().string(Setting.VOD_X264_PRESET), ctx.config().bool(Setting.LIVE_PASSTHROUGH)));
+                    ctx.config().x264Preset(Setting.LIVE_X264_PRESET), ctx.config().bool(Setting.LIVE_PASSTHROUGH)));
         }
         thread = new Thread(() -> run(options, settings), "live-transcoder");
         thread.start();

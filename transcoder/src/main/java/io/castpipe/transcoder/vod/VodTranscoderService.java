@@ -7,7 +7,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.castpipe.common.config.CastpipeConfig;
-import io.castpipe.common.config.ConfigException;
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.node.DaemonThreads;
@@ -17,8 +16,6 @@ import io.castpipe.transcoder.DeletedVideos;
 
 /** The VOD half of the transcoder role: {@code CASTPIPE_VOD_WORKERS} members of the job consumer group. */
 public final class VodTranscoderService implements Service {
-    private static final List<String> X264_PRESETS = List.of("ultrafast", "superfast", "veryfast", "faster", "fast",
-            "medium", "slow", "slower", "veryslow");
     private final NodeContext ctx;
     private final List<VodJobConsumer> consumers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -36,11 +33,7 @@ public final class VodTranscoderService implements Service {
         int workers = config.integer(Setting.VOD_WORKERS, 0, 64);
         int segmentSeconds = config.integer(Setting.VOD_SEGMENT_SECONDS, 1, 30);
         int maxAttempts = config.integer(Setting.VOD_MAX_ATTEMPTS, 1, 20);
-        String preset = config.string(Setting.VOD_X264_PRESET);
-        if (!X264_PRESETS.contains(preset)) {
-            throw new ConfigException(Setting.VOD_X264_PRESET.env() + "=" + preset + " is not an x264 preset; use one of "
-                    + String.join(", ", X264_PRESETS));
-        }
+        String preset = config.x264Preset(Setting.VOD_X264_PRESET);
         Path workDir = ctx.dataDir().resolve("work").resolve("vod");
         events = new EventPublisher(ctx.kafka(), ctx.topics(), "vod-events");
         DeletedVideos deleted = new DeletedVideos(ctx.objectStore());
