@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +16,8 @@ import io.castpipe.common.db.Database;
 
 /** The streams table. Writes are idempotent, so a replayed stream event changes nothing. */
 public final class StreamRepository {
+    /** Seconds always shown: {@code LocalTime.toString()} drops them when they are zero. */
+    private static final DateTimeFormatter STARTED_AT = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss");
     /** The size of the videos.title column. */
     private static final int MAX_VIDEO_TITLE = 200;
     private static final String SELECT = "SELECT s.id, s.channel_id, c.name, s.status, s.started_at, s.ended_at, "
@@ -66,7 +69,7 @@ public final class StreamRepository {
                         + "created_at, updated_at) SELECT ?, owner_id, id, LEFT(title, ?) || ?, '', 'public', 'processing', "
                         + "0, ?, ? FROM channels WHERE id = ? AND NOT EXISTS (SELECT 1 FROM videos WHERE id = ?)")) {
             OffsetDateTime when = OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
-            String live = " — live " + when.toLocalDate() + " " + when.toLocalTime().withNano(0) + " UTC";
+            String live = " — live " + STARTED_AT.format(when) + " UTC";
             ps.setString(1, streamId);
             ps.setInt(2, Math.max(0, MAX_VIDEO_TITLE - live.length()));
             ps.setString(3, live);
