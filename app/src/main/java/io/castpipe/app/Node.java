@@ -6,11 +6,14 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.config.ConfigException;
@@ -27,11 +30,14 @@ import io.castpipe.common.http.TlsIdentity;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.metrics.Metrics;
+import io.castpipe.common.node.Health;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
 import io.castpipe.common.storage.S3ObjectStore;
 import io.castpipe.common.storage.S3Settings;
+import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +53,7 @@ final class Node implements AutoCloseable {
     private final CastpipeConfig config;
     private final Resources resources = new Resources();
     private final long startNanos = System.nanoTime();
-    private volatile boolean ready;
+    private volatile Health health;
 
     Node(Role role, CastpipeConfig config) {
         this.role = role;
@@ -124,16 +130,16 @@ final class Node implements AutoCloseable {
         tls.ifPresent(identity -> http.https(config.port(Setting.HTTPS_PORT), identity));
         NodeContext context = new NodeContext(effective, dataDir, kafka, topics, store, database, ffmpeg, http, metrics,
                 adminToken, role.needs(Role.Need.SIGNING_SECRET) ? effective.string(Setting.SIGNING_SECRET) : null);
+        Health health = new Health(context.supervisor());
+        probeDependencies(health, kafka, store, database);
+        // Closed after the services, which stop their own loops first.
+        resources.add(context.supervisor());
         for (Service service : role.services(context)) {
             resources.add(service).start();
         }
-        http.exact("/healthz", exchange -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", ready ? "up" : "down");
-            body.put("role", role.label());
-            body.put("uptimeSeconds", uptime().toSeconds());
-            JsonResponses.send(exchange, ready ? 200 : 503, body);
-        });
+        http.exact("/livez", exchange -> answer(exchange, health.liveness()));
+        http.exact("/readyz", exchange -> answer(exchange, health.readiness()));
+        http.exact("/healthz", exchange -> answer(exchange, health.readiness()));
         http.exact("/metrics", new OperatorGate(
                 Arrays.asList(effective.optional(Setting.ADMIN_TOKEN).orElse(null), effective.optional(Setting.METRICS_TOKEN).orElse(null)),
                 "send Authorization: Bearer with " + Setting.METRICS_TOKEN.env() + " or the admin token", exchange -> {
@@ -142,9 +148,38 @@ final class Node implements AutoCloseable {
                 }));
         http.start();
 
-        ready = true;
+        health.accepting(true);
+        this.health = health;
         log.info("castpipe {} ready in {} ms", role.label(), uptime().toMillis());
         return banner.startedIn(uptime());
+    }
+
+    /** Each shared service this role uses, probed every few seconds for {@code /readyz}. */
+    private void probeDependencies(Health health, KafkaSettings kafka, S3ObjectStore store, Database database) {
+        Duration limit = Duration.ofSeconds(3);
+        if (kafka != null) {
+            Admin admin = resources.add(Admin.create(kafka.admin(limit)));
+            health.probe("kafka", () -> admin.describeCluster().nodes().get(limit.toMillis(), TimeUnit.MILLISECONDS));
+        }
+        if (store != null) {
+            health.probe("storage", store::ensureBucket);
+        }
+        if (database != null) {
+            health.probe("database", () -> {
+                try (Connection c = database.connection()) {
+                    if (!c.isValid((int) limit.toSeconds())) {
+                        throw new SQLException("the connection did not answer within " + limit.toSeconds() + " s");
+                    }
+                }
+            });
+        }
+    }
+
+    private void answer(HttpServerExchange exchange, Health.Report report) {
+        Map<String, Object> body = new LinkedHashMap<>(report.body());
+        body.put("role", role.label());
+        body.put("uptimeSeconds", uptime().toSeconds());
+        JsonResponses.send(exchange, report.up() ? 200 : 503, body);
     }
 
     private Duration uptime() {
@@ -213,7 +248,10 @@ final class Node implements AutoCloseable {
 
     @Override
     public void close() {
-        ready = false;
+        Health h = health;
+        if (h != null) {
+            h.accepting(false);
+        }
         resources.close();
     }
 }

@@ -3,7 +3,6 @@ package io.castpipe.common.kafka;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +10,6 @@ import java.util.concurrent.TimeoutException;
 
 import io.castpipe.common.config.ConfigException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -36,12 +34,8 @@ public final class Topics {
      * check that Kafka is reachable: it fails with a message that says what to fix.
      */
     public void ensureCreated(KafkaSettings kafka, int partitions, short replication) {
-        Properties props = new Properties();
-        props.putAll(kafka.common());
         int timeoutMs = (int) kafka.timeout().toMillis();
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 5000));
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = Admin.create(kafka.admin(kafka.timeout()))) {
             Set<String> existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (Topic t : Topic.values()) {

@@ -12,6 +12,7 @@ import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.media.Ids;
 import io.castpipe.common.metrics.Metrics;
 import io.castpipe.common.storage.ObjectStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * What a node gives its services: the configuration and the connections its role needs. A
@@ -30,6 +31,7 @@ public final class NodeContext {
     private final String adminToken;
     private final String signingSecret;
     private final String nodeId;
+    private final Supervisor supervisor;
 
     public NodeContext(CastpipeConfig config, Path dataDir, KafkaSettings kafka, Topics topics, ObjectStore objectStore,
                        Database database, Ffmpeg ffmpeg, HttpServer http, Metrics metrics, String adminToken,
@@ -46,6 +48,12 @@ public final class NodeContext {
         this.adminToken = adminToken;
         this.signingSecret = signingSecret;
         this.nodeId = config.optional(Setting.NODE_ID).orElseGet(Ids::newId);
+        this.supervisor = new Supervisor(metrics != null ? metrics.registry() : new SimpleMeterRegistry());
+    }
+
+    /** Where services run their long-lived loops and periodic tasks, so that a failure restarts them and health sees them. */
+    public Supervisor supervisor() {
+        return supervisor;
     }
 
     public CastpipeConfig config() {

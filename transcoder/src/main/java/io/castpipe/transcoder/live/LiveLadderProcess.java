@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class LiveLadderProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveLadderProcess.class);
     private static final int ACCEPT_TIMEOUT_MS = 30_000;
+    private static final Duration READERS_GONE = Duration.ofSeconds(2);
 
     private final String streamId;
     private final FfmpegJob job;
@@ -125,12 +126,27 @@ public final class LiveLadderProcess implements AutoCloseable {
         close();
     }
 
-    /** Stops at once: kills ffmpeg and drops the outputs. */
+    /**
+     * Stops at once: kills ffmpeg and drops the outputs. Waits (briefly) for the readers to
+     * return, so that a successor taking the stream on reads the playlists they left, not ones
+     * they are still writing.
+     */
     @Override
     public void close() {
         closing = true;
         job.kill("stream " + streamId + " closed");
         closeAll(servers);
+        long deadline = System.nanoTime() + READERS_GONE.toNanos();
+        try {
+            for (Thread r : readers) {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    r.join(Math.max(1, left / 1_000_000));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeAll(List<ServerSocket> servers) {

@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -22,6 +21,8 @@ import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
+import io.castpipe.common.node.Supervised;
+import io.castpipe.common.node.Supervisor;
 import io.castpipe.common.media.LatencyMode;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.transcoder.DeletedVideos;
@@ -56,6 +57,8 @@ public final class LiveTranscoderService implements Service {
      * can be. With parts, a fragment is a part.
      */
     private static final int FRAGMENT_MS = 100;
+    /** The loop turns every 100 ms; a commit at a rebalance may wait a minute for the broker. */
+    private static final Duration STALL_LIMIT = Duration.ofSeconds(90);
 
     private final NodeContext ctx;
     private final DeletedVideos deleted;
@@ -67,9 +70,10 @@ public final class LiveTranscoderService implements Service {
         t.setDaemon(true);
         return t;
     });
-    private KafkaConsumer<String, byte[]> consumer;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private Properties consumerProps;
     private EventPublisher updates;
-    private Thread thread;
+    private Supervised loop;
 
     public LiveTranscoderService(NodeContext ctx) {
         this.ctx = ctx;
@@ -89,7 +93,7 @@ public final class LiveTranscoderService implements Service {
         // The survivor learns of the rebalance at its next heartbeat.
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        consumer = new KafkaConsumer<>(props);
+        consumerProps = props;
         ctx.metrics().registry().gaugeMapSize("castpipe.live.streams", java.util.List.of(), sessions);
         updates = new EventPublisher(ctx.kafka(), ctx.topics(), "hls-updates");
         // One way of packaging per latency mode, read (and checked) now rather than per stream.
@@ -102,12 +106,31 @@ public final class LiveTranscoderService implements Service {
             settings.put(mode, new LiveSettings((int) o.segmentTarget().toSeconds(), fragmentMicros,
                     ctx.config().x264Preset(Setting.LIVE_X264_PRESET), ctx.config().bool(Setting.LIVE_PASSTHROUGH)));
         }
-        thread = new Thread(() -> run(options, settings), "live-transcoder");
-        thread.start();
+        // A failed loop is restarted with a new consumer; its streams go on from their next keyframe.
+        loop = ctx.supervisor().loop("live-transcoder", STALL_LIMIT, () -> new Supervisor.Loop() {
+            @Override
+            public void run(Supervisor.Heartbeat heartbeat) {
+                LiveTranscoderService.this.run(options, settings, heartbeat);
+            }
+
+            @Override
+            public void stop() {
+                KafkaConsumer<String, byte[]> c = consumer;
+                if (c != null) {
+                    c.wakeup();
+                }
+            }
+        });
     }
 
-    private void run(Map<LatencyMode, LiveOptions> options, Map<LatencyMode, LiveSettings> settings) {
+    private void run(Map<LatencyMode, LiveOptions> options, Map<LatencyMode, LiveSettings> settings,
+                     Supervisor.Heartbeat heartbeat) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps);
+        this.consumer = consumer;
         try {
+            if (stopping.get()) {
+                return;
+            }
             consumer.subscribe(List.of(ctx.topics().name(Topic.MEDIA_LIVE)), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -128,12 +151,11 @@ public final class LiveTranscoderService implements Service {
             });
             long lastCommit = System.nanoTime();
             while (!stopping.get()) {
+                heartbeat.beat();
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     handle(r, options, settings);
                 }
-                for (LiveStreamSession s : sessions.values()) {
-                    s.flush();
-                }
+                sessions.forEach((id, s) -> feedSafely(id, s, s::flush));
                 endIdle();
                 if (System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
                     consumer.commitAsync();
@@ -145,11 +167,10 @@ public final class LiveTranscoderService implements Service {
                 throw e;
             }
         } catch (org.apache.kafka.common.errors.InvalidSessionTimeoutException e) {
-            log.error("live transcoder stopped: the Kafka brokers refuse a {} ms consumer session; set "
+            log.error("live transcoder: the Kafka brokers refuse a {} ms consumer session; set "
                     + "group.min.session.timeout.ms to {} or less on them (their default is 6000)", SESSION_TIMEOUT_MS,
                     SESSION_TIMEOUT_MS);
-        } catch (Exception e) {
-            log.error("live transcoder stopped: {}", e.toString(), e);
+            throw e;
         } finally {
             sessions.values().forEach(LiveStreamSession::close);
             sessions.clear();
@@ -176,12 +197,27 @@ public final class LiveTranscoderService implements Service {
                     new LiveMaster(ctx.objectStore(), k, rungs, LiveStreamSession.FRAME_RATE),
                     update -> updates.publish(Topic.HLS_UPDATES, k, update)));
         });
+        feedSafely(id, session, () -> session.accept(tag));
+    }
+
+    private interface Feed {
+        void run() throws java.io.IOException;
+    }
+
+    /**
+     * One stream's failure is that stream's alone: its ffmpeg is stopped and its session dropped,
+     * and its next media starts a new one from the next keyframe (after a discontinuity, as a
+     * takeover does). The other streams on this loop carry on.
+     */
+    private void feedSafely(String id, LiveStreamSession session, Feed feed) {
         try {
-            session.accept(tag);
-        } catch (java.io.IOException e) {
-            log.warn("stream {}: ffmpeg stopped taking media ({}); dropping the stream", id, e.toString());
+            feed.run();
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("stream {}: its ffmpeg failed ({}); starting it again from the next keyframe", id, e.toString());
             session.close();
-            sessions.remove(id);
+            sessions.remove(id, session);
+            partitionOf.remove(id);
+            ctx.metrics().registry().counter("castpipe.live.stream.failures").increment();
         }
     }
 
@@ -240,15 +276,8 @@ public final class LiveTranscoderService implements Service {
     @Override
     public void close() {
         stopping.set(true);
-        if (consumer != null) {
-            consumer.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(8000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (loop != null) {
+            loop.close();
         }
         finisher.shutdown();
         try {

@@ -24,12 +24,15 @@ import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.media.Ids;
+import io.castpipe.common.node.Supervisor;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -44,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * away, or the node stops, the job is cancelled uncommitted and another worker does it again. A
  * job whose video was deleted ends there: committed, with no event (there is no video to tell).
  */
-final class VodJobConsumer implements Runnable {
+final class VodJobConsumer implements Supervisor.Loop {
     private static final Logger log = LoggerFactory.getLogger(VodJobConsumer.class);
     static final String GROUP = "castpipe-vod-transcoders";
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
@@ -59,6 +62,7 @@ final class VodJobConsumer implements Runnable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile VodTranscode current;
     private volatile TopicPartition currentPartition;
+    private Supervisor.Heartbeat heartbeat = () -> { };
 
     VodJobConsumer(KafkaSettings kafka, Topics topics, EventPublisher events, Supplier<VodTranscode> transcodes,
                    int maxAttempts, String name, MeterRegistry meters) {
@@ -78,7 +82,8 @@ final class VodJobConsumer implements Runnable {
     }
 
     @Override
-    public void run() {
+    public void run(Supervisor.Heartbeat heartbeat) {
+        this.heartbeat = heartbeat;
         try {
             consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
                 @Override
@@ -95,6 +100,7 @@ final class VodJobConsumer implements Runnable {
                 }
             });
             while (!stopping.get()) {
+                heartbeat.beat();
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     handle(record);
                     if (stopping.get()) {
@@ -127,16 +133,17 @@ final class VodJobConsumer implements Runnable {
         try {
             Future<Boolean> outcome = jobThread.submit(() -> process(job, partition));
             while (!outcome.isDone()) {
+                heartbeat.beat();
                 consumer.poll(Duration.ofMillis(200)); // paused: keeps this member alive and hears rebalances
             }
             if (Boolean.TRUE.equals(outcome.get())) {
                 commit(partition, record.offset());
             } else {
-                consumer.seek(partition, record.offset());
+                again(partition, record.offset());
             }
         } catch (ExecutionException e) {
             log.error("video {}: job crashed; it stays queued for another attempt", job.videoId(), e.getCause());
-            consumer.seek(partition, record.offset());
+            again(partition, record.offset());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopping.set(true);
@@ -208,12 +215,29 @@ final class VodJobConsumer implements Runnable {
         }
     }
 
+    /**
+     * The job is done and durable. A commit refused because the partition moved meanwhile leaves
+     * the job to its new owner, who does it again and writes the same keys.
+     */
     private void commit(TopicPartition partition, long offset) {
-        consumer.commitSync(Map.of(partition, new OffsetAndMetadata(offset + 1)));
+        try {
+            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(offset + 1)));
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            log.warn("{}: the job at offset {} is done but its commit was refused ({}); its new owner does it again",
+                    partition, offset, e.toString());
+        }
+    }
+
+    /** The job is to be done again: by this member, or by the partition's new owner if it moved. */
+    private void again(TopicPartition partition, long offset) {
+        if (consumer.assignment().contains(partition)) {
+            consumer.seek(partition, offset);
+        }
     }
 
     /** Stops polling and cancels a running job, which stays uncommitted. */
-    void stop() {
+    @Override
+    public void stop() {
         stopping.set(true);
         VodTranscode t = current;
         if (t != null) {

@@ -260,6 +260,89 @@ class LiveTranscoderServiceTest {
         }
     }
 
+    /**
+     * Two streams on one worker; one's ffmpeg dies mid-stream (SIGKILL). The other goes on
+     * untouched; the dead one comes back from its next keyframe after a discontinuity, and both
+     * end as recordings.
+     */
+    @Test
+    void oneStreamsFfmpegDyingIsThatStreamsAloneAndItComesBack() throws Exception {
+        Path dir = TestServices.tempDir("live-crash");
+        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
+                "live-crash", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
+             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
+            store.ensureBucket();
+            KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-crash", Duration.ofSeconds(15));
+            Topics topics = new Topics("livecrash.");
+            topics.ensureCreated(kafka, 1, (short) 1);
+            Metrics metrics = new Metrics("test");
+            LiveTranscoderService service = new LiveTranscoderService(new NodeContext(CastpipeConfig.from(Map.of()), dir,
+                    kafka, topics, store, null, ffmpeg, null, metrics, null, null));
+            service.start();
+            try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
+                Thread.sleep(3000); // let the member join before media flows: it starts at the latest offset
+                Path flv = dir.resolve("source.flv");
+                ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=14",
+                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-f", "flv", flv.toString()).run();
+                String crashing = Ids.newId();
+                String steady = Ids.newId();
+                ApiVideos.created(store, crashing);
+                ApiVideos.created(store, steady);
+                List<FlvFile.Tag> tags = withConfigBeforeKeyframes(FlvFile.read(flv).tags());
+                long start = System.currentTimeMillis();
+                Long killed = null;
+                for (FlvFile.Tag t : tags) {
+                    long wait = start + t.timestamp() - System.currentTimeMillis();
+                    if (wait > 0) {
+                        Thread.sleep(wait); // as fast as a live publisher, no faster
+                    }
+                    if (killed == null && t.timestamp() > 7000) {
+                        killed = liveLadders().get(0).pid(); // the crashing stream's: it was published first
+                        ProcessHandle.of(killed).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                    for (String streamId : List.of(crashing, steady)) {
+                        ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(toTag(streamId, t, start,
+                                LatencyMode.NORMAL)), null);
+                    }
+                }
+                String crashed = awaitEnded(store, ObjectKeys.liveFile(crashing, "360p", "index.m3u8"));
+                String untouched = awaitEnded(store, ObjectKeys.liveFile(steady, "360p", "index.m3u8"));
+                assertThat(untouched).as("the other stream").doesNotContain("#EXT-X-DISCONTINUITY");
+                assertThat(crashed).as("the stream whose ffmpeg died").contains("#EXT-X-DISCONTINUITY");
+                assertThat(crashed.substring(crashed.indexOf("#EXT-X-DISCONTINUITY"))).as("segments after it came back")
+                        .containsPattern("seg-\\d+\\.m4s[\\s\\S]*seg-\\d+\\.m4s");
+                assertThat(metrics.registry().counter("castpipe.live.stream.failures").count()).isEqualTo(1);
+
+                awaitObject(store, ObjectKeys.vodMaster(steady), Duration.ofSeconds(30));
+                awaitObject(store, ObjectKeys.vodMaster(crashing), Duration.ofSeconds(30));
+                Path local = StoredRendition.download(store, ObjectKeys.livePrefix(steady) + "360p/", dir.resolve(steady));
+                assertThat(StoredRendition.decodedSeconds(ffmpeg, local.resolve("vod.m3u8"))).as("the other stream, whole")
+                        .isBetween(13.5, 14.3);
+            } finally {
+                service.close();
+            }
+        }
+    }
+
+    /** This JVM's live ladder ffmpeg processes, oldest (lowest pid) first. */
+    private static List<ProcessHandle> liveLadders() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().arguments().map(a -> java.util.Arrays.asList(a).contains("pipe:0")).orElse(false))
+                .sorted(java.util.Comparator.comparingLong(ProcessHandle::pid))
+                .toList();
+    }
+
+    private static String awaitEnded(S3ObjectStore store, String playlistKey) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        String playlist = "";
+        while (System.nanoTime() < deadline && !playlist.contains("ENDLIST")) {
+            Thread.sleep(200);
+            playlist = store.head(playlistKey).isPresent() ? new String(store.get(playlistKey).readAllBytes()) : "";
+        }
+        assertThat(playlist).as(playlistKey).contains("#EXT-X-ENDLIST");
+        return playlist;
+    }
+
     /** What ingest does: the codec configuration again before every video keyframe. */
     private static java.util.List<FlvFile.Tag> withConfigBeforeKeyframes(java.util.List<FlvFile.Tag> tags) {
         java.util.List<FlvFile.Tag> out = new java.util.ArrayList<>();
