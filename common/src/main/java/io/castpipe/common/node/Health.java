@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What {@code /livez} and {@code /readyz} answer. Live: no supervised loop is wedged (a process
- * that is not live is worth restarting). Ready: the node has started and is not stopping, every
+ * What {@code /livez} and {@code /readyz} answer. Live: no supervised loop (the dependency probes
+ * aside) is wedged or has stopped while the node runs (a process that is not live is worth
+ * restarting). Ready: the node has started and is not stopping, every
  * dependency its role needs answered its last probe, within the last {@value #FRESH_SECONDS} s, and every
  * supervised loop runs rather than backs off (a node that is not ready should get no new work, but
  * restarting it would not help: the dependency is what is down). Each dependency is probed every
@@ -28,6 +29,7 @@ public final class Health {
     private final Supervisor supervisor;
     private final Map<String, Long> lastSuccessNanos = new ConcurrentHashMap<>();
     private final List<String> dependencies = new ArrayList<>();
+    private final List<Supervised> probes = new ArrayList<>();
     private volatile boolean accepting;
 
     public Health(Supervisor supervisor) {
@@ -52,7 +54,7 @@ public final class Health {
         } catch (Exception e) {
             // not ready until a probe succeeds
         }
-        supervisor.every("probe-" + dependency, Duration.ofSeconds(PROBE_SECONDS), Duration.ofSeconds(60), recorded);
+        probes.add(supervisor.every("probe-" + dependency, Duration.ofSeconds(PROBE_SECONDS), Duration.ofSeconds(60), recorded));
     }
 
     /** Ready from now on, as far as the node itself goes; {@code false} once it starts stopping. */
@@ -60,9 +62,11 @@ public final class Health {
         this.accepting = accepting;
     }
 
+    /** A probe that hangs on its dependency makes the node not ready, never not live: restarting would not help. */
     public Report liveness() {
-        List<Supervised.Status> loops = supervisor.statuses();
-        boolean up = loops.stream().noneMatch(Supervised.Status::wedged);
+        List<String> probeNames = probes.stream().map(Supervised::name).toList();
+        List<Supervised.Status> loops = supervisor.statuses().stream().filter(s -> !probeNames.contains(s.name())).toList();
+        boolean up = loops.stream().noneMatch(s -> s.wedged() || s.state() == Supervised.State.STOPPED);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "up" : "down");
         body.put("loops", describe(loops));

@@ -59,8 +59,8 @@ public final class Supervised implements AutoCloseable {
         Duration backoff = Supervisor.FIRST_BACKOFF;
         while (!stopping && !supervisor.closed()) {
             long started = System.nanoTime();
-            state = State.RUNNING;
             lastBeatNanos = started;
+            state = State.RUNNING;
             try {
                 Supervisor.Loop loop = factory.get();
                 current = loop;
@@ -72,6 +72,7 @@ public final class Supervised implements AutoCloseable {
                     break;
                 }
                 lastFailure = "returned without being stopped";
+                log.warn("{} returned without being stopped; restarting it", name);
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable e) {
@@ -79,7 +80,7 @@ public final class Supervised implements AutoCloseable {
                     break;
                 }
                 lastFailure = e.toString();
-                log.error("{} failed; restarting it in {} ms", name, backoff.toMillis(), e);
+                log.error("{} failed; restarting it", name, e);
             } finally {
                 current = null;
             }
@@ -96,7 +97,8 @@ public final class Supervised implements AutoCloseable {
                     }
                 }
             } catch (InterruptedException e) {
-                break;
+                // Only close() ends supervision; a stray interrupt (left by the loop) does not.
+                Thread.interrupted();
             }
             backoff = backoff.multipliedBy(2).compareTo(Supervisor.MAX_BACKOFF) > 0 ? Supervisor.MAX_BACKOFF : backoff.multipliedBy(2);
             if (!stopping) {

@@ -60,9 +60,15 @@ public final class LiveLadderProcess implements AutoCloseable {
             closeAll(servers);
             throw e;
         }
-        FfmpegJob job = ffmpeg.command("live-" + streamId).withStdin().timeout(Duration.ofDays(7))
-                .args(LiveLadderCommand.args(rungs, frameRate, audio, keyframeSeconds, fragmentMicros, outputs, preset))
-                .start();
+        FfmpegJob job;
+        try {
+            job = ffmpeg.command("live-" + streamId).withStdin().timeout(Duration.ofDays(7))
+                    .args(LiveLadderCommand.args(rungs, frameRate, audio, keyframeSeconds, fragmentMicros, outputs, preset))
+                    .start();
+        } catch (RuntimeException e) {
+            closeAll(servers);
+            throw e;
+        }
         LiveLadderProcess p = new LiveLadderProcess(streamId, job, servers);
         for (int i = 0; i < rungs.size(); i++) {
             p.startReader(rungs.get(i), servers.get(i), sink);
@@ -126,16 +132,20 @@ public final class LiveLadderProcess implements AutoCloseable {
         close();
     }
 
-    /**
-     * Stops at once: kills ffmpeg and drops the outputs. Waits (briefly) for the readers to
-     * return, so that a successor taking the stream on reads the playlists they left, not ones
-     * they are still writing.
-     */
+    /** Stops at once: kills ffmpeg and drops the outputs. */
     @Override
     public void close() {
         closing = true;
         job.kill("stream " + streamId + " closed");
         closeAll(servers);
+    }
+
+    /**
+     * Closes, and waits (2 s at most) for the readers to return, so that a session that takes the
+     * stream on in this process reads the playlists they left, not ones they are still writing.
+     */
+    public void closeAndAwaitReaders() {
+        close();
         long deadline = System.nanoTime() + READERS_GONE.toNanos();
         try {
             for (Thread r : readers) {

@@ -154,6 +154,13 @@ public final class LiveStreamSession implements AutoCloseable {
         }
     }
 
+    /** Stop at once, and let the outputs' readers finish, for a new session of this stream here. */
+    public void abandon() {
+        if (process != null) {
+            process.closeAndAwaitReaders();
+        }
+    }
+
     private static int flvType(MediaTag tag) {
         return switch (tag.kind()) {
             case AUDIO -> FlvWriter.AUDIO;

@@ -62,7 +62,6 @@ public final class LiveTranscoderService implements Service {
 
     private final NodeContext ctx;
     private final DeletedVideos deleted;
-    private final AtomicBoolean stopping = new AtomicBoolean();
     private final Map<String, LiveStreamSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, TopicPartition> partitionOf = new HashMap<>();
     private final ExecutorService finisher = Executors.newFixedThreadPool(2, r -> {
@@ -108,13 +107,16 @@ public final class LiveTranscoderService implements Service {
         }
         // A failed loop is restarted with a new consumer; its streams go on from their next keyframe.
         loop = ctx.supervisor().loop("live-transcoder", STALL_LIMIT, () -> new Supervisor.Loop() {
+            private final AtomicBoolean stopped = new AtomicBoolean();
+
             @Override
             public void run(Supervisor.Heartbeat heartbeat) {
-                LiveTranscoderService.this.run(options, settings, heartbeat);
+                LiveTranscoderService.this.run(options, settings, heartbeat, stopped);
             }
 
             @Override
             public void stop() {
+                stopped.set(true);
                 KafkaConsumer<String, byte[]> c = consumer;
                 if (c != null) {
                     c.wakeup();
@@ -124,25 +126,28 @@ public final class LiveTranscoderService implements Service {
     }
 
     private void run(Map<LatencyMode, LiveOptions> options, Map<LatencyMode, LiveSettings> settings,
-                     Supervisor.Heartbeat heartbeat) {
+                     Supervisor.Heartbeat heartbeat, AtomicBoolean stopped) {
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps);
         this.consumer = consumer;
         try {
-            if (stopping.get()) {
-                return;
+            if (stopped.get()) {
+                return; // stopped before this consumer could be woken
             }
             consumer.subscribe(List.of(ctx.topics().name(Topic.MEDIA_LIVE)), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    consumer.commitSync();
-                    sessions.entrySet().removeIf(e -> {
-                        if (partitions.contains(partitionOf.get(e.getKey()))) {
-                            log.info("stream {}: partition moved to another worker", e.getKey());
-                            e.getValue().close();
-                            return true;
-                        }
-                        return false;
-                    });
+                    try {
+                        consumer.commitSync(Duration.ofSeconds(2));
+                    } catch (org.apache.kafka.common.KafkaException e) {
+                        // the successor redoes up to a second more
+                        log.info("live transcoder: offsets not committed at a rebalance: {}", e.toString());
+                    }
+                    closeStreamsOf(partitions);
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    closeStreamsOf(partitions); // another member has them already: nothing to commit
                 }
 
                 @Override
@@ -150,7 +155,7 @@ public final class LiveTranscoderService implements Service {
                 }
             });
             long lastCommit = System.nanoTime();
-            while (!stopping.get()) {
+            while (!stopped.get()) {
                 heartbeat.beat();
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     handle(r, options, settings);
@@ -163,7 +168,7 @@ public final class LiveTranscoderService implements Service {
                 }
             }
         } catch (WakeupException e) {
-            if (!stopping.get()) {
+            if (!stopped.get()) {
                 throw e;
             }
         } catch (org.apache.kafka.common.errors.InvalidSessionTimeoutException e) {
@@ -174,8 +179,21 @@ public final class LiveTranscoderService implements Service {
         } finally {
             sessions.values().forEach(LiveStreamSession::close);
             sessions.clear();
+            partitionOf.clear();
             consumer.close(Duration.ofSeconds(3));
         }
+    }
+
+    private void closeStreamsOf(Collection<TopicPartition> partitions) {
+        sessions.entrySet().removeIf(e -> {
+            if (partitions.contains(partitionOf.get(e.getKey()))) {
+                log.info("stream {}: partition moved to another worker", e.getKey());
+                partitionOf.remove(e.getKey());
+                e.getValue().close();
+                return true;
+            }
+            return false;
+        });
     }
 
     private void handle(ConsumerRecord<String, byte[]> record, Map<LatencyMode, LiveOptions> options,
@@ -183,7 +201,7 @@ public final class LiveTranscoderService implements Service {
         MediaTag tag;
         try {
             tag = MediaTagCodec.decode(record.value());
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             log.warn("skipping an unreadable media record at {}-{}@{}", record.topic(), record.partition(), record.offset());
             return;
         }
@@ -214,7 +232,7 @@ public final class LiveTranscoderService implements Service {
             feed.run();
         } catch (java.io.IOException | RuntimeException e) {
             log.warn("stream {}: its ffmpeg failed ({}); starting it again from the next keyframe", id, e.toString());
-            session.close();
+            session.abandon();
             sessions.remove(id, session);
             partitionOf.remove(id);
             ctx.metrics().registry().counter("castpipe.live.stream.failures").increment();
@@ -275,7 +293,6 @@ public final class LiveTranscoderService implements Service {
 
     @Override
     public void close() {
-        stopping.set(true);
         if (loop != null) {
             loop.close();
         }

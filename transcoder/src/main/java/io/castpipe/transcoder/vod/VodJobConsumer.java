@@ -29,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -113,7 +114,19 @@ final class VodJobConsumer implements Supervisor.Loop {
                 throw e;
             }
         } finally {
+            // A loop that failed mid-job cancels it before the next instance (or another member) takes it.
+            VodTranscode running = current;
+            if (running != null) {
+                running.cancel();
+            }
             jobThread.shutdownNow();
+            try {
+                if (!jobThread.awaitTermination(30, TimeUnit.SECONDS)) {
+                    log.warn("a cancelled job did not stop within 30 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             consumer.close(Duration.ofSeconds(5));
         }
     }
@@ -123,8 +136,11 @@ final class VodJobConsumer implements Supervisor.Loop {
         VodJob job;
         try {
             job = EventCodec.decode(record.value(), VodJob.class);
+            if (job == null) {
+                throw new IllegalArgumentException("null");
+            }
             Ids.require(job.videoId());
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             log.warn("skipping a vod.jobs record at {}@{} that is not a job: {}", partition, record.offset(), e.getMessage());
             commit(partition, record.offset());
             return;
@@ -134,7 +150,13 @@ final class VodJobConsumer implements Supervisor.Loop {
             Future<Boolean> outcome = jobThread.submit(() -> process(job, partition));
             while (!outcome.isDone()) {
                 heartbeat.beat();
-                consumer.poll(Duration.ofMillis(200)); // paused: keeps this member alive and hears rebalances
+                // Paused: keeps this member alive and hears rebalances. A partition assigned meanwhile
+                // is not paused, and what it returns is left for later, not passed over.
+                ConsumerRecords<String, byte[]> early = consumer.poll(Duration.ofMillis(200));
+                for (TopicPartition p : early.partitions()) {
+                    consumer.seek(p, early.records(p).get(0).offset());
+                }
+                consumer.pause(consumer.assignment());
             }
             if (Boolean.TRUE.equals(outcome.get())) {
                 commit(partition, record.offset());
@@ -222,7 +244,7 @@ final class VodJobConsumer implements Supervisor.Loop {
     private void commit(TopicPartition partition, long offset) {
         try {
             consumer.commitSync(Map.of(partition, new OffsetAndMetadata(offset + 1)));
-        } catch (CommitFailedException | RebalanceInProgressException e) {
+        } catch (CommitFailedException | RebalanceInProgressException | org.apache.kafka.common.errors.TimeoutException e) {
             log.warn("{}: the job at offset {} is done but its commit was refused ({}); its new owner does it again",
                     partition, offset, e.toString());
         }
