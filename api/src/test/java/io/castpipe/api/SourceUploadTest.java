@@ -53,6 +53,29 @@ class SourceUploadTest {
                 409, "invalid_state");
     }
 
+    /**
+     * Refused before its body is read (the video takes no source any more), a client still sending
+     * that body gets its answer, and the connection, read to the end of the body, serves the next
+     * request: it is not closed under the client (which would lose the answer to a reset).
+     */
+    @Test
+    void aRefusedUploadStillBeingSentGetsItsAnswerAndKeepsTheConnection() throws Exception {
+        String token = http.newUser("put-refused-drained");
+        String videoId = http.newVideo(token, "refused", "public");
+        assertThat(http.request("PUT", "/api/videos/" + videoId + "/source").token(token).body(random(1000, 22)).send()
+                .status()).isEqualTo(200);
+        byte[] body = random(3 * 1024 * 1024, 23);
+        try (Socket s = RawHttp.from("127.0.0.1", node)) {
+            RawHttp.send(s, "PUT /api/videos/" + videoId + "/source HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
+                    + "\r\nContent-Length: " + body.length + "\r\n\r\n");
+            RawHttp.send(s, java.util.Arrays.copyOfRange(body, 0, 65536));
+            assertThat(RawHttp.readAnswer(s)).startsWith("HTTP/1.1 409").contains("invalid_state");
+            RawHttp.send(s, java.util.Arrays.copyOfRange(body, 65536, body.length));
+            RawHttp.send(s, "GET /api/videos/" + videoId + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n\r\n");
+            assertThat(RawHttp.readAnswer(s)).startsWith("HTTP/1.1 200").contains("\"id\":\"" + videoId + "\"");
+        }
+    }
+
     @Test
     void aChunkedBodyIsRefusedBeforeAnythingIsStored() throws Exception {
         String token = http.newUser("put-chunked");

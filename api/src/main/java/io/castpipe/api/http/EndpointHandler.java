@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * GET, HEAD, DELETE and OPTIONS take no body: one declared is refused, unread.
  */
 public final class EndpointHandler implements HttpHandler {
+    /** The most of a refused request's unread body that is read and dropped rather than reset. */
+    static final long DRAIN_MAX_BYTES = 16L << 20;
     private static final Logger log = LoggerFactory.getLogger(EndpointHandler.class);
     private static final Set<HttpString> BODILESS = Set.of(Methods.GET, Methods.HEAD, Methods.DELETE, Methods.OPTIONS);
 
@@ -134,6 +136,9 @@ public final class EndpointHandler implements HttpHandler {
             if (e.retryAfterSeconds() > 0) {
                 exchange.getResponseHeaders().put(Headers.RETRY_AFTER, e.retryAfterSeconds());
             }
+            if (e.status() == 409) {
+                letUnreadBodyDrain(exchange);
+            }
             respond(exchange, e.status(), e.code(), e.getMessage());
             return;
         }
@@ -141,6 +146,22 @@ public final class EndpointHandler implements HttpHandler {
                 ApiRequest.videoIdOf(exchange), describe(failure));
         log.debug("stack trace", failure);
         respond(exchange, 500, "internal", "the server failed to handle this request; it has been logged");
+    }
+
+    /**
+     * A signed-in client's request refused for a conflict before its body was read (a second upload
+     * of a video that has its source) keeps its connection while Undertow reads and drops the rest
+     * of the body, up to {@link #DRAIN_MAX_BYTES}. Closed at once instead, the connection would be
+     * reset under a client still sending, which then loses the answer too (RFC 9112 §9.6); browsers
+     * never send {@code Expect: 100-continue}. Only conflicts: such a drain has no minimum rate, so
+     * refusals an anonymous or flooding client can cause (401, 429) still close at once.
+     */
+    private static void letUnreadBodyDrain(HttpServerExchange exchange) {
+        long declared = exchange.getRequestContentLength();
+        if (declared > 0 && declared <= DRAIN_MAX_BYTES && exchange.isPersistent() && exchange.isRequestChannelAvailable()
+                && !exchange.isRequestComplete()) {
+            exchange.setMaxEntitySize(declared);
+        }
     }
 
     @FunctionalInterface
