@@ -154,7 +154,7 @@ final class Node implements AutoCloseable {
         return banner.startedIn(uptime());
     }
 
-    /** Each shared service this role uses, probed every few seconds for {@code /readyz}. */
+    /** Each shared service this role uses, just checked above at start, probed every few seconds for {@code /readyz}. */
     private void probeDependencies(Health health, KafkaSettings kafka, S3ObjectStore store, Database database) {
         Duration limit = Duration.ofSeconds(3);
         if (kafka != null) {

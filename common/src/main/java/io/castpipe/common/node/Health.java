@@ -29,14 +29,16 @@ public final class Health {
     private final Supervisor supervisor;
     private final Map<String, Long> lastSuccessNanos = new ConcurrentHashMap<>();
     private final List<String> dependencies = new ArrayList<>();
-    private final List<Supervised> probes = new ArrayList<>();
     private volatile boolean accepting;
 
     public Health(Supervisor supervisor) {
         this.supervisor = supervisor;
     }
 
-    /** Probes {@code dependency} now (so readiness is known at start) and then every few seconds. */
+    /**
+     * Probes {@code dependency} every few seconds from now on. Called once the node's start-up
+     * check of the same dependency has passed, it counts as up until its first probe says otherwise.
+     */
     public void probe(String dependency, Supervisor.Task check) {
         dependencies.add(dependency);
         // A failing probe is logged by its periodic task, once per streak, and again when it recovers.
@@ -49,12 +51,8 @@ public final class Health {
             }
             lastSuccessNanos.put(dependency, System.nanoTime());
         };
-        try {
-            recorded.run();
-        } catch (Exception e) {
-            // not ready until a probe succeeds
-        }
-        probes.add(supervisor.every("probe-" + dependency, Duration.ofSeconds(PROBE_SECONDS), Duration.ofSeconds(60), recorded));
+        lastSuccessNanos.put(dependency, System.nanoTime());
+        supervisor.every(probeName(dependency), Duration.ofSeconds(PROBE_SECONDS), Duration.ofSeconds(60), recorded);
     }
 
     /** Ready from now on, as far as the node itself goes; {@code false} once it starts stopping. */
@@ -64,7 +62,7 @@ public final class Health {
 
     /** A probe that hangs on its dependency makes the node not ready, never not live: restarting would not help. */
     public Report liveness() {
-        List<String> probeNames = probes.stream().map(Supervised::name).toList();
+        List<String> probeNames = dependencies.stream().map(Health::probeName).toList();
         List<Supervised.Status> loops = supervisor.statuses().stream().filter(s -> !probeNames.contains(s.name())).toList();
         boolean up = loops.stream().noneMatch(s -> s.wedged() || s.state() == Supervised.State.STOPPED);
         Map<String, Object> body = new LinkedHashMap<>();
@@ -88,6 +86,10 @@ public final class Health {
         body.put("dependencies", deps);
         body.put("loops", describe(loops));
         return new Report(up, body);
+    }
+
+    private static String probeName(String dependency) {
+        return "probe-" + dependency;
     }
 
     private boolean isFresh(String dependency) {
