@@ -121,7 +121,7 @@ final class HttpTestClient {
             return JSON.readTree(raw.body());
         }
 
-        /** The API.md error shape, with its code. */
+        /** The API's error shape, with its code. */
         String errorCode() throws IOException {
             JsonNode error = json().get("error");
             assertThat(error).as("error body: " + raw.body()).isNotNull();

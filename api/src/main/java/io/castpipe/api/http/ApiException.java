@@ -2,7 +2,7 @@ package io.castpipe.api.http;
 
 /**
  * A request the API answers with an error: the HTTP status and the {@code code} and
- * {@code message} of API.md's error shape. Expected, so it carries no stack trace.
+ * {@code message} of the API's error shape. Expected, so it carries no stack trace.
  */
 public final class ApiException extends RuntimeException {
     private final int status;

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs an {@link Endpoint} off the IO thread with the authenticated caller once its
  * {@link RateLimits} admit it, and turns every
- * failure into API.md's JSON error: an {@link ApiException} as it says, anything else as a 500
+ * failure into the API's JSON error: an {@link ApiException} as it says, anything else as a 500
  * with one log line naming the video. A request with a body takes its place among the bodies
  * arriving ({@link BodyReceiver#admit}) before anything else is done for it; a JSON body (at most
  * {@link ApiRequest#MAX_JSON_BYTES}) is then received, without a thread waiting on it, and an

@@ -14,7 +14,7 @@ import io.castpipe.api.auth.Caller;
 import io.castpipe.common.auth.PlaybackTokens;
 
 /**
- * A video as API.md shows it. Playback URLs appear once it is ready; for a private video they
+ * A video as the API shows it (`/api/openapi.json`). Playback URLs appear once it is ready; for a private video they
  * carry a playback token, which only its owner and the admin ever see (others get a 404).
  */
 public final class VideoView {

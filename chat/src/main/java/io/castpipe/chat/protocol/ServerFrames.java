@@ -14,7 +14,7 @@ import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.framing.TextFrame;
 
 /**
- * The frames a chat node sends (API.md, "Chat"), as JSON text. Message text is only ever a JSON
+ * The frames a chat node sends (the README's "Chat", chat/README.md), as JSON text. Message text is only ever a JSON
  * string value, so markup in it reaches clients as the characters typed. {@link #wire} turns a
  * frame into the bytes of one WebSocket text frame, so that a room encodes a frame once however
  * many clients it goes to.

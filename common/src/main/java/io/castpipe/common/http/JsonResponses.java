@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
-/** JSON bodies, and errors in the one shape API.md promises: {"error":{"code","message"}}. */
+/** JSON bodies, and errors in the one shape the API promises: {"error":{"code","message"}}. */
 public final class JsonResponses {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 

@@ -1,6 +1,6 @@
 package io.castpipe.common.kafka;
 
-/** The Kafka topics Castpipe uses (DESIGN.md), each keyed as noted. */
+/** The Kafka topics Castpipe uses (docs/architecture.md, "Kafka topics"), each keyed as noted. */
 public enum Topic {
     /** key: stream id; one media tag from ingest */
     MEDIA_LIVE("media.live"),

@@ -3,7 +3,7 @@ package io.castpipe.common.media;
 import java.util.Locale;
 
 /**
- * A channel's live latency mode (API.md {@code latency}), which decides how its streams are
+ * A channel's live latency mode ({@code latency} in the channels API), which decides how its streams are
  * packaged: {@code low} cuts LL-HLS parts, {@code normal} serves short whole segments,
  * {@code high} long segments (fewest requests, most latency).
  */

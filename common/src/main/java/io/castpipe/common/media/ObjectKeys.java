@@ -1,6 +1,6 @@
 package io.castpipe.common.media;
 
-/** Where things live in the bucket (DESIGN.md, "Object layout"). Ids must have passed {@link Ids#require}. */
+/** Where things live in the bucket (docs/architecture.md, "Object layout"). Ids must have passed {@link Ids#require}. */
 public final class ObjectKeys {
     private ObjectKeys() {
     }

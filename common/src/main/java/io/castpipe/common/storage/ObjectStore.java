@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * The bucket that holds every upload and every HLS object, spoken to through the S3 API.
- * Keys are relative to the bucket; see DESIGN.md for the layout.
+ * Keys are relative to the bucket; see docs/architecture.md for the layout.
  */
 public interface ObjectStore extends AutoCloseable {
 

@@ -3,7 +3,7 @@ package io.castpipe.origin.access;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Who may play a video (API.md): anyone, anyone with the link, token holders only, or nobody (deleted). */
+/** Who may play a video (a video's {@code visibility}): anyone, anyone with the link, token holders only, or nobody (deleted). */
 public enum Visibility {
     PUBLIC, UNLISTED, PRIVATE, DELETED;
 

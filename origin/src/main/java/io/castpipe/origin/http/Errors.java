@@ -4,7 +4,7 @@ import io.castpipe.common.http.JsonResponses;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
-/** Error responses: the API.md JSON shape, never stored by a cache. */
+/** Error responses: the API's JSON shape {@code {"error":{"code","message"}}}, never stored by a cache. */
 public final class Errors {
     private Errors() {
     }

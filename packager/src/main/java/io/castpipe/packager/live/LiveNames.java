@@ -1,7 +1,7 @@
 package io.castpipe.packager.live;
 
 /**
- * File names inside one live rendition's folder, {@code live/{streamId}/{rendition}/} (DESIGN.md):
+ * File names inside one live rendition's folder, {@code live/{streamId}/{rendition}/} (docs/architecture.md, object layout):
  * {@code init.mp4}, {@code index.m3u8}, {@code seg-{n}.m4s}, {@code part-{n}.{p}.m4s},
  * {@code history-{n}.m3u8}. A stream whose encoder restarted with a different init segment gets
  * {@code init-{v}.mp4} for version {@code v > 0}, named by EXT-X-MAP after the discontinuity.
