@@ -172,15 +172,15 @@ public final class ApiService implements Service {
         r.add("DELETE", "/uploads/{uploadId}", uploads.tus()::terminate);
         r.addStreaming("POST", "/uploads/{uploadId}", uploads.tus()::overridden);
 
-        events = new VideoEventsConsumer(ctx.kafka(), ctx.topics(), videos);
+        events = new VideoEventsConsumer(ctx.supervisor(), ctx.kafka(), ctx.topics(), videos);
         events.start();
-        streamEvents = new StreamEventsConsumer(ctx.kafka(), ctx.topics(), streamRepository, accessFile);
+        streamEvents = new StreamEventsConsumer(ctx.supervisor(), ctx.kafka(), ctx.topics(), streamRepository, accessFile);
         streamEvents.start();
-        viewerReports = new ViewerReportsConsumer(ctx.kafka(), ctx.topics(), viewerCounts);
+        viewerReports = new ViewerReportsConsumer(ctx.supervisor(), ctx.kafka(), ctx.topics(), viewerCounts);
         viewerReports.start();
-        chatArchive = new ChatArchiveConsumer(ctx.kafka(), ctx.topics(), chatMessages);
+        chatArchive = new ChatArchiveConsumer(ctx.supervisor(), ctx.kafka(), ctx.topics(), chatMessages);
         chatArchive.start();
-        uploads.sweeper().start();
+        uploads.sweeper().start(ctx.supervisor());
         accessBackfill = new AccessRecordBackfill(videos, accessFile, ctx.objectStore());
         accessBackfill.start();
         // 100-continue is sent only once an endpoint reads the body, so a refused upload is never sent.

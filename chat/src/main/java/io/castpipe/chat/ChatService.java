@@ -7,8 +7,6 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import io.castpipe.chat.log.ChatLog;
 import io.castpipe.chat.metrics.ChatMeters;
@@ -27,6 +25,7 @@ import io.castpipe.common.net.TrustedProxies;
 import io.castpipe.common.node.DaemonThreads;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
+import io.castpipe.common.node.Supervised;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChatService implements Service {
     private static final Logger log = LoggerFactory.getLogger(ChatService.class);
+    /** A flush writes what rooms encoded to sockets that never block; one taking this long is stuck. */
+    private static final Duration FAN_OUT_STALL_LIMIT = Duration.ofSeconds(30);
 
     private final NodeContext ctx;
     private final ChatLimits limits;
@@ -45,7 +46,7 @@ public final class ChatService implements Service {
     private ChatLog chatLog;
     private ChannelViewers viewers;
     private ViewerAnnouncer announcer;
-    private final ScheduledExecutorService fanOut = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("chat-fan-out"));
+    private Supervised fanOut;
     /** Writes the second half of a crowd's clients while the fan-out thread writes the first. */
     private final ExecutorService fanOutHelper = Executors.newSingleThreadExecutor(DaemonThreads.named("chat-fan-out-2"));
     private ChatServer server;
@@ -75,7 +76,7 @@ public final class ChatService implements Service {
         Rooms rooms = new Rooms(meters);
 
         publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "chat");
-        chatLog = new ChatLog(ctx.kafka(), ctx.topics(), "castpipe-chat-" + Ids.newId(), rooms);
+        chatLog = new ChatLog(ctx.supervisor(), ctx.kafka(), ctx.topics(), "castpipe-chat-" + Ids.newId(), rooms);
         chatLog.start();
         Duration replayLimit = ctx.kafka().timeout().multipliedBy(2);
         if (!chatLog.awaitReplayed(replayLimit)) {
@@ -87,16 +88,16 @@ public final class ChatService implements Service {
         } catch (KafkaException e) {
             log.warn("the chat topics' partitions are not known yet ({}); the first post may wait for them", e.toString());
         }
-        viewers = new ChannelViewers(ctx.kafka(), ctx.topics());
+        viewers = new ChannelViewers(ctx.supervisor(), ctx.kafka(), ctx.topics());
         viewers.start();
         announcer = new ViewerAnnouncer(rooms, viewers, limits.viewersInterval());
-        announcer.start();
+        announcer.start(ctx.supervisor());
 
-        long tick = limits.fanOutInterval().toMillis();
-        fanOut.scheduleAtFixedRate(() -> rooms.flush(fanOutHelper), tick, tick, TimeUnit.MILLISECONDS);
+        fanOut = ctx.supervisor().every("chat-fan-out", limits.fanOutInterval(), FAN_OUT_STALL_LIMIT,
+                () -> rooms.flush(fanOutHelper));
 
         server = new ChatServer(address, maxConnections, maxConnectionsPerAddress, proxies, rooms, tokens, publisher,
-                ctx.nodeId(), limits, meters);
+                ctx.nodeId(), limits, meters, ctx.supervisor());
         server.start();
         try {
             server.awaitListening(Duration.ofSeconds(10));
@@ -126,7 +127,9 @@ public final class ChatService implements Service {
                 Thread.currentThread().interrupt();
             }
         }
-        fanOut.shutdownNow();
+        if (fanOut != null) {
+            fanOut.close();
+        }
         fanOutHelper.shutdownNow();
         if (announcer != null) {
             announcer.close();

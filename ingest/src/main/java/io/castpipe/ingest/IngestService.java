@@ -122,7 +122,7 @@ public final class IngestService implements Service {
 
         publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "ingest");
         sink = new MediaSink(publisher);
-        controls = new StreamControls(ctx.kafka(), ctx.topics(), live, keys, meters);
+        controls = new StreamControls(ctx.supervisor(), ctx.kafka(), ctx.topics(), live, keys, meters);
         controls.start(); // positioned before the first connection: no order is missed
         RtmpSession.Shared shared = new RtmpSession.Shared(keyChecks, live, sink, accepted, refused);
 

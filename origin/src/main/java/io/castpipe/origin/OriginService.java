@@ -11,13 +11,13 @@ import io.castpipe.common.auth.PlaybackTokens;
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.common.net.TrustedProxies;
 import io.castpipe.common.node.DaemonThreads;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
-import io.castpipe.common.net.TrustedProxies;
+import io.castpipe.common.storage.ObjectStore;
 import io.castpipe.origin.access.AccessHandler;
 import io.castpipe.origin.access.VideoAccess;
-import io.castpipe.common.storage.ObjectStore;
 import io.castpipe.origin.cache.CachePolicy;
 import io.castpipe.origin.cache.ObjectCache;
 import io.castpipe.origin.http.CorsHandler;
@@ -93,11 +93,11 @@ public final class OriginService implements Service {
         this.vod = new GuardHandler(() -> open, new CorsHandler(new VodPathHandler(
                 new AccessHandler(videoAccess, tokens, admin, Clock.systemUTC(), STORAGE_TIMEOUT, preconditions))));
 
-        this.channels = new LiveChannels(ctx.kafka(), ctx.topics());
+        this.channels = new LiveChannels(ctx.supervisor(), ctx.kafka(), ctx.topics());
         this.reloads = new BlockedReloads(ctx.config().integer(Setting.ORIGIN_BLOCKED_PER_ADDRESS, 1, BlockedReloads.MAX_WAITING));
         PlaylistDeltas deltas = new PlaylistDeltas(ctx.metrics().registry());
         LiveWindows windows = new LiveWindows();
-        this.updates = new LiveUpdates(ctx.kafka(), ctx.topics(), cache, reloads, deltas, windows);
+        this.updates = new LiveUpdates(ctx.supervisor(), ctx.kafka(), ctx.topics(), cache, reloads, deltas, windows);
         ViewerCounter viewers = new ViewerCounter(
                 Duration.ofSeconds(ctx.config().integer(Setting.ORIGIN_VIEWER_WINDOW_SECONDS, 2, 3600)));
         this.publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "origin-viewers");
@@ -111,9 +111,9 @@ public final class OriginService implements Service {
     public void start() {
         open = true;
         channels.start();
-        reloads.start();
+        reloads.start(ctx.supervisor());
         updates.start();
-        viewerReports.start();
+        viewerReports.start(ctx.supervisor());
         ctx.http().prefix("/vod", vod);
         ctx.http().prefix("/live", live);
         long heap = Runtime.getRuntime().maxMemory();

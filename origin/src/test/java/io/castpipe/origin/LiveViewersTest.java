@@ -15,6 +15,8 @@ import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.media.Ids;
 import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.common.node.Supervisor;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +37,7 @@ class LiveViewersTest {
         KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "test", Duration.ofSeconds(15));
         Topics topics = new Topics("origintest.");
         ingest = new EventPublisher(kafka, topics, "test");
-        api = new EventConsumer<>(kafka, topics, Topic.STREAM_EVENTS, "t-" + Ids.newId(), StreamEvent.class, e -> {
+        api = new EventConsumer<>(new Supervisor(new SimpleMeterRegistry()), "test-viewers", kafka, topics, Topic.STREAM_EVENTS, "t-" + Ids.newId(), StreamEvent.class, e -> {
             if (e.type() == StreamEvent.Type.VIEWERS && stream.equals(e.streamId())) {
                 reports.add(e);
             }

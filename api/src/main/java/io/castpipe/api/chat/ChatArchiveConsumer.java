@@ -9,6 +9,7 @@ import io.castpipe.common.kafka.EventConsumer;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.node.Supervisor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +35,9 @@ public final class ChatArchiveConsumer implements AutoCloseable {
     private final ChatMessageRepository messages;
     private final EventConsumer<ChatEvent> consumer;
 
-    public ChatArchiveConsumer(KafkaSettings kafka, Topics topics, ChatMessageRepository messages) {
+    public ChatArchiveConsumer(Supervisor supervisor, KafkaSettings kafka, Topics topics, ChatMessageRepository messages) {
         this.messages = messages;
-        this.consumer = new EventConsumer<>(kafka, topics, Topic.CHAT, GROUP_ID, ChatEvent.class, this::apply);
+        this.consumer = new EventConsumer<>(supervisor, "chat-archive", kafka, topics, Topic.CHAT, GROUP_ID, ChatEvent.class, this::apply);
     }
 
     public void start() {

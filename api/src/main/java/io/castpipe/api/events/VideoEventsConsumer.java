@@ -11,6 +11,7 @@ import io.castpipe.common.kafka.EventConsumer;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.node.Supervisor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +27,9 @@ public final class VideoEventsConsumer implements AutoCloseable {
     private final VideoRepository videos;
     private final EventConsumer<VideoEvent> consumer;
 
-    public VideoEventsConsumer(KafkaSettings kafka, Topics topics, VideoRepository videos) {
+    public VideoEventsConsumer(Supervisor supervisor, KafkaSettings kafka, Topics topics, VideoRepository videos) {
         this.videos = videos;
-        this.consumer = new EventConsumer<>(kafka, topics, Topic.VIDEO_EVENTS, GROUP_ID, VideoEvent.class, this::apply);
+        this.consumer = new EventConsumer<>(supervisor, "video-events", kafka, topics, Topic.VIDEO_EVENTS, GROUP_ID, VideoEvent.class, this::apply);
     }
 
     public void start() {

@@ -14,6 +14,7 @@ import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.media.Ids;
+import io.castpipe.common.node.Supervisor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +40,10 @@ public final class StreamEventsConsumer implements AutoCloseable {
     private final VideoAccessFile accessFile;
     private final EventConsumer<StreamEvent> consumer;
 
-    public StreamEventsConsumer(KafkaSettings kafka, Topics topics, StreamRepository streams, VideoAccessFile accessFile) {
+    public StreamEventsConsumer(Supervisor supervisor, KafkaSettings kafka, Topics topics, StreamRepository streams, VideoAccessFile accessFile) {
         this.streams = streams;
         this.accessFile = accessFile;
-        this.consumer = new EventConsumer<>(kafka, topics, Topic.STREAM_EVENTS, GROUP_ID, StreamEvent.class, this::apply);
+        this.consumer = new EventConsumer<>(supervisor, "stream-events", kafka, topics, Topic.STREAM_EVENTS, GROUP_ID, StreamEvent.class, this::apply);
     }
 
     public void start() {

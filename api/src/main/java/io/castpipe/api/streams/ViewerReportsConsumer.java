@@ -7,6 +7,7 @@ import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.live.ViewerCounts;
 import io.castpipe.common.media.Ids;
+import io.castpipe.common.node.Supervisor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,9 +23,9 @@ public final class ViewerReportsConsumer implements AutoCloseable {
     private final ViewerCounts counts;
     private final EventConsumer<StreamEvent> consumer;
 
-    public ViewerReportsConsumer(KafkaSettings kafka, Topics topics, ViewerCounts counts) {
+    public ViewerReportsConsumer(Supervisor supervisor, KafkaSettings kafka, Topics topics, ViewerCounts counts) {
         this.counts = counts;
-        this.consumer = new EventConsumer<>(kafka, topics, Topic.STREAM_EVENTS, "castpipe-api-viewers-" + Ids.newId(),
+        this.consumer = new EventConsumer<>(supervisor, "viewer-reports", kafka, topics, Topic.STREAM_EVENTS, "castpipe-api-viewers-" + Ids.newId(),
                 StreamEvent.class, this::apply, true);
     }
 

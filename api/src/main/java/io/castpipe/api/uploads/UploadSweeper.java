@@ -7,12 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import io.castpipe.api.videos.VideoRepository;
 import io.castpipe.common.media.Ids;
+import io.castpipe.common.node.Supervised;
+import io.castpipe.common.node.Supervisor;
 import io.castpipe.common.storage.ObjectInfo;
 import io.castpipe.common.storage.ObjectStore;
 import org.slf4j.Logger;
@@ -41,7 +40,7 @@ public final class UploadSweeper implements AutoCloseable {
     private final VideoRepository videos;
     /** The key the next look at uploads/ starts after; null: from the first. */
     private String orphansAfter;
-    private ScheduledExecutorService scheduler;
+    private Supervised turns;
 
     UploadSweeper(UploadRepository uploads, UploadAborter aborter, TailFiles tails, ObjectStore store, VideoRepository videos) {
         this.uploads = uploads;
@@ -51,13 +50,8 @@ public final class UploadSweeper implements AutoCloseable {
         this.videos = videos;
     }
 
-    public void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "upload-sweeper");
-            t.setDaemon(true);
-            return t;
-        });
-        scheduler.scheduleWithFixedDelay(this::sweepQuietly, PERIOD.toSeconds(), PERIOD.toSeconds(), TimeUnit.SECONDS);
+    public void start(Supervisor supervisor) {
+        turns = supervisor.every("upload-sweeper", PERIOD, PERIOD.multipliedBy(2), () -> sweep(Instant.now()));
     }
 
     /** @return how many uploads were aborted */
@@ -108,18 +102,10 @@ public final class UploadSweeper implements AutoCloseable {
         }
     }
 
-    private void sweepQuietly() {
-        try {
-            sweep(Instant.now());
-        } catch (RuntimeException e) {
-            log.warn("sweeping expired uploads failed, will retry: {}", e.toString());
-        }
-    }
-
     @Override
     public void close() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
+        if (turns != null) {
+            turns.close();
         }
     }
 }

@@ -19,6 +19,7 @@ import io.castpipe.common.kafka.ConsumerLoop;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.node.Supervisor;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -57,7 +58,7 @@ public final class ChatLog implements AutoCloseable {
     private final Map<TopicPartition, Long> liveFrom = new HashMap<>();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
 
-    public ChatLog(KafkaSettings kafka, Topics topics, String groupId, Rooms rooms) {
+    public ChatLog(Supervisor supervisor, KafkaSettings kafka, Topics topics, String groupId, Rooms rooms) {
         Properties props = kafka.consumer(groupId);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         this.consumer = new KafkaConsumer<>(props);
@@ -66,7 +67,7 @@ public final class ChatLog implements AutoCloseable {
         this.topic = topics.name(Topic.CHAT);
         this.settingsTopic = topics.name(Topic.CHAT_STATE);
         this.rooms = rooms;
-        this.loop = new ConsumerLoop("chat-log", consumer, topic, () -> {
+        this.loop = new ConsumerLoop(supervisor, "chat-log", consumer, topic, () -> {
             restoreSettings();
             subscribe();
         }, this::pollOnce);

@@ -6,10 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.castpipe.chat.ChatLimits;
@@ -22,6 +22,8 @@ import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.net.RefusalLog;
 import io.castpipe.common.net.TrustedProxies;
 import io.castpipe.common.node.DaemonThreads;
+import io.castpipe.common.node.Supervised;
+import io.castpipe.common.node.Supervisor;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
@@ -48,6 +50,7 @@ public final class ChatServer extends WebSocketServer {
     public static final int MAX_FRAME_BYTES = 4096;
     private static final Duration WRITE_SWEEP = Duration.ofMillis(250);
     private static final Duration FORGET_USERS = Duration.ofSeconds(10);
+    private static final Duration SWEEP_STALL_LIMIT = Duration.ofSeconds(60);
 
     private final int maxConnections;
     private final Rooms rooms;
@@ -62,13 +65,16 @@ public final class ChatServer extends WebSocketServer {
     private final RefusalLog userRefusals = new RefusalLog(log, "chat connection(s): over " + UserLimits.MAX_CONNECTIONS
             + " per user", REFUSAL_LOG_INTERVAL);
     private final ExecutorService closer = Executors.newSingleThreadExecutor(DaemonThreads.named("chat-drops"));
-    private final ScheduledExecutorService sweeps = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("chat-sweeps"));
+    private final Supervisor supervisor;
+    private final List<Supervised> sweeps = new CopyOnWriteArrayList<>();
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile Exception startFailure;
 
     public ChatServer(InetSocketAddress address, int maxConnections, int maxConnectionsPerAddress, TrustedProxies proxies,
-                      Rooms rooms, ChatTokens tokens, EventPublisher publisher, String node, ChatLimits limits, ChatMeters meters) {
+                      Rooms rooms, ChatTokens tokens, EventPublisher publisher, String node, ChatLimits limits, ChatMeters meters,
+                      Supervisor supervisor) {
         super(address, List.of(new Draft_6455(List.of(), List.of(new Protocol("")), MAX_FRAME_BYTES)));
+        this.supervisor = supervisor;
         this.maxConnections = maxConnections;
         this.rooms = rooms;
         this.tokens = tokens;
@@ -191,9 +197,8 @@ public final class ChatServer extends WebSocketServer {
 
     @Override
     public void onStart() {
-        sweeps.scheduleWithFixedDelay(this::wakeWriters, WRITE_SWEEP.toMillis(), WRITE_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
-        sweeps.scheduleWithFixedDelay(() -> users.forgetIdle(System.nanoTime()), FORGET_USERS.toMillis(), FORGET_USERS.toMillis(),
-                TimeUnit.MILLISECONDS);
+        sweeps.add(supervisor.every("chat-write-sweep", WRITE_SWEEP, SWEEP_STALL_LIMIT, this::wakeWriters));
+        sweeps.add(supervisor.every("chat-idle-users", FORGET_USERS, SWEEP_STALL_LIMIT, () -> users.forgetIdle(System.nanoTime())));
         started.countDown();
     }
 
@@ -215,7 +220,7 @@ public final class ChatServer extends WebSocketServer {
 
     @Override
     public void stop(int timeout, String message) throws InterruptedException {
-        sweeps.shutdownNow();
+        sweeps.forEach(Supervised::close);
         // Java-WebSocket's stop() tells the connections one by one while its selector thread winds
         // down after a few short selects; with thousands connected the selector closes before the
         // last are told, and stop() fails. Told here first, while the selector still runs.

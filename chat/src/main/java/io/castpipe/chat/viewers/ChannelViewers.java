@@ -11,6 +11,7 @@ import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.live.ViewerCounts;
 import io.castpipe.common.media.Ids;
+import io.castpipe.common.node.Supervisor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,8 @@ public final class ChannelViewers implements AutoCloseable {
     private final ViewerCounts counts = new ViewerCounts();
     private final EventConsumer<StreamEvent> consumer;
 
-    public ChannelViewers(KafkaSettings kafka, Topics topics) {
-        this.consumer = new EventConsumer<>(kafka, topics, Topic.STREAM_EVENTS, "castpipe-chat-viewers-" + Ids.newId(),
+    public ChannelViewers(Supervisor supervisor, KafkaSettings kafka, Topics topics) {
+        this.consumer = new EventConsumer<>(supervisor, "chat-viewer-counts", kafka, topics, Topic.STREAM_EVENTS, "castpipe-chat-viewers-" + Ids.newId(),
                 StreamEvent.class, this::apply);
     }
 

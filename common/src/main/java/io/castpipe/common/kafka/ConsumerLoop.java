@@ -1,84 +1,113 @@
 package io.castpipe.common.kafka;
 
 import java.time.Duration;
+import java.util.ConcurrentModificationException;
 import java.util.function.BooleanSupplier;
 
+import io.castpipe.common.node.Supervised;
+import io.castpipe.common.node.Supervisor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread a Kafka consumer lives on: runs {@code first} (subscribing, seeking), then polls
- * until {@link #close()}, pausing after a poll that failed or asked for a pause so that a broken
- * broker or record is not hammered; closes the consumer on the way out. The consumer is touched by
- * this thread only, as kafka-clients requires, except for {@code wakeup()}.
+ * The thread a Kafka consumer lives on, kept running by the node's {@link Supervisor}: runs
+ * {@code first} (subscribing, seeking), then polls until {@link #close()}, pausing after a poll
+ * that failed or asked for a pause so that a broken broker or record is not hammered. Anything
+ * that escapes (a failed {@code first}, an error) ends that run: the supervisor counts it and
+ * starts another, {@code first} included, on the same consumer. The consumer is touched by the
+ * loop's thread only, as kafka-clients requires, except for {@code wakeup()}, and closed by
+ * {@link #close()} once that thread has returned.
  */
 public final class ConsumerLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsumerLoop.class);
     static final Duration RETRY_PAUSE = Duration.ofSeconds(2);
+    /**
+     * A poll returns within half a second and a commit within the client's API timeout (60 s);
+     * a loop that has not turned for longer is stuck (in a database call, say) and the node not live.
+     */
+    static final Duration STALL_LIMIT = Duration.ofSeconds(120);
 
+    private final Supervisor supervisor;
+    private final String name;
     private final KafkaConsumer<?, ?> consumer;
     private final String topic;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final Runnable first;
+    private final BooleanSupplier pollOnce;
+    private volatile Supervised supervised;
 
     /**
+     * @param name     the loop's name in logs, metrics and the health endpoints
      * @param pollOnce one poll and what it read applied; false to pause before the next
      * @param topic    named in the log lines
      */
-    public ConsumerLoop(String threadName, KafkaConsumer<?, ?> consumer, String topic, Runnable first, BooleanSupplier pollOnce) {
+    public ConsumerLoop(Supervisor supervisor, String name, KafkaConsumer<?, ?> consumer, String topic, Runnable first,
+                        BooleanSupplier pollOnce) {
+        this.supervisor = supervisor;
+        this.name = name;
         this.consumer = consumer;
         this.topic = topic;
-        this.thread = new Thread(() -> run(first, pollOnce), threadName);
-        this.thread.setDaemon(true);
+        this.first = first;
+        this.pollOnce = pollOnce;
     }
 
     public void start() {
-        thread.start();
+        supervised = supervisor.loop(name, STALL_LIMIT, Run::new);
     }
 
+    /** True while a run polls (or backs off before the next); false once closed. */
     public boolean isRunning() {
-        return thread.isAlive();
+        Supervised s = supervised;
+        return s != null && s.status().state() != Supervised.State.STOPPED;
     }
 
-    private void run(Runnable first, BooleanSupplier pollOnce) {
-        try {
-            first.run();
-            while (running) {
-                try {
-                    if (!pollOnce.getAsBoolean()) {
+    /** One run: {@code first}, then polls until stopped. */
+    private final class Run implements Supervisor.Loop {
+        private volatile boolean stopped;
+
+        @Override
+        public void run(Supervisor.Heartbeat heartbeat) throws InterruptedException {
+            try {
+                first.run();
+                while (!stopped) {
+                    heartbeat.beat();
+                    try {
+                        if (!pollOnce.getAsBoolean()) {
+                            Thread.sleep(RETRY_PAUSE.toMillis());
+                        }
+                    } catch (WakeupException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        // A failed commit (after a rebalance, say) only means some records come again.
+                        log.warn("{}: {}; carrying on", topic, e.toString());
                         Thread.sleep(RETRY_PAUSE.toMillis());
                     }
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    // A failed commit (after a rebalance, say) only means some records come again.
-                    log.warn("{}: {}; carrying on", topic, e.toString());
-                    Thread.sleep(RETRY_PAUSE.toMillis());
+                }
+            } catch (WakeupException e) {
+                if (!stopped) {
+                    throw e; // nobody asked: a failure like any other
                 }
             }
-        } catch (WakeupException e) {
-            // close() asked us to stop
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
+        }
+
+        @Override
+        public void stop() {
+            stopped = true;
+            consumer.wakeup();
         }
     }
 
     @Override
     public void close() {
-        running = false;
-        if (thread.getState() == Thread.State.NEW) {
-            consumer.close(Duration.ofSeconds(5));
-            return;
+        Supervised s = supervised;
+        if (s != null) {
+            s.close();
         }
-        consumer.wakeup();
         try {
-            thread.join(Duration.ofSeconds(10).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            consumer.close(Duration.ofSeconds(5));
+        } catch (ConcurrentModificationException e) {
+            log.warn("{}: its consumer is still in use by a loop that did not stop; left to the process's end", name);
         }
     }
 }

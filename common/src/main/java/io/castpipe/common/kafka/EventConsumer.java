@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import io.castpipe.common.events.EventCodec;
+import io.castpipe.common.node.Supervisor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies each JSON record of one topic, in order per partition, on a thread of its own, and
+ * Applies each JSON record of one topic, in order per partition, on a supervised thread of its own, and
  * commits an offset only after its record was applied. A record whose application fails is
  * read again after a pause (so the work it stands for is never lost); one that cannot be
  * decoded is skipped with a log line (so it cannot block the partition).
@@ -31,13 +32,15 @@ public final class EventConsumer<T> implements AutoCloseable {
     private final Consumer<T> apply;
     private final ConsumerLoop loop;
 
-    public EventConsumer(KafkaSettings kafka, Topics topics, Topic topic, String groupId, Class<T> type, Consumer<T> apply) {
-        this(kafka, topics, topic, groupId, type, apply, false);
+    /** @param name the loop's name in logs, metrics and the health endpoints */
+    public EventConsumer(Supervisor supervisor, String name, KafkaSettings kafka, Topics topics, Topic topic, String groupId,
+                         Class<T> type, Consumer<T> apply) {
+        this(supervisor, name, kafka, topics, topic, groupId, type, apply, false);
     }
 
     /** @param newestOnly a new group starts at the end of the topic instead of its beginning */
-    public EventConsumer(KafkaSettings kafka, Topics topics, Topic topic, String groupId, Class<T> type, Consumer<T> apply,
-                         boolean newestOnly) {
+    public EventConsumer(Supervisor supervisor, String name, KafkaSettings kafka, Topics topics, Topic topic, String groupId,
+                         Class<T> type, Consumer<T> apply, boolean newestOnly) {
         java.util.Properties props = kafka.consumer(groupId);
         if (newestOnly) {
             props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
@@ -46,7 +49,7 @@ public final class EventConsumer<T> implements AutoCloseable {
         this.topic = topics.name(topic);
         this.type = type;
         this.apply = apply;
-        this.loop = new ConsumerLoop(topic.baseName() + "-consumer", consumer, this.topic,
+        this.loop = new ConsumerLoop(supervisor, name, consumer, this.topic,
                 () -> consumer.subscribe(List.of(this.topic)), this::pollOnce);
     }
 

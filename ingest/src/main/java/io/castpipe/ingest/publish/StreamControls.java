@@ -12,6 +12,7 @@ import io.castpipe.common.kafka.ConsumerLoop;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.node.Supervisor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -47,7 +48,7 @@ public final class StreamControls implements AutoCloseable {
     private final ConsumerLoop loop;
     private final Counter orders;
 
-    public StreamControls(KafkaSettings kafka, Topics topics, LiveChannels live, StreamKeys keys, MeterRegistry meters) {
+    public StreamControls(Supervisor supervisor, KafkaSettings kafka, Topics topics, LiveChannels live, StreamKeys keys, MeterRegistry meters) {
         this.live = live;
         this.keys = keys;
         Properties props = kafka.consumer("control");
@@ -55,7 +56,7 @@ public final class StreamControls implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(props);
         this.topic = topics.name(Topic.STREAM_CONTROL);
         this.timeout = kafka.timeout();
-        this.loop = new ConsumerLoop(Topic.STREAM_CONTROL.baseName() + "-consumer", consumer, topic, () -> { },
+        this.loop = new ConsumerLoop(supervisor, "stream-controls", consumer, topic, () -> { },
                 this::pollOnce);
         this.orders = Counter.builder("castpipe.ingest.control.orders")
                 .description("stream.control orders read and applied (or skipped as unreadable)").register(meters);

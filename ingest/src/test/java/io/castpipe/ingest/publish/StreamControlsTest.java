@@ -10,6 +10,7 @@ import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
+import io.castpipe.common.node.Supervisor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,7 @@ class StreamControlsTest {
         try (EventPublisher api = new EventPublisher(kafka, topics, "test-api")) {
             // Older than the process: none of its business.
             api.publishDurably(Topic.STREAM_CONTROL, "c1", StreamControl.endStream("c1", "s1", StreamControl.USER_REMOVED));
-            try (StreamControls controls = new StreamControls(kafka, topics, live, new StreamKeys(null), new SimpleMeterRegistry())) {
+            try (StreamControls controls = new StreamControls(new Supervisor(new SimpleMeterRegistry()), kafka, topics, live, new StreamKeys(null), new SimpleMeterRegistry())) {
                 controls.start();
                 // Published the moment start returned, as an order can be while the first publishes come in.
                 api.publishDurably(Topic.STREAM_CONTROL, "c1", StreamControl.endStream("c1", "s1", StreamControl.ENDED_BY_ADMIN));

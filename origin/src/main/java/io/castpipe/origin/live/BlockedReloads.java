@@ -11,14 +11,13 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.castpipe.common.net.AddressLimits;
+import io.castpipe.common.node.Supervised;
+import io.castpipe.common.node.Supervisor;
 
 /**
  * Blocking playlist reload (RFC 8216bis §6.2.5.2) without a thread per waiting request: a
@@ -52,11 +51,7 @@ public final class BlockedReloads implements AutoCloseable {
     private final Map<String, Playlist> playlists = new ConcurrentHashMap<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final AddressLimits perAddress;
-    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "origin-reload-timeouts");
-        t.setDaemon(true);
-        return t;
-    });
+    private Supervised sweeper;
 
     /** A parked request. Exactly one of its two methods is called, once, on its executor. */
     public interface Waiter {
@@ -152,15 +147,17 @@ public final class BlockedReloads implements AutoCloseable {
         this.perAddress = new AddressLimits(perAddress);
     }
 
-    public BlockedReloads start() {
-        long every = SWEEP_INTERVAL.toMillis();
-        sweeper.scheduleWithFixedDelay(() -> expireDue(System.nanoTime()), every, every, TimeUnit.MILLISECONDS);
+    public BlockedReloads start(Supervisor supervisor) {
+        sweeper = supervisor.every("origin-reload-timeouts", SWEEP_INTERVAL, Duration.ofSeconds(30),
+                () -> expireDue(System.nanoTime()));
         return this;
     }
 
     @Override
     public void close() {
-        sweeper.shutdownNow();
+        if (sweeper != null) {
+            sweeper.close();
+        }
     }
 
     /**

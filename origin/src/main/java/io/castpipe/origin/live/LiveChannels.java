@@ -11,6 +11,7 @@ import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.media.Ids;
+import io.castpipe.common.node.Supervisor;
 
 /**
  * Which stream a channel's playback URL ({@code /live/{channel}/…}) shows, and whether it is live:
@@ -30,8 +31,8 @@ public final class LiveChannels implements AutoCloseable {
     private final Map<String, Current> streamOfChannel = new ConcurrentHashMap<>();
     private final EventConsumer<StreamEvent> consumer;
 
-    public LiveChannels(KafkaSettings kafka, Topics topics) {
-        this.consumer = new EventConsumer<>(kafka, topics, Topic.STREAM_EVENTS, "castpipe-origin-" + Ids.newId(),
+    public LiveChannels(Supervisor supervisor, KafkaSettings kafka, Topics topics) {
+        this.consumer = new EventConsumer<>(supervisor, "origin-live-channels", kafka, topics, Topic.STREAM_EVENTS, "castpipe-origin-" + Ids.newId(),
                 StreamEvent.class, this::apply);
     }
 

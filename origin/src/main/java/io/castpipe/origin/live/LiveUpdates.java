@@ -6,6 +6,7 @@ import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.media.Ids;
+import io.castpipe.common.node.Supervisor;
 import io.castpipe.origin.cache.ObjectCache;
 
 /**
@@ -23,13 +24,13 @@ public final class LiveUpdates implements AutoCloseable {
     private final LiveWindows windows;
     private final EventConsumer<HlsUpdate> consumer;
 
-    public LiveUpdates(KafkaSettings kafka, Topics topics, ObjectCache cache, BlockedReloads reloads, PlaylistDeltas deltas,
+    public LiveUpdates(Supervisor supervisor, KafkaSettings kafka, Topics topics, ObjectCache cache, BlockedReloads reloads, PlaylistDeltas deltas,
                        LiveWindows windows) {
         this.cache = cache;
         this.reloads = reloads;
         this.deltas = deltas;
         this.windows = windows;
-        this.consumer = new EventConsumer<>(kafka, topics, Topic.HLS_UPDATES, "castpipe-origin-" + Ids.newId(),
+        this.consumer = new EventConsumer<>(supervisor, "hls-updates", kafka, topics, Topic.HLS_UPDATES, "castpipe-origin-" + Ids.newId(),
                 HlsUpdate.class, this::apply, true);
     }
 

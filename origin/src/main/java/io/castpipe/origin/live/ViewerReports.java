@@ -5,14 +5,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import io.castpipe.common.events.EventCodec;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.Topic;
+import io.castpipe.common.node.Supervised;
+import io.castpipe.common.node.Supervisor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -33,11 +32,7 @@ public final class ViewerReports implements AutoCloseable {
     private final EventPublisher publisher;
     private final String node;
     private final MultiGauge gauge;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "origin-viewer-reports");
-        t.setDaemon(true);
-        return t;
-    });
+    private Supervised timer;
     /** Streams whose last report was above 0; touched only by the timer thread, then by close(). */
     private final Set<String> watched = new HashSet<>();
 
@@ -49,19 +44,15 @@ public final class ViewerReports implements AutoCloseable {
                 .description("Viewers of each live stream on this origin node").register(registry);
     }
 
-    public void start() {
-        timer.scheduleWithFixedDelay(this::report, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    public void start(Supervisor supervisor) {
+        timer = supervisor.every("origin-viewer-reports", INTERVAL, INTERVAL.plusSeconds(60), this::report);
     }
 
     private void report() {
-        try {
-            Map<String, Integer> counts = counter.counts();
-            counts.forEach(this::publish);
-            gauge.register(counts.entrySet().stream().filter(e -> e.getValue() > 0)
-                    .map(e -> MultiGauge.Row.of(Tags.of("stream", e.getKey()), e.getValue())).toList(), true);
-        } catch (RuntimeException e) {
-            log.warn("viewer report failed, next in {} s: {}", INTERVAL.toSeconds(), e.toString());
-        }
+        Map<String, Integer> counts = counter.counts();
+        counts.forEach(this::publish);
+        gauge.register(counts.entrySet().stream().filter(e -> e.getValue() > 0)
+                .map(e -> MultiGauge.Row.of(Tags.of("stream", e.getKey()), e.getValue())).toList(), true);
     }
 
     private void publish(String stream, int viewers) {
@@ -81,16 +72,14 @@ public final class ViewerReports implements AutoCloseable {
     /** Stops reporting; the streams still watched get a last 0, so the API does not wait for them to go stale. */
     @Override
     public void close() {
-        timer.shutdownNow();
         gauge.register(List.of(), true);
-        try {
-            if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
-                log.warn("a viewer report still hangs on Kafka; {} streams get no last 0 and go stale in the API instead",
-                        watched.size());
-                return;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (timer == null) {
+            return;
+        }
+        timer.close();
+        if (timer.status().state() != Supervised.State.STOPPED) {
+            log.warn("a viewer report still hangs on Kafka; {} streams get no last 0 and go stale in the API instead",
+                    watched.size());
             return;
         }
         for (String stream : List.copyOf(watched)) {
