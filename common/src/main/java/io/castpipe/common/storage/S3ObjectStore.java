@@ -20,6 +20,8 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -87,8 +89,13 @@ public final class S3ObjectStore implements ObjectStore {
         try {
             s3.headBucket(b -> b.bucket(bucket()));
         } catch (NoSuchBucketException e) {
-            s3.createBucket(b -> b.bucket(bucket()));
-            log.info("created bucket {} at {}", bucket(), settings.endpoint());
+            try {
+                s3.createBucket(b -> b.bucket(bucket()));
+                log.info("created bucket {} at {}", bucket(), settings.endpoint());
+            } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException raced) {
+                // Another role starting beside this one created it first.
+                log.debug("bucket {} was created meanwhile by another process", bucket());
+            }
         } catch (S3Exception e) {
             if (e.statusCode() == 403 || e.statusCode() == 401) {
                 throw new ConfigException(where + " refused access key '" + settings.accessKey()
