@@ -19,18 +19,18 @@ import io.castpipe.api.chat.ModeratorsEndpoint;
 import io.castpipe.api.events.VideoEventsConsumer;
 import io.castpipe.api.http.BodyReceiver;
 import io.castpipe.api.http.Cors;
+import io.castpipe.api.http.Endpoint;
+import io.castpipe.api.http.EndpointHandler;
+import io.castpipe.api.http.OpenApiHandler;
+import io.castpipe.api.http.RateLimits;
+import io.castpipe.api.outbox.Outbox;
+import io.castpipe.api.outbox.OutboxRelay;
 import io.castpipe.api.streams.IngestWarnings;
 import io.castpipe.api.streams.LiveControl;
 import io.castpipe.api.streams.StreamEventsConsumer;
 import io.castpipe.api.streams.StreamRepository;
 import io.castpipe.api.streams.StreamsEndpoint;
-import io.castpipe.common.live.ViewerCounts;
-import io.castpipe.common.net.TrustedProxies;
 import io.castpipe.api.streams.ViewerReportsConsumer;
-import io.castpipe.api.http.Endpoint;
-import io.castpipe.api.http.EndpointHandler;
-import io.castpipe.api.http.OpenApiHandler;
-import io.castpipe.api.http.RateLimits;
 import io.castpipe.api.uploads.Uploads;
 import io.castpipe.api.users.MeEndpoint;
 import io.castpipe.api.users.TokenRepository;
@@ -54,6 +54,9 @@ import io.castpipe.common.config.ConfigException;
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.http.JsonResponses;
 import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.live.ViewerCounts;
+import io.castpipe.common.media.Ids;
+import io.castpipe.common.net.TrustedProxies;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
 import io.undertow.server.RoutingHandler;
@@ -67,6 +70,7 @@ import io.undertow.server.handlers.HttpContinueReadHandler;
 public final class ApiService implements Service {
     private final NodeContext ctx;
     private EventPublisher publisher;
+    private OutboxRelay relay;
     private VideoEventsConsumer events;
     private StreamEventsConsumer streamEvents;
     private ViewerReportsConsumer viewerReports;
@@ -87,13 +91,15 @@ public final class ApiService implements Service {
         String publicUrl = config.publicUrl();
 
         publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "api");
+        Outbox outbox = new Outbox(ctx.database());
+        relay = new OutboxRelay(outbox, publisher, ctx.nodeId() + "-" + Ids.newId(), ctx.metrics().registry());
         UserRepository users = new UserRepository(ctx.database());
         VideoRepository videos = new VideoRepository(ctx.database());
         VideoAccessFile accessFile = new VideoAccessFile(ctx.objectStore());
         VideoCreator creator = new VideoCreator(videos, accessFile);
         VideoView view = new VideoView(publicUrl, new PlaybackTokens(ctx.signingSecret()));
         uploads = new Uploads(publicUrl, maxBytes, partSize, tailDir(), ctx.database(), ctx.objectStore(), videos,
-                creator, view, publisher);
+                creator, view, outbox, Duration.ofMinutes(config.integer(Setting.VOD_REDRIVE_MINUTES, 1, 1440)));
         LiveControl liveControl = new LiveControl(publisher);
         VideoRemover remover = new VideoRemover(videos, accessFile, uploads.aborter(), ctx.objectStore(), liveControl);
         VideosEndpoint videosEndpoint = new VideosEndpoint(videos, creator, accessFile, view, remover);
@@ -181,6 +187,8 @@ public final class ApiService implements Service {
         chatArchive = new ChatArchiveConsumer(ctx.supervisor(), ctx.kafka(), ctx.topics(), chatMessages);
         chatArchive.start();
         uploads.sweeper().start(ctx.supervisor());
+        uploads.reconciler().start(ctx.supervisor());
+        relay.start(ctx.supervisor());
         accessBackfill = new AccessRecordBackfill(videos, accessFile, ctx.objectStore());
         accessBackfill.start();
         // 100-continue is sent only once an endpoint reads the body, so a refused upload is never sent.
@@ -235,6 +243,10 @@ public final class ApiService implements Service {
         }
         if (uploads != null) {
             uploads.sweeper().close();
+            uploads.reconciler().close();
+        }
+        if (relay != null) {
+            relay.close();
         }
         if (accessBackfill != null) {
             accessBackfill.close();

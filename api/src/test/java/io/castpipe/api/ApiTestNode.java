@@ -23,6 +23,7 @@ import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.media.ObjectKeys;
+import io.castpipe.common.metrics.Metrics;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.storage.S3ObjectStore;
 import io.castpipe.common.storage.S3Settings;
@@ -90,7 +91,7 @@ final class ApiTestNode implements AutoCloseable {
         this.topics = new Topics(topicPrefix);
         topics.ensureCreated(kafka, 2, (short) 1);
         this.http = new HttpServer("127.0.0.1", port);
-        NodeContext ctx = new NodeContext(config, dataDir, kafka, topics, store, database, null, http, null,
+        NodeContext ctx = new NodeContext(config, dataDir, kafka, topics, store, database, null, http, new Metrics("api"),
                 ADMIN_TOKEN, SIGNING_SECRET);
         this.service = new ApiService(ctx);
         service.start();

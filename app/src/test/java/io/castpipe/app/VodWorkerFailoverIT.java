@@ -66,7 +66,7 @@ class VodWorkerFailoverIT {
                  KafkaConsumer<String, byte[]> events = new KafkaConsumer<>(kafka.consumer("failover-test-" + id))) {
                 store.put(ObjectKeys.uploadSource(id), makeClip(data), "video/mp4");
                 events.subscribe(List.of(topics.name(Topic.VIDEO_EVENTS)));
-                publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), Instant.now()));
+                publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), Instant.now(), Ids.newId()));
 
                 CastpipeProcess taker = awaitTaker(workers, id, Duration.ofSeconds(60));
                 Thread.sleep(3000); // well into the ladder

@@ -184,10 +184,73 @@ public final class VideoRepository {
                 + "updated_at = ? WHERE id = ? AND " + ACCEPTS_UPLOAD, time(now), id) > 0;
     }
 
-    /** The source is complete in storage and a job is about to be queued. */
-    public boolean markQueued(String id, Instant now) {
-        return update("UPDATE videos SET status = 'queued', progress = 0, error_code = NULL, error_message = NULL, "
-                + "updated_at = ? WHERE id = ? AND " + ACCEPTS_UPLOAD, time(now), id) > 0;
+    /** The source is complete in storage and job {@code jobId} goes to the outbox in the same transaction {@code c}. */
+    public boolean markQueued(Connection c, String id, String jobId, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE videos SET status = 'queued', progress = 0, job_id = ?, "
+                + "error_code = NULL, error_message = NULL, updated_at = ? WHERE id = ? AND " + ACCEPTS_UPLOAD)) {
+            bind(ps, new Object[] {jobId, time(now), id});
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /**
+     * Videos still {@code uploading} since before {@code before} whose upload completed while none is
+     * open: their node stopped between completing the upload and queueing the video.
+     */
+    public List<String> uploadedButNotQueued(Instant before, int limit) {
+        return ids("SELECT id FROM videos WHERE status = 'uploading' AND updated_at < ? "
+                + "AND EXISTS (SELECT 1 FROM uploads WHERE uploads.video_id = videos.id AND uploads.state = 'completed') "
+                + "AND NOT EXISTS (SELECT 1 FROM uploads WHERE uploads.video_id = videos.id AND uploads.state = 'open') "
+                + "ORDER BY updated_at FETCH FIRST " + limit + " ROWS ONLY", time(before));
+    }
+
+    /** A queued or processing video and the job it waits for (null for one queued before jobs had ids). */
+    public record Waiting(String id, String jobId) {
+    }
+
+    /** Queued or processing videos that made no progress since {@code before}. */
+    public List<Waiting> withoutProgressSince(Instant before, int limit) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT id, job_id FROM videos "
+                + "WHERE status IN ('queued', 'processing') AND updated_at < ? ORDER BY updated_at FETCH FIRST " + limit
+                + " ROWS ONLY")) {
+            ps.setObject(1, time(before));
+            List<Waiting> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Waiting(rs.getString(1), rs.getString(2)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("listing videos without progress", e);
+        }
+    }
+
+    /**
+     * In {@code c}'s transaction: the video is still waiting without progress since {@code before}; it
+     * is given {@code jobId} and counts as waiting from {@code now}.
+     */
+    public boolean redriven(Connection c, String id, String jobId, Instant before, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE videos SET job_id = ?, updated_at = ? WHERE id = ? "
+                + "AND status IN ('queued', 'processing') AND updated_at < ?")) {
+            bind(ps, new Object[] {jobId, time(now), id, time(before)});
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    private List<String> ids(String sql, Object... args) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("listing videos", e);
+        }
     }
 
     /** Back to created once the last upload in progress was given up (terminated, aborted, expired). */

@@ -67,6 +67,7 @@ public enum Setting {
     VOD_SEGMENT_SECONDS("CASTPIPE_VOD_SEGMENT_SECONDS", "4", "Target segment duration of VOD renditions, in seconds"),
     VOD_X264_PRESET("CASTPIPE_VOD_X264_PRESET", "veryfast", "x264 preset of VOD renditions: slower presets give smaller files for more CPU"),
     VOD_MAX_ATTEMPTS("CASTPIPE_VOD_MAX_ATTEMPTS", "3", "Attempts at a VOD job that fails for a transient reason before it goes to the dead-letter topic"),
+    VOD_REDRIVE_MINUTES("CASTPIPE_VOD_REDRIVE_MINUTES", "10", "Minutes a queued or processing video may go without progress before the API sends its transcode job again (1 to 1440); a transcoder that already did the job only announces the outcome again"),
     VOD_WORKERS("CASTPIPE_VOD_WORKERS", "1", "VOD jobs one transcoder process runs at a time; 0 leaves VOD jobs to other processes"),
     LIVE_TRANSCODE("CASTPIPE_LIVE_TRANSCODE", "true", "Whether a transcoder process takes live streams; false leaves them to other transcoder processes"),
     LIVE_SEGMENT_SECONDS("CASTPIPE_LIVE_SEGMENT_SECONDS", "1", "Target segment duration of the live renditions of low- and normal-latency channels, in seconds; segments are cut at the first keyframe once it is reached"),

@@ -18,6 +18,11 @@ public final class ObjectKeys {
         return vodPrefix(videoId) + "master.m3u8";
     }
 
+    /** Which job made the video's renditions, and the READY event it announced (the origin serves no JSON). */
+    public static String vodOutcome(String videoId) {
+        return vodPrefix(videoId) + "outcome.json";
+    }
+
     public static String vodFile(String videoId, String rendition, String file) {
         return vodPrefix(videoId) + rendition + "/" + file;
     }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -192,9 +193,15 @@ final class VodJobConsumer implements Supervisor.Loop {
             current = transcode;
             currentPartition = partition;
             try {
+                Optional<VideoEvent> done = transcode.outcomeOf(id, job.jobId());
+                if (done.isPresent()) {
+                    events.publishDurably(Topic.VIDEO_EVENTS, id, done.get());
+                    log.info("video {}: job {} was done already; its outcome announced again", id, job.jobId());
+                    return "already_done";
+                }
                 events.publish(Topic.VIDEO_EVENTS, id, VideoEvent.processing(id));
                 long[] lastReport = {0};
-                VideoEvent ready = transcode.run(id, job.sourceKey(), p -> {
+                VideoEvent ready = transcode.run(id, job.sourceKey(), job.jobId(), p -> {
                     long now = System.nanoTime();
                     if (now - lastReport[0] >= PROGRESS_EVERY.toNanos()) {
                         lastReport[0] = now;

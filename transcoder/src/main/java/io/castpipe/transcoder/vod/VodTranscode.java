@@ -9,12 +9,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleConsumer;
 import java.util.stream.Stream;
 
+import io.castpipe.common.events.EventCodec;
 import io.castpipe.common.events.RenditionInfo;
 import io.castpipe.common.events.SourceInfo;
 import io.castpipe.common.events.VideoEvent;
@@ -81,7 +83,7 @@ final class VodTranscode {
      * @throws CancellationException when {@link #cancel()} stopped it
      * @throws VideoDeletedException when the video was deleted; what the job wrote is gone again
      */
-    VideoEvent run(String videoId, String sourceKey, DoubleConsumer progress) throws JobFailure, IOException {
+    VideoEvent run(String videoId, String sourceKey, String jobId, DoubleConsumer progress) throws JobFailure, IOException {
         Path dir = workDir.resolve(videoId);
         deleteTree(dir);
         Files.createDirectories(dir.resolve("out").resolve("thumbs"));
@@ -115,17 +117,42 @@ final class VodTranscode {
                         String.join(",", v.codecs()), fps));
             }
             uploadThumbs(videoId, out.resolve("thumbs"), storyboard, info.durationSeconds());
+            VideoEvent ready = VideoEvent.ready(videoId, info.durationSeconds(), info, renditions);
+            if (jobId != null) {
+                store.put(ObjectKeys.vodOutcome(videoId), EventCodec.encode(new JobOutcome(jobId, ready)), "application/json");
+            }
             store.put(ObjectKeys.vodMaster(videoId), MasterPlaylistWriter.write(variants).getBytes(),
                     "application/vnd.apple.mpegurl");
             // Deleted while this was uploading: the API may have cleared the folder before the last objects came.
             checkDeleted(videoId);
-            return VideoEvent.ready(videoId, info.durationSeconds(), info, renditions);
+            return ready;
         } catch (VideoDeletedException e) {
             store.deleteByPrefix(ObjectKeys.vodPrefix(videoId));
             throw e;
         } finally {
             deleteTree(dir);
         }
+    }
+
+    /** What a finished job left beside its renditions: its id and the READY event it announced. */
+    record JobOutcome(String jobId, VideoEvent ready) {
+    }
+
+    /** The READY event of job {@code jobId}, if that job already made the video playable. */
+    Optional<VideoEvent> outcomeOf(String videoId, String jobId) throws IOException {
+        if (jobId == null || store.head(ObjectKeys.vodMaster(videoId)).isEmpty()) {
+            return Optional.empty();
+        }
+        JobOutcome outcome;
+        try (InputStream in = store.get(ObjectKeys.vodOutcome(videoId))) {
+            outcome = EventCodec.decode(in.readAllBytes(), JobOutcome.class);
+        } catch (ObjectNotFoundException e) {
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            log.warn("video {}: its outcome.json is unreadable ({}); doing job {}", videoId, e.getMessage(), jobId);
+            return Optional.empty();
+        }
+        return jobId.equals(outcome.jobId()) && outcome.ready() != null ? Optional.of(outcome.ready()) : Optional.empty();
     }
 
     /** Kills the job's ffmpeg, if any; the job then ends with a {@link CancellationException}. */

@@ -93,7 +93,7 @@ class VodTranscodeFormatsTest {
         store.put(ObjectKeys.uploadSource(id), Files.readAllBytes(made), "application/octet-stream");
 
         VideoEvent ready = new VodTranscode(store, ffmpeg, dir.resolve("work"), 2, "ultrafast", new DeletedVideos(store), checks)
-                .run(id, ObjectKeys.uploadSource(id), p -> { });
+                .run(id, ObjectKeys.uploadSource(id), Ids.newId(), p -> { });
 
         assertThat(ready.source().width()).isEqualTo(width);
         assertThat(ready.source().height()).isEqualTo(height);

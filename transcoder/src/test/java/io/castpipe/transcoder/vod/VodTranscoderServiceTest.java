@@ -94,7 +94,7 @@ class VodTranscoderServiceTest {
         ApiVideos.created(store, id);
         store.put(ObjectKeys.uploadSource(id), Files.readAllBytes(clip), "video/mp4");
 
-        publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now()));
+        publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now(), Ids.newId()));
         List<VideoEvent> seen = awaitEvents(id, VideoEvent.Type.READY, Duration.ofSeconds(90));
 
         assertThat(seen).extracting(VideoEvent::type).contains(VideoEvent.Type.PROCESSING, VideoEvent.Type.PROGRESS);
@@ -134,6 +134,33 @@ class VodTranscoderServiceTest {
     }
 
     @Test
+    void theSameJobSentAgainIsAnnouncedAgainNotDoneAgain() throws Exception {
+        Path clip = dir.resolve("twice-clip.mp4");
+        ffmpeg.command("make-twice-clip").args("-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip.toString()).run();
+        String id = Ids.newId();
+        ApiVideos.created(store, id);
+        store.put(ObjectKeys.uploadSource(id), Files.readAllBytes(clip), "video/mp4");
+        VodJob job = new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now(), Ids.newId());
+        publisher.publishDurably(Topic.VOD_JOBS, id, job);
+        VideoEvent first = last(awaitEvents(id, VideoEvent.Type.READY, Duration.ofSeconds(90)));
+        java.time.Instant masterWritten = store.head(ObjectKeys.vodMaster(id)).orElseThrow().lastModified();
+        int seenBefore = RECEIVED.get(id).size();
+
+        publisher.publishDurably(Topic.VOD_JOBS, id, job);
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            receiveFor(Duration.ofMillis(200));
+            return RECEIVED.get(id).size() > seenBefore;
+        });
+
+        List<VideoEvent> after = RECEIVED.get(id).subList(seenBefore, RECEIVED.get(id).size());
+        assertThat(after).as("its outcome, and nothing of a second transcode").extracting(VideoEvent::type)
+                .containsExactly(VideoEvent.Type.READY);
+        assertThat(after.get(0).renditions()).isEqualTo(first.renditions());
+        assertThat(store.head(ObjectKeys.vodMaster(id)).orElseThrow().lastModified()).isEqualTo(masterWritten);
+    }
+
+    @Test
     void aJobWhoseVideoHasNoAccessRecordYetGoesOn() throws Exception {
         Path clip = dir.resolve("unrecorded-clip.mp4");
         ffmpeg.command("make-unrecorded-clip").args("-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3",
@@ -141,7 +168,7 @@ class VodTranscoderServiceTest {
         // No access record: not known yet (the API is behind), which is not deleted.
         String id = Ids.newId();
         store.put(ObjectKeys.uploadSource(id), Files.readAllBytes(clip), "video/mp4");
-        publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now()));
+        publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now(), Ids.newId()));
         awaitEvents(id, VideoEvent.Type.READY, Duration.ofSeconds(90));
         assertThat(store.head(ObjectKeys.vodMaster(id))).isPresent();
         assertThat(store.head(ObjectKeys.accessRecord(id))).as("the transcoder writes no record").isEmpty();
@@ -163,7 +190,7 @@ class VodTranscoderServiceTest {
 
         for (String id : List.of(junk, empty, truncated)) {
             ApiVideos.created(store, id);
-            publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now()));
+            publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now(), Ids.newId()));
         }
         VideoEvent junkFailed = last(awaitEvents(junk, VideoEvent.Type.FAILED, Duration.ofSeconds(30)));
         VideoEvent emptyFailed = last(awaitEvents(empty, VideoEvent.Type.FAILED, Duration.ofSeconds(30)));
@@ -186,7 +213,7 @@ class VodTranscoderServiceTest {
         flaky.failingReads.add(ObjectKeys.uploadSource(id));
         try (KafkaConsumer<String, byte[]> dlq = new KafkaConsumer<>(kafka.consumer("test-dlq"))) {
             dlq.subscribe(List.of(topics.name(Topic.VOD_JOBS_DLQ)));
-            publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now()));
+            publisher.publishDurably(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id), java.time.Instant.now(), Ids.newId()));
 
             List<VideoEvent> seen = awaitEvents(id, VideoEvent.Type.FAILED, Duration.ofSeconds(30));
             assertThat(seen.stream().filter(e -> e.type() == VideoEvent.Type.PROCESSING)).hasSize(2); // two attempts
@@ -214,7 +241,7 @@ class VodTranscoderServiceTest {
         ApiVideos.created(store, id);
         store.put(ObjectKeys.uploadSource(id), Files.readAllBytes(clip), "video/mp4");
         RecordMetadata job = publisher.publish(Topic.VOD_JOBS, id, new VodJob(id, ObjectKeys.uploadSource(id),
-                java.time.Instant.now())).get(30, TimeUnit.SECONDS);
+                java.time.Instant.now(), Ids.newId())).get(30, TimeUnit.SECONDS);
         // The ladder's ffmpeg writes into the job's out folder.
         await().atMost(Duration.ofSeconds(120)).until(() -> ffmpegOf(id + "/out").size() == 1);
 
