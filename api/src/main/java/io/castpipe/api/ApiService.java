@@ -28,6 +28,7 @@ import io.castpipe.api.outbox.OutboxRelay;
 import io.castpipe.api.streams.IngestWarnings;
 import io.castpipe.api.streams.LiveControl;
 import io.castpipe.api.streams.StreamEventsConsumer;
+import io.castpipe.api.streams.StreamReconciler;
 import io.castpipe.api.streams.StreamRepository;
 import io.castpipe.api.streams.StreamsEndpoint;
 import io.castpipe.api.streams.ViewerReportsConsumer;
@@ -71,6 +72,7 @@ public final class ApiService implements Service {
     private final NodeContext ctx;
     private EventPublisher publisher;
     private OutboxRelay relay;
+    private StreamReconciler streamReconciler;
     private VideoEventsConsumer events;
     private StreamEventsConsumer streamEvents;
     private ViewerReportsConsumer viewerReports;
@@ -182,6 +184,8 @@ public final class ApiService implements Service {
         events.start();
         streamEvents = new StreamEventsConsumer(ctx.supervisor(), ctx.kafka(), ctx.topics(), streamRepository, accessFile);
         streamEvents.start();
+        streamReconciler = new StreamReconciler(streamRepository, streamEvents, outbox);
+        streamReconciler.start(ctx.supervisor());
         viewerReports = new ViewerReportsConsumer(ctx.supervisor(), ctx.kafka(), ctx.topics(), viewerCounts);
         viewerReports.start();
         chatArchive = new ChatArchiveConsumer(ctx.supervisor(), ctx.kafka(), ctx.topics(), chatMessages);
@@ -231,6 +235,9 @@ public final class ApiService implements Service {
     public void close() {
         if (events != null) {
             events.close();
+        }
+        if (streamReconciler != null) {
+            streamReconciler.close();
         }
         if (streamEvents != null) {
             streamEvents.close();

@@ -9,9 +9,11 @@ import java.util.concurrent.TimeUnit;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.config.ConfigException;
 import io.castpipe.common.config.Setting;
+import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
+import io.castpipe.common.node.Supervised;
 import io.castpipe.ingest.chunk.ReassemblyPool;
 import io.castpipe.ingest.chunk.RtmpChunkDecoder;
 import io.castpipe.ingest.chunk.RtmpChunkEncoder;
@@ -69,6 +71,7 @@ public final class IngestService implements Service {
     private EventPublisher publisher;
     private MediaSink sink;
     private StreamControls controls;
+    private Supervised heartbeats;
     private KeyChecks keyChecks;
     private int port;
 
@@ -125,6 +128,9 @@ public final class IngestService implements Service {
         controls = new StreamControls(ctx.supervisor(), ctx.kafka(), ctx.topics(), live, keys, meters);
         controls.start(); // positioned before the first connection: no order is missed
         RtmpSession.Shared shared = new RtmpSession.Shared(keyChecks, live, sink, accepted, refused);
+        // The API ends a live stream it stops hearing this from: an ingest process that died sends no ENDED.
+        heartbeats = ctx.supervisor().every("ingest-heartbeats", StreamEvent.ALIVE_EVERY, Duration.ofSeconds(30),
+                () -> live.publishes().forEach(p -> sink.event(StreamEvent.alive(p.streamId(), p.channelId()))));
 
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rtmp-accept", true), NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("rtmp-io", true), NioIoHandler.newFactory());
@@ -170,6 +176,9 @@ public final class IngestService implements Service {
 
     @Override
     public void close() {
+        if (heartbeats != null) {
+            heartbeats.close();
+        }
         if (controls != null) {
             controls.close();
         }

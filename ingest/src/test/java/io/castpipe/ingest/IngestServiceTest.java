@@ -132,6 +132,14 @@ class IngestServiceTest {
             assertThat(e.ingest().fps()).isCloseTo(30.0, within(3.0));
         }
         assertThat(stats.get(stats.size() - 1).ingest().windowSeconds()).isBetween(8.0, 10.0);
+
+        // ALIVE every 2 s from start to end, by which the API ends the streams of an ingest that died.
+        List<StreamEvent> alive = seen.alive();
+        assertThat(alive).allSatisfy(e -> assertThat(e.streamId()).isEqualTo(streamId));
+        assertThat(alive.size()).isGreaterThanOrEqualTo((int) (seconds / 2) - 1);
+        for (int i = 1; i < alive.size(); i++) {
+            assertThat(Duration.between(alive.get(i - 1).at(), alive.get(i).at())).isLessThan(Duration.ofSeconds(4));
+        }
     }
 
     @Test

@@ -114,8 +114,9 @@ final class IngestTestNode implements AutoCloseable {
         return publish(key, seconds, port);
     }
 
-    /** What a channel's streams put on Kafka: STARTED and ENDED events, STATS events, media. */
-    record Seen(List<StreamEvent> events, List<StreamEvent> stats, Map<String, List<MediaTag>> mediaByStream) {
+    /** What a channel's streams put on Kafka: STARTED and ENDED events, STATS events, ALIVE events, media. */
+    record Seen(List<StreamEvent> events, List<StreamEvent> stats, List<StreamEvent> alive,
+                Map<String, List<MediaTag>> mediaByStream) {
         List<MediaTag> media(String streamId) {
             return mediaByStream.getOrDefault(streamId, List.of());
         }
@@ -125,6 +126,7 @@ final class IngestTestNode implements AutoCloseable {
     Seen await(String channelId, int until, Duration limit) {
         List<StreamEvent> events = new ArrayList<>();
         List<StreamEvent> stats = new ArrayList<>();
+        List<StreamEvent> alive = new ArrayList<>();
         Map<String, List<MediaTag>> media = new HashMap<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("t-" + UUID.randomUUID()))) {
             c.subscribe(List.of(topics.name(Topic.MEDIA_LIVE), topics.name(Topic.STREAM_EVENTS)));
@@ -134,7 +136,7 @@ final class IngestTestNode implements AutoCloseable {
                     if (r.topic().equals(topics.name(Topic.STREAM_EVENTS))) {
                         StreamEvent e = EventCodec.decode(r.value(), StreamEvent.class);
                         if (e.channelId().equals(channelId)) {
-                            (e.type() == StreamEvent.Type.STATS ? stats : events).add(e);
+                            (e.type() == StreamEvent.Type.STATS ? stats : e.type() == StreamEvent.Type.ALIVE ? alive : events).add(e);
                         }
                     } else {
                         MediaTag t = MediaTagCodec.decode(r.value());
@@ -162,7 +164,7 @@ final class IngestTestNode implements AutoCloseable {
                 }
             }
         }
-        return new Seen(events, stats, media);
+        return new Seen(events, stats, alive, media);
     }
 
     /** The id of the channel's newest stream once its STARTED is on stream.events (read from the start). */

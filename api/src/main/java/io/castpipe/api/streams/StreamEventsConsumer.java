@@ -3,6 +3,10 @@ package io.castpipe.api.streams;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 
 import io.castpipe.api.videos.VideoAccessFile;
 import io.castpipe.api.videos.Visibility;
@@ -35,10 +39,16 @@ public final class StreamEventsConsumer implements AutoCloseable {
     public static final String GROUP_ID = "castpipe-api-streams";
     /** The size of the streams.ingest_json column. */
     private static final int MAX_FIGURES_JSON = 2000;
+    /** An ALIVE is written when the last one written for its stream is older than this: about every other one. */
+    private static final long SEEN_WRITE_EVERY_NANOS = Duration.ofSeconds(3).toNanos();
+    private static final int MAX_STREAMS_REMEMBERED = 100_000;
+    private static final Duration UP_TO_DATE_WITHIN = Duration.ofSeconds(3);
 
     private final StreamRepository streams;
     private final VideoAccessFile accessFile;
     private final EventConsumer<StreamEvent> consumer;
+    /** When each stream's last ALIVE was written; touched by the consumer's thread only. */
+    private final Map<String, Long> seenWritten = new HashMap<>();
 
     public StreamEventsConsumer(Supervisor supervisor, KafkaSettings kafka, Topics topics, StreamRepository streams, VideoAccessFile accessFile) {
         this.streams = streams;
@@ -61,7 +71,11 @@ public final class StreamEventsConsumer implements AutoCloseable {
         try {
             switch (e.type()) {
                 case STARTED -> started(e);
-                case ENDED -> streams.ended(e.streamId(), e.at(), e.reason());
+                case ENDED -> {
+                    streams.ended(e.streamId(), e.at(), e.reason());
+                    seenWritten.remove(e.streamId());
+                }
+                case ALIVE -> heard(e.streamId());
                 case STATS -> {
                     String figures = e.ingest() == null || e.ingest().measuredAt() == null ? null
                             : new String(EventCodec.encode(e.ingest()), StandardCharsets.UTF_8);
@@ -80,6 +94,27 @@ public final class StreamEventsConsumer implements AutoCloseable {
         } catch (DateTimeException ex) {
             skipUnstorable(e, ex);
         }
+    }
+
+    private void heard(String streamId) throws SQLException {
+        long now = System.nanoTime();
+        Long last = seenWritten.get(streamId);
+        if (last != null && now - last < SEEN_WRITE_EVERY_NANOS) {
+            return;
+        }
+        streams.seen(streamId, Instant.now());
+        if (seenWritten.size() >= MAX_STREAMS_REMEMBERED) {
+            seenWritten.clear(); // streams whose ENDED never came; the live ones are written once more, that is all
+        }
+        seenWritten.put(streamId, now);
+    }
+
+    /**
+     * True when this node reads the partition of {@code streamId} and has read it up to its end
+     * lately: a silence in the database then means ingest's silence, not this node's backlog.
+     */
+    public boolean readsUpToDate(String streamId) {
+        return consumer.upToDateOn(streamId, UP_TO_DATE_WITHIN);
     }
 
     private static void skipUnstorable(StreamEvent e, Exception why) {

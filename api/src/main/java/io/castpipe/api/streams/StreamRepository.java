@@ -105,6 +105,49 @@ public final class StreamRepository {
         }
     }
 
+    /** Ingest said the live stream is still coming in, at {@code at} (as the API heard it). */
+    public void seen(String id, Instant at) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE streams SET last_seen_at = ? WHERE id = ? AND status = 'live'")) {
+            ps.setObject(1, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+            ps.setString(2, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /** A live stream, and its channel's name, that ingest has said nothing of since some instant. */
+    public record Silent(String id, String channelId, String channelName) {
+    }
+
+    /** Live streams last heard of before {@code before} (never those not heard of at all). */
+    public List<Silent> silentSince(Instant before, int limit) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT s.id, s.channel_id, c.name FROM streams s JOIN channels c ON c.id = s.channel_id "
+                        + "WHERE s.status = 'live' AND s.last_seen_at < ? ORDER BY s.last_seen_at LIMIT ?")) {
+            ps.setObject(1, OffsetDateTime.ofInstant(before, ZoneOffset.UTC));
+            ps.setInt(2, limit);
+            List<Silent> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Silent(rs.getString(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** In {@code c}'s transaction: ends the stream if it is still live and silent since {@code before}. */
+    public boolean endIfSilent(Connection c, String id, Instant before, Instant now, String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE streams SET status = 'ended', ended_at = ?, end_reason = ? "
+                + "WHERE id = ? AND status = 'live' AND last_seen_at < ?")) {
+            ps.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            ps.setString(2, reason);
+            ps.setString(3, id);
+            ps.setObject(4, OffsetDateTime.ofInstant(before, ZoneOffset.UTC));
+            return ps.executeUpdate() > 0;
+        }
+    }
+
     public Optional<LiveStream> find(String id) throws SQLException {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(SELECT + " WHERE s.id = ?")) {
             ps.setString(1, id);

@@ -1,5 +1,6 @@
 package io.castpipe.common.events;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -11,16 +12,21 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * codecs and the publisher's {@code onMetaData} values (width, height, framerate, encoder…).
  * STATS carries {@code ingest}, what ingest measured of the media while live, every few seconds.
  * ENDED carries {@code reason}: why the stream stopped (the publisher ended it, the connection
- * closed, an error). VIEWERS is one origin node's periodic count of the stream's viewers
- * ({@code viewers}, {@code node}), with no channel fields.
+ * closed, an error). ALIVE is ingest's word, every {@link #ALIVE_EVERY}, that the stream is
+ * still coming in: a live stream that stops hearing it has lost its ingest process. VIEWERS is
+ * one origin node's periodic count of the stream's viewers ({@code viewers}, {@code node}), with
+ * no channel fields.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StreamEvent(String streamId, String channelId, String channelName, Type type, Instant at,
                           String videoCodec, String audioCodec, Map<String, Object> metadata, String reason,
                           IngestFigures ingest, Integer viewers, String node) {
 
+    /** How often ingest says ALIVE for each stream it holds. */
+    public static final Duration ALIVE_EVERY = Duration.ofSeconds(2);
+
     public enum Type {
-        STARTED, ENDED, STATS, VIEWERS
+        STARTED, ENDED, STATS, VIEWERS, ALIVE
     }
 
     public static StreamEvent started(String streamId, String channelId, String channelName, String videoCodec,
@@ -37,6 +43,11 @@ public record StreamEvent(String streamId, String channelId, String channelName,
     public static StreamEvent stats(String streamId, String channelId, String channelName, IngestFigures ingest) {
         return new StreamEvent(streamId, channelId, channelName, Type.STATS, ingest.measuredAt(), null, null, null, null,
                 ingest, null, null);
+    }
+
+    public static StreamEvent alive(String streamId, String channelId) {
+        return new StreamEvent(streamId, channelId, null, Type.ALIVE, Instant.now(), null, null, null, null, null, null,
+                null);
     }
 
     /** How many viewers origin node {@code node} counts for the stream now. */

@@ -1,5 +1,7 @@
 package io.castpipe.ingest.publish;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -43,6 +45,11 @@ public final class LiveChannels {
     /** Frees the channel, if {@code publish} still holds it. */
     public void release(LivePublish publish) {
         byChannel.remove(publish.channelId(), publish);
+    }
+
+    /** The publishes live on this process now. */
+    public Collection<LivePublish> publishes() {
+        return List.copyOf(byChannel.values());
     }
 
     public int size() {
