@@ -31,7 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Runtime faults, caused for real: the roles run as their own processes ({@code ./castpipe api},
  * {@code ./castpipe transcoder}) against a Kafka broker, an S3 server and a database served from
- * this JVM, which the tests stop and start again on the same ports and folders.
+ * this JVM, which the tests stop for 30 s and start again on the same ports and folders while a
+ * video is uploaded or transcoded: the work waits and finishes once, requests get 503 with a
+ * reason meanwhile, and the processes stay live and become ready again.
  */
 class FaultsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -88,9 +90,8 @@ class FaultsIT {
 
     @Test
     void anUploadCompletedWhileKafkaIsDownIsQueuedAndTranscodedOnceWhenItIsBack() throws Exception {
-        String id = JSON.readTree(send("POST", "/api/videos", userToken, "application/json",
-                "{\"title\":\"uploaded in an outage\",\"visibility\":\"public\"}".getBytes(), 201)).get("id").asText();
-        byte[] clip = clip("outage");
+        String id = newVideo("uploaded in an outage");
+        byte[] clip = clip("outage", "320x240", 4);
 
         kafka.close();
         long down = System.nanoTime();
@@ -111,6 +112,62 @@ class FaultsIT {
         assertThat(count(transcoder.stdoutText(), "video " + id + " ready")).as("transcoded once").isEqualTo(1);
         assertThat(api.stdoutText()).doesNotContain("upload it again");
         System.out.printf("upload during a %d s Kafka outage: answered queued; ready %.1f s after Kafka was back%n",
+                AWAY.toSeconds(), readyAfter);
+    }
+
+    @Test
+    void storageDownMidTranscodeDelaysTheVideoAndLosesNothing() throws Exception {
+        String id = newVideo("transcoded through a storage outage");
+        String other = newVideo("uploaded while storage is away");
+        send("PUT", "/api/videos/" + id + "/source", userToken, "video/mp4", clip("storage", "854x480", 30), 200);
+        awaitStatusOf(id, "processing", Duration.ofSeconds(60));
+
+        s3.close();
+        long down = System.nanoTime();
+        awaitStatus(transcoder, "/readyz", 503, Duration.ofSeconds(20));
+        HttpResponse<String> refused = request("PUT", "/api/videos/" + other + "/source", userToken, "video/mp4",
+                clip("storage-refused", "320x240", 2));
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(JSON.readTree(refused.body()).get("error").get("code").asText()).isEqualTo("storage_unavailable");
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        assertThat(transcoder.get("/livez").statusCode()).isEqualTo(200);
+        Thread.sleep(Math.max(0, AWAY.toMillis() - (System.nanoTime() - down) / 1_000_000));
+        assertThat(video(id).get("status").asText()).as("still being worked on, not failed").isIn("processing", "queued");
+
+        s3 = new EmbeddedS3(dir.resolve("s3"), "127.0.0.1", ports[2], ACCESS_KEY, SECRET_KEY).start();
+        long back = System.nanoTime();
+        String status = awaitVideo(id, Duration.ofSeconds(180));
+        double readyAfter = (System.nanoTime() - back) / 1e9;
+        assertThat(status).as(transcoder.output()).isEqualTo("ready");
+        awaitStatus(transcoder, "/readyz", 200, Duration.ofSeconds(30));
+        assertThat(count(transcoder.stdoutText(), "video " + id + " ready")).as("announced ready once").isEqualTo(1);
+        assertThat(transcoder.stdoutText()).contains("video " + id + ": storage unreachable");
+        System.out.printf("transcode through a %d s storage outage: ready %.1f s after storage was back%n",
+                AWAY.toSeconds(), readyAfter);
+    }
+
+    @Test
+    void theDatabaseDownAsAVideoFinishesAnswers503AndTheVideoIsReadyAfter() throws Exception {
+        String id = newVideo("finished while the database is away");
+        send("PUT", "/api/videos/" + id + "/source", userToken, "video/mp4", clip("database", "854x480", 20), 200);
+        awaitStatusOf(id, "processing", Duration.ofSeconds(60));
+
+        db.close();
+        long down = System.nanoTime();
+        awaitStatus(api, "/readyz", 503, Duration.ofSeconds(20));
+        HttpResponse<String> refused = request("GET", "/api/videos/" + id, userToken, null, null);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(JSON.readTree(refused.body()).get("error").get("code").asText()).isEqualTo("database_unavailable");
+        assertThat(api.get("/livez").statusCode()).isEqualTo(200);
+        Thread.sleep(Math.max(0, AWAY.toMillis() - (System.nanoTime() - down) / 1_000_000));
+
+        db = new EmbeddedDatabase(dir.resolve("db"), ports[3]).start();
+        long back = System.nanoTime();
+        awaitStatus(api, "/readyz", 200, Duration.ofSeconds(30));
+        String status = awaitVideo(id, Duration.ofSeconds(120));
+        double readyAfter = (System.nanoTime() - back) / 1e9;
+        assertThat(status).as(api.output()).isEqualTo("ready");
+        System.out.printf("database away for %d s as a video finished: 503 meanwhile, ready %.1f s after it was back%n",
                 AWAY.toSeconds(), readyAfter);
     }
 
@@ -135,16 +192,34 @@ class FaultsIT {
         return env;
     }
 
-    private byte[] clip(String name) throws Exception {
+    private static String newVideo(String title) throws Exception {
+        return JSON.readTree(send("POST", "/api/videos", userToken, "application/json",
+                JSON.writeValueAsBytes(Map.of("title", title, "visibility", "public")), 201)).get("id").asText();
+    }
+
+    private static byte[] clip(String name, String size, int seconds) throws Exception {
         Path clip = dir.resolve(name + ".mp4");
-        ffmpeg.command("clip-" + name).args("-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
-                "-f", "lavfi", "-i", "sine=frequency=440:duration=4", "-c:v", "libx264", "-preset", "ultrafast",
+        ffmpeg.command("clip-" + name).args("-y", "-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=25:duration=" + seconds,
+                "-f", "lavfi", "-i", "sine=frequency=440:duration=" + seconds, "-c:v", "libx264", "-preset", "ultrafast",
                 "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip.toString()).run();
         return Files.readAllBytes(clip);
     }
 
     private static JsonNode video(String id) throws Exception {
         return JSON.readTree(send("GET", "/api/videos/" + id, userToken, null, null, 200));
+    }
+
+    private static void awaitStatusOf(String id, String wanted, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        String status = "";
+        while (System.nanoTime() < deadline) {
+            status = video(id).get("status").asText();
+            if (status.equals(wanted)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("video " + id + " still " + status + ", not " + wanted + ", after " + limit);
     }
 
     /** Polls until the video is ready or failed; returns which (or the last status when time ran out). */
@@ -189,6 +264,13 @@ class FaultsIT {
 
     private static String send(String method, String path, String token, String contentType, byte[] body, int expected)
             throws Exception {
+        HttpResponse<String> r = request(method, path, token, contentType, body);
+        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(expected);
+        return r.body();
+    }
+
+    private static HttpResponse<String> request(String method, String path, String token, String contentType, byte[] body)
+            throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[4] + path))
                 .timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -198,8 +280,6 @@ class FaultsIT {
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
-        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(expected);
-        return r.body();
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,11 +1,14 @@
 package io.castpipe.api.http;
 
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 
 import io.castpipe.api.auth.Authenticator;
 import io.castpipe.api.auth.Caller;
 import io.castpipe.common.http.JsonResponses;
+import io.castpipe.common.net.RefusalLog;
 import io.undertow.server.Connectors;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -29,6 +32,10 @@ public final class EndpointHandler implements HttpHandler {
     /** The most of a refused request's unread body that is read and dropped rather than reset. */
     static final long DRAIN_MAX_BYTES = 16L << 20;
     private static final Logger log = LoggerFactory.getLogger(EndpointHandler.class);
+    private static final RefusalLog DATABASE_AWAY = new RefusalLog(log, "request(s) with 503: the database is unavailable",
+            Duration.ofSeconds(10));
+    private static final RefusalLog STORAGE_AWAY = new RefusalLog(log, "request(s) with 503: object storage is unavailable",
+            Duration.ofSeconds(10));
     private static final Set<HttpString> BODILESS = Set.of(Methods.GET, Methods.HEAD, Methods.DELETE, Methods.OPTIONS);
 
     private final Authenticator authenticator;
@@ -140,6 +147,14 @@ public final class EndpointHandler implements HttpHandler {
                 letUnreadBodyDrain(exchange);
             }
             respond(exchange, e.status(), e.code(), e.getMessage());
+            return;
+        }
+        Optional<String> away = DependencyFailures.unavailable(failure);
+        if (away.isPresent()) {
+            (away.get().equals("database") ? DATABASE_AWAY : STORAGE_AWAY).refused(exchange.getRequestMethod() + " "
+                    + exchange.getRequestPath() + ": " + describe(failure));
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, DependencyFailures.RETRY_AFTER_SECONDS);
+            respond(exchange, 503, away.get() + "_unavailable", "the " + away.get() + " is unavailable for a moment; retry shortly");
             return;
         }
         log.error("{} {} failed (video {}): {}", exchange.getRequestMethod(), exchange.getRequestPath(),

@@ -53,6 +53,9 @@ final class VodJobConsumer implements Supervisor.Loop {
     private static final Logger log = LoggerFactory.getLogger(VodJobConsumer.class);
     static final String GROUP = "castpipe-vod-transcoders";
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+    /** How long one job waits, in all, for storage or Kafka to come back before its failures count as attempts. */
+    static final Duration DEPENDENCY_PATIENCE = Duration.ofMinutes(15);
+    private static final Duration DEPENDENCY_CHECK = Duration.ofSeconds(2);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
@@ -188,7 +191,8 @@ final class VodJobConsumer implements Supervisor.Loop {
     /** Runs the job, retrying transient failures; returns how it ended. */
     private String runWithRetries(VodJob job, TopicPartition partition) throws InterruptedException {
         String id = job.videoId();
-        for (int attempt = 1; ; attempt++) {
+        long waitedNanos = 0;
+        for (int attempt = 1; ; ) {
             VodTranscode transcode = transcodes.get();
             current = transcode;
             currentPartition = partition;
@@ -226,6 +230,14 @@ final class VodJobConsumer implements Supervisor.Loop {
                 if (stopping.get()) {
                     return "cancelled";
                 }
+                Optional<String> away = dependencyAway(transcode, job, e);
+                if (away.isPresent() && waitedNanos < DEPENDENCY_PATIENCE.toNanos()) {
+                    log.warn("video {}: {} unreachable ({}); waiting for it, the attempt not counted", id, away.get(), e.toString());
+                    long started = System.nanoTime();
+                    awaitDependency(transcode, job, away.get());
+                    waitedNanos += System.nanoTime() - started;
+                    continue;
+                }
                 if (attempt >= maxAttempts) {
                     ErrorInfo error = new ErrorInfo("processing_error",
                             "Processing failed " + attempt + " times; the last time: " + e.getMessage());
@@ -238,10 +250,35 @@ final class VodJobConsumer implements Supervisor.Loop {
                 log.warn("video {}: attempt {} failed ({}); retrying in {} ms", id, attempt, e.toString(), backoff);
                 meters.counter("castpipe.vod.retries").increment();
                 TimeUnit.MILLISECONDS.sleep(backoff);
+                attempt++;
             } finally {
                 current = null;
             }
         }
+    }
+
+    /**
+     * What a failure was really about when it is not the job's: "storage" when storage does not
+     * answer now, "Kafka" when the broker did not take a record in time; empty for a failure of
+     * the job itself, which counts as an attempt.
+     */
+    private static Optional<String> dependencyAway(VodTranscode transcode, VodJob job, Exception e) {
+        if (!transcode.storageAnswers(job.sourceKey())) {
+            return Optional.of("storage");
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.TimeoutException || t instanceof java.util.concurrent.TimeoutException) {
+                return Optional.of("Kafka");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Waits until storage answers again (Kafka: one pause; the next attempt tells), or this worker stops. */
+    private void awaitDependency(VodTranscode transcode, VodJob job, String dependency) throws InterruptedException {
+        do {
+            TimeUnit.MILLISECONDS.sleep(DEPENDENCY_CHECK.toMillis());
+        } while (!stopping.get() && dependency.equals("storage") && !transcode.storageAnswers(job.sourceKey()));
     }
 
     /**

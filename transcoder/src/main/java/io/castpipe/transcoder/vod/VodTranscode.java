@@ -134,6 +134,16 @@ final class VodTranscode {
         }
     }
 
+    /** Whether storage answers now: a look at the job's source, there or not. */
+    boolean storageAnswers(String sourceKey) {
+        try {
+            store.head(sourceKey);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** What a finished job left beside its renditions: its id and the READY event it announced. */
     record JobOutcome(String jobId, VideoEvent ready) {
     }
