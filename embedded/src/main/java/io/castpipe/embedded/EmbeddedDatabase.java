@@ -39,9 +39,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return this;
     }
 
-    /** The URL this process uses: the file opened in-process, shared with the TCP server. */
+    /**
+     * The URL this process uses: the file opened in-process, shared with the TCP server. H2 would
+     * close it from a JVM shutdown hook of its own, at once, while the node's ordered stop still
+     * has events to store; the node closes it last instead.
+     */
     public String localUrl() {
-        return "jdbc:h2:file:" + baseDir.toAbsolutePath().resolve(NAME) + OPTIONS;
+        return "jdbc:h2:file:" + baseDir.toAbsolutePath().resolve(NAME) + OPTIONS + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /** The URL another process on this machine uses to join. */

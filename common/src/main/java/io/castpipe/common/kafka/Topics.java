@@ -1,6 +1,7 @@
 package io.castpipe.common.kafka;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +41,7 @@ public final class Topics {
             List<NewTopic> missing = new ArrayList<>();
             for (Topic t : Topic.values()) {
                 if (!existing.contains(name(t))) {
-                    missing.add(new NewTopic(name(t), partitions, replication).configs(topicConfig(t)));
+                    missing.add(new NewTopic(name(t), partitions, replication).configs(topicConfig(t, replication)));
                 }
             }
             if (!missing.isEmpty()) {
@@ -77,12 +78,16 @@ public final class Topics {
      * broadcasts; a chat room's moderation settings are kept as long as they hold (the newest
      * record of each key).
      */
-    private static Map<String, String> topicConfig(Topic t) {
-        return switch (t) {
+    static Map<String, String> topicConfig(Topic t, short replication) {
+        Map<String, String> config = new HashMap<>(switch (t) {
             case MEDIA_LIVE, HLS_UPDATES, STREAM_CONTROL -> Map.of("retention.ms", String.valueOf(TimeUnit.HOURS.toMillis(1)));
             case CHAT, VIDEO_EVENTS, STREAM_EVENTS -> Map.of("retention.ms", String.valueOf(TimeUnit.DAYS.toMillis(30)));
             case VOD_JOBS, VOD_JOBS_DLQ -> Map.of("retention.ms", String.valueOf(TimeUnit.DAYS.toMillis(7)));
             case CHAT_STATE -> Map.of("cleanup.policy", "compact");
-        };
+        });
+        // With acks=all, a record is acknowledged once this many replicas have it: all but one,
+        // so one broker may be lost without losing an acknowledged record or refusing new ones.
+        config.put("min.insync.replicas", String.valueOf(Math.max(1, replication - 1)));
+        return config;
     }
 }

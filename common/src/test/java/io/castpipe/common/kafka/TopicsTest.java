@@ -76,4 +76,12 @@ class TopicsTest {
                 .hasMessageContaining("did not answer within 2 s")
                 .hasMessageContaining("CASTPIPE_KAFKA_BOOTSTRAP");
     }
+
+    @Test
+    void withThreeReplicasAWriteNeedsTwoAndOneBrokerMayBeLost() {
+        assertThat(Topics.topicConfig(Topic.VOD_JOBS, (short) 3)).containsEntry("min.insync.replicas", "2")
+                .containsKey("retention.ms");
+        assertThat(Topics.topicConfig(Topic.CHAT_STATE, (short) 1)).containsEntry("min.insync.replicas", "1")
+                .containsEntry("cleanup.policy", "compact");
+    }
 }
