@@ -7,9 +7,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.events.VodJob;
+import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.media.Ids;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,6 +96,38 @@ class VideoReconcilerTest {
         node.service.uploads().reconciler().reconcile(Instant.now());
         Thread.sleep(2000);
         assertThat(jobs.jobs(id)).as("waiting again from the re-drive on").hasSize(2);
+    }
+
+    @Test
+    void aLiveRecordingIsNeverRedrivenAsAnUploadAndIsAskedForOnceItsStreamEndedWithoutIt() throws Exception {
+        String owner = http.newUser("reconcile-recording");
+        String channelId = http.post("/api/channels", owner, Map.of("name", "recording-owed")).json().get("id").asText();
+        String streamId = Ids.newId();
+        try (EventPublisher ingest = new EventPublisher(node.kafka, node.topics, "test-ingest")) {
+            ingest.publishDurably(Topic.STREAM_EVENTS, streamId,
+                    StreamEvent.started(streamId, channelId, "recording-owed", "avc1", "mp4a", Map.of()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/api/streams/" + streamId, owner).status() == 200);
+            // Live for 20 minutes: its recording video has not moved since it started.
+            sql("UPDATE videos SET updated_at = ? WHERE id = ?", time(Instant.now().minus(Duration.ofMinutes(20))), streamId);
+            node.service.uploads().reconciler().reconcile(Instant.now());
+            Thread.sleep(2000);
+            assertThat(jobs.jobs(streamId)).as("a live stream's video waits for its stream, not for an upload").isEmpty();
+
+            ingest.publishDurably(Topic.STREAM_EVENTS, streamId,
+                    StreamEvent.ended(streamId, channelId, "recording-owed", "the connection closed"));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> http.get("/api/streams/" + streamId, owner).json().get("status").asText().equals("ended"));
+        }
+        // Its live worker stopped before making the recording.
+        sql("UPDATE streams SET ended_at = ? WHERE id = ?", time(Instant.now().minus(Duration.ofMinutes(2))), streamId);
+        node.service.uploads().reconciler().reconcile(Instant.now());
+
+        VodJob job = jobs.awaitJob(streamId);
+        assertThat(job.kind()).isEqualTo(VodJob.Kind.RECORDING);
+        assertThat(job.sourceKey()).isEqualTo("live/" + streamId + "/");
+        node.service.uploads().reconciler().reconcile(Instant.now());
+        Thread.sleep(2000);
+        assertThat(jobs.jobs(streamId)).as("asked for once until the re-drive time").hasSize(1);
     }
 
     private static String status(String token, String id) throws Exception {

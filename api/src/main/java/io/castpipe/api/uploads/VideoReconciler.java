@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * <li>{@code queued} or {@code processing} without progress for {@code CASTPIPE_VOD_REDRIVE_MINUTES}:
  * its job is sent again with the same job id. A transcoder that already did it announces the
  * outcome again; one still on it (behind it on the partition) does it once, and then finds it done.</li>
+ * <li>the recording of a stream that ended {@link #RECORDING_GRACE} ago and is still processing:
+ * the live worker that held the stream stopped before making it; a recording job asks any
+ * transcoder to make it from what the stream left in storage (again after
+ * {@code CASTPIPE_VOD_REDRIVE_MINUTES} if it does not come).</li>
  * </ul>
  * Several api nodes may run this at once: each step is a conditional update, so one of them wins.
  */
@@ -30,6 +34,8 @@ public final class VideoReconciler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(VideoReconciler.class);
     static final Duration PERIOD = Duration.ofSeconds(30);
     static final Duration UPLOADED_GRACE = Duration.ofMinutes(1);
+    /** A live worker makes the recording within seconds of the stream's end; past this, it stopped first. */
+    static final Duration RECORDING_GRACE = Duration.ofMinutes(1);
     private static final int PER_TURN = 100;
 
     private final VideoRepository videos;
@@ -74,6 +80,22 @@ public final class VideoReconciler implements AutoCloseable {
             });
             if (sent) {
                 log.warn("video {}: no progress for {} min; transcode job {} sent again", w.id(), redriveAfter.toMinutes(), jobId);
+                driven++;
+            }
+        }
+        for (VideoRepository.Waiting w : videos.recordingsOwed(now.minus(RECORDING_GRACE), before, PER_TURN)) {
+            String jobId = w.jobId() != null ? w.jobId() : Ids.newId();
+            boolean asked = outbox.inTransaction("asking for the recording of stream " + w.id(), tx -> {
+                if (outbox.waiting(tx.connection(), Topic.VOD_JOBS, w.id())
+                        || !videos.recordingAsked(tx.connection(), w.id(), jobId, before, now)) {
+                    return false;
+                }
+                tx.add(Topic.VOD_JOBS, w.id(), VodJob.recording(w.id(), now, jobId));
+                return true;
+            });
+            if (asked) {
+                log.warn("stream {}: ended more than {} s ago without its recording; asked for it from storage (job {})",
+                        w.id(), RECORDING_GRACE.toSeconds(), jobId);
                 driven++;
             }
         }

@@ -208,12 +208,35 @@ public final class VideoRepository {
     public record Waiting(String id, String jobId) {
     }
 
-    /** Queued or processing videos that made no progress since {@code before}. */
+    /** Queued or processing uploads (not recordings: they wait for their stream) that made no progress since {@code before}. */
     public List<Waiting> withoutProgressSince(Instant before, int limit) {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT id, job_id FROM videos "
-                + "WHERE status IN ('queued', 'processing') AND updated_at < ? ORDER BY updated_at FETCH FIRST " + limit
-                + " ROWS ONLY")) {
-            ps.setObject(1, time(before));
+        return waiting("SELECT id, job_id FROM videos WHERE status IN ('queued', 'processing') AND updated_at < ? "
+                + "AND NOT EXISTS (SELECT 1 FROM streams WHERE streams.id = videos.id) ORDER BY updated_at FETCH FIRST "
+                + limit + " ROWS ONLY", time(before));
+    }
+
+    /**
+     * Recordings still processing of streams that ended before {@code endedBefore}: never asked
+     * for, or asked for before {@code askedBefore} without coming.
+     */
+    public List<Waiting> recordingsOwed(Instant endedBefore, Instant askedBefore, int limit) {
+        return waiting("SELECT v.id, v.job_id FROM videos v JOIN streams s ON s.id = v.id WHERE v.status = 'processing' "
+                + "AND s.status = 'ended' AND s.ended_at < ? AND (v.job_id IS NULL OR v.updated_at < ?) "
+                + "ORDER BY s.ended_at FETCH FIRST " + limit + " ROWS ONLY", time(endedBefore), time(askedBefore));
+    }
+
+    /** In {@code c}'s transaction: the recording is still owed; it is asked for as job {@code jobId} from {@code now}. */
+    public boolean recordingAsked(Connection c, String id, String jobId, Instant askedBefore, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE videos SET job_id = ?, updated_at = ? WHERE id = ? "
+                + "AND status = 'processing' AND (job_id IS NULL OR updated_at < ?)")) {
+            bind(ps, new Object[] {jobId, time(now), id, time(askedBefore)});
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    private List<Waiting> waiting(String sql, Object... args) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
             List<Waiting> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -222,7 +245,7 @@ public final class VideoRepository {
             }
             return out;
         } catch (SQLException e) {
-            throw failure("listing videos without progress", e);
+            throw failure("listing videos waiting", e);
         }
     }
 

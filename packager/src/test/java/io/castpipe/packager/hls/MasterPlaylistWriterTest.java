@@ -56,4 +56,15 @@ class MasterPlaylistWriterTest {
                 360p/index.m3u8
                 """);
     }
+
+    @Test
+    void aWrittenMasterReadsBackAsTheSameVariants() {
+        List<Variant> written = List.of(
+                new Variant("720p/index.m3u8", 3_300_000, 3_000_000, 1280, 720, List.of("avc1.64001f", "mp4a.40.2"), 30),
+                new Variant("source/index.m3u8", 5_000_000, 4_000_000, 1920, 1080, List.of(), 29.97));
+        List<Variant> read = MasterPlaylist.parse(MasterPlaylistWriter.write(written));
+        assertThat(read).containsExactlyInAnyOrder(written.get(0),
+                new Variant("source/index.m3u8", 5_000_000, 4_000_000, 1920, 1080, List.of(), 29.97));
+        assertThatThrownBy(() -> MasterPlaylist.parse("#EXTM3U\n")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -271,7 +271,7 @@ public final class LiveTranscoderService implements Service {
             if (session.rungs().isEmpty()) {
                 return;
             }
-            VideoEvent ready = LiveRecording.publish(ctx.objectStore(), streamId, session.rungs(), LiveStreamSession.FRAME_RATE);
+            VideoEvent ready = LiveRecording.publish(ctx.objectStore(), streamId);
             if (deleted.isDeleted(streamId)) {
                 discard(streamId);
                 return;

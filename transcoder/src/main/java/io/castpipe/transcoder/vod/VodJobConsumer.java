@@ -197,6 +197,9 @@ final class VodJobConsumer implements Supervisor.Loop {
             current = transcode;
             currentPartition = partition;
             try {
+                if (job.isRecording()) {
+                    return record(transcode, job);
+                }
                 Optional<VideoEvent> done = transcode.outcomeOf(id, job.jobId());
                 if (done.isPresent()) {
                     events.publishDurably(Topic.VIDEO_EVENTS, id, done.get());
@@ -255,6 +258,21 @@ final class VodJobConsumer implements Supervisor.Loop {
                 current = null;
             }
         }
+    }
+
+    /** Makes a live stream's recording from storage, as its live worker would have; how it ended. */
+    private String record(VodTranscode transcode, VodJob job) throws IOException {
+        String id = job.videoId();
+        Optional<VideoEvent> ready = transcode.recording(id, update -> events.publish(Topic.HLS_UPDATES, id, update));
+        if (ready.isEmpty()) {
+            log.info("stream {}: left nothing to play; its recording is failed", id);
+            events.publishDurably(Topic.VIDEO_EVENTS, id, VideoEvent.failed(id, "no_recording",
+                    "The stream ended before anything of it could be played."));
+            return "failed";
+        }
+        events.publishDurably(Topic.VIDEO_EVENTS, id, ready.get());
+        log.info("stream {}: recording made from storage and ready ({} s)", id, Math.round(ready.get().durationSeconds()));
+        return "ready";
     }
 
     /**

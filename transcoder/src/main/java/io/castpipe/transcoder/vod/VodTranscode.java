@@ -13,10 +13,12 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import java.util.stream.Stream;
 
 import io.castpipe.common.events.EventCodec;
+import io.castpipe.common.events.HlsUpdate;
 import io.castpipe.common.events.RenditionInfo;
 import io.castpipe.common.events.SourceInfo;
 import io.castpipe.common.events.VideoEvent;
@@ -32,6 +34,7 @@ import io.castpipe.packager.hls.MediaPlaylist;
 import io.castpipe.packager.hls.Variant;
 import io.castpipe.packager.thumbs.Storyboard;
 import io.castpipe.transcoder.DeletedVideos;
+import io.castpipe.transcoder.live.LiveRecording;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,6 +135,18 @@ final class VodTranscode {
         } finally {
             deleteTree(dir);
         }
+    }
+
+    /**
+     * The recording of a live stream whose worker stopped before making it, from what its live
+     * renditions left in storage; empty when they left nothing to play.
+     *
+     * @param announcer where the renditions ended here are announced, so origins stop waiting for more
+     * @throws VideoDeletedException when the recording's video was deleted
+     */
+    Optional<VideoEvent> recording(String streamId, Consumer<HlsUpdate> announcer) throws IOException {
+        checkDeleted(streamId);
+        return LiveRecording.make(store, streamId, announcer);
     }
 
     /** Whether storage answers now: a look at the job's source, there or not. */

@@ -15,6 +15,8 @@ import io.castpipe.common.events.EventCodec;
 import io.castpipe.common.events.HlsUpdate;
 import io.castpipe.common.events.MediaTag;
 import io.castpipe.common.events.MediaTagCodec;
+import io.castpipe.common.events.RenditionInfo;
+import io.castpipe.common.events.VideoEvent;
 import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
 import io.castpipe.common.kafka.EventPublisher;
@@ -257,6 +259,64 @@ class LiveTranscoderServiceTest {
                 a.close();
                 b.close();
             }
+        }
+    }
+
+    /**
+     * The worker holding a stream stops after the last media and before it finished the stream (a
+     * crash in the seconds before its idle end): nothing of it is ended or recorded. The recording
+     * is then made from storage alone, as a recording job does: every rendition ended, the whole
+     * stream in it, the history pieces included.
+     */
+    @Test
+    void aStreamWhoseWorkerStoppedBeforeFinishingItIsRecordedFromStorage() throws Exception {
+        Path dir = TestServices.tempDir("live-unfinished");
+        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
+                "live-unfinished", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
+             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
+            store.ensureBucket();
+            KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-unfinished", Duration.ofSeconds(15));
+            Topics topics = new Topics("liveunfinished.");
+            topics.ensureCreated(kafka, 1, (short) 1);
+            LiveTranscoderService worker = new LiveTranscoderService(new NodeContext(CastpipeConfig.from(Map.of()), dir,
+                    kafka, topics, store, null, ffmpeg, null, new Metrics("test"), null, null));
+            worker.start();
+            String streamId = Ids.newId();
+            try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
+                Thread.sleep(3000); // the member joins before media flows
+                Path flv = dir.resolve("source.flv");
+                ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=14",
+                        "-f", "lavfi", "-i", "sine=duration=14", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
+                        "-c:a", "aac", "-shortest", "-f", "flv", flv.toString()).run();
+                ApiVideos.created(store, streamId);
+                long start = System.currentTimeMillis();
+                for (FlvFile.Tag t : withConfigBeforeKeyframes(FlvFile.read(flv).tags())) {
+                    long wait = start + t.timestamp() - System.currentTimeMillis();
+                    if (wait > 0) {
+                        Thread.sleep(wait);
+                    }
+                    ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(toTag(streamId, t, start, LatencyMode.NORMAL)), null);
+                }
+                Thread.sleep(2000); // the last segments stored; the idle end (5 s) not reached
+            } finally {
+                worker.close();
+            }
+            String stopped = new String(store.get(ObjectKeys.liveFile(streamId, "360p", "index.m3u8")).readAllBytes());
+            assertThat(stopped).as("the stopped worker ended nothing").doesNotContain("#EXT-X-ENDLIST");
+            assertThat(store.head(ObjectKeys.vodMaster(streamId))).isEmpty();
+
+            List<HlsUpdate> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
+            VideoEvent ready = LiveRecording.make(store, streamId, announced::add).orElseThrow();
+
+            assertThat(ready.type()).isEqualTo(VideoEvent.Type.READY);
+            assertThat(ready.durationSeconds()).as("the whole stream, its first segments from the history pieces")
+                    .isBetween(11.0, 14.5);
+            assertThat(ready.renditions()).extracting(RenditionInfo::name).containsExactly("360p");
+            assertThat(new String(store.get(ObjectKeys.liveFile(streamId, "360p", "index.m3u8")).readAllBytes()))
+                    .contains("#EXT-X-ENDLIST");
+            assertThat(announced).as("origins are told the playlist ended").isNotEmpty();
+            Path local = StoredRendition.download(store, ObjectKeys.vodPrefix(streamId) + "360p/", dir.resolve("vod"));
+            assertThat(StoredRendition.decodedSeconds(ffmpeg, local.resolve("index.m3u8"))).isBetween(11.0, 14.5);
         }
     }
 
