@@ -55,6 +55,7 @@ import io.castpipe.common.config.ConfigException;
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.http.JsonResponses;
 import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.live.ViewerCounts;
 import io.castpipe.common.media.Ids;
 import io.castpipe.common.net.TrustedProxies;
@@ -62,6 +63,9 @@ import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The REST control plane under {@code /api}: users, channels and their stream keys, videos and their uploads (tus, presigned,
@@ -69,6 +73,7 @@ import io.undertow.server.handlers.HttpContinueReadHandler;
  * blocked words, and the chat kept for replay; the orders that end live streams ({@code stream.control}).
  */
 public final class ApiService implements Service {
+    private static final Logger log = LoggerFactory.getLogger(ApiService.class);
     private final NodeContext ctx;
     private EventPublisher publisher;
     private OutboxRelay relay;
@@ -93,6 +98,13 @@ public final class ApiService implements Service {
         String publicUrl = config.publicUrl();
 
         publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "api");
+        try {
+            // Known now, a send while Kafka is away later fails to its future instead of blocking its caller.
+            publisher.learnPartitions(Topic.VOD_JOBS, Topic.VIDEO_EVENTS, Topic.STREAM_EVENTS, Topic.STREAM_CONTROL,
+                    Topic.CHAT_STATE);
+        } catch (KafkaException e) {
+            log.warn("the topics' partitions are not known yet ({}); the first records may wait for them", e.toString());
+        }
         Outbox outbox = new Outbox(ctx.database());
         relay = new OutboxRelay(outbox, publisher, ctx.nodeId() + "-" + Ids.newId(), ctx.metrics().registry());
         UserRepository users = new UserRepository(ctx.database());

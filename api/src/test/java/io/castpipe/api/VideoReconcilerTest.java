@@ -58,6 +58,22 @@ class VideoReconcilerTest {
     }
 
     @Test
+    void aNewSourceBeingPutIsNotTakenForAnOldCompletedUpload() throws Exception {
+        String token = http.newUser("reconcile-put");
+        String id = http.newVideo(token, "a second source on its way", "public");
+        Instant longAgo = Instant.now().minus(Duration.ofHours(1));
+        // A tus upload completed an hour ago (its video failed since); a single PUT of a new source began 2 minutes ago.
+        sql("INSERT INTO uploads (id, video_id, kind, state, upload_length, offset_bytes, part_size, expires_at, created_at) "
+                + "VALUES (?, ?, 'tus', 'completed', 10, 10, 5242880, ?, ?)", Ids.newId(), id,
+                time(Instant.now().plus(Duration.ofDays(1))), time(longAgo));
+        sql("UPDATE videos SET status = 'uploading', updated_at = ? WHERE id = ?", time(Instant.now().minus(Duration.ofMinutes(2))), id);
+
+        node.service.uploads().reconciler().reconcile(Instant.now());
+
+        assertThat(status(token, id)).isEqualTo("uploading");
+    }
+
+    @Test
     void aVideoStillUploadingIsLeftAlone() throws Exception {
         String token = http.newUser("reconcile-uploading");
         String id = http.newVideo(token, "upload in progress", "public");

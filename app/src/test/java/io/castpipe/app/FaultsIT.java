@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castpipe.common.TestServices;
 import io.castpipe.common.ffmpeg.Ffmpeg;
+import io.castpipe.common.ffmpeg.FfmpegJob;
 import io.castpipe.common.ffmpeg.FfmpegLocator;
 import io.castpipe.common.net.FreePorts;
 import io.castpipe.embedded.EmbeddedDatabase;
@@ -30,10 +32,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runtime faults, caused for real: the roles run as their own processes ({@code ./castpipe api},
- * {@code ./castpipe transcoder}) against a Kafka broker, an S3 server and a database served from
+ * {@code ./castpipe transcoder}, {@code ./castpipe chat}, {@code ./castpipe ingest}) against a Kafka broker, an S3 server and a database served from
  * this JVM, which the tests stop for 30 s and start again on the same ports and folders while a
  * video is uploaded or transcoded: the work waits and finishes once, requests get 503 with a
- * reason meanwhile, and the processes stay live and become ready again.
+ * reason meanwhile, and the processes stay live and become ready again. Role processes are also
+ * killed with SIGKILL mid-journey: the api during a tus upload, ingest during a broadcast.
  */
 class FaultsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,6 +46,7 @@ class FaultsIT {
     private static final String ADMIN = "faults-admin-token-7f3k2m9q4x8w1z6v5b0n";
     /** How long each dependency stays away, as the issue of record asks. */
     private static final Duration AWAY = Duration.ofSeconds(30);
+    private static final int CHAT_DURING_OUTAGE = 5;
 
     private static Path dir;
     private static int[] ports;
@@ -51,20 +55,28 @@ class FaultsIT {
     private static EmbeddedDatabase db;
     private static CastpipeProcess api;
     private static CastpipeProcess transcoder;
+    private static CastpipeProcess chat;
+    private static CastpipeProcess ingest;
     private static Ffmpeg ffmpeg;
     private static String userToken;
 
     @BeforeAll
     static void start() throws Exception {
         dir = TestServices.tempDir("faults");
-        ports = FreePorts.take(6);
+        ports = FreePorts.take(10);
         kafka = startKafka();
         s3 = new EmbeddedS3(dir.resolve("s3"), "127.0.0.1", ports[2], ACCESS_KEY, SECRET_KEY).start();
         db = new EmbeddedDatabase(dir.resolve("db"), ports[3]).start();
         api = CastpipeProcess.start(role("api", ports[4]), "api");
         transcoder = CastpipeProcess.start(role("transcoder", ports[5]), "transcoder");
+        Map<String, String> chatEnv = role("chat", ports[6]);
+        chatEnv.put("CASTPIPE_CHAT_PORT", String.valueOf(ports[7]));
+        chat = CastpipeProcess.start(chatEnv, "chat");
+        ingest = startIngest();
         api.awaitHealthy(Duration.ofSeconds(90));
         transcoder.awaitHealthy(Duration.ofSeconds(90));
+        chat.awaitHealthy(Duration.ofSeconds(90));
+        ingest.awaitHealthy(Duration.ofSeconds(90));
         JsonNode user = JSON.readTree(send("POST", "/api/users", ADMIN, "application/json",
                 "{\"name\":\"faults\"}".getBytes(), 201));
         userToken = user.get("token").asText();
@@ -73,7 +85,7 @@ class FaultsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (CastpipeProcess p : new CastpipeProcess[] {api, transcoder}) {
+        for (CastpipeProcess p : new CastpipeProcess[] {api, transcoder, chat, ingest}) {
             if (p != null) {
                 p.close();
             }
@@ -92,27 +104,51 @@ class FaultsIT {
     void anUploadCompletedWhileKafkaIsDownIsQueuedAndTranscodedOnceWhenItIsBack() throws Exception {
         String id = newVideo("uploaded in an outage");
         byte[] clip = clip("outage", "320x240", 4);
+        send("POST", "/api/channels", userToken, "application/json", "{\"name\":\"outage-chat\"}".getBytes(), 201);
+        String chatToken = JSON.readTree(send("POST", "/api/chat/token", userToken, "application/json",
+                "{\"channel\":\"outage-chat\"}".getBytes(), 200)).get("token").asText();
+        try (ChatSocket room = ChatSocket.join(ports[7], "outage-chat", chatToken)) {
+            room.await("history", Duration.ofSeconds(20), c -> !c.frames("history").isEmpty());
+            room.say("before the outage");
+            room.await("the first message", Duration.ofSeconds(20), c -> !c.frames("message").isEmpty());
 
-        kafka.close();
-        long down = System.nanoTime();
-        awaitStatus(api, "/readyz", 503, Duration.ofSeconds(20));
-        JsonNode answer = JSON.readTree(send("PUT", "/api/videos/" + id + "/source", userToken, "video/mp4", clip, 200));
-        assertThat(answer.get("status").asText()).as("stored and queued; the job waits in the outbox").isEqualTo("queued");
-        assertThat(api.get("/livez").statusCode()).isEqualTo(200);
-        Thread.sleep(Math.max(0, AWAY.toMillis() - (System.nanoTime() - down) / 1_000_000));
-        assertThat(video(id).get("status").asText()).isEqualTo("queued");
+            kafka.close();
+            long down = System.nanoTime();
+            awaitStatus(api, "/readyz", 503, Duration.ofSeconds(20));
+            JsonNode answer = JSON.readTree(send("PUT", "/api/videos/" + id + "/source", userToken, "video/mp4", clip, 200));
+            assertThat(answer.get("status").asText()).as("stored and queued; the job waits in the outbox").isEqualTo("queued");
+            assertThat(api.get("/livez").statusCode()).isEqualTo(200);
+            for (int i = 0; i < CHAT_DURING_OUTAGE; i++) {
+                room.say("during the outage " + i);
+                Thread.sleep(1_100); // a person's pace, under the room's rate limit
+            }
+            Thread.sleep(Math.max(0, AWAY.toMillis() - (System.nanoTime() - down) / 1_000_000));
+            assertThat(video(id).get("status").asText()).isEqualTo("queued");
 
-        kafka = startKafka();
-        long back = System.nanoTime();
-        String status = awaitVideo(id, Duration.ofSeconds(180));
-        double readyAfter = (System.nanoTime() - back) / 1e9;
-        assertThat(status).as(transcoder.output()).isEqualTo("ready");
-        awaitStatus(api, "/readyz", 200, Duration.ofSeconds(30));
-        awaitStatus(transcoder, "/readyz", 200, Duration.ofSeconds(30));
-        assertThat(count(transcoder.stdoutText(), "video " + id + " ready")).as("transcoded once").isEqualTo(1);
-        assertThat(api.stdoutText()).doesNotContain("upload it again");
-        System.out.printf("upload during a %d s Kafka outage: answered queued; ready %.1f s after Kafka was back%n",
-                AWAY.toSeconds(), readyAfter);
+            kafka = startKafka();
+            long back = System.nanoTime();
+            String status = awaitVideo(id, Duration.ofSeconds(180));
+            double readyAfter = (System.nanoTime() - back) / 1e9;
+            assertThat(status).as(transcoder.output()).isEqualTo("ready");
+            awaitStatus(api, "/readyz", 200, Duration.ofSeconds(30));
+            awaitStatus(transcoder, "/readyz", 200, Duration.ofSeconds(30));
+            assertThat(count(transcoder.stdoutText(), "video " + id + " ready")).as("transcoded once").isEqualTo(1);
+
+            // Every message sent while Kafka was away is delivered once or refused with an error: none lost in silence.
+            room.await("each message delivered or refused", Duration.ofSeconds(60),
+                    c -> delivered(c, "during the outage ").size() + c.frames("error").size() >= CHAT_DURING_OUTAGE);
+            List<String> delivered = delivered(room, "during the outage ");
+            assertThat(delivered).doesNotHaveDuplicates();
+            assertThat(delivered.size() + room.frames("error").size()).isEqualTo(CHAT_DURING_OUTAGE);
+            assertThat(room.frames("error")).allSatisfy(e -> assertThat(e.get("code").asText()).isEqualTo("unavailable"));
+            System.out.printf("upload during a %d s Kafka outage: answered queued; ready %.1f s after Kafka was back; "
+                    + "chat sent meanwhile: %d delivered, %d refused%n", AWAY.toSeconds(), readyAfter, delivered.size(),
+                    room.frames("error").size());
+        }
+    }
+
+    private static List<String> delivered(ChatSocket room, String prefix) {
+        return room.frames("message").stream().map(f -> f.get("text").asText()).filter(t -> t.startsWith(prefix)).toList();
     }
 
     @Test
@@ -169,6 +205,110 @@ class FaultsIT {
         assertThat(status).as(api.output()).isEqualTo("ready");
         System.out.printf("database away for %d s as a video finished: 503 meanwhile, ready %.1f s after it was back%n",
                 AWAY.toSeconds(), readyAfter);
+    }
+
+    @Test
+    void theApiKilledMidUploadResumesWhereTheUploadStood() throws Exception {
+        byte[] bytes = clip("killed-api", "1280x720", 8);
+        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(apiBase() + "/api/uploads"))
+                .header("Authorization", "Bearer " + userToken).header("Tus-Resumable", "1.0.0")
+                .header("Upload-Length", String.valueOf(bytes.length))
+                .header("Upload-Metadata", "title " + java.util.Base64.getEncoder().encodeToString("api killed".getBytes()))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        URI upload = URI.create(apiBase()).resolve(created.headers().firstValue("Location").orElseThrow());
+        String videoId = created.headers().firstValue("Castpipe-Video-Id").orElseThrow();
+        int half = bytes.length / 2;
+        assertThat(patch(upload, 0, java.util.Arrays.copyOfRange(bytes, 0, half)).statusCode()).isEqualTo(204);
+
+        api.close(); // SIGKILL
+        api = CastpipeProcess.start(role("api", ports[4]), "api");
+        api.awaitHealthy(Duration.ofSeconds(90));
+
+        long offset = headOffset(upload);
+        assertThat(offset).as("every byte received before the kill is kept").isEqualTo(half);
+        assertThat(patch(upload, offset, java.util.Arrays.copyOfRange(bytes, half, bytes.length)).statusCode()).isEqualTo(204);
+        assertThat(awaitVideo(videoId, Duration.ofSeconds(180))).as(transcoder.output()).isEqualTo("ready");
+        assertThat(video(videoId).get("durationSeconds").asDouble()).isBetween(7.8, 8.2);
+    }
+
+    @Test
+    void anIngestKilledMidStreamHasItsStreamEndedAndRecorded() throws Exception {
+        JsonNode channel = JSON.readTree(send("POST", "/api/channels", userToken, "application/json",
+                "{\"name\":\"killed-ingest\"}".getBytes(), 201));
+        String url = "rtmp://127.0.0.1:" + ports[9] + "/live/" + channel.get("streamKey").asText();
+        FfmpegJob publisher = ffmpeg.command("publish").args("-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
+                "-f", "lavfi", "-i", "sine=frequency=440", "-t", "120", "-c:v", "libx264", "-preset", "ultrafast",
+                "-tune", "zerolatency", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "flv", url).start();
+        try {
+            String streamId = awaitLive("killed-ingest", Duration.ofSeconds(60));
+            Thread.sleep(8000); // a broadcast worth recording
+
+            ingest.close(); // SIGKILL: no ENDED from it
+            long killed = System.nanoTime();
+            while (liveChannels().contains("killed-ingest")) {
+                assertThat(Duration.ofNanos(System.nanoTime() - killed)).as("still live after its ingest died")
+                        .isLessThan(Duration.ofSeconds(20));
+                Thread.sleep(200);
+            }
+            double endedAfter = (System.nanoTime() - killed) / 1e9;
+            JsonNode stream = JSON.readTree(send("GET", "/api/streams/" + streamId, userToken, null, null, 200));
+            assertThat(stream.get("endReason").asText()).isEqualTo("ingest_lost");
+            assertThat(endedAfter).as("ended within 10 s of its ingest's last word (ALIVE every 2 s)").isLessThan(12);
+
+            assertThat(awaitVideo(streamId, Duration.ofSeconds(120))).as(transcoder.output()).isEqualTo("ready");
+            double recorded = video(streamId).get("durationSeconds").asDouble();
+            assertThat(recorded).as("the broadcast up to the kill").isGreaterThan(6);
+            System.out.printf("ingest SIGKILLed mid-stream: stream ended %.1f s later (ingest_lost), recording %.1f s ready%n",
+                    endedAfter, recorded);
+        } finally {
+            publisher.kill("the test is over");
+            ingest.close();
+            ingest = startIngest();
+            ingest.awaitHealthy(Duration.ofSeconds(90));
+        }
+    }
+
+    private static CastpipeProcess startIngest() throws java.io.IOException {
+        Map<String, String> env = role("ingest", ports[8]);
+        env.put("CASTPIPE_RTMP_PORT", String.valueOf(ports[9]));
+        return CastpipeProcess.start(env, "ingest");
+    }
+
+    private static String apiBase() {
+        return "http://127.0.0.1:" + ports[4];
+    }
+
+    private static String awaitLive(String channel, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (JsonNode s : JSON.readTree(send("GET", "/api/live", null, null, null, 200))) {
+                if (s.get("channel").asText().equals(channel)) {
+                    return s.get("streamId").asText();
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(channel + " not live within " + limit + ingest.output());
+    }
+
+    private static List<String> liveChannels() throws Exception {
+        return JSON.readTree(send("GET", "/api/live", null, null, null, 200)).findValuesAsText("channel");
+    }
+
+    private static HttpResponse<String> patch(URI upload, long offset, byte[] body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(upload).header("Authorization", "Bearer " + userToken)
+                .header("Tus-Resumable", "1.0.0").header("Upload-Offset", String.valueOf(offset))
+                .header("Content-Type", "application/offset+octet-stream")
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long headOffset(URI upload) throws Exception {
+        HttpResponse<Void> head = HTTP.send(HttpRequest.newBuilder(upload).header("Authorization", "Bearer " + userToken)
+                .header("Tus-Resumable", "1.0.0").method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertThat(head.statusCode()).isEqualTo(200);
+        return Long.parseLong(head.headers().firstValue("Upload-Offset").orElseThrow());
     }
 
     private static EmbeddedKafka startKafka() throws Exception {

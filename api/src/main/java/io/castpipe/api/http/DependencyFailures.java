@@ -6,7 +6,6 @@ import java.sql.SQLTransientConnectionException;
 import java.util.Optional;
 import java.util.Set;
 
-import io.castpipe.common.storage.ObjectNotFoundException;
 import io.castpipe.common.storage.ObjectStoreException;
 
 /**
@@ -29,7 +28,7 @@ final class DependencyFailures {
                     || t instanceof SQLException e && isConnectionState(e.getSQLState())) {
                 return Optional.of("database");
             }
-            if (t instanceof ObjectStoreException && !(t instanceof ObjectNotFoundException)) {
+            if (t instanceof ObjectStoreException e && e.unavailable()) {
                 return Optional.of("storage");
             }
         }

@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutboxRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
-    static final Duration LEASE = Duration.ofSeconds(10);
+    /** Held this long from each renewal; renewed every turn once a quarter of it has passed. */
+    static final Duration LEASE = Duration.ofSeconds(20);
     private static final Duration LOOK_EVERY = Duration.ofSeconds(1);
-    private static final Duration SEND_LIMIT = Duration.ofSeconds(30);
+    /** How long one batch may wait for the broker: well inside the lease, so no other node relays meanwhile. */
+    private static final Duration SEND_LIMIT = Duration.ofSeconds(5);
     private static final Duration STALL_LIMIT = Duration.ofSeconds(120);
     private static final int BATCH = 500;
 
@@ -72,6 +74,8 @@ public final class OutboxRelay implements AutoCloseable {
         private volatile Thread runner;
         private Instant leaseUntil = Instant.MIN;
         private int failuresInARow;
+        private final java.util.Set<Long> unknownLogged = new java.util.HashSet<>();
+        private final java.util.Map<Long, Future<RecordMetadata>> inFlight = new java.util.HashMap<>();
 
         @Override
         public void run(Supervisor.Heartbeat heartbeat) throws InterruptedException {
@@ -90,15 +94,17 @@ public final class OutboxRelay implements AutoCloseable {
                         continue;
                     }
                     List<Outbox.Entry> sent = send(batch);
+                    if (Instant.now().isAfter(leaseUntil)) {
+                        continue; // another node may relay by now: what was sent is sent again, and deleted by one of us
+                    }
                     outbox.delete(sent);
                     relayed.increment(sent.size());
                     pending.addAndGet(-sent.size());
-                    if (failuresInARow > 0) {
-                        log.info("outbox: relaying again after {} failed turn(s)", failuresInARow);
-                        failuresInARow = 0;
-                    }
                     if (sent.size() < batch.size()) {
                         pause(LOOK_EVERY);
+                    } else if (failuresInARow > 0) {
+                        log.info("outbox: relaying again after {} failed turn(s)", failuresInARow);
+                        failuresInARow = 0;
                     }
                 } catch (SQLException | RuntimeException e) {
                     if (failuresInARow++ == 0) {
@@ -112,7 +118,7 @@ public final class OutboxRelay implements AutoCloseable {
 
         private boolean holdLease() throws SQLException {
             Instant now = Instant.now();
-            if (Duration.between(now, leaseUntil).compareTo(LEASE.dividedBy(2)) > 0) {
+            if (Duration.between(now, leaseUntil).compareTo(LEASE.multipliedBy(3).dividedBy(4)) > 0) {
                 return true;
             }
             if (!outbox.lease(holder, LEASE, now)) {
@@ -123,29 +129,42 @@ public final class OutboxRelay implements AutoCloseable {
             return true;
         }
 
-        /** Sends the batch; returns the records the broker has, up to the first it refused (the rest are sent again). */
+        /**
+         * Sends the batch; returns the records the broker has, up to the first it refused (the rest
+         * are sent again). A record for a topic this version does not know (a newer one wrote it) is
+         * left for a node that knows it.
+         */
         private List<Outbox.Entry> send(List<Outbox.Entry> batch) throws InterruptedException {
+            inFlight.keySet().retainAll(batch.stream().map(Outbox.Entry::id).toList()); // the others are deleted
             List<Future<RecordMetadata>> futures = new ArrayList<>();
             for (Outbox.Entry e : batch) {
-                futures.add(e.topic() == null ? null : publisher.publishBytes(e.topic(), e.key(), e.payload(), null));
+                // One still on its way from an earlier turn (the broker was slow) is waited for, not sent again.
+                futures.add(e.topic() == null ? null
+                        : inFlight.computeIfAbsent(e.id(), id -> publisher.publishBytes(e.topic(), e.key(), e.payload(), null)));
             }
             List<Outbox.Entry> sent = new ArrayList<>();
             long deadline = System.nanoTime() + SEND_LIMIT.toNanos();
             for (int i = 0; i < batch.size(); i++) {
                 Outbox.Entry e = batch.get(i);
                 if (futures.get(i) == null) {
-                    log.warn("outbox: dropping record {} for unknown topic (written by a newer version?)", e.id());
-                } else {
-                    try {
-                        futures.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    } catch (ExecutionException | TimeoutException ex) {
-                        if (sent.isEmpty() && failuresInARow++ == 0) {
-                            log.warn("outbox: Kafka did not take record {} for {} ({}); retrying every {} s", e.id(),
-                                    e.topic().baseName(), ex.getCause() == null ? ex.toString() : ex.getCause().toString(),
-                                    LOOK_EVERY.toSeconds());
-                        }
-                        return sent;
+                    if (unknownLogged.add(e.id())) {
+                        log.warn("outbox: record {} is for a topic this version does not know; left for a newer node", e.id());
                     }
+                    continue;
+                }
+                try {
+                    futures.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    inFlight.remove(e.id());
+                } catch (ExecutionException | TimeoutException ex) {
+                    if (ex instanceof ExecutionException) {
+                        inFlight.remove(e.id()); // refused: sent again next turn
+                    }
+                    if (sent.isEmpty() && failuresInARow++ == 0) {
+                        log.warn("outbox: Kafka did not take record {} for {} ({}); retrying every {} s", e.id(),
+                                e.topic().baseName(), ex.getCause() == null ? ex.toString() : ex.getCause().toString(),
+                                LOOK_EVERY.toSeconds());
+                    }
+                    return sent;
                 }
                 sent.add(e);
             }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import io.castpipe.api.videos.VideoAccessFile;
 import io.castpipe.api.videos.Visibility;
@@ -39,10 +40,9 @@ public final class StreamEventsConsumer implements AutoCloseable {
     public static final String GROUP_ID = "castpipe-api-streams";
     /** The size of the streams.ingest_json column. */
     private static final int MAX_FIGURES_JSON = 2000;
-    /** An ALIVE is written when the last one written for its stream is older than this: about every other one. */
-    private static final long SEEN_WRITE_EVERY_NANOS = Duration.ofSeconds(3).toNanos();
+    /** An ALIVE is written unless one of its stream was written this recently (a replayed backlog): one UPDATE per stream every 2 s. */
+    private static final long SEEN_WRITE_EVERY_NANOS = Duration.ofMillis(1500).toNanos();
     private static final int MAX_STREAMS_REMEMBERED = 100_000;
-    private static final Duration UP_TO_DATE_WITHIN = Duration.ofSeconds(3);
 
     private final StreamRepository streams;
     private final VideoAccessFile accessFile;
@@ -54,6 +54,7 @@ public final class StreamEventsConsumer implements AutoCloseable {
         this.streams = streams;
         this.accessFile = accessFile;
         this.consumer = new EventConsumer<>(supervisor, "stream-events", kafka, topics, Topic.STREAM_EVENTS, GROUP_ID, StreamEvent.class, this::apply);
+        consumer.trackReadHorizon();
     }
 
     public void start() {
@@ -110,11 +111,13 @@ public final class StreamEventsConsumer implements AutoCloseable {
     }
 
     /**
-     * True when this node reads the partition of {@code streamId} and has read it up to its end
-     * lately: a silence in the database then means ingest's silence, not this node's backlog.
+     * The instant before which this node has applied every record of {@code streamId}'s partition;
+     * empty when another node reads that partition or this one has not caught up with it. A
+     * silence in the database that ends before it is ingest's silence, not this node's backlog
+     * or Kafka being away.
      */
-    public boolean readsUpToDate(String streamId) {
-        return consumer.upToDateOn(streamId, UP_TO_DATE_WITHIN);
+    public Optional<Instant> readUpTo(String streamId) {
+        return consumer.readUpTo(streamId);
     }
 
     private static void skipUnstorable(StreamEvent e, Exception why) {

@@ -3,6 +3,7 @@ package io.castpipe.api.streams;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import io.castpipe.api.outbox.Outbox;
 import io.castpipe.common.events.StreamEvent;
@@ -18,13 +19,14 @@ import org.slf4j.LoggerFactory;
  * 2 s; a live stream not heard of for {@link #SILENCE} is ended here, with the reason
  * {@code ingest_lost}, and an ENDED record goes to {@code stream.events} (through the outbox, in
  * the transaction that ends it) for every other role, as ingest would have sent it. Only the api
- * node that reads the stream's partition, and has read it to its end within the last 3 s, ends
- * it, so a backlog (this node's, or Kafka down) is never taken for ingest's silence. A stream
- * not heard of at all (from an ingest older than ALIVE) is left alone.
+ * node that reads the stream's partition ends it, and only for a silence within what it has
+ * certainly read of that partition ({@link StreamEventsConsumer#readUpTo}): a backlog, a record
+ * that failed to apply or Kafka being away hold that horizon back, and are never taken for
+ * ingest's silence. A stream not heard of at all (from an ingest older than ALIVE) is left alone.
  */
 public final class StreamReconciler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamReconciler.class);
-    /** ALIVE comes every 2 s and is written about every 4 s: three missed in a row. */
+    /** ALIVE comes and is written every 2 s: three missed in a row. */
     static final Duration SILENCE = Duration.ofSeconds(7);
     static final Duration PERIOD = Duration.ofSeconds(1);
     public static final String INGEST_LOST = "ingest_lost";
@@ -47,10 +49,15 @@ public final class StreamReconciler implements AutoCloseable {
 
     /** One turn; returns how many streams it ended. */
     int reconcile(Instant now) throws SQLException {
-        Instant before = now.minus(SILENCE);
         int ended = 0;
-        for (StreamRepository.Silent s : streams.silentSince(before, PER_TURN)) {
-            if (!events.readsUpToDate(s.id())) {
+        for (StreamRepository.Silent s : streams.silentSince(now.minus(SILENCE), PER_TURN)) {
+            Optional<Instant> readUpTo = events.readUpTo(s.id());
+            if (readUpTo.isEmpty()) {
+                continue;
+            }
+            // Silent for SILENCE within what this node has certainly read, not merely until now.
+            Instant before = readUpTo.get().minus(SILENCE);
+            if (!s.lastSeen().isBefore(before)) {
                 continue;
             }
             boolean endedNow = outbox.inTransaction("ending stream " + s.id(), tx -> {

@@ -115,21 +115,22 @@ public final class StreamRepository {
         }
     }
 
-    /** A live stream, and its channel's name, that ingest has said nothing of since some instant. */
-    public record Silent(String id, String channelId, String channelName) {
+    /** A live stream, its channel's name, and when ingest last spoke of it. */
+    public record Silent(String id, String channelId, String channelName, Instant lastSeen) {
     }
 
     /** Live streams last heard of before {@code before} (never those not heard of at all). */
     public List<Silent> silentSince(Instant before, int limit) throws SQLException {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT s.id, s.channel_id, c.name FROM streams s JOIN channels c ON c.id = s.channel_id "
+                "SELECT s.id, s.channel_id, c.name, s.last_seen_at FROM streams s JOIN channels c ON c.id = s.channel_id "
                         + "WHERE s.status = 'live' AND s.last_seen_at < ? ORDER BY s.last_seen_at LIMIT ?")) {
             ps.setObject(1, OffsetDateTime.ofInstant(before, ZoneOffset.UTC));
             ps.setInt(2, limit);
             List<Silent> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Silent(rs.getString(1), rs.getString(2), rs.getString(3)));
+                    out.add(new Silent(rs.getString(1), rs.getString(2), rs.getString(3),
+                            rs.getObject(4, OffsetDateTime.class).toInstant()));
                 }
             }
             return out;

@@ -35,7 +35,7 @@ public final class VideoReconciler implements AutoCloseable {
     static final Duration PERIOD = Duration.ofSeconds(30);
     static final Duration UPLOADED_GRACE = Duration.ofMinutes(1);
     /** A live worker makes the recording within seconds of the stream's end; past this, it stopped first. */
-    static final Duration RECORDING_GRACE = Duration.ofMinutes(1);
+    static final Duration RECORDING_GRACE = Duration.ofMinutes(2);
     private static final int PER_TURN = 100;
 
     private final VideoRepository videos;

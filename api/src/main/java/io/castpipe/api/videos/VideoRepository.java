@@ -194,12 +194,15 @@ public final class VideoRepository {
     }
 
     /**
-     * Videos still {@code uploading} since before {@code before} whose upload completed while none is
-     * open: their node stopped between completing the upload and queueing the video.
+     * Videos still {@code uploading} since before {@code before} whose latest upload (made when the
+     * video became uploading, not one of an earlier source) completed while none is open: their
+     * node stopped between completing the upload and queueing the video. A single {@code PUT} of a
+     * source makes no upload row, so one in progress is never taken for this.
      */
     public List<String> uploadedButNotQueued(Instant before, int limit) {
         return ids("SELECT id FROM videos WHERE status = 'uploading' AND updated_at < ? "
-                + "AND EXISTS (SELECT 1 FROM uploads WHERE uploads.video_id = videos.id AND uploads.state = 'completed') "
+                + "AND EXISTS (SELECT 1 FROM uploads WHERE uploads.video_id = videos.id AND uploads.state = 'completed' "
+                + "AND uploads.created_at >= videos.updated_at) "
                 + "AND NOT EXISTS (SELECT 1 FROM uploads WHERE uploads.video_id = videos.id AND uploads.state = 'open') "
                 + "ORDER BY updated_at FETCH FIRST " + limit + " ROWS ONLY", time(before));
     }

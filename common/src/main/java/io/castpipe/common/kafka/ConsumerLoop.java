@@ -2,11 +2,14 @@ package io.castpipe.common.kafka;
 
 import java.time.Duration;
 import java.util.ConcurrentModificationException;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 import io.castpipe.common.node.Supervised;
 import io.castpipe.common.node.Supervisor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * {@code first} (subscribing, seeking), then polls until {@link #close()}, pausing after a poll
  * that failed or asked for a pause so that a broken broker or record is not hammered. Anything
  * that escapes (a failed {@code first}, an error) ends that run: the supervisor counts it and
- * starts another, {@code first} included, on the same consumer. The consumer is touched by the
+ * starts another, {@code first} included, on the same consumer, rewound to its committed offsets. The consumer is touched by the
  * loop's thread only, as kafka-clients requires, except for {@code wakeup()}, and closed by
  * {@link #close()} once that thread has returned.
  */
@@ -28,6 +31,7 @@ public final class ConsumerLoop implements AutoCloseable {
      * a loop that has not turned for longer is stuck (in a database call, say) and the node not live.
      */
     static final Duration STALL_LIMIT = Duration.ofSeconds(120);
+    private static final Duration REWIND_LIMIT = Duration.ofSeconds(10);
 
     private final Supervisor supervisor;
     private final String name;
@@ -36,6 +40,8 @@ public final class ConsumerLoop implements AutoCloseable {
     private final Runnable first;
     private final BooleanSupplier pollOnce;
     private volatile Supervised supervised;
+    /** Runs started; touched by the supervised thread only. */
+    private int runs;
 
     /**
      * @param name     the loop's name in logs, metrics and the health endpoints
@@ -69,6 +75,9 @@ public final class ConsumerLoop implements AutoCloseable {
         @Override
         public void run(Supervisor.Heartbeat heartbeat) throws InterruptedException {
             try {
+                if (runs++ > 0) {
+                    rewindToCommitted();
+                }
                 first.run();
                 while (!stopped) {
                     heartbeat.beat();
@@ -95,6 +104,26 @@ public final class ConsumerLoop implements AutoCloseable {
         public void stop() {
             stopped = true;
             consumer.wakeup();
+        }
+    }
+
+    /**
+     * A run that failed may have left records read and not applied: the next starts from what was
+     * committed, not from the consumer's position. (A consumer without a group keeps its position.)
+     */
+    private void rewindToCommitted() {
+        Set<TopicPartition> held = consumer.assignment();
+        if (held.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.committed(held, REWIND_LIMIT).forEach((p, committed) -> {
+                if (committed != null) {
+                    consumer.seek(p, committed.offset());
+                }
+            });
+        } catch (KafkaException e) {
+            log.debug("{}: positions kept ({})", name, e.toString());
         }
     }
 

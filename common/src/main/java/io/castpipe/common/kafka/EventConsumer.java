@@ -1,13 +1,10 @@
 package io.castpipe.common.kafka;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
-import java.util.Set;
 import java.util.function.Consumer;
 
 import io.castpipe.common.events.EventCodec;
@@ -17,7 +14,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,17 +26,13 @@ import org.slf4j.LoggerFactory;
 public final class EventConsumer<T> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventConsumer.class);
     private static final Duration POLL = Duration.ofMillis(500);
-    /** Records a partition may still have unread and count as read to its end: about a poll's worth. */
-    private static final long UP_TO_DATE_LAG = 1000;
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
     private final Class<T> type;
     private final Consumer<T> apply;
     private final ConsumerLoop loop;
-    /** Touched by the loop's thread only. */
-    private int partitionCount;
-    private volatile Reading reading = new Reading(0, 0, Set.of());
+    private volatile ReadHorizon horizon;
 
     /** @param name the loop's name in logs, metrics and the health endpoints */
     public EventConsumer(Supervisor supervisor, String name, KafkaSettings kafka, Topics topics, Topic topic, String groupId,
@@ -73,6 +65,10 @@ public final class EventConsumer<T> implements AutoCloseable {
 
     /** Applies one poll's records and commits what was applied; false when one must be retried. */
     private boolean pollOnce() {
+        ReadHorizon h = horizon;
+        if (h != null) {
+            h.beforePoll();
+        }
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
         Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
         boolean allApplied = true;
@@ -92,39 +88,27 @@ public final class EventConsumer<T> implements AutoCloseable {
         if (!done.isEmpty()) {
             consumer.commitSync(done);
         }
-        noteHowFarRead();
+        if (h != null) {
+            h.afterApply();
+        }
         return allApplied;
     }
 
-    /** Which partitions this member holds and has read to within {@link #UP_TO_DATE_LAG} records of their end. */
-    private void noteHowFarRead() {
-        if (partitionCount == 0) {
-            partitionCount = consumer.partitionsFor(topic).size();
-        }
-        Set<Integer> upToDate = new HashSet<>();
-        for (TopicPartition p : consumer.assignment()) {
-            OptionalLong lag = consumer.currentLag(p);
-            if (lag.isPresent() && lag.getAsLong() <= UP_TO_DATE_LAG) {
-                upToDate.add(p.partition());
-            }
-        }
-        reading = new Reading(System.nanoTime(), partitionCount, Set.copyOf(upToDate));
+    /**
+     * From now on, keeps for each partition the instant before which every record of it was
+     * applied ({@link #readUpTo}); call before {@link #start()}. It costs a request to the broker every half second.
+     */
+    public void trackReadHorizon() {
+        horizon = new ReadHorizon(consumer, topic);
     }
 
     /**
-     * True when this member holds the partition records keyed {@code key} go to (the producer's
-     * default partitioner: murmur2 of the key) and read it to its end within {@code within}.
+     * The instant before which every record keyed {@code key} has been applied by this member;
+     * empty when another member holds its partition or this one has not read it to its end yet.
      */
-    public boolean upToDateOn(String key, Duration within) {
-        Reading r = reading;
-        if (r.partitions() == 0 || System.nanoTime() - r.atNanos() > within.toNanos()) {
-            return false;
-        }
-        int partition = Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % r.partitions();
-        return r.upToDate().contains(partition);
-    }
-
-    private record Reading(long atNanos, int partitions, Set<Integer> upToDate) {
+    public java.util.Optional<Instant> readUpTo(String key) {
+        ReadHorizon h = horizon;
+        return h == null ? java.util.Optional.empty() : h.of(key);
     }
 
     private java.util.Optional<T> decode(ConsumerRecord<String, byte[]> record) {

@@ -168,7 +168,9 @@ public final class S3ObjectStore implements ObjectStore {
             if (e.statusCode() == 404) {
                 return Optional.empty();
             }
-            throw new ObjectStoreException("head " + key + ": " + e.getMessage(), e);
+            throw new ObjectStoreException("head " + key + ": " + e.getMessage(), e, e.statusCode() >= 500);
+        } catch (SdkClientException e) {
+            throw new ObjectStoreException("head " + key + ": " + rootMessage(e), e, true);
         }
     }
 
@@ -254,9 +256,9 @@ public final class S3ObjectStore implements ObjectStore {
             if (e.statusCode() == 404) {
                 throw new ObjectNotFoundException(key, e);
             }
-            throw new ObjectStoreException(key + ": " + e.getMessage(), e);
+            throw new ObjectStoreException(key + ": " + e.getMessage(), e, e.statusCode() >= 500);
         } catch (SdkClientException e) {
-            throw new ObjectStoreException(key + ": " + rootMessage(e), e);
+            throw new ObjectStoreException(key + ": " + rootMessage(e), e, true);
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,7 +43,17 @@ import org.slf4j.LoggerFactory;
 public final class LiveRecording {
     private static final Logger log = LoggerFactory.getLogger(LiveRecording.class);
 
+    /** A playlist written this recently still has a live worker: it is not ended from here. */
+    static final Duration STILL_WRITTEN = Duration.ofSeconds(30);
+
     private LiveRecording() {
+    }
+
+    /** The stream is still being packaged by a live worker: ending it from storage would cut it off. */
+    public static final class StillWrittenException extends Exception {
+        StillWrittenException(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -50,9 +61,15 @@ public final class LiveRecording {
      *
      * @param announcer where the ended playlists are announced ({@code hls.updates}), so origins stop waiting
      * @return the READY event, or empty when the stream left nothing to play
+     * @throws StillWrittenException when a rendition's playlist was written in the last {@link #STILL_WRITTEN}
      */
     public static Optional<VideoEvent> make(ObjectStore store, String streamId, Consumer<HlsUpdate> announcer)
-            throws IOException {
+            throws IOException, StillWrittenException {
+        return make(store, streamId, announcer, STILL_WRITTEN);
+    }
+
+    static Optional<VideoEvent> make(ObjectStore store, String streamId, Consumer<HlsUpdate> announcer, Duration stillWritten)
+            throws IOException, StillWrittenException {
         Optional<String> master = read(store, ObjectKeys.liveMaster(streamId));
         if (master.isEmpty()) {
             return Optional.empty();
@@ -60,9 +77,15 @@ public final class LiveRecording {
         RenditionReports reports = new RenditionReports();
         for (Variant v : MasterPlaylist.parse(master.get())) {
             String rendition = renditionOf(v);
-            Optional<String> stored = read(store, ObjectKeys.liveFile(streamId, rendition, LiveNames.PLAYLIST));
+            String key = ObjectKeys.liveFile(streamId, rendition, LiveNames.PLAYLIST);
+            Optional<String> stored = read(store, key);
             if (stored.isEmpty() || stored.get().contains("#EXT-X-ENDLIST")) {
                 continue;
+            }
+            Instant written = store.head(key).map(ObjectInfo::lastModified).orElse(Instant.EPOCH);
+            if (written.isAfter(Instant.now().minus(stillWritten))) {
+                throw new StillWrittenException(rendition + "'s playlist was written " + Duration.between(written, Instant.now())
+                        .toSeconds() + " s ago");
             }
             LivePlaylist playlist = LivePlaylist.resume(stored.get(), windowOf(stored.get()), targetOf(stored.get()));
             new LiveRenditionPublisher(store, streamId, rendition, playlist, announcer, reports, 0).onEnd();

@@ -26,6 +26,7 @@ import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.media.Ids;
 import io.castpipe.common.node.Supervisor;
+import io.castpipe.transcoder.live.LiveRecording;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -193,6 +194,7 @@ final class VodJobConsumer implements Supervisor.Loop {
         String id = job.videoId();
         long waitedNanos = 0;
         for (int attempt = 1; ; ) {
+            long attemptStarted = System.nanoTime();
             VodTranscode transcode = transcodes.get();
             current = transcode;
             currentPartition = partition;
@@ -236,9 +238,8 @@ final class VodJobConsumer implements Supervisor.Loop {
                 Optional<String> away = dependencyAway(transcode, job, e);
                 if (away.isPresent() && waitedNanos < DEPENDENCY_PATIENCE.toNanos()) {
                     log.warn("video {}: {} unreachable ({}); waiting for it, the attempt not counted", id, away.get(), e.toString());
-                    long started = System.nanoTime();
                     awaitDependency(transcode, job, away.get());
-                    waitedNanos += System.nanoTime() - started;
+                    waitedNanos += System.nanoTime() - attemptStarted; // the failed attempt and the wait
                     continue;
                 }
                 if (attempt >= maxAttempts) {
@@ -263,7 +264,14 @@ final class VodJobConsumer implements Supervisor.Loop {
     /** Makes a live stream's recording from storage, as its live worker would have; how it ended. */
     private String record(VodTranscode transcode, VodJob job) throws IOException {
         String id = job.videoId();
-        Optional<VideoEvent> ready = transcode.recording(id, update -> events.publish(Topic.HLS_UPDATES, id, update));
+        Optional<VideoEvent> ready;
+        try {
+            ready = transcode.recording(id, update -> events.publish(Topic.HLS_UPDATES, id, update));
+        } catch (LiveRecording.StillWrittenException e) {
+            log.info("stream {}: {}; its recording is left to its live worker (asked again later if it does not come)",
+                    id, e.getMessage());
+            return "deferred";
+        }
         if (ready.isEmpty()) {
             log.info("stream {}: left nothing to play; its recording is failed", id);
             events.publishDurably(Topic.VIDEO_EVENTS, id, VideoEvent.failed(id, "no_recording",

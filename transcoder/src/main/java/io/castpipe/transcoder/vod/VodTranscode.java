@@ -143,8 +143,10 @@ final class VodTranscode {
      *
      * @param announcer where the renditions ended here are announced, so origins stop waiting for more
      * @throws VideoDeletedException when the recording's video was deleted
+     * @throws LiveRecording.StillWrittenException when a live worker still packages the stream
      */
-    Optional<VideoEvent> recording(String streamId, Consumer<HlsUpdate> announcer) throws IOException {
+    Optional<VideoEvent> recording(String streamId, Consumer<HlsUpdate> announcer)
+            throws IOException, LiveRecording.StillWrittenException {
         checkDeleted(streamId);
         return LiveRecording.make(store, streamId, announcer);
     }

@@ -40,6 +40,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Media records on Kafka in, a live ladder of HLS renditions in storage out, ended into a VOD. */
@@ -306,7 +307,9 @@ class LiveTranscoderServiceTest {
             assertThat(store.head(ObjectKeys.vodMaster(streamId))).isEmpty();
 
             List<HlsUpdate> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
-            VideoEvent ready = LiveRecording.make(store, streamId, announced::add).orElseThrow();
+            assertThatThrownBy(() -> LiveRecording.make(store, streamId, announced::add))
+                    .as("written seconds ago: a live worker may still be on it").isInstanceOf(LiveRecording.StillWrittenException.class);
+            VideoEvent ready = LiveRecording.make(store, streamId, announced::add, Duration.ZERO).orElseThrow();
 
             assertThat(ready.type()).isEqualTo(VideoEvent.Type.READY);
             assertThat(ready.durationSeconds()).as("the whole stream, its first segments from the history pieces")
