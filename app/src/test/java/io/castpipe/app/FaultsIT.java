@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -219,15 +220,16 @@ class FaultsIT {
         URI upload = URI.create(apiBase()).resolve(created.headers().firstValue("Location").orElseThrow());
         String videoId = created.headers().firstValue("Castpipe-Video-Id").orElseThrow();
         int half = bytes.length / 2;
-        assertThat(patch(upload, 0, java.util.Arrays.copyOfRange(bytes, 0, half)).statusCode()).isEqualTo(204);
+        assertThat(TusRequests.patch(upload, userToken, 0, Arrays.copyOfRange(bytes, 0, half)).statusCode()).isEqualTo(204);
 
         api.close(); // SIGKILL
         api = CastpipeProcess.start(role("api", ports[4]), "api");
         api.awaitHealthy(Duration.ofSeconds(90));
 
-        long offset = headOffset(upload);
+        long offset = TusRequests.offset(upload, userToken);
         assertThat(offset).as("every byte received before the kill is kept").isEqualTo(half);
-        assertThat(patch(upload, offset, java.util.Arrays.copyOfRange(bytes, half, bytes.length)).statusCode()).isEqualTo(204);
+        HttpResponse<String> rest = TusRequests.patch(upload, userToken, offset, Arrays.copyOfRange(bytes, half, bytes.length));
+        assertThat(rest.statusCode()).as(rest.body()).isEqualTo(204);
         assertThat(awaitVideo(videoId, Duration.ofSeconds(180))).as(transcoder.output()).isEqualTo("ready");
         assertThat(video(videoId).get("durationSeconds").asDouble()).isBetween(7.8, 8.2);
     }
@@ -296,20 +298,6 @@ class FaultsIT {
         return JSON.readTree(send("GET", "/api/live", null, null, null, 200)).findValuesAsText("channel");
     }
 
-    private static HttpResponse<String> patch(URI upload, long offset, byte[] body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(upload).header("Authorization", "Bearer " + userToken)
-                .header("Tus-Resumable", "1.0.0").header("Upload-Offset", String.valueOf(offset))
-                .header("Content-Type", "application/offset+octet-stream")
-                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static long headOffset(URI upload) throws Exception {
-        HttpResponse<Void> head = HTTP.send(HttpRequest.newBuilder(upload).header("Authorization", "Bearer " + userToken)
-                .header("Tus-Resumable", "1.0.0").method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.discarding());
-        assertThat(head.statusCode()).isEqualTo(200);
-        return Long.parseLong(head.headers().firstValue("Upload-Offset").orElseThrow());
-    }
 
     private static EmbeddedKafka startKafka() throws Exception {
         return new EmbeddedKafka(dir.resolve("kafka"), "127.0.0.1", ports[0], ports[1]).start();

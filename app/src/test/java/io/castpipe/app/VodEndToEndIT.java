@@ -80,13 +80,13 @@ class VodEndToEndIT {
         String videoId = created.headers().firstValue("Castpipe-Video-Id").orElseThrow();
 
         int first = bytes.length / 3;
-        assertThat(patch(upload, 0, Arrays.copyOfRange(bytes, 0, first)).statusCode()).isEqualTo(204);
+        assertThat(TusRequests.patch(upload, userToken, 0, Arrays.copyOfRange(bytes, 0, first)).statusCode()).isEqualTo(204);
         // The connection drops partway through the second chunk.
         int sent = bytes.length / 3;
         interruptedPatch(upload, first, Arrays.copyOfRange(bytes, first, bytes.length), sent);
-        long offset = headOffset(upload);
+        long offset = TusRequests.offset(upload, userToken);
         assertThat(offset).isBetween((long) first, (long) first + sent);
-        assertThat(patch(upload, offset, Arrays.copyOfRange(bytes, (int) offset, bytes.length)).statusCode()).isEqualTo(204);
+        assertThat(TusRequests.patch(upload, userToken, offset, Arrays.copyOfRange(bytes, (int) offset, bytes.length)).statusCode()).isEqualTo(204);
 
         JsonNode video = awaitStatus(videoId, "ready", Duration.ofSeconds(120));
         assertThat(video.get("durationSeconds").asDouble()).isBetween(9.8, 10.2);
@@ -166,13 +166,6 @@ class VodEndToEndIT {
         throw new AssertionError("video " + id + " not " + status + " within " + limit + ": " + video + node.output());
     }
 
-    private static HttpResponse<String> patch(URI upload, long offset, byte[] body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(upload).header("Authorization", "Bearer " + userToken)
-                .header("Tus-Resumable", "1.0.0").header("Upload-Offset", String.valueOf(offset))
-                .header("Content-Type", "application/offset+octet-stream")
-                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     /** Sends a PATCH announcing all of {@code body} but only {@code sent} bytes of it, then closes the connection. */
     private static void interruptedPatch(URI upload, long offset, byte[] body, int sent) throws Exception {
         try (Socket s = new Socket(upload.getHost(), upload.getPort())) {
@@ -187,14 +180,6 @@ class VodEndToEndIT {
             Thread.sleep(500);
         }
         Thread.sleep(500); // let the server notice the dropped connection
-    }
-
-    private static long headOffset(URI upload) throws Exception {
-        HttpResponse<Void> head = HTTP.send(HttpRequest.newBuilder(upload).header("Authorization", "Bearer " + userToken)
-                .header("Tus-Resumable", "1.0.0").method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.discarding());
-        assertThat(head.statusCode()).isEqualTo(200);
-        return Long.parseLong(head.headers().firstValue("Upload-Offset").orElseThrow());
     }
 
     private static HttpResponse<String> send(String method, String path, String token, String body) throws Exception {

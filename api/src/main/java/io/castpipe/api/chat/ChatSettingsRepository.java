@@ -33,20 +33,14 @@ public final class ChatSettingsRepository {
      * chat nodes in the order the database took them, and a failed announcement leaves the old list.
      */
     public void replaceBlockedWords(String channelId, List<String> words, Runnable announce) throws SQLException {
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
+        db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE channels SET chat_blocked_words = ? WHERE id = ?")) {
                 ps.setString(1, words.isEmpty() ? null : String.join("\n", words));
                 ps.setString(2, channelId);
                 ps.executeUpdate();
                 announce.run();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+                return null;
             }
-        }
+        });
     }
 }

@@ -72,25 +72,19 @@ public final class Outbox {
      * @throws IllegalStateException when the database failed
      */
     public <T> T inTransaction(String what, Work<T> work) {
+        int[] added = {0};
         T result;
-        int added;
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try {
+        try {
+            result = db.inTransaction(c -> {
                 Transaction tx = new Transaction(c);
-                result = work.run(tx);
-                c.commit();
-                added = tx.added;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+                T r = work.run(tx);
+                added[0] = tx.added;
+                return r;
+            });
         } catch (SQLException e) {
             throw new IllegalStateException(what + ": " + e.getMessage(), e);
         }
-        if (added > 0) {
+        if (added[0] > 0) {
             written.run();
         }
         return result;

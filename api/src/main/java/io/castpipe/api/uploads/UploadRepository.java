@@ -64,26 +64,22 @@ public final class UploadRepository {
 
     /** Records a part S3 now holds and the offset it brings the upload to, together. */
     void addPart(String uploadId, StoredPart part, long offset) {
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement insert = c.prepareStatement(
-                    "INSERT INTO upload_parts (upload_id, part_number, size_bytes, etag) VALUES (?, ?, ?, ?)");
-                 PreparedStatement advance = c.prepareStatement("UPDATE uploads SET offset_bytes = ? WHERE id = ?")) {
-                insert.setString(1, uploadId);
-                insert.setInt(2, part.partNumber());
-                insert.setLong(3, part.sizeBytes());
-                insert.setString(4, part.etag());
-                insert.executeUpdate();
-                advance.setLong(1, offset);
-                advance.setString(2, uploadId);
-                advance.executeUpdate();
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+        try {
+            db.inTransaction(c -> {
+                try (PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO upload_parts (upload_id, part_number, size_bytes, etag) VALUES (?, ?, ?, ?)");
+                     PreparedStatement advance = c.prepareStatement("UPDATE uploads SET offset_bytes = ? WHERE id = ?")) {
+                    insert.setString(1, uploadId);
+                    insert.setInt(2, part.partNumber());
+                    insert.setLong(3, part.sizeBytes());
+                    insert.setString(4, part.etag());
+                    insert.executeUpdate();
+                    advance.setLong(1, offset);
+                    advance.setString(2, uploadId);
+                    advance.executeUpdate();
+                    return null;
+                }
+            });
         } catch (SQLException e) {
             throw failure("recording part " + part.partNumber() + " of upload " + uploadId, e);
         }

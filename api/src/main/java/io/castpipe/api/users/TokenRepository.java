@@ -43,31 +43,22 @@ public final class TokenRepository {
 
     /** Adds a token unless the user already has {@code max}; false then. */
     public boolean insertUnlessFull(ApiToken token, String tokenHash, int max) throws SQLException {
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try {
-                // The user's row, locked, makes concurrent additions take turns at the count.
-                try (PreparedStatement lock = c.prepareStatement("SELECT id FROM users WHERE id = ? FOR UPDATE")) {
-                    lock.setString(1, token.userId());
-                    try (ResultSet rs = lock.executeQuery()) {
-                        if (!rs.next()) {
-                            c.rollback();
-                            return false;
-                        }
+        return db.inTransaction(c -> {
+            // The user's row, locked, makes concurrent additions take turns at the count.
+            try (PreparedStatement lock = c.prepareStatement("SELECT id FROM users WHERE id = ? FOR UPDATE")) {
+                lock.setString(1, token.userId());
+                try (ResultSet rs = lock.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
                     }
                 }
-                if (list(c, token.userId()).size() >= max) {
-                    c.rollback();
-                    return false;
-                }
-                insert(c, token, tokenHash);
-                c.commit();
-                return true;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            if (list(c, token.userId()).size() >= max) {
+                return false;
+            }
+            insert(c, token, tokenHash);
+            return true;
+        });
     }
 
     public List<ApiToken> list(String userId) throws SQLException {

@@ -25,23 +25,22 @@ public final class UserRepository {
     /** A user with their first token, together. @return false when the name is taken */
     public boolean create(String id, String name, TokenRepository.ApiToken firstToken, String tokenHash)
             throws SQLException {
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO users (id, name, created_at) VALUES (?, ?, ?)")) {
-                ps.setString(1, id);
-                ps.setString(2, name);
-                ps.setObject(3, OffsetDateTime.ofInstant(firstToken.createdAt(), ZoneOffset.UTC));
-                ps.executeUpdate();
-                TokenRepository.insert(c, firstToken, tokenHash);
-                c.commit();
-                return true;
-            } catch (SQLException e) {
-                c.rollback();
-                if (Database.isUniqueViolation(e)) {
-                    return false;
+        try {
+            return db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO users (id, name, created_at) VALUES (?, ?, ?)")) {
+                    ps.setString(1, id);
+                    ps.setString(2, name);
+                    ps.setObject(3, OffsetDateTime.ofInstant(firstToken.createdAt(), ZoneOffset.UTC));
+                    ps.executeUpdate();
+                    TokenRepository.insert(c, firstToken, tokenHash);
+                    return true;
                 }
-                throw e;
+            });
+        } catch (SQLException e) {
+            if (Database.isUniqueViolation(e)) {
+                return false;
             }
+            throw e;
         }
     }
 

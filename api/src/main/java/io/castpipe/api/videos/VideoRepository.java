@@ -133,22 +133,15 @@ public final class VideoRepository {
      * @return what {@code action} returned; false when there is no such video
      */
     public boolean withRowLocked(String id, Predicate<Visibility> action) {
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("SELECT visibility FROM videos WHERE id = ? FOR UPDATE")) {
-                ps.setString(1, id);
-                boolean result;
-                try (ResultSet rs = ps.executeQuery()) {
-                    result = rs.next() && action.test(Visibility.parse(rs.getString(1)).orElseThrow());
+        try {
+            return db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT visibility FROM videos WHERE id = ? FOR UPDATE")) {
+                    ps.setString(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() && action.test(Visibility.parse(rs.getString(1)).orElseThrow());
+                    }
                 }
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            });
         } catch (SQLException e) {
             throw failure("locking video " + id, e);
         }
@@ -160,12 +153,22 @@ public final class VideoRepository {
     }
 
     private List<Video> select(String sql, String what, Object... args) {
+        return query(what, sql, VideoRepository::read, args);
+    }
+
+    /** One row of a query's result, read. */
+    @FunctionalInterface
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String what, String sql, Row<T> row, Object... args) {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);
-            List<Video> out = new ArrayList<>();
+            List<T> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(read(rs));
+                    out.add(row.read(rs));
                 }
             }
             return out;
@@ -238,18 +241,7 @@ public final class VideoRepository {
     }
 
     private List<Waiting> waiting(String sql, Object... args) {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            List<Waiting> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Waiting(rs.getString(1), rs.getString(2)));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw failure("listing videos waiting", e);
-        }
+        return query("listing videos waiting", sql, rs -> new Waiting(rs.getString(1), rs.getString(2)), args);
     }
 
     /**
@@ -265,18 +257,7 @@ public final class VideoRepository {
     }
 
     private List<String> ids(String sql, Object... args) {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            List<String> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw failure("listing videos", e);
-        }
+        return query("listing videos", sql, rs -> rs.getString(1), args);
     }
 
     /** Back to created once the last upload in progress was given up (terminated, aborted, expired). */
