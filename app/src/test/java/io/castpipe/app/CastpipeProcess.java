@@ -8,18 +8,23 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
-import io.castpipe.common.TestServices;
 import io.castpipe.common.net.FreePorts;
 
 /** {@code ./castpipe} started as a user starts it: a separate process, configured by environment. */
 final class CastpipeProcess implements AutoCloseable {
     private static final Path LAUNCHER = Path.of(System.getProperty("castpipe.launcher", "../castpipe"));
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Kept after the run (unlike the data folders) to read what a process did when a test failed. */
+    private static final Path LOGS = Path.of("target", "process-logs");
+    private static final AtomicInteger STARTED = new AtomicInteger();
 
     final Process process;
     final Path stdout;
@@ -34,7 +39,9 @@ final class CastpipeProcess implements AutoCloseable {
     }
 
     static CastpipeProcess start(Map<String, String> env, String... args) throws IOException {
-        Path logs = TestServices.tempDir("process");
+        String role = args.length == 0 ? "all-in-one" : args[0];
+        Path logs = Files.createDirectories(LOGS.resolve(LocalTime.now().format(DateTimeFormatter.ofPattern("HHmmss"))
+                + "-" + STARTED.incrementAndGet() + "-" + role));
         List<String> command = new java.util.ArrayList<>();
         command.add(LAUNCHER.toAbsolutePath().toString());
         command.addAll(List.of(args));
