@@ -134,6 +134,28 @@ class VodTranscoderServiceTest {
     }
 
     @Test
+    void workFoldersAJobLeftLongAgoAreRemovedAtStartAndOneInUseIsNot() throws Exception {
+        Path root = TestServices.tempDir("vod-leftovers");
+        Path work = root.resolve("work").resolve("vod");
+        Path stale = Files.createDirectories(work.resolve("killed-job"));
+        Path file = Files.writeString(stale.resolve("source"), "what a killed job left");
+        java.nio.file.attribute.FileTime longAgo = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(VodTranscoderService.LEFTOVER_AGE).minusSeconds(60));
+        Files.setLastModifiedTime(file, longAgo);
+        Files.setLastModifiedTime(stale, longAgo);
+        Path inUse = Files.createDirectories(work.resolve("running-job"));
+        Files.writeString(inUse.resolve("source"), "a job of another process sharing the data folder");
+
+        VodTranscoderService other = new VodTranscoderService(new NodeContext(CastpipeConfig.from(Map.of("CASTPIPE_VOD_WORKERS", "0")),
+                root, kafka, topics, store, null, ffmpeg, null, new Metrics("test"), null, null));
+        other.start();
+        other.close();
+
+        assertThat(stale).doesNotExist();
+        assertThat(inUse.resolve("source")).exists();
+    }
+
+    @Test
     void theSameJobSentAgainIsAnnouncedAgainNotDoneAgain() throws Exception {
         Path clip = dir.resolve("twice-clip.mp4");
         ffmpeg.command("make-twice-clip").args("-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3",
