@@ -141,35 +141,39 @@ class LiveWorkerTakeoverIT {
                         .as("viewers keep their URIs").isEqualTo(variantUris(masterBefore));
 
                 publisher.await();
-                long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+                // On a busy machine the ladder may run behind the publisher: it ends once it has caught up.
                 String ended = "";
-                while (System.nanoTime() < deadline && !ended.contains("#EXT-X-ENDLIST")) {
+                long lastGrowth = System.nanoTime();
+                while (!ended.contains("#EXT-X-ENDLIST")) {
+                    assertThat(System.nanoTime() - lastGrowth).as("the ladder goes on until it ends:\n" + ended)
+                            .isLessThan(Duration.ofSeconds(20).toNanos());
                     Thread.sleep(250);
-                    ended = LiveEndToEndIT.awaitBody(live + "360p/index.m3u8", Duration.ofSeconds(5));
+                    String now = LiveEndToEndIT.awaitBody(live + "360p/index.m3u8", Duration.ofSeconds(5));
+                    if (!now.equals(ended)) {
+                        lastGrowth = System.nanoTime();
+                    }
+                    ended = now;
                 }
-                assertThat(ended).contains("#EXT-X-ENDLIST");
                 System.out.println("kill -> successor's first announcement on hls.updates: "
                         + millis(firstAnnouncementAfter(join, streamId, killedAt)));
 
-                // The recording: every segment from the start, so the video lasts what was published,
-                // less what fell into the takeover gap (or plus what both workers encoded).
+                // The recording: every segment from the start, so the video lasts what was published. Only
+                // media already stored in segments counts as consumed: the successor loses none, and encodes
+                // again what was stored after the last commit (at most a second), the keyframe interval
+                // before it and the segment then open.
                 List<Listed> recording = parse(LiveEndToEndIT.awaitBody(live + "720p/vod.m3u8", Duration.ofSeconds(5)));
                 assertThat(recording.get(0).sequence()).as("the recording starts at the start").isZero();
                 assertNumberedOn("720p recording", recording);
-                int takeover = indexOfDiscontinuity(recording);
-                assertThat(takeover).isPositive();
-                Listed lastOfFirst = recording.get(takeover - 1);
-                double gapSeconds = Duration.between(lastOfFirst.date(), recording.get(takeover).date()).toMillis() / 1000.0
-                        - lastOfFirst.duration();
+                assertThat(indexOfDiscontinuity(recording)).isPositive();
                 awaitVideoReady(base, streamId);
                 double listedSeconds = parse(LiveEndToEndIT.awaitBody(base + "/vod/" + streamId + "/720p/index.m3u8",
                         Duration.ofSeconds(5))).stream().mapToDouble(Listed::duration).sum();
                 // ffmpeg's HLS demuxer drops a few frames where timestamps restart; players reset at the discontinuity.
                 double videoSeconds = decodedFrames(ffmpeg, base + "/vod/" + streamId + "/master.m3u8") / FRAME_RATE;
-                System.out.printf("published %d s; video lists %.1f s, decodes %.1f s; takeover gap %.2f s (negative: encoded twice)%n",
-                        PUBLISH_SECONDS, listedSeconds, videoSeconds, gapSeconds);
-                assertThat(listedSeconds).isBetween(PUBLISH_SECONDS - gapSeconds - 3, PUBLISH_SECONDS - gapSeconds + 3);
-                assertThat(videoSeconds).isBetween(PUBLISH_SECONDS - gapSeconds - 3, PUBLISH_SECONDS - gapSeconds + 3);
+                System.out.printf("published %d s; video lists %.1f s, decodes %.1f s: %.1f s encoded twice at the takeover%n",
+                        PUBLISH_SECONDS, listedSeconds, videoSeconds, listedSeconds - PUBLISH_SECONDS);
+                assertThat(listedSeconds).as("nothing lost, a little twice").isBetween(PUBLISH_SECONDS - 0.5, PUBLISH_SECONDS + 4.0);
+                assertThat(videoSeconds).isBetween(PUBLISH_SECONDS - 1.0, PUBLISH_SECONDS + 4.0);
             } finally {
                 workers.forEach(CastpipeProcess::close);
             }
@@ -178,14 +182,13 @@ class LiveWorkerTakeoverIT {
     }
 
     /** One segment line of a media playlist with what applies to it. */
-    private record Listed(long sequence, String uri, double duration, Instant date, boolean discontinuity, String map) {
+    private record Listed(long sequence, String uri, double duration, boolean discontinuity, String map) {
     }
 
     private static List<Listed> parse(String playlist) {
         List<Listed> out = new ArrayList<>();
         long sequence = 0;
         String map = null;
-        Instant date = null;
         double duration = 0;
         boolean discontinuity = false;
         for (String line : playlist.split("\n")) {
@@ -193,14 +196,12 @@ class LiveWorkerTakeoverIT {
                 sequence = Long.parseLong(line.substring(22).trim());
             } else if (line.startsWith("#EXT-X-MAP:URI=\"")) {
                 map = line.substring(16, line.indexOf('"', 16));
-            } else if (line.startsWith("#EXT-X-PROGRAM-DATE-TIME:")) {
-                date = Instant.parse(line.substring(25).trim());
             } else if (line.startsWith("#EXTINF:")) {
                 duration = Double.parseDouble(line.substring(8, line.indexOf(',')));
             } else if (line.equals("#EXT-X-DISCONTINUITY")) {
                 discontinuity = true;
             } else if (!line.isBlank() && !line.startsWith("#")) {
-                out.add(new Listed(sequence++, line.trim(), duration, date, discontinuity, map));
+                out.add(new Listed(sequence++, line.trim(), duration, discontinuity, map));
                 discontinuity = false;
             }
         }

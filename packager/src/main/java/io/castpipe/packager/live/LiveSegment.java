@@ -21,6 +21,11 @@ public record LiveSegment(long sequence, long decodeTime, long duration, long ti
         return (double) duration / timescale;
     }
 
+    /** The wall-clock time where the segment's media ends. */
+    public Instant endDateTime() {
+        return programDateTime.plusNanos(Math.round(durationSeconds() * 1e9));
+    }
+
     public long size() {
         return parts.stream().mapToLong(p -> p.fragment().size()).sum();
     }

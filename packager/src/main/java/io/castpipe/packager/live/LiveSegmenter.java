@@ -231,7 +231,7 @@ public final class LiveSegmenter implements FragmentParser.Listener {
                 dateOf(first), discontinuity, discontinuitySequence, initVersion, open);
         open.clear();
         nextSequence++;
-        lastSegmentEnd = segment.programDateTime().plusNanos(Math.round(segment.durationSeconds() * 1e9));
+        lastSegmentEnd = segment.endDateTime();
         listener.onSegment(segment);
     }
 

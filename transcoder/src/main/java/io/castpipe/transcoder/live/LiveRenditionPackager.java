@@ -1,6 +1,8 @@
 package io.castpipe.transcoder.live;
 
 import java.io.InputStream;
+import java.time.Instant;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import io.castpipe.common.events.HlsUpdate;
@@ -34,17 +36,23 @@ final class LiveRenditionPackager implements RenditionSink {
     private final long anchorEpochMs;
     private final LiveMaster master;
     private final Consumer<HlsUpdate> announcer;
+    private final BiConsumer<String, Instant> stored;
     /** Where each rung stands, for the rendition reports in the others' playlists. */
     private final RenditionReports reports = new RenditionReports();
 
+    /**
+     * @param stored hears, once a rung's segment and the playlist naming it are in storage, the
+     *               rung and the wall-clock time its stored media now reaches
+     */
     LiveRenditionPackager(ObjectStore store, String streamId, LiveOptions options, long anchorEpochMs, LiveMaster master,
-                          Consumer<HlsUpdate> announcer) {
+                          Consumer<HlsUpdate> announcer, BiConsumer<String, Instant> stored) {
         this.store = store;
         this.streamId = streamId;
         this.options = options;
         this.anchorEpochMs = anchorEpochMs;
         this.master = master;
         this.announcer = announcer;
+        this.stored = stored;
     }
 
     /**
@@ -56,22 +64,37 @@ final class LiveRenditionPackager implements RenditionSink {
         if (store.head(key).isEmpty()) {
             return java.util.Optional.empty();
         }
-        String stored;
+        String text;
         try (InputStream in = store.get(key)) {
-            stored = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
-        if (stored.contains("#EXT-X-ENDLIST")) {
-            return java.util.Optional.empty();
+        if (text.contains("#EXT-X-ENDLIST")) {
+            throw new StreamEndedException();
         }
-        LivePlaylist playlist = LivePlaylist.resume(stored, options.windowSegments(), options.segmentTarget());
+        LivePlaylist playlist = LivePlaylist.resume(text, options.windowSegments(), options.segmentTarget());
         log.info("stream {}: taking {} over after segment {}", streamId, rung.name(),
                 playlist.lastPosition().map(LivePlaylist.Position::sequence).orElse(-1L));
         return java.util.Optional.of(playlist);
     }
 
+    /** The rendition was ended already: what comes now is media its worker had consumed and not committed. */
+    private static final class StreamEndedException extends RuntimeException {
+        StreamEndedException() {
+            super(null, null, false, false);
+        }
+    }
+
     @Override
     public void consume(Rung rung, InputStream fmp4, java.util.function.BooleanSupplier finished) throws Exception {
-        LivePlaylist playlist = takeOver(rung).orElseGet(options::newPlaylist);
+        LivePlaylist playlist;
+        try {
+            playlist = takeOver(rung).orElseGet(options::newPlaylist);
+        } catch (StreamEndedException e) {
+            // Starting it afresh would overwrite its segments from number 0.
+            log.info("stream {}: {} has ended already; passing over the media that came again", streamId, rung.name());
+            fmp4.transferTo(java.io.OutputStream.nullOutputStream());
+            return;
+        }
         options.parts(LiveStreamSession.FRAME_RATE).ifPresent(parts -> playlist.withParts(parts.targetSeconds()));
         LiveRenditionPublisher publisher = new LiveRenditionPublisher(store, streamId, rung.name(), playlist,
                 announcer, reports, INLINE_MAX_BYTES);
@@ -91,6 +114,7 @@ final class LiveRenditionPackager implements RenditionSink {
             public void onSegment(LiveSegment segment) {
                 publisher.onSegment(segment);
                 master.segmentReady(rung, segment);
+                stored.accept(rung.name(), segment.endDateTime());
             }
 
             @Override

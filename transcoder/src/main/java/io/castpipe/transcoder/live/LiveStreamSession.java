@@ -129,6 +129,11 @@ public final class LiveStreamSession implements AutoCloseable {
         return rungs;
     }
 
+    /** Given up: no readable codec configuration came; its media is passed over. */
+    public boolean broken() {
+        return broken;
+    }
+
     public void flush() throws IOException {
         if (process != null) {
             process.flush();

@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The live half of the transcoder role: a member of the {@code castpipe-live-transcoders} group
  * on {@code media.live}. Every stream whose partition this member holds gets a
- * {@link LiveStreamSession} (one ffmpeg, the ladder, the packager). Offsets are committed every
- * second, so a member that dies leaves at most that much media for its successor to redo; a
+ * {@link LiveStreamSession} (one ffmpeg, the ladder, the packager). Every second it commits the
+ * offsets {@link DurableOffsets} allows: only media already stored as segments counts as done, so
+ * a member that dies leaves its successor everything not yet stored (and a little that was); a
  * stream with no media for {@link #IDLE_END} is finished (its playlists get EXT-X-ENDLIST).
  */
 public final class LiveTranscoderService implements Service {
@@ -64,6 +65,7 @@ public final class LiveTranscoderService implements Service {
     private final DeletedVideos deleted;
     private final Map<String, LiveStreamSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, TopicPartition> partitionOf = new HashMap<>();
+    private final DurableOffsets durable = new DurableOffsets();
     private final ExecutorService finisher = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "live-finisher");
         t.setDaemon(true);
@@ -137,9 +139,9 @@ public final class LiveTranscoderService implements Service {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     try {
-                        consumer.commitSync(Duration.ofSeconds(2));
+                        consumer.commitSync(durable.offsets(consumer, partitions), Duration.ofSeconds(2));
                     } catch (org.apache.kafka.common.KafkaException e) {
-                        // the successor redoes up to a second more
+                        // the successor redoes what was stored since the last commit
                         log.info("live transcoder: offsets not committed at a rebalance: {}", e.toString());
                     }
                     closeStreamsOf(partitions);
@@ -163,7 +165,7 @@ public final class LiveTranscoderService implements Service {
                 sessions.forEach((id, s) -> feedSafely(id, s, s::flush));
                 endIdle();
                 if (System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
-                    consumer.commitAsync();
+                    consumer.commitAsync(durable.offsets(consumer, consumer.assignment()), null);
                     lastCommit = System.nanoTime();
                 }
             }
@@ -180,7 +182,8 @@ public final class LiveTranscoderService implements Service {
             sessions.values().forEach(LiveStreamSession::close);
             sessions.clear();
             partitionOf.clear();
-            consumer.close(Duration.ofSeconds(3));
+            consumer.close(Duration.ofSeconds(3)); // commits, at the revocation, what is stored
+            durable.clear();
         }
     }
 
@@ -190,6 +193,7 @@ public final class LiveTranscoderService implements Service {
                 log.info("stream {}: partition moved to another worker", e.getKey());
                 partitionOf.remove(e.getKey());
                 e.getValue().close();
+                durable.release(e.getValue());
                 return true;
             }
             return false;
@@ -208,13 +212,24 @@ public final class LiveTranscoderService implements Service {
         String id = tag.streamId();
         LiveStreamSession session = sessions.computeIfAbsent(id, k -> {
             log.info("stream {}: taking it on from {}-{}@{}", k, record.topic(), record.partition(), record.offset());
-            partitionOf.put(k, new TopicPartition(record.topic(), record.partition()));
+            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+            partitionOf.put(k, partition);
             long streamStartEpochMs = tag.ingestedAt() - tag.timestamp();
-            return new LiveStreamSession(k, ctx.ffmpeg(), settings.get(tag.latency()), (rungs, firstFrameMs) -> new LiveRenditionPackager(
-                    ctx.objectStore(), k, options.get(tag.latency()), streamStartEpochMs + firstFrameMs,
-                    new LiveMaster(ctx.objectStore(), k, rungs, LiveStreamSession.FRAME_RATE),
-                    update -> updates.publish(Topic.HLS_UPDATES, k, update)));
+            DurableOffsets.Mark mark = new DurableOffsets.Mark(partition, record.offset());
+            LiveStreamSession s = new LiveStreamSession(k, ctx.ffmpeg(), settings.get(tag.latency()), (rungs, firstFrameMs) -> {
+                mark.ladder(rungs.size());
+                return new LiveRenditionPackager(ctx.objectStore(), k, options.get(tag.latency()), streamStartEpochMs + firstFrameMs,
+                        new LiveMaster(ctx.objectStore(), k, rungs, LiveStreamSession.FRAME_RATE),
+                        update -> updates.publish(Topic.HLS_UPDATES, k, update),
+                        (rung, storedUntil) -> mark.stored(rung, storedUntil.toEpochMilli() - streamStartEpochMs));
+            });
+            durable.track(s, mark);
+            return s;
         });
+        if (tag.kind() == MediaTag.Kind.VIDEO && tag.sequenceHeader()) {
+            // Ingest sends the configuration before every keyframe: a successor can start here.
+            durable.restartPoint(session, record.offset(), tag.timestamp());
+        }
         feedSafely(id, session, () -> session.accept(tag));
     }
 
@@ -234,6 +249,7 @@ public final class LiveTranscoderService implements Service {
             log.warn("stream {}: its ffmpeg failed ({}); starting it again from the next keyframe", id, e.toString());
             session.abandon();
             sessions.remove(id, session);
+            durable.release(session);
             partitionOf.remove(id);
             ctx.metrics().registry().counter("castpipe.live.stream.failures").increment();
         }
@@ -249,6 +265,7 @@ public final class LiveTranscoderService implements Service {
                 // Flushing ffmpeg and copying the recording take seconds: not on the thread that feeds the other streams.
                 finisher.execute(() -> {
                     session.finish();
+                    durable.release(session); // ended in storage: a successor has nothing to redo
                     record(id, session);
                 });
                 return true;
