@@ -10,12 +10,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,6 +41,8 @@ class NodeLifecycleIT {
                 .map(e -> Integer.parseInt(e.getValue())).toList();
 
         String adminToken;
+        String bootstrap;
+        Set<String> groups;
         try (CastpipeProcess node = CastpipeProcess.start(env)) {
             Duration startup = node.awaitHealthy(Duration.ofSeconds(20));
             System.out.println("all-in-one node healthy after " + startup.toMillis() + " ms");
@@ -54,12 +61,14 @@ class NodeLifecycleIT {
 
             // A second process joins the node's embedded Kafka, S3 and database with the printed values.
             Map<String, String> joinEnv = joinEnvironment(banner, data);
+            bootstrap = CastpipeProcess.joinValues(banner).get("CASTPIPE_KAFKA_BOOTSTRAP");
             try (CastpipeProcess worker = CastpipeProcess.start(joinEnv, "transcoder")) {
                 worker.awaitHealthy(Duration.ofSeconds(20));
                 assertThat(worker.stdoutText()).contains("is up (role transcoder)").doesNotContain("Admin");
                 assertThat(worker.terminate(Duration.ofSeconds(10))).isLessThan(Duration.ofSeconds(10));
             }
 
+            groups = consumerGroups(bootstrap);
             List<ProcessHandle> children = node.process.descendants().toList();
             Duration stop = node.terminate(Duration.ofSeconds(10));
             System.out.println("all-in-one node stopped " + stop.toMillis() + " ms after SIGTERM");
@@ -75,6 +84,11 @@ class NodeLifecycleIT {
             assertThat(match(again.stdoutText(), "Admin\\s+token (\\S+)")).isEqualTo(adminToken);
             assertThat(again.stdoutText()).contains("(0 migrations applied now)")
                     .doesNotContain("created bucket").doesNotContain("created Kafka topics");
+            // What every node reads whole (chat, live updates, viewer counts) it reads outside any
+            // group: a start leaves no new consumer group behind in the broker.
+            assertThat(groups).isNotEmpty();
+            Thread.sleep(3000);
+            assertThat(consumerGroups(bootstrap)).isSubsetOf(groups);
             again.terminate(Duration.ofSeconds(10));
         }
     }
@@ -89,6 +103,13 @@ class NodeLifecycleIT {
                 assertThat(second.stderrText().trim()).startsWith("castpipe: data folder ").contains("is in use");
             }
             first.terminate(Duration.ofSeconds(10));
+        }
+    }
+
+    private static Set<String> consumerGroups(String bootstrap) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            return admin.listConsumerGroups().all().get(10, TimeUnit.SECONDS).stream()
+                    .map(ConsumerGroupListing::groupId).collect(Collectors.toSet());
         }
     }
 

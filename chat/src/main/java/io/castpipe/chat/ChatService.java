@@ -76,7 +76,7 @@ public final class ChatService implements Service {
         Rooms rooms = new Rooms(meters);
 
         publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "chat");
-        chatLog = new ChatLog(ctx.supervisor(), ctx.kafka(), ctx.topics(), "castpipe-chat-" + Ids.newId(), rooms);
+        chatLog = new ChatLog(ctx.supervisor(), ctx.kafka(), ctx.topics(), rooms);
         chatLog.start();
         Duration replayLimit = ctx.kafka().timeout().multipliedBy(2);
         if (!chatLog.awaitReplayed(replayLimit)) {

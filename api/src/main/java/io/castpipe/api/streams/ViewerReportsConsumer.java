@@ -25,7 +25,7 @@ public final class ViewerReportsConsumer implements AutoCloseable {
 
     public ViewerReportsConsumer(Supervisor supervisor, KafkaSettings kafka, Topics topics, ViewerCounts counts) {
         this.counts = counts;
-        this.consumer = new EventConsumer<>(supervisor, "viewer-reports", kafka, topics, Topic.STREAM_EVENTS, "castpipe-api-viewers-" + Ids.newId(),
+        this.consumer = EventConsumer.ofEveryRecord(supervisor, "viewer-reports", kafka, topics, Topic.STREAM_EVENTS,
                 StreamEvent.class, this::apply, true);
     }
 

@@ -1,7 +1,6 @@
 package io.castpipe.chat.log;
 
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +19,6 @@ import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.node.Supervisor;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -29,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the whole {@code chat} topic into this node's {@link Rooms}, in a consumer group of the
- * node's own, and is the only way anything reaches a room: a post goes to Kafka first and to the
+ * Reads the whole {@code chat} topic into this node's {@link Rooms}, every partition (outside any
+ * consumer group), and is the only way anything reaches a room: a post goes to Kafka first and to the
  * clients when it comes back here, so every node shows a room's records in the same order.
  *
  * <p>At start the rooms' moderation settings (blocked words, slow mode, bans, timeouts) are read
@@ -58,18 +55,16 @@ public final class ChatLog implements AutoCloseable {
     private final Map<TopicPartition, Long> liveFrom = new HashMap<>();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
 
-    public ChatLog(Supervisor supervisor, KafkaSettings kafka, Topics topics, String groupId, Rooms rooms) {
-        Properties props = kafka.consumer(groupId);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        this.consumer = new KafkaConsumer<>(props);
-        this.settingsReader = kafka.consumer(groupId + "-settings");
+    public ChatLog(Supervisor supervisor, KafkaSettings kafka, Topics topics, Rooms rooms) {
+        this.consumer = new KafkaConsumer<>(kafka.consumerOfEveryRecord("chat-log"));
+        this.settingsReader = kafka.consumerOfEveryRecord("chat-settings");
         this.settingsLimit = kafka.timeout().multipliedBy(2);
         this.topic = topics.name(Topic.CHAT);
         this.settingsTopic = topics.name(Topic.CHAT_STATE);
         this.rooms = rooms;
         this.loop = new ConsumerLoop(supervisor, "chat-log", consumer, topic, () -> {
             restoreSettings();
-            subscribe();
+            startReading();
         }, this::pollOnce);
     }
 
@@ -77,18 +72,6 @@ public final class ChatLog implements AutoCloseable {
         loop.start();
     }
 
-    private void subscribe() {
-        consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
-            @Override
-            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            }
-
-            @Override
-            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                startReading(partitions);
-            }
-        });
-    }
 
     /** Applies the newest record of every setting on {@code chat.state}, read whole; on this log's thread, before {@code chat}. */
     private void restoreSettings() {
@@ -122,7 +105,14 @@ public final class ChatLog implements AutoCloseable {
         return caughtUp.await(limit.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void startReading(Collection<TopicPartition> partitions) {
+    /** Every partition of the chat topic, each from where this node got to, or from its last records at the first run. */
+    private void startReading() {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        if (partitions.isEmpty()) {
+            throw new IllegalStateException(topic + " has no partitions yet"); // the supervisor tries again
+        }
+        consumer.assign(partitions);
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         long replayed = 0;

@@ -33,8 +33,8 @@ public final class ChannelViewers implements AutoCloseable {
     private final EventConsumer<StreamEvent> consumer;
 
     public ChannelViewers(Supervisor supervisor, KafkaSettings kafka, Topics topics) {
-        this.consumer = new EventConsumer<>(supervisor, "chat-viewer-counts", kafka, topics, Topic.STREAM_EVENTS, "castpipe-chat-viewers-" + Ids.newId(),
-                StreamEvent.class, this::apply);
+        this.consumer = EventConsumer.ofEveryRecord(supervisor, "chat-viewer-counts", kafka, topics, Topic.STREAM_EVENTS,
+                StreamEvent.class, this::apply, false);
     }
 
     public void start() {

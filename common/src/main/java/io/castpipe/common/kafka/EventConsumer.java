@@ -32,27 +32,57 @@ public final class EventConsumer<T> implements AutoCloseable {
     private final Class<T> type;
     private final Consumer<T> apply;
     private final ConsumerLoop loop;
+    private final boolean grouped;
     private volatile ReadHorizon horizon;
 
-    /** @param name the loop's name in logs, metrics and the health endpoints */
+    /**
+     * A member of consumer group {@code groupId}: the group shares the partitions out and an
+     * offset is committed once its record was applied.
+     *
+     * @param name the loop's name in logs, metrics and the health endpoints
+     */
     public EventConsumer(Supervisor supervisor, String name, KafkaSettings kafka, Topics topics, Topic topic, String groupId,
                          Class<T> type, Consumer<T> apply) {
-        this(supervisor, name, kafka, topics, topic, groupId, type, apply, false);
+        this(supervisor, name, kafka.consumer(groupId), topics.name(topic), type, apply, true, false);
     }
 
-    /** @param newestOnly a new group starts at the end of the topic instead of its beginning */
-    public EventConsumer(Supervisor supervisor, String name, KafkaSettings kafka, Topics topics, Topic topic, String groupId,
-                         Class<T> type, Consumer<T> apply, boolean newestOnly) {
-        java.util.Properties props = kafka.consumer(groupId);
-        if (newestOnly) {
-            props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        }
+    /**
+     * Every record of the topic, from its beginning or, with {@code newestOnly}, from its end
+     * when the node starts, for state each node keeps for itself; outside any group, nothing committed.
+     */
+    public static <T> EventConsumer<T> ofEveryRecord(Supervisor supervisor, String name, KafkaSettings kafka, Topics topics,
+                                                     Topic topic, Class<T> type, Consumer<T> apply, boolean newestOnly) {
+        return new EventConsumer<>(supervisor, name, kafka.consumerOfEveryRecord(name), topics.name(topic), type, apply,
+                false, newestOnly);
+    }
+
+    private EventConsumer(Supervisor supervisor, String name, java.util.Properties props, String topic, Class<T> type,
+                          Consumer<T> apply, boolean grouped, boolean newestOnly) {
         this.consumer = new KafkaConsumer<>(props);
-        this.topic = topics.name(topic);
+        this.topic = topic;
         this.type = type;
         this.apply = apply;
-        this.loop = new ConsumerLoop(supervisor, name, consumer, this.topic,
-                () -> consumer.subscribe(List.of(this.topic)), this::pollOnce);
+        this.grouped = grouped;
+        Runnable first = grouped ? () -> consumer.subscribe(List.of(topic)) : () -> assignEveryPartition(newestOnly);
+        this.loop = new ConsumerLoop(supervisor, name, consumer, topic, first, this::pollOnce);
+    }
+
+    /** Once: a loop started again goes on from where the last one was. */
+    private void assignEveryPartition(boolean newestOnly) {
+        if (!consumer.assignment().isEmpty()) {
+            return;
+        }
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        if (partitions.isEmpty()) {
+            throw new IllegalStateException(topic + " has no partitions yet"); // the supervisor tries again
+        }
+        consumer.assign(partitions);
+        if (newestOnly) {
+            consumer.seekToEnd(partitions);
+        } else {
+            consumer.seekToBeginning(partitions);
+        }
     }
 
     public void start() {
@@ -85,7 +115,7 @@ public final class EventConsumer<T> implements AutoCloseable {
                 done.put(partition, new OffsetAndMetadata(record.offset() + 1));
             }
         }
-        if (!done.isEmpty()) {
+        if (grouped && !done.isEmpty()) {
             consumer.commitSync(done);
         }
         if (h != null) {

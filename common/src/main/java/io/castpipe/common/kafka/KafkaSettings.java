@@ -53,11 +53,22 @@ public record KafkaSettings(String bootstrap, String clientIdPrefix, Duration ti
         return p;
     }
 
+    /** A member of consumer group {@code groupId}, which shares the topic's partitions out and keeps what was committed. */
     public Properties consumer(String groupId) {
+        Properties p = consumerOfEveryRecord(groupId);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        return p;
+    }
+
+    /**
+     * A consumer outside any group, for what every node keeps in memory: it is given every
+     * partition and seeks for itself, commits nothing, and leaves nothing in the broker when the
+     * node is gone (a group per node start did, until the broker expired its offsets).
+     */
+    public Properties consumerOfEveryRecord(String purpose) {
         Properties p = new Properties();
         p.putAll(common());
-        p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientIdPrefix + "-" + groupId);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientIdPrefix + "-" + purpose);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

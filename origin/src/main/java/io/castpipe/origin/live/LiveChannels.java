@@ -32,8 +32,8 @@ public final class LiveChannels implements AutoCloseable {
     private final EventConsumer<StreamEvent> consumer;
 
     public LiveChannels(Supervisor supervisor, KafkaSettings kafka, Topics topics) {
-        this.consumer = new EventConsumer<>(supervisor, "origin-live-channels", kafka, topics, Topic.STREAM_EVENTS, "castpipe-origin-" + Ids.newId(),
-                StreamEvent.class, this::apply);
+        this.consumer = EventConsumer.ofEveryRecord(supervisor, "origin-live-channels", kafka, topics, Topic.STREAM_EVENTS,
+                StreamEvent.class, this::apply, false);
     }
 
     public void start() {

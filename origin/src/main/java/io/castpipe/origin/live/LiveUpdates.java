@@ -5,7 +5,6 @@ import io.castpipe.common.kafka.EventConsumer;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
-import io.castpipe.common.media.Ids;
 import io.castpipe.common.node.Supervisor;
 import io.castpipe.origin.cache.ObjectCache;
 
@@ -30,7 +29,7 @@ public final class LiveUpdates implements AutoCloseable {
         this.reloads = reloads;
         this.deltas = deltas;
         this.windows = windows;
-        this.consumer = new EventConsumer<>(supervisor, "hls-updates", kafka, topics, Topic.HLS_UPDATES, "castpipe-origin-" + Ids.newId(),
+        this.consumer = EventConsumer.ofEveryRecord(supervisor, "hls-updates", kafka, topics, Topic.HLS_UPDATES,
                 HlsUpdate.class, this::apply, true);
     }
 
