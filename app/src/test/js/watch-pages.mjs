@@ -135,10 +135,10 @@ async function live(browser) {
 
   // Chat: the signed-in viewer writes, the anonymous one reads.
   r.fanChatState = await until(fan, 'the signed-in chat connected',
-    () => document.querySelector('.chat #chat-input') && document.querySelector('.conn-state').dataset.state === 'ok'
+    () => document.querySelector('.chat #chat-input') && document.querySelector('.conn-state')?.dataset.state === 'ok'
       && document.querySelector('.conn-state').textContent);
   r.anonFooter = await until(anon, 'the read-only chat',
-    () => document.querySelector('.conn-state').dataset.state === 'ok' && document.querySelector('.chat-footer').textContent);
+    () => document.querySelector('.conn-state')?.dataset.state === 'ok' && document.querySelector('.chat-footer')?.textContent);
   r.anonHasInput = await anon.isVisible('#chat-input');
   await fan.fill('#chat-input', chatText);
   await fan.press('#chat-input', 'Enter');
@@ -179,7 +179,8 @@ async function moderation(browser, fan, anon, r) {
   const owner = await viewer(browser, 'channel owner', { token: ownerToken });
   await owner.goto(`${base}/watch/${channel}`);
   const item = (tab) => tab.locator('.chat .message').filter({ has: tab.locator('.text', { hasText: chatText }) });
-  await until(owner, 'the owner connected to the chat', () => document.querySelector('.conn-state').dataset.state === 'ok');
+  // The chat panel is rendered once the page has loaded the channel: the state may not exist yet.
+  await until(owner, 'the owner connected to the chat', () => document.querySelector('.conn-state')?.dataset.state === 'ok');
   await item(owner).waitFor({ timeout: 10000 });
   r.ownerModeration = await owner.textContent('.chat .mod-tools summary');
   r.ownerActions = await item(owner).locator('.actions button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
@@ -196,7 +197,7 @@ async function moderation(browser, fan, anon, r) {
   await fan.press('#chat-input', 'Enter');
   r.fanRefusal = await until(fan, 'the post refused inline', () => {
     const e = document.querySelector('.chat .chat-error');
-    return !e.hidden && e.dataset.code ? { code: e.dataset.code, text: e.textContent } : null;
+    return e && !e.hidden && e.dataset.code ? { code: e.dataset.code, text: e.textContent } : null;
   });
   r.fanInputAfterRefusal = await fan.inputValue('#chat-input');
   r.anonSawRefused = await anon.locator('.chat .message .text', { hasText: refused }).count();
