@@ -30,6 +30,7 @@ import io.castpipe.common.http.TlsIdentity;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.metrics.Metrics;
+import io.castpipe.common.node.DataDisk;
 import io.castpipe.common.node.Health;
 import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.node.Service;
@@ -132,6 +133,10 @@ final class Node implements AutoCloseable {
                 adminToken, role.needs(Role.Need.SIGNING_SECRET) ? effective.string(Setting.SIGNING_SECRET) : null);
         Health health = new Health(context.supervisor());
         probeDependencies(health, kafka, store, database);
+        if (role.needs(Role.Need.FFMPEG)) {
+            Path work = dataDir.resolve("work");
+            health.probe("disk", () -> DataDisk.check(work));
+        }
         // Closed after the services, which stop their own loops first.
         resources.add(context.supervisor());
         for (Service service : role.services(context)) {

@@ -58,13 +58,14 @@ class FaultsIT {
     private static CastpipeProcess transcoder;
     private static CastpipeProcess chat;
     private static CastpipeProcess ingest;
+    private static CastpipeProcess origin;
     private static Ffmpeg ffmpeg;
     private static String userToken;
 
     @BeforeAll
     static void start() throws Exception {
         dir = TestServices.tempDir("faults");
-        ports = FreePorts.take(10);
+        ports = FreePorts.take(11);
         kafka = startKafka();
         s3 = new EmbeddedS3(dir.resolve("s3"), "127.0.0.1", ports[2], ACCESS_KEY, SECRET_KEY).start();
         db = new EmbeddedDatabase(dir.resolve("db"), ports[3]).start();
@@ -74,10 +75,12 @@ class FaultsIT {
         chatEnv.put("CASTPIPE_CHAT_PORT", String.valueOf(ports[7]));
         chat = CastpipeProcess.start(chatEnv, "chat");
         ingest = startIngest();
+        origin = CastpipeProcess.start(role("origin", ports[10]), "origin");
         api.awaitHealthy(Duration.ofSeconds(90));
         transcoder.awaitHealthy(Duration.ofSeconds(90));
         chat.awaitHealthy(Duration.ofSeconds(90));
         ingest.awaitHealthy(Duration.ofSeconds(90));
+        origin.awaitHealthy(Duration.ofSeconds(90));
         JsonNode user = JSON.readTree(send("POST", "/api/users", ADMIN, "application/json",
                 "{\"name\":\"faults\"}".getBytes(), 201));
         userToken = user.get("token").asText();
@@ -86,7 +89,7 @@ class FaultsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (CastpipeProcess p : new CastpipeProcess[] {api, transcoder, chat, ingest}) {
+        for (CastpipeProcess p : new CastpipeProcess[] {api, transcoder, chat, ingest, origin}) {
             if (p != null) {
                 p.close();
             }
@@ -183,6 +186,53 @@ class FaultsIT {
                 AWAY.toSeconds(), readyAfter);
     }
 
+    /**
+     * The transcoder's disk refuses writes mid-transcode. A full file system takes root to make,
+     * so the suite has the kernel refuse the same writes: a file-size limit (prlimit) on the
+     * transcoder and its ffmpeg, under what a source, a segment and the disk probe need, lifted
+     * after {@link #AWAY}. The transcoder's own log goes on past it until then.
+     */
+    @Test
+    void aFullDiskMidTranscodeDelaysTheVideoAndLosesNothing() throws Exception {
+        String id = newVideo("transcoded through a full disk");
+        // 720p: its 4 s segments (1.5 MB) are over the limit whatever the log has reached.
+        send("PUT", "/api/videos/" + id + "/source", userToken, "video/mp4", clip("disk", "1280x720", 20), 200);
+        awaitStatusOf(id, "processing", Duration.ofSeconds(60));
+
+        long logged = Files.size(transcoder.stdout);
+        limitFileSize(transcoder, String.valueOf(logged + (256 << 10)));
+        long full = System.nanoTime();
+        try {
+            awaitStatus(transcoder, "/readyz", 503, Duration.ofSeconds(20));
+            assertThat(JSON.readTree(transcoder.get("/readyz").body()).get("dependencies").get("disk").asText()).isEqualTo("down");
+            assertThat(transcoder.get("/livez").statusCode()).isEqualTo(200);
+            Thread.sleep(Math.max(0, AWAY.toMillis() - (System.nanoTime() - full) / 1_000_000));
+            assertThat(video(id).get("status").asText()).as("still being worked on, not failed").isIn("processing", "queued");
+        } finally {
+            limitFileSize(transcoder, "unlimited");
+        }
+        long freed = System.nanoTime();
+        String status = awaitVideo(id, Duration.ofSeconds(180));
+        double readyAfter = (System.nanoTime() - freed) / 1e9;
+        assertThat(status).as(transcoder.output()).isEqualTo("ready");
+        awaitStatus(transcoder, "/readyz", 200, Duration.ofSeconds(30));
+        assertThat(count(transcoder.stdoutText(), "video " + id + " ready")).as("announced ready once").isEqualTo(1);
+        System.out.printf("transcode through a %d s full disk: ready %.1f s after the disk took writes again%n",
+                AWAY.toSeconds(), readyAfter);
+    }
+
+    /** RLIMIT_FSIZE of the process and its children now (ffmpeg started later inherits it). */
+    private static void limitFileSize(CastpipeProcess node, String bytes) throws Exception {
+        List<Long> pids = new java.util.ArrayList<>(List.of(node.process.pid()));
+        node.process.descendants().forEach(p -> pids.add(p.pid()));
+        for (long pid : pids) {
+            Process prlimit = new ProcessBuilder("prlimit", "--pid", String.valueOf(pid), "--fsize=" + bytes + ":unlimited")
+                    .redirectErrorStream(true).start();
+            String said = new String(prlimit.getInputStream().readAllBytes());
+            assertThat(prlimit.waitFor()).as("prlimit on %d: %s", pid, said).isZero();
+        }
+    }
+
     @Test
     void theDatabaseDownAsAVideoFinishesAnswers503AndTheVideoIsReadyAfter() throws Exception {
         String id = newVideo("finished while the database is away");
@@ -236,12 +286,7 @@ class FaultsIT {
 
     @Test
     void anIngestKilledMidStreamHasItsStreamEndedAndRecorded() throws Exception {
-        JsonNode channel = JSON.readTree(send("POST", "/api/channels", userToken, "application/json",
-                "{\"name\":\"killed-ingest\"}".getBytes(), 201));
-        String url = "rtmp://127.0.0.1:" + ports[9] + "/live/" + channel.get("streamKey").asText();
-        FfmpegJob publisher = ffmpeg.command("publish").args("-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
-                "-f", "lavfi", "-i", "sine=frequency=440", "-t", "120", "-c:v", "libx264", "-preset", "ultrafast",
-                "-tune", "zerolatency", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "flv", url).start();
+        FfmpegJob publisher = publishOn("killed-ingest");
         try {
             String streamId = awaitLive("killed-ingest", Duration.ofSeconds(60));
             Thread.sleep(8000); // a broadcast worth recording
@@ -269,6 +314,99 @@ class FaultsIT {
             ingest = startIngest();
             ingest.awaitHealthy(Duration.ofSeconds(90));
         }
+    }
+
+    /**
+     * A message the node confirmed (its sender saw it come back from Kafka) is kept whatever happens
+     * to the node; one it had not confirmed when it died is the sender's to send again: its
+     * connection closed without the message coming back.
+     */
+    @Test
+    void aChatNodeKilledMidConversationKeepsEveryMessageItConfirmed() throws Exception {
+        send("POST", "/api/channels", userToken, "application/json", "{\"name\":\"killed-chat\"}".getBytes(), 201);
+        String chatToken = JSON.readTree(send("POST", "/api/chat/token", userToken, "application/json",
+                "{\"channel\":\"killed-chat\"}".getBytes(), 200)).get("token").asText();
+        List<String> confirmed;
+        try (ChatSocket sender = ChatSocket.join(ports[7], "killed-chat", chatToken)) {
+            sender.await("history", Duration.ofSeconds(20), c -> !c.frames("history").isEmpty());
+            for (int i = 0; i < 3; i++) {
+                sender.say("before the kill " + i);
+                Thread.sleep(1_100);
+            }
+            sender.await("the first messages", Duration.ofSeconds(20), c -> delivered(c, "before the kill ").size() == 3);
+            sender.say("as the node dies");
+            chat.close(); // SIGKILL
+            confirmed = new java.util.ArrayList<>(delivered(sender, "before the kill "));
+            confirmed.addAll(delivered(sender, "as the node dies"));
+        }
+        long killed = System.nanoTime();
+        Map<String, String> chatEnv = role("chat", ports[6]);
+        chatEnv.put("CASTPIPE_CHAT_PORT", String.valueOf(ports[7]));
+        chat = CastpipeProcess.start(chatEnv, "chat");
+        chat.awaitHealthy(Duration.ofSeconds(90));
+        double backAfter = (System.nanoTime() - killed) / 1e9;
+        try (ChatSocket again = ChatSocket.join(ports[7], "killed-chat", chatToken)) {
+            again.await("history", Duration.ofSeconds(20), c -> !c.frames("history").isEmpty());
+            List<String> history = again.frames("history").get(0).get("messages").findValuesAsText("text");
+            assertThat(history).as("every confirmed message, once").containsAll(confirmed).doesNotHaveDuplicates();
+            again.say("after the restart");
+            again.await("a new message", Duration.ofSeconds(20), c -> !delivered(c, "after the restart").isEmpty());
+            System.out.printf("chat node SIGKILLed: serving again %.1f s later, %d confirmed messages all in the history%n",
+                    backAfter, confirmed.size());
+        }
+    }
+
+    /** The origin keeps nothing of its own: one started after a SIGKILL serves the live stream at once. */
+    @Test
+    void anOriginKilledMidStreamServesItAgainOnceRestarted() throws Exception {
+        FfmpegJob publisher = publishOn("killed-origin");
+        String playlist = "/live/killed-origin/360p/index.m3u8";
+        try {
+            awaitLive("killed-origin", Duration.ofSeconds(60));
+            awaitStatus(origin, playlist, 200, Duration.ofSeconds(60));
+            long before = lastSequence(origin.get(playlist).body());
+
+            origin.close(); // SIGKILL
+            long killed = System.nanoTime();
+            origin = CastpipeProcess.start(role("origin", ports[10]), "origin");
+            awaitStatus(origin, playlist, 200, Duration.ofSeconds(90));
+            double servingAfter = (System.nanoTime() - killed) / 1e9;
+            long after = lastSequence(origin.get(playlist).body());
+            assertThat(after).isGreaterThanOrEqualTo(before);
+            // Blocking reloads for the next segment: answered when it comes (or at once until this node has heard of the playlist).
+            long grown = after;
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (grown <= after) {
+                assertThat(System.nanoTime()).as("the playlist grows on the restarted origin").isLessThan(deadline);
+                HttpResponse<String> blocked = origin.get(playlist + "?_HLS_msn=" + (after + 1));
+                assertThat(blocked.statusCode()).as(blocked.body()).isEqualTo(200);
+                grown = lastSequence(blocked.body());
+                Thread.sleep(grown > after ? 0 : 100);
+            }
+            awaitStatus(origin, "/readyz", 200, Duration.ofSeconds(30));
+            System.out.printf("origin SIGKILLed mid-stream: serving the live playlist again %.1f s later%n", servingAfter);
+        } finally {
+            publisher.kill("the test is over");
+        }
+    }
+
+    /** A new channel named {@code name}, and 2 minutes of a 360p test pattern published on it over RTMP. */
+    private static FfmpegJob publishOn(String name) throws Exception {
+        JsonNode channel = JSON.readTree(send("POST", "/api/channels", userToken, "application/json",
+                ("{\"name\":\"" + name + "\"}").getBytes(), 201));
+        String url = "rtmp://127.0.0.1:" + ports[9] + "/live/" + channel.get("streamKey").asText();
+        return ffmpeg.command("publish-" + name).args("-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
+                "-f", "lavfi", "-i", "sine=frequency=440", "-t", "120", "-c:v", "libx264", "-preset", "ultrafast",
+                "-tune", "zerolatency", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "flv", url).start();
+    }
+
+    private static long lastSequence(String playlist) {
+        Matcher m = Pattern.compile("seg-(\\d+)\\.m4s").matcher(playlist);
+        long last = -1;
+        while (m.find()) {
+            last = Long.parseLong(m.group(1));
+        }
+        return last;
     }
 
     private static CastpipeProcess startIngest() throws java.io.IOException {

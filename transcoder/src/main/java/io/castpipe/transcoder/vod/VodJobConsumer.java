@@ -228,6 +228,11 @@ final class VodJobConsumer implements Supervisor.Loop {
                 log.info("video {}: deleted while being processed; job dropped and its output removed", id);
                 return "deleted";
             } catch (JobFailure e) {
+                if (!transcode.diskWritable() && waitedNanos < DEPENDENCY_PATIENCE.toNanos()) {
+                    // ffmpeg could not write its output: the disk's doing, not the input's
+                    waitedNanos += waitOut(transcode, job, Dependency.DISK, e, attemptStarted);
+                    continue;
+                }
                 log.info("video {} failed: {} ({})", id, e.getMessage(), e.code());
                 events.publishDurably(Topic.VIDEO_EVENTS, id, VideoEvent.failed(id, e.code(), e.getMessage()));
                 return "failed";
@@ -235,11 +240,9 @@ final class VodJobConsumer implements Supervisor.Loop {
                 if (stopping.get()) {
                     return "cancelled";
                 }
-                Optional<String> away = dependencyAway(transcode, job, e);
+                Optional<Dependency> away = dependencyAway(transcode, job, e);
                 if (away.isPresent() && waitedNanos < DEPENDENCY_PATIENCE.toNanos()) {
-                    log.warn("video {}: {} unreachable ({}); waiting for it, the attempt not counted", id, away.get(), e.toString());
-                    awaitDependency(transcode, job, away.get());
-                    waitedNanos += System.nanoTime() - attemptStarted; // the failed attempt and the wait
+                    waitedNanos += waitOut(transcode, job, away.get(), e, attemptStarted);
                     continue;
                 }
                 if (attempt >= maxAttempts) {
@@ -283,28 +286,54 @@ final class VodJobConsumer implements Supervisor.Loop {
         return "ready";
     }
 
+    /** What a job needs that is not the job's own doing. */
+    private enum Dependency {
+        STORAGE("storage unreachable"), KAFKA("Kafka unreachable"), DISK("the local disk full");
+
+        final String said;
+
+        Dependency(String said) {
+            this.said = said;
+        }
+    }
+
     /**
-     * What a failure was really about when it is not the job's: "storage" when storage does not
-     * answer now, "Kafka" when the broker did not take a record in time; empty for a failure of
-     * the job itself, which counts as an attempt.
+     * What a failure was really about when it is not the job's: storage that does not answer now,
+     * a local disk this worker cannot write to now, a broker that did not take a record in time;
+     * empty for a failure of the job itself, which counts as an attempt.
      */
-    private static Optional<String> dependencyAway(VodTranscode transcode, VodJob job, Exception e) {
+    private static Optional<Dependency> dependencyAway(VodTranscode transcode, VodJob job, Exception e) {
         if (!transcode.storageAnswers(job.sourceKey())) {
-            return Optional.of("storage");
+            return Optional.of(Dependency.STORAGE);
+        }
+        if (!transcode.diskWritable()) {
+            return Optional.of(Dependency.DISK);
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof org.apache.kafka.common.errors.TimeoutException || t instanceof java.util.concurrent.TimeoutException) {
-                return Optional.of("Kafka");
+                return Optional.of(Dependency.KAFKA);
             }
         }
         return Optional.empty();
     }
 
-    /** Waits until storage answers again (Kafka: one pause; the next attempt tells), or this worker stops. */
-    private void awaitDependency(VodTranscode transcode, VodJob job, String dependency) throws InterruptedException {
+    /** Waits out a dependency that failed the attempt, which is not counted; returns the attempt's time and the wait's. */
+    private long waitOut(VodTranscode transcode, VodJob job, Dependency away, Exception e, long attemptStarted)
+            throws InterruptedException {
+        log.warn("video {}: {} ({}); waiting for it, the attempt not counted", job.videoId(), away.said, e.toString());
+        awaitDependency(transcode, job, away);
+        return System.nanoTime() - attemptStarted;
+    }
+
+    /** Waits until storage answers again or the disk takes writes again (Kafka: one pause; the next attempt tells), or this worker stops. */
+    private void awaitDependency(VodTranscode transcode, VodJob job, Dependency dependency) throws InterruptedException {
         do {
             TimeUnit.MILLISECONDS.sleep(DEPENDENCY_CHECK.toMillis());
-        } while (!stopping.get() && dependency.equals("storage") && !transcode.storageAnswers(job.sourceKey()));
+        } while (!stopping.get() && switch (dependency) {
+            case STORAGE -> !transcode.storageAnswers(job.sourceKey());
+            case DISK -> !transcode.diskWritable();
+            case KAFKA -> false;
+        });
     }
 
     /**

@@ -27,6 +27,7 @@ import io.castpipe.common.ffmpeg.FfmpegException;
 import io.castpipe.common.ffmpeg.FfmpegJob;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.storage.ObjectNotFoundException;
+import io.castpipe.common.node.DataDisk;
 import io.castpipe.common.storage.ObjectStore;
 import io.castpipe.packager.cmaf.InitSegment;
 import io.castpipe.packager.hls.MasterPlaylistWriter;
@@ -159,6 +160,11 @@ final class VodTranscode {
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /** This worker can write a job's files again (a full disk stops a job without being the job's fault). */
+    boolean diskWritable() {
+        return DataDisk.writable(workDir);
     }
 
     /** What a finished job left beside its renditions: its id and the READY event it announced. */
