@@ -111,10 +111,12 @@ class FaultsIT {
         send("POST", "/api/channels", userToken, "application/json", "{\"name\":\"outage-chat\"}".getBytes(), 201);
         String chatToken = JSON.readTree(send("POST", "/api/chat/token", userToken, "application/json",
                 "{\"channel\":\"outage-chat\"}".getBytes(), 200)).get("token").asText();
+        Thread streamer = onAir("outage-live");
         try (ChatSocket room = ChatSocket.join(ports[7], "outage-chat", chatToken)) {
             room.await("history", Duration.ofSeconds(20), c -> !c.frames("history").isEmpty());
             room.say("before the outage");
             room.await("the first message", Duration.ofSeconds(20), c -> !c.frames("message").isEmpty());
+            awaitTrue("the broadcast live on the origin", Duration.ofSeconds(60), () -> liveOnOrigin("outage-live"));
 
             kafka.close();
             long down = System.nanoTime();
@@ -134,6 +136,9 @@ class FaultsIT {
             String status = awaitVideo(id, Duration.ofSeconds(180));
             double readyAfter = (System.nanoTime() - back) / 1e9;
             assertThat(status).as(transcoder.output()).isEqualTo("ready");
+            // The broadcast goes on: not ended by the silence (the live worker ends nothing it has not read to the end).
+            awaitTrue("the broadcast live again", Duration.ofSeconds(60), () -> liveOnOrigin("outage-live"));
+            double liveAfter = (System.nanoTime() - back) / 1e9;
             awaitStatus(api, "/readyz", 200, Duration.ofSeconds(30));
             awaitStatus(transcoder, "/readyz", 200, Duration.ofSeconds(30));
             assertThat(count(transcoder.stdoutText(), "video " + id + " ready")).as("transcoded once").isEqualTo(1);
@@ -146,8 +151,11 @@ class FaultsIT {
             assertThat(delivered.size() + room.frames("error").size()).isEqualTo(CHAT_DURING_OUTAGE);
             assertThat(room.frames("error")).allSatisfy(e -> assertThat(e.get("code").asText()).isEqualTo("unavailable"));
             System.out.printf("upload during a %d s Kafka outage: answered queued; ready %.1f s after Kafka was back; "
-                    + "chat sent meanwhile: %d delivered, %d refused%n", AWAY.toSeconds(), readyAfter, delivered.size(),
-                    room.frames("error").size());
+                    + "chat sent meanwhile: %d delivered, %d refused; the broadcast live again %.1f s after%n", AWAY.toSeconds(),
+                    readyAfter, delivered.size(), room.frames("error").size(), liveAfter);
+        } finally {
+            streamer.interrupt();
+            streamer.join(10_000);
         }
     }
 
@@ -392,12 +400,54 @@ class FaultsIT {
 
     /** A new channel named {@code name}, and 2 minutes of a 360p test pattern published on it over RTMP. */
     private static FfmpegJob publishOn(String name) throws Exception {
+        return publish(name, channelUrl(name));
+    }
+
+    /** A new channel named {@code name}: the RTMP URL to publish on it. */
+    private static String channelUrl(String name) throws Exception {
         JsonNode channel = JSON.readTree(send("POST", "/api/channels", userToken, "application/json",
                 ("{\"name\":\"" + name + "\"}").getBytes(), 201));
-        String url = "rtmp://127.0.0.1:" + ports[9] + "/live/" + channel.get("streamKey").asText();
+        return "rtmp://127.0.0.1:" + ports[9] + "/live/" + channel.get("streamKey").asText();
+    }
+
+    private static FfmpegJob publish(String name, String url) {
         return ffmpeg.command("publish-" + name).args("-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
                 "-f", "lavfi", "-i", "sine=frequency=440", "-t", "120", "-c:v", "libx264", "-preset", "ultrafast",
                 "-tune", "zerolatency", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "flv", url).start();
+    }
+
+    /** A streamer who, as OBS does, connects again a second after the connection dropped; until interrupted. */
+    private static Thread onAir(String name) throws Exception {
+        String url = channelUrl(name);
+        Thread streamer = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                FfmpegJob job = publish(name, url);
+                try {
+                    job.await();
+                } catch (RuntimeException dropped) {
+                    job.kill("interrupted or dropped");
+                }
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "streamer-" + name);
+        streamer.start();
+        return streamer;
+    }
+
+    /** The origin serves the channel's 360p playlist, not ended, its newest segment from the last 10 s. */
+    private static boolean liveOnOrigin(String channel) {
+        HttpResponse<String> r = origin.get("/live/" + channel + "/360p/index.m3u8");
+        if (r.statusCode() != 200 || r.body().contains("#EXT-X-ENDLIST")) {
+            return false;
+        }
+        List<String> dates = r.body().lines().filter(l -> l.startsWith("#EXT-X-PROGRAM-DATE-TIME:"))
+                .map(l -> l.substring(25).trim()).toList();
+        return !dates.isEmpty()
+                && Duration.between(java.time.Instant.parse(dates.get(dates.size() - 1)), java.time.Instant.now()).toSeconds() < 10;
     }
 
     private static long lastSequence(String playlist) {
@@ -473,6 +523,14 @@ class FaultsIT {
 
     private static JsonNode video(String id) throws Exception {
         return JSON.readTree(send("GET", "/api/videos/" + id, userToken, null, null, 200));
+    }
+
+    private static void awaitTrue(String what, Duration limit, java.util.function.BooleanSupplier condition) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what + " within " + limit).isLessThan(deadline);
+            Thread.sleep(250);
+        }
     }
 
     private static void awaitStatusOf(String id, String wanted, Duration limit) throws Exception {

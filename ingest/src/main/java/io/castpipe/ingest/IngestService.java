@@ -61,6 +61,8 @@ public final class IngestService implements Service {
     private static final Logger log = LoggerFactory.getLogger(IngestService.class);
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+    /** Longer than a publisher's in-flight budget lasts, so that the budget is what ends a stream in an outage. */
+    static final Duration MEDIA_DELIVERY_TIMEOUT = Duration.ofMinutes(2);
 
     private final NodeContext ctx;
     private final LiveChannels live = new LiveChannels();
@@ -123,7 +125,9 @@ public final class IngestService implements Service {
         Counter refused = Counter.builder("castpipe.ingest.publishes").tag("result", "refused").register(meters);
         Counter bytesIn = Counter.builder("castpipe.ingest.bytes.in").description("bytes received from RTMP peers").register(meters);
 
-        publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "ingest");
+        // A broker outage holds a stream's media back rather than ending the broadcast: how long it
+        // may last is the publisher's in-flight budget (about 50 s of a 30 fps stream), not a timeout.
+        publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "ingest", MEDIA_DELIVERY_TIMEOUT);
         sink = new MediaSink(publisher);
         controls = new StreamControls(ctx.supervisor(), ctx.kafka(), ctx.topics(), live, keys, meters);
         controls.start(); // positioned before the first connection: no order is missed

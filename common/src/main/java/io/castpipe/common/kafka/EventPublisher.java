@@ -1,5 +1,6 @@
 package io.castpipe.common.kafka;
 
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,12 @@ public final class EventPublisher implements AutoCloseable {
     private final Topics topics;
 
     public EventPublisher(KafkaSettings kafka, Topics topics, String purpose) {
-        this.producer = new KafkaProducer<>(kafka.producer(purpose));
+        this(kafka, topics, purpose, null);
+    }
+
+    /** @param deliveryTimeout how long a record may wait for the brokers before it fails; null for the default */
+    public EventPublisher(KafkaSettings kafka, Topics topics, String purpose, Duration deliveryTimeout) {
+        this.producer = new KafkaProducer<>(deliveryTimeout == null ? kafka.producer(purpose) : kafka.producer(purpose, deliveryTimeout));
         this.topics = topics;
     }
 

@@ -31,6 +31,11 @@ public record KafkaSettings(String bootstrap, String clientIdPrefix, Duration ti
 
     /** Keys are strings (stream, video or channel ids); values are bytes. */
     public Properties producer(String purpose) {
+        return producer(purpose, Duration.ofMillis(Math.max(timeout.toMillis(), 30_000)));
+    }
+
+    /** @param deliveryTimeout how long a record may wait for the brokers before its send fails */
+    public Properties producer(String purpose, Duration deliveryTimeout) {
         Properties p = new Properties();
         p.putAll(common());
         p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientIdPrefix + "-" + purpose);
@@ -39,7 +44,7 @@ public record KafkaSettings(String bootstrap, String clientIdPrefix, Duration ti
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), 30_000));
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) deliveryTimeout.toMillis());
         return p;
     }
 

@@ -43,12 +43,15 @@ import org.slf4j.LoggerFactory;
  * {@link LiveStreamSession} (one ffmpeg, the ladder, the packager). Every second it commits the
  * offsets {@link DurableOffsets} allows: only media already stored as segments counts as done, so
  * a member that dies leaves its successor everything not yet stored (and a little that was); a
- * stream with no media for {@link #IDLE_END} is finished (its playlists get EXT-X-ENDLIST).
+ * stream with no media for {@link #IDLE_END}, its partition read to the end, is finished (its
+ * playlists get EXT-X-ENDLIST).
  */
 public final class LiveTranscoderService implements Service {
     private static final Logger log = LoggerFactory.getLogger(LiveTranscoderService.class);
     static final String GROUP = "castpipe-live-transcoders";
     static final Duration IDLE_END = Duration.ofSeconds(5);
+    private static final Duration IDLE_CHECK_EVERY = Duration.ofSeconds(1);
+    private static final Duration END_OFFSET_LIMIT = Duration.ofSeconds(1);
     private static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
     /** A dead member's streams move on after about this long; brokers allow at least 6000 unless told otherwise. */
     private static final int SESSION_TIMEOUT_MS = 3000;
@@ -72,6 +75,7 @@ public final class LiveTranscoderService implements Service {
         return t;
     });
     private volatile KafkaConsumer<String, byte[]> consumer;
+    private long lastIdleCheck;
     private Properties consumerProps;
     private EventPublisher updates;
     private Supervised loop;
@@ -163,7 +167,7 @@ public final class LiveTranscoderService implements Service {
                     handle(r, options, settings);
                 }
                 sessions.forEach((id, s) -> feedSafely(id, s, s::flush));
-                endIdle();
+                endIdle(consumer);
                 if (System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
                     consumer.commitAsync(durable.offsets(consumer, consumer.assignment()), null);
                     lastCommit = System.nanoTime();
@@ -233,6 +237,18 @@ public final class LiveTranscoderService implements Service {
         feedSafely(id, session, () -> session.accept(tag));
     }
 
+    private static boolean readToEnd(KafkaConsumer<String, byte[]> consumer, TopicPartition partition) {
+        if (partition == null) {
+            return true;
+        }
+        try {
+            Long end = consumer.endOffsets(List.of(partition), END_OFFSET_LIMIT).get(partition);
+            return end != null && consumer.position(partition, END_OFFSET_LIMIT) >= end;
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return false; // the broker does not answer: its records may be waiting for it
+        }
+    }
+
     private interface Feed {
         void run() throws java.io.IOException;
     }
@@ -255,9 +271,20 @@ public final class LiveTranscoderService implements Service {
         }
     }
 
-    private void endIdle() {
+    /**
+     * Finishes the streams with no media for {@link #IDLE_END} whose partition this member has read
+     * to its end. While the broker does not answer, or has more of the partition to give, no media
+     * is no sign that the stream ended: ingest may still have its publisher and its records wait.
+     */
+    private void endIdle(KafkaConsumer<String, byte[]> consumer) {
+        if (System.nanoTime() - lastIdleCheck < IDLE_CHECK_EVERY.toNanos()) {
+            return;
+        }
+        lastIdleCheck = System.nanoTime();
+        Map<TopicPartition, Boolean> readToEnd = new HashMap<>();
         sessions.entrySet().removeIf(e -> {
-            if (e.getValue().idleFor().compareTo(IDLE_END) > 0) {
+            if (e.getValue().idleFor().compareTo(IDLE_END) > 0
+                    && readToEnd.computeIfAbsent(partitionOf.get(e.getKey()), p -> readToEnd(consumer, p))) {
                 log.info("stream {}: no media for {} s; finishing it", e.getKey(), IDLE_END.toSeconds());
                 partitionOf.remove(e.getKey());
                 String id = e.getKey();
