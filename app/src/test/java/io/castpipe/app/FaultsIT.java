@@ -183,12 +183,7 @@ class FaultsIT {
         assertThat(video(id).get("status").asText()).as("still being worked on, not failed").isIn("processing", "queued");
 
         s3 = new EmbeddedS3(dir.resolve("s3"), "127.0.0.1", ports[2], ACCESS_KEY, SECRET_KEY).start();
-        long back = System.nanoTime();
-        String status = awaitVideo(id, Duration.ofSeconds(180));
-        double readyAfter = (System.nanoTime() - back) / 1e9;
-        assertThat(status).as(transcoder.output()).isEqualTo("ready");
-        awaitStatus(transcoder, "/readyz", 200, Duration.ofSeconds(30));
-        assertThat(count(transcoder.stdoutText(), "video " + id + " ready")).as("announced ready once").isEqualTo(1);
+        double readyAfter = readyOnceFrom(id, System.nanoTime());
         assertThat(transcoder.stdoutText()).contains("video " + id + ": storage unreachable");
         System.out.printf("transcode through a %d s storage outage: ready %.1f s after storage was back%n",
                 AWAY.toSeconds(), readyAfter);
@@ -219,14 +214,19 @@ class FaultsIT {
         } finally {
             limitFileSize(transcoder, "unlimited");
         }
-        long freed = System.nanoTime();
+        double readyAfter = readyOnceFrom(id, System.nanoTime());
+        System.out.printf("transcode through a %d s full disk: ready %.1f s after the disk took writes again%n",
+                AWAY.toSeconds(), readyAfter);
+    }
+
+    /** Seconds from {@code since} (nanoTime) until the video was ready, announced once, with the transcoder ready again. */
+    private static double readyOnceFrom(String id, long since) throws Exception {
         String status = awaitVideo(id, Duration.ofSeconds(180));
-        double readyAfter = (System.nanoTime() - freed) / 1e9;
+        double readyAfter = (System.nanoTime() - since) / 1e9;
         assertThat(status).as(transcoder.output()).isEqualTo("ready");
         awaitStatus(transcoder, "/readyz", 200, Duration.ofSeconds(30));
         assertThat(count(transcoder.stdoutText(), "video " + id + " ready")).as("announced ready once").isEqualTo(1);
-        System.out.printf("transcode through a %d s full disk: ready %.1f s after the disk took writes again%n",
-                AWAY.toSeconds(), readyAfter);
+        return readyAfter;
     }
 
     /** RLIMIT_FSIZE of the process and its children now (ffmpeg started later inherits it). */
