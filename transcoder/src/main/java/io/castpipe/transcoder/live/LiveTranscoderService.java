@@ -76,6 +76,8 @@ public final class LiveTranscoderService implements Service {
     });
     private volatile KafkaConsumer<String, byte[]> consumer;
     private long lastIdleCheck;
+    /** When the broker last did not answer this member (nanoTime); touched by the loop's thread only. */
+    private long brokerLastAway = System.nanoTime() - Duration.ofDays(1).toNanos();
     private Properties consumerProps;
     private EventPublisher updates;
     private Supervised loop;
@@ -237,7 +239,7 @@ public final class LiveTranscoderService implements Service {
         feedSafely(id, session, () -> session.accept(tag));
     }
 
-    private static boolean readToEnd(KafkaConsumer<String, byte[]> consumer, TopicPartition partition) {
+    private boolean readToEnd(KafkaConsumer<String, byte[]> consumer, TopicPartition partition) {
         if (partition == null) {
             return true;
         }
@@ -245,7 +247,8 @@ public final class LiveTranscoderService implements Service {
             Long end = consumer.endOffsets(List.of(partition), END_OFFSET_LIMIT).get(partition);
             return end != null && consumer.position(partition, END_OFFSET_LIMIT) >= end;
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            return false; // the broker does not answer: its records may be waiting for it
+            brokerLastAway = System.nanoTime(); // its records may be waiting for it
+            return false;
         }
     }
 
@@ -273,18 +276,21 @@ public final class LiveTranscoderService implements Service {
 
     /**
      * Finishes the streams with no media for {@link #IDLE_END} whose partition this member has read
-     * to its end. While the broker does not answer, or has more of the partition to give, no media
-     * is no sign that the stream ended: ingest may still have its publisher and its records wait.
+     * to its end, the broker answering all that time. While the broker does not answer, has more
+     * of the partition to give, or has just come back (ingest's held-back records take a moment to
+     * follow), no media is no sign that the stream ended: ingest may still have its publisher.
      */
     private void endIdle(KafkaConsumer<String, byte[]> consumer) {
-        if (System.nanoTime() - lastIdleCheck < IDLE_CHECK_EVERY.toNanos()) {
+        long now = System.nanoTime();
+        if (now - lastIdleCheck < IDLE_CHECK_EVERY.toNanos()) {
             return;
         }
-        lastIdleCheck = System.nanoTime();
+        lastIdleCheck = now;
         Map<TopicPartition, Boolean> readToEnd = new HashMap<>();
         sessions.entrySet().removeIf(e -> {
             if (e.getValue().idleFor().compareTo(IDLE_END) > 0
-                    && readToEnd.computeIfAbsent(partitionOf.get(e.getKey()), p -> readToEnd(consumer, p))) {
+                    && readToEnd.computeIfAbsent(partitionOf.get(e.getKey()), p -> readToEnd(consumer, p))
+                    && now - brokerLastAway > IDLE_END.toNanos()) {
                 log.info("stream {}: no media for {} s; finishing it", e.getKey(), IDLE_END.toSeconds());
                 partitionOf.remove(e.getKey());
                 String id = e.getKey();
