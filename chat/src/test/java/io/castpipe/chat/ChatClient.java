@@ -144,6 +144,8 @@ final class ChatClient extends WebSocketClient implements AutoCloseable {
             }
             if (f != null) {
                 skipped.add(f);
+            } else if (isClosed() && unread.isEmpty()) {
+                throw new AssertionError("no " + what + " frame: the connection closed (" + closeCode + ")");
             }
         }
         throw new AssertionError("no " + what + " frame within " + DEADLINE.toSeconds() + " s");
