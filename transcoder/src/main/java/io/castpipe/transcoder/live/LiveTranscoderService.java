@@ -51,7 +51,8 @@ public final class LiveTranscoderService implements Service {
     static final String GROUP = "castpipe-live-transcoders";
     static final Duration IDLE_END = Duration.ofSeconds(5);
     private static final Duration IDLE_CHECK_EVERY = Duration.ofSeconds(1);
-    private static final Duration END_OFFSET_LIMIT = Duration.ofSeconds(1);
+    /** A busy broker may take a second to answer; taking that for an outage held idle ends back (CI). */
+    private static final Duration END_OFFSET_LIMIT = Duration.ofSeconds(3);
     private static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
     /** A dead member's streams move on after about this long; brokers allow at least 6000 unless told otherwise. */
     private static final int SESSION_TIMEOUT_MS = 3000;
