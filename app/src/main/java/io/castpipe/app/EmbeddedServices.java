@@ -66,14 +66,14 @@ final class EmbeddedServices {
     }
 
     /** A broken embedded broker leaves the node unable to work: stop it, cleanly, so a supervisor restarts it. */
-    private static void stopProcess(String reason) {
+    static void stopProcess(String reason) {
         System.err.println("castpipe: " + reason);
         Thread exit = new Thread(() -> System.exit(1), "castpipe-fatal-exit");
         exit.start();
     }
 
     /** Fails early and clearly when a port is taken, rather than deep inside a server's start. */
-    private static int freePort(CastpipeConfig config, Setting setting, String what) {
+    static int freePort(CastpipeConfig config, Setting setting, String what) {
         int port = config.port(setting);
         try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName(LOOPBACK))) {
             probe.setReuseAddress(true);

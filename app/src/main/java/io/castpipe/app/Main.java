@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
         description = {"Self-hosted live streaming and video on demand.",
                 "With no ROLE, runs every role in one process on an embedded Kafka broker, S3 server and database.",
                 "Configuration comes from CASTPIPE_* environment variables; 'castpipe config' lists them."},
-        subcommands = Main.ConfigCommand.class)
+        subcommands = {Main.ConfigCommand.class, StandaloneServer.Kafka.class, StandaloneServer.S3.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
     /** Exit status for a problem the operator must fix; the one printed line says what. */
     static final int EXIT_CONFIG = 2;

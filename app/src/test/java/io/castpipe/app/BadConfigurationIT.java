@@ -44,6 +44,25 @@ class BadConfigurationIT {
     }
 
     @Test
+    void standaloneS3WithoutItsSecretKey() throws Exception {
+        Map<String, String> env = Map.of("CASTPIPE_DATA_DIR", TestServices.tempDir("bad").toString(),
+                "CASTPIPE_S3_PORT", String.valueOf(CastpipeProcess.freePort()));
+        assertOneLineFailure(env, new String[] {"s3"},
+                "castpipe: CASTPIPE_S3_SECRET_KEY is required: the key clients sign their requests with");
+    }
+
+    @Test
+    void standaloneKafkaPortInUse() throws Exception {
+        int[] ports = FreePorts.take(2);
+        Map<String, String> env = Map.of("CASTPIPE_DATA_DIR", TestServices.tempDir("bad").toString(),
+                "CASTPIPE_KAFKA_PORT", String.valueOf(ports[0]), "CASTPIPE_KAFKA_CONTROLLER_PORT", String.valueOf(ports[1]));
+        try (ServerSocket taken = new ServerSocket(ports[0], 1, InetAddress.getByName("127.0.0.1"))) {
+            assertOneLineFailure(env, new String[] {"kafka"}, "castpipe: Kafka port " + ports[0]
+                    + " is already in use; stop what holds it or set CASTPIPE_KAFKA_PORT to a free port");
+        }
+    }
+
+    @Test
     void unwritableDataFolder() throws Exception {
         // Root may write anywhere, so "unwritable" is made the way that stops root too: a file in the way.
         Path file = Files.createFile(TestServices.tempDir("bad").resolve("not-a-folder.txt"));
