@@ -52,7 +52,8 @@ final class BundledNginx implements AutoCloseable {
         conf = replace(conf, "origin-1:8080", origin);
         conf = replace(conf, "origin-2:8080", origin);
         conf = replace(conf, "api:8080", origin);
-        conf = replace(conf, "chat:8081", origin);
+        conf = replace(conf, "chat-1:8081", origin);
+        conf = replace(conf, "chat-2:8081", origin);
         conf = replace(conf, "listen 80 default_server;", "listen 127.0.0.1:" + port + " default_server;");
         Path file = dir.resolve("nginx.conf");
         Files.writeString(file, conf);

@@ -9,7 +9,7 @@ public record ChannelUrls(String rtmpBase, String publicUrl, String chatBase) {
     public static ChannelUrls from(CastpipeConfig config) {
         String host = config.string(Setting.HOST);
         return new ChannelUrls("rtmp://" + host + ":" + config.port(Setting.RTMP_PORT) + "/live", config.publicUrl(),
-                "ws://" + host + ":" + config.port(Setting.CHAT_PORT) + "/chat/");
+                config.chatPublicUrl());
     }
 
     public String rtmp() {

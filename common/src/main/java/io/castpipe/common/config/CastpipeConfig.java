@@ -100,6 +100,15 @@ public final class CastpipeConfig {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
+    /** Where browsers open chat WebSockets: a channel's name is appended. */
+    public String chatPublicUrl() {
+        String url = optional(Setting.CHAT_PUBLIC_URL).orElse("ws://" + string(Setting.HOST) + ":" + port(Setting.CHAT_PORT) + "/chat/");
+        if (!url.startsWith("ws://") && !url.startsWith("wss://")) {
+            throw new ConfigException(Setting.CHAT_PUBLIC_URL.env() + " must start with ws:// or wss://, not '" + url + "'");
+        }
+        return url.endsWith("/") ? url : url + "/";
+    }
+
     public Path dataDir() {
         return path(Setting.DATA_DIR);
     }

@@ -19,6 +19,7 @@ public enum Setting {
     TLS_CERT("CASTPIPE_TLS_CERT", "", "PEM file of the HTTPS certificate chain, this server's certificate first; empty serves plain HTTP only"),
     TLS_KEY("CASTPIPE_TLS_KEY", "", "PEM file of the private key of CASTPIPE_TLS_CERT, unencrypted PKCS#8 (-----BEGIN PRIVATE KEY-----)"),
     CHAT_PORT("CASTPIPE_CHAT_PORT", "8081", "Chat WebSocket port"),
+    CHAT_PUBLIC_URL("CASTPIPE_CHAT_PUBLIC_URL", "", "Base URL browsers open chat WebSockets at, ending in /chat/ (e.g. wss://video.example.com/chat/ when a proxy in front spreads them over chat nodes); empty means ws://HOST:CHAT_PORT/chat/, this one chat node"),
     CHAT_MAX_CONNECTIONS("CASTPIPE_CHAT_MAX_CONNECTIONS", "10000", "Most chat WebSocket connections one chat process holds at once; more are closed with 1013 (try again later)"),
     CHAT_MAX_CONNECTIONS_PER_ADDRESS("CASTPIPE_CHAT_MAX_CONNECTIONS_PER_ADDRESS", "100", "Most chat WebSocket connections one client address (an IPv6 /64) holds at once; more are closed with 1008"),
     RTMP_PORT("CASTPIPE_RTMP_PORT", "1935", "RTMP ingest port"),

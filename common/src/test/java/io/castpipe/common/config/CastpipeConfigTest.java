@@ -47,6 +47,16 @@ class CastpipeConfigTest {
     }
 
     @Test
+    void chatIsReachedOnTheChatNodeUnlessAProxyIsNamed() {
+        assertThat(CastpipeConfig.from(Map.of("CASTPIPE_HOST", "tv.example.com")).chatPublicUrl())
+                .isEqualTo("ws://tv.example.com:8081/chat/");
+        assertThat(CastpipeConfig.from(Map.of("CASTPIPE_CHAT_PUBLIC_URL", "wss://tv.example.com/chat")).chatPublicUrl())
+                .isEqualTo("wss://tv.example.com/chat/");
+        assertThatThrownBy(() -> CastpipeConfig.from(Map.of("CASTPIPE_CHAT_PUBLIC_URL", "https://tv.example.com/chat/")).chatPublicUrl())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("CASTPIPE_CHAT_PUBLIC_URL must start with ws:// or wss://");
+    }
+
+    @Test
     void theReadmeTableListsEverySettingAsCastpipeConfigPrintsIt() throws Exception {
         List<String> documented = Files.readAllLines(Path.of("../README.md")).stream()
                 .filter(line -> line.startsWith("| `CASTPIPE_")).toList();
