@@ -29,7 +29,17 @@ final class ChatSocket implements AutoCloseable {
 
     /** Joins {@code channel}'s room on the chat node at {@code port}, with a token or (null) read-only. */
     static ChatSocket join(int port, String channel, String token) throws Exception {
-        return new ChatSocket(URI.create("ws://127.0.0.1:" + port + "/chat/" + channel + (token == null ? "" : "?token=" + token)));
+        return open(URI.create("ws://127.0.0.1:" + port + "/chat/" + channel + (token == null ? "" : "?token=" + token)));
+    }
+
+    /** Joins the room at {@code uri}: a chat node's, or a proxy's in front of chat nodes. */
+    static ChatSocket open(URI uri) throws Exception {
+        return new ChatSocket(uri);
+    }
+
+    /** Whether the server closed the connection (or it broke). */
+    boolean closed() {
+        return closedWith != null;
     }
 
     void send(String json) throws Exception {
@@ -92,6 +102,11 @@ final class ChatSocket implements AutoCloseable {
         public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
             closedWith = status + " " + reason;
             return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            closedWith = "broken: " + error;
         }
     }
 }
