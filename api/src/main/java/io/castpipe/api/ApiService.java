@@ -18,7 +18,6 @@ import io.castpipe.api.chat.ModeratorRepository;
 import io.castpipe.api.chat.ModeratorsEndpoint;
 import io.castpipe.api.events.VideoEventsConsumer;
 import io.castpipe.api.http.BodyReceiver;
-import io.castpipe.api.http.Cors;
 import io.castpipe.api.http.Endpoint;
 import io.castpipe.api.http.EndpointHandler;
 import io.castpipe.api.http.OpenApiHandler;
@@ -48,6 +47,7 @@ import io.castpipe.api.videos.VideoRepository;
 import io.castpipe.api.videos.VideoView;
 import io.castpipe.api.videos.VideosEndpoint;
 import io.castpipe.api.web.WebPages;
+import io.castpipe.common.http.Cors;
 import io.castpipe.common.auth.ChatTokens;
 import io.castpipe.common.auth.PlaybackTokens;
 import io.castpipe.common.config.CastpipeConfig;
@@ -74,6 +74,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiService implements Service {
     private static final Logger log = LoggerFactory.getLogger(ApiService.class);
+    /** Browser pages anywhere may use the API, tus uploads included (tus-js-client and Uppy send and read tus headers). */
+    private static final Cors.Policy CORS = new Cors.Policy("GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS",
+            "Authorization, Content-Type, Tus-Resumable, Upload-Length, Upload-Offset, Upload-Metadata, "
+                    + "Upload-Defer-Length, Upload-Concat, X-HTTP-Method-Override, X-Requested-With",
+            "Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Upload-Length, Upload-Offset, "
+                    + "Upload-Metadata, Upload-Expires, Castpipe-Video-Id");
     private final NodeContext ctx;
     private EventPublisher publisher;
     private OutboxRelay relay;
@@ -208,7 +214,7 @@ public final class ApiService implements Service {
         accessBackfill = new AccessRecordBackfill(videos, accessFile, ctx.objectStore());
         accessBackfill.start();
         // 100-continue is sent only once an endpoint reads the body, so a refused upload is never sent.
-        ctx.http().prefix("/api", new Cors(new HttpContinueReadHandler(routes)));
+        ctx.http().prefix("/api", new Cors(CORS, new HttpContinueReadHandler(routes)));
         WebPages.mount(ctx.http(), publicUrl);
     }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import io.castpipe.common.http.Cors;
 import io.castpipe.common.auth.PlaybackTokens;
 import io.castpipe.common.config.Setting;
 import io.castpipe.common.kafka.EventPublisher;
@@ -20,7 +21,7 @@ import io.castpipe.origin.access.AccessHandler;
 import io.castpipe.origin.access.VideoAccess;
 import io.castpipe.origin.cache.CachePolicy;
 import io.castpipe.origin.cache.ObjectCache;
-import io.castpipe.origin.http.CorsHandler;
+import io.castpipe.origin.http.ReadOnlyMethods;
 import io.castpipe.origin.http.DeliveryHandler;
 import io.castpipe.origin.http.FetchHandler;
 import io.castpipe.origin.http.GuardHandler;
@@ -90,8 +91,8 @@ public final class OriginService implements Service {
         VideoAccess videoAccess = new VideoAccess(cache);
         PlaybackTokens tokens = new PlaybackTokens(ctx.signingSecret());
         Optional<String> admin = adminToken(ctx);
-        this.vod = new GuardHandler(() -> open, new CorsHandler(new VodPathHandler(
-                new AccessHandler(videoAccess, tokens, admin, Clock.systemUTC(), STORAGE_TIMEOUT, preconditions))));
+        this.vod = new GuardHandler(() -> open, new Cors(ReadOnlyMethods.CORS, new ReadOnlyMethods(new VodPathHandler(
+                new AccessHandler(videoAccess, tokens, admin, Clock.systemUTC(), STORAGE_TIMEOUT, preconditions)))));
 
         this.channels = new LiveChannels(ctx.supervisor(), ctx.kafka(), ctx.topics());
         this.reloads = new BlockedReloads(ctx.config().integer(Setting.ORIGIN_BLOCKED_PER_ADDRESS, 1, BlockedReloads.MAX_WAITING));
@@ -103,8 +104,8 @@ public final class OriginService implements Service {
         this.publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "origin-viewers");
         this.viewerReports = new ViewerReports(viewers, publisher, ctx.nodeId(), ctx.metrics().registry());
         HttpHandler liveWait = new LiveWaitHandler(reloads, deltas, proxies, preconditions);
-        this.live = new GuardHandler(() -> open, new CorsHandler(new LivePathHandler(channels, windows, viewers, proxies,
-                new AccessHandler(videoAccess, tokens, admin, Clock.systemUTC(), STORAGE_TIMEOUT, liveWait))));
+        this.live = new GuardHandler(() -> open, new Cors(ReadOnlyMethods.CORS, new ReadOnlyMethods(new LivePathHandler(channels, windows,
+                viewers, proxies, new AccessHandler(videoAccess, tokens, admin, Clock.systemUTC(), STORAGE_TIMEOUT, liveWait)))));
     }
 
     @Override
