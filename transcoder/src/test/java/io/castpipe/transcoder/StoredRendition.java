@@ -26,6 +26,30 @@ public final class StoredRendition {
         return local;
     }
 
+    /**
+     * Decodes each run of segments between discontinuities on its own, as a player starts its
+     * decoder again at a discontinuity with the init segment named after it (ffmpeg's HLS reader
+     * keeps the first one's decoder); returns the seconds decoded in all.
+     */
+    public static double decodedSecondsAcrossDiscontinuities(Ffmpeg ffmpeg, Path playlist) throws Exception {
+        String[] runs = Files.readString(playlist).split("#EXT-X-DISCONTINUITY\n");
+        String header = runs[0].substring(0, runs[0].indexOf("#EXT-X-MAP"));
+        double seconds = 0;
+        for (int i = 0; i < runs.length; i++) {
+            String run = (i == 0 ? "" : header) + runs[i];
+            if (!run.contains("#EXT-X-ENDLIST")) {
+                run += "#EXT-X-ENDLIST\n";
+            }
+            if (!run.contains("#EXT-X-MAP")) {
+                throw new AssertionError("run " + i + " after a discontinuity names no init segment:\n" + run);
+            }
+            Path part = playlist.resolveSibling("run-" + i + ".m3u8");
+            Files.writeString(part, run);
+            seconds += decodedSeconds(ffmpeg, part);
+        }
+        return seconds;
+    }
+
     /** Decodes every frame, failing on the first error; returns how many seconds of media it decoded. */
     public static double decodedSeconds(Ffmpeg ffmpeg, Path playlist) {
         AtomicLong lastMs = new AtomicLong();

@@ -27,7 +27,7 @@ final class DurableOffsets {
      * Stored media ends where a frame starts; the two clocks it is compared across round to the
      * millisecond, so a keyframe this close after the end still starts no gap (less than a frame at 60 fps).
      */
-    private static final long ROUNDING_MS = 15;
+    static final long ROUNDING_MS = 15;
 
     private final Map<LiveStreamSession, Mark> marks = new ConcurrentHashMap<>();
 
@@ -61,9 +61,17 @@ final class DurableOffsets {
             storedUntil.merge(rung, timestamp, Math::max);
         }
 
+        /** The stream timestamp (ms) before which every rung's media is stored; -1 while a rung has stored nothing. */
+        synchronized long storedUntil() {
+            if (rungs == 0 || storedUntil.size() < rungs) {
+                return -1;
+            }
+            return storedUntil.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+        }
+
         synchronized long safeOffset() {
-            if (rungs > 0 && storedUntil.size() == rungs) {
-                long stored = storedUntil.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+            long stored = storedUntil();
+            if (stored >= 0) {
                 while (!restartPoints.isEmpty() && restartPoints.peekFirst()[1] <= stored + ROUNDING_MS) {
                     safeOffset = restartPoints.pollFirst()[0];
                 }

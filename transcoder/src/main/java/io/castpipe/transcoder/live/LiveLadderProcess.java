@@ -2,7 +2,6 @@ package io.castpipe.transcoder.live;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -11,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.castpipe.common.events.MediaTag;
 import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.ffmpeg.FfmpegException;
 import io.castpipe.common.ffmpeg.FfmpegJob;
@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One live stream's ffmpeg: FLV tags go in through its stdin, each rung's fragmented MP4
- * comes back on a loopback socket of its own and is handed to the {@link RenditionSink}.
+ * One live stream's ffmpeg: FLV tags go in through its stdin ({@link LadderInput}, fed from a
+ * thread of its own), each rung's fragmented MP4 comes back on a loopback socket of its own and
+ * is handed to the {@link RenditionSink}.
  */
 public final class LiveLadderProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveLadderProcess.class);
@@ -29,18 +30,16 @@ public final class LiveLadderProcess implements AutoCloseable {
 
     private final String streamId;
     private final FfmpegJob job;
-    private final FlvWriter flv;
-    private final OutputStream stdin;
+    private final LadderInput input;
     private final List<ServerSocket> servers;
     private final List<Thread> readers = new ArrayList<>();
     private volatile boolean closing;
     private volatile boolean finishing;
 
-    private LiveLadderProcess(String streamId, FfmpegJob job, List<ServerSocket> servers) {
+    private LiveLadderProcess(String streamId, FfmpegJob job, LadderInput input, List<ServerSocket> servers) {
         this.streamId = streamId;
         this.job = job;
-        this.stdin = job.stdin();
-        this.flv = new FlvWriter(stdin);
+        this.input = input;
         this.servers = servers;
     }
 
@@ -69,11 +68,18 @@ public final class LiveLadderProcess implements AutoCloseable {
             closeAll(servers);
             throw e;
         }
-        LiveLadderProcess p = new LiveLadderProcess(streamId, job, servers);
+        LadderInput input;
+        try {
+            input = new LadderInput(streamId, job.stdin(), audio);
+        } catch (IOException e) {
+            job.kill("its input failed");
+            closeAll(servers);
+            throw e;
+        }
+        LiveLadderProcess p = new LiveLadderProcess(streamId, job, input, servers);
         for (int i = 0; i < rungs.size(); i++) {
             p.startReader(rungs.get(i), servers.get(i), sink);
         }
-        p.flv.header(audio, true);
         return p;
     }
 
@@ -94,24 +100,31 @@ public final class LiveLadderProcess implements AutoCloseable {
         readers.add(t);
     }
 
-    /** Writes one tag exactly as it came from RTMP. */
-    public void write(int flvType, long timestampMs, byte[] body) throws IOException {
-        flv.tag(flvType, timestampMs, body);
+    /** Hands one tag to ffmpeg's input, exactly as it came from RTMP. */
+    public void write(MediaTag tag) throws IOException {
+        input.write(tag);
     }
 
-    public void flush() throws IOException {
-        flv.flush();
+    /** Fails if ffmpeg stopped taking input. */
+    public void check() throws IOException {
+        input.check();
     }
 
-    /** Ends the input: ffmpeg flushes its last fragments, the sinks see their streams end. */
+    /** The media time waiting for ffmpeg to take it. */
+    public Duration backlog() {
+        return input.backlog();
+    }
+
+    /** The stream timestamp (ms) of the newest media ffmpeg took; -1 before any. */
+    public long taken() {
+        return input.taken();
+    }
+
+    /** Ends the input once ffmpeg has what waits: ffmpeg flushes its last fragments, the sinks see their streams end. */
     public void finish(Duration limit) {
         finishing = true;
         closing = true;
-        try {
-            stdin.close();
-        } catch (IOException e) {
-            log.debug("stream {}: closing ffmpeg's input: {}", streamId, e.toString());
-        }
+        input.finish();
         Thread waiter = new Thread(() -> {
             try {
                 job.await();
@@ -132,12 +145,19 @@ public final class LiveLadderProcess implements AutoCloseable {
         close();
     }
 
-    /** Stops at once: kills ffmpeg and drops the outputs. */
+    /** Stops at once: kills ffmpeg (which frees its input's writer) and drops the outputs. */
     @Override
     public void close() {
         closing = true;
         job.kill("stream " + streamId + " closed");
+        input.close();
         closeAll(servers);
+    }
+
+    /** Closes, and returns the tags ffmpeg was never given, in order. */
+    public List<MediaTag> closeTakingUnwritten() {
+        closeAndAwaitReaders();
+        return input.takeUnwritten();
     }
 
     /**

@@ -76,7 +76,9 @@ public final class LiveTranscoderService implements Service {
         return t;
     });
     private volatile KafkaConsumer<String, byte[]> consumer;
+    private LoadShedder shedder;
     private long lastIdleCheck;
+    private long lastShedCheck;
     /** When the broker last did not answer this member (nanoTime); touched by the loop's thread only. */
     private long brokerLastAway = System.nanoTime() - Duration.ofDays(1).toNanos();
     private Properties consumerProps;
@@ -103,6 +105,9 @@ public final class LiveTranscoderService implements Service {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         consumerProps = props;
         ctx.metrics().registry().gaugeMapSize("castpipe.live.streams", java.util.List.of(), sessions);
+        ctx.metrics().registry().gauge("castpipe.live.backlog.max.seconds", sessions, all -> all.values().stream()
+                .mapToDouble(session -> session.backlog().toMillis() / 1000.0).max().orElse(0));
+        shedder = new LoadShedder(ctx.config().x264Preset(Setting.LIVE_X264_PRESET));
         updates = new EventPublisher(ctx.kafka(), ctx.topics(), "hls-updates");
         // One way of packaging per latency mode, read (and checked) now rather than per stream.
         Map<LatencyMode, LiveOptions> options = new EnumMap<>(LatencyMode.class);
@@ -169,7 +174,8 @@ public final class LiveTranscoderService implements Service {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     handle(r, options, settings);
                 }
-                sessions.forEach((id, s) -> feedSafely(id, s, s::flush));
+                sessions.forEach((id, s) -> feedSafely(id, s, s::check));
+                shedLoad();
                 endIdle(consumer);
                 if (System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
                     consumer.commitAsync(durable.offsets(consumer, consumer.assignment()), null);
@@ -223,13 +229,14 @@ public final class LiveTranscoderService implements Service {
             partitionOf.put(k, partition);
             long streamStartEpochMs = tag.ingestedAt() - tag.timestamp();
             DurableOffsets.Mark mark = new DurableOffsets.Mark(partition, record.offset());
-            LiveStreamSession s = new LiveStreamSession(k, ctx.ffmpeg(), settings.get(tag.latency()), (rungs, firstFrameMs) -> {
+            LiveSettings chosen = settings.get(tag.latency()).withPreset(shedder.preset(k));
+            LiveStreamSession s = new LiveStreamSession(k, ctx.ffmpeg(), chosen, (rungs, firstFrameMs) -> {
                 mark.ladder(rungs.size());
                 return new LiveRenditionPackager(ctx.objectStore(), k, options.get(tag.latency()), streamStartEpochMs + firstFrameMs,
                         new LiveMaster(ctx.objectStore(), k, rungs, LiveStreamSession.FRAME_RATE),
                         update -> updates.publish(Topic.HLS_UPDATES, k, update),
                         (rung, storedUntil) -> mark.stored(rung, storedUntil.toEpochMilli() - streamStartEpochMs));
-            });
+            }, mark::storedUntil);
             durable.track(s, mark);
             return s;
         });
@@ -276,6 +283,36 @@ public final class LiveTranscoderService implements Service {
     }
 
     /**
+     * About once a second: a stream whose ffmpeg falls behind real time is started again on the
+     * fastest preset, and one that kept up long enough on it on the configured preset again
+     * ({@link LoadShedder}). Each is a discontinuity in its playlists.
+     */
+    private void shedLoad() {
+        long now = System.nanoTime();
+        if (now - lastShedCheck < IDLE_CHECK_EVERY.toNanos()) {
+            return;
+        }
+        lastShedCheck = now;
+        sessions.forEach((id, session) -> {
+            Duration backlog = session.backlog();
+            LoadShedder.Step step = shedder.look(id, backlog, session.taken(), session.running(), now);
+            if (step == LoadShedder.Step.NONE) {
+                return;
+            }
+            String preset = shedder.preset(id);
+            if (step == LoadShedder.Step.SHED) {
+                log.warn("stream {}: its ladder is {} ms behind real time and not catching up; starting it again "
+                        + "on x264 preset {}", id, backlog.toMillis(), preset);
+            } else {
+                log.info("stream {}: kept up for {} s; trying x264 preset {} again", id,
+                        LoadShedder.FIRST_CLIMB.toSeconds(), preset);
+            }
+            ctx.metrics().registry().counter("castpipe.live.ladder.restarts", "reason", step.name().toLowerCase()).increment();
+            feedSafely(id, session, () -> session.restart(preset));
+        });
+    }
+
+    /**
      * Finishes the streams with no media for {@link #IDLE_END} whose partition this member has read
      * to its end, the broker answering all that time. While the broker does not answer, has more
      * of the partition to give, or has just come back (ingest's held-back records take a moment to
@@ -297,6 +334,7 @@ public final class LiveTranscoderService implements Service {
                 String id = e.getKey();
                 LiveStreamSession session = e.getValue();
                 // Flushing ffmpeg and copying the recording take seconds: not on the thread that feeds the other streams.
+                shedder.forget(id);
                 finisher.execute(() -> {
                     session.finish();
                     durable.release(session); // ended in storage: a successor has nothing to redo

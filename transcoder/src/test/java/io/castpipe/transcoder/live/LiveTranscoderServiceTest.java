@@ -392,6 +392,68 @@ class LiveTranscoderServiceTest {
         }
     }
 
+    /**
+     * A ladder this machine cannot encode in real time (x264 veryslow, 720p in three rungs) falls
+     * behind; it is started again on the fastest preset and comes back to the live edge, losing
+     * nothing of the recording.
+     */
+    @Test
+    void aLadderThatFallsBehindIsShedOnTheFastestPresetAndCatchesUp() throws Exception {
+        Path dir = TestServices.tempDir("live-shed");
+        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
+                "live-shed", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
+             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
+            store.ensureBucket();
+            KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-shed", Duration.ofSeconds(15));
+            Topics topics = new Topics("liveshed.");
+            topics.ensureCreated(kafka, 1, (short) 1);
+            Metrics metrics = new Metrics("test");
+            LiveTranscoderService service = new LiveTranscoderService(new NodeContext(
+                    CastpipeConfig.from(Map.of("CASTPIPE_LIVE_X264_PRESET", "veryslow")), dir,
+                    kafka, topics, store, null, ffmpeg, null, metrics, null, null));
+            service.start();
+            try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
+                Thread.sleep(3000); // let the member join before media flows: it starts at the latest offset
+                Path flv = dir.resolve("source.flv");
+                ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=30",
+                        "-f", "lavfi", "-i", "sine=duration=30", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
+                        "-c:a", "aac", "-shortest", "-f", "flv", flv.toString()).run();
+                String streamId = Ids.newId();
+                ApiVideos.created(store, streamId);
+                String playlistKey = ObjectKeys.liveFile(streamId, "720p", "index.m3u8");
+                long start = System.currentTimeMillis();
+                double lagAtEnd = Double.NaN;
+                for (FlvFile.Tag t : withConfigBeforeKeyframes(FlvFile.read(flv).tags())) {
+                    long wait = start + t.timestamp() - System.currentTimeMillis();
+                    if (wait > 0) {
+                        Thread.sleep(wait); // as fast as a live publisher, no faster
+                    }
+                    if (Double.isNaN(lagAtEnd) && t.timestamp() > 28_000 && store.head(playlistKey).isPresent()) {
+                        List<String> dates = dates(new String(store.get(playlistKey).readAllBytes()));
+                        lagAtEnd = (System.currentTimeMillis() - java.time.Instant.parse(dates.get(dates.size() - 1)).toEpochMilli()) / 1000.0;
+                    }
+                    ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(toTag(streamId, t, start, LatencyMode.LOW)), null);
+                }
+                double shed = metrics.registry().counter("castpipe.live.ladder.restarts", "reason", "shed").count();
+                System.out.printf("shedding: x264 veryslow fell behind and was shed %.0f time(s); at 28 s of 30 the newest "
+                        + "720p segment began %.1f s before now%n", shed, lagAtEnd);
+                assertThat(shed).as("shed onto the fastest preset").isGreaterThanOrEqualTo(1);
+                // A 1 s segment, the part being written and a busy machine's second; veryslow would be tens of seconds behind.
+                assertThat(lagAtEnd).as("the newest segment's start, seconds before now").isLessThan(4);
+
+                String ended = awaitEnded(store, playlistKey);
+                assertThat(ended).contains("#EXT-X-DISCONTINUITY");
+                Path local = StoredRendition.download(store, ObjectKeys.livePrefix(streamId) + "720p/", dir.resolve(streamId));
+                // The restart starts from the last keyframe stored past: a second or two shown twice, nothing lost.
+                double recorded = StoredRendition.decodedSecondsAcrossDiscontinuities(ffmpeg, local.resolve("vod.m3u8"));
+                System.out.printf("shedding: 30 s published, %.1f s of 720p recording decoded%n", recorded);
+                assertThat(recorded).as("the recording, whole").isBetween(29.5, 34.0);
+            } finally {
+                service.close();
+            }
+        }
+    }
+
     /** This JVM's live ladder ffmpeg processes, oldest (lowest pid) first. */
     private static List<ProcessHandle> liveLadders() {
         return ProcessHandle.current().descendants()

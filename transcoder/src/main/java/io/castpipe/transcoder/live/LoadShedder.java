@@ -1,0 +1,110 @@
+package io.castpipe.transcoder.live;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Decides, per stream, when its ladder has fallen behind real time and must be made cheaper, and
+ * when to try the configured one again. A stream falls behind when the media waiting for its
+ * ffmpeg (its backlog) is over {@link #BEHIND} and ffmpeg took its input slower than
+ * {@link #REAL_TIME} at two looks in a row: a burst ffmpeg works through faster than it comes (a
+ * takeover's replay, media a broker held back) is left alone. The cheaper ladder is the fastest
+ * x264 preset. After {@link #FIRST_CLIMB} without falling behind,
+ * the configured preset is tried again; a stream that falls behind soon after such a try waits
+ * twice as long before the next, up to {@link #LONGEST_CLIMB}.
+ */
+final class LoadShedder {
+    static final String FASTEST_PRESET = "ultrafast";
+    static final Duration BEHIND = Duration.ofMillis(1500);
+    /** Media time ffmpeg takes per second of wall time, below which it does not keep up. */
+    static final double REAL_TIME = 0.9;
+    /** A backlog this small counts as keeping up. */
+    static final Duration KEEPING_UP = Duration.ofMillis(500);
+    /** A new ffmpeg probes its input and starts its encoders: its first seconds say nothing of its speed. */
+    static final Duration WARM_UP = Duration.ofSeconds(5);
+    static final Duration FIRST_CLIMB = Duration.ofSeconds(60);
+    static final Duration LONGEST_CLIMB = Duration.ofMinutes(16);
+
+    enum Step { NONE, SHED, CLIMB }
+
+    private static final class State {
+        long lastLook;
+        long lastTaken = -1;
+        int slowLooks;
+        boolean shed;
+        long keepingUpSince;
+        boolean climbed;
+        long climbedAt;
+        Duration climbWait = FIRST_CLIMB;
+    }
+
+    private final String configuredPreset;
+    private final Map<String, State> streams = new HashMap<>();
+
+    LoadShedder(String configuredPreset) {
+        this.configuredPreset = configuredPreset;
+    }
+
+    /**
+     * What to do with {@code stream} now, given its backlog, the stream timestamp (ms) of the
+     * media its ffmpeg has taken and how long that ffmpeg has run; called about once a second.
+     */
+    Step look(String stream, Duration backlog, long takenMs, Duration running, long nowNanos) {
+        State s = streams.computeIfAbsent(stream, k -> new State());
+        if (running.compareTo(WARM_UP) < 0) {
+            s.slowLooks = 0;
+            s.lastTaken = -1;
+            return Step.NONE;
+        }
+        boolean behind = backlog.compareTo(BEHIND) > 0;
+        if (behind && takenMs >= 0 && s.lastTaken >= 0 && nowNanos > s.lastLook) {
+            double speed = (takenMs - s.lastTaken) / ((nowNanos - s.lastLook) / 1e6);
+            s.slowLooks = speed < REAL_TIME ? s.slowLooks + 1 : 0;
+        } else {
+            s.slowLooks = 0;
+        }
+        s.lastLook = nowNanos;
+        s.lastTaken = takenMs;
+        if (backlog.compareTo(KEEPING_UP) > 0) {
+            s.keepingUpSince = nowNanos;
+        }
+        if (s.slowLooks >= 2 && !s.shed && !configuredPreset.equals(FASTEST_PRESET)) {
+            if (s.climbed && nowNanos - s.climbedAt < FIRST_CLIMB.toNanos()) {
+                s.climbWait = min(s.climbWait.multipliedBy(2), LONGEST_CLIMB); // the try came too soon
+            }
+            s.shed = true;
+            restarted(s, nowNanos);
+            return Step.SHED;
+        }
+        if (s.shed && nowNanos - s.keepingUpSince >= s.climbWait.toNanos()) {
+            s.shed = false;
+            s.climbed = true;
+            s.climbedAt = nowNanos;
+            restarted(s, nowNanos);
+            return Step.CLIMB;
+        }
+        return Step.NONE;
+    }
+
+    /** A new ffmpeg starts from nothing taken. */
+    private static void restarted(State s, long nowNanos) {
+        s.keepingUpSince = nowNanos;
+        s.slowLooks = 0;
+        s.lastTaken = -1;
+    }
+
+    /** The preset a stream's ffmpeg should use now. */
+    String preset(String stream) {
+        State s = streams.get(stream);
+        return s != null && s.shed ? FASTEST_PRESET : configuredPreset;
+    }
+
+    void forget(String stream) {
+        streams.remove(stream);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}
