@@ -1,15 +1,10 @@
 package io.castpipe.common.auth;
 
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Signed, expiring permission to post in one channel's chat, with the poster's role there:
@@ -35,11 +30,13 @@ public final class ChatTokens {
 
     private static final Pattern FIELD = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int MAX_TOKEN = 1024;
+    /** Signed before the payload, so that no other token signed with the same secret passes for a chat token. */
+    private static final String SIGNED_PREFIX = "chat:";
 
-    private final SecretKeySpec key;
+    private final HmacSigner signer;
 
     public ChatTokens(String secret) {
-        this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        this.signer = new HmacSigner(secret);
     }
 
     /**
@@ -56,7 +53,7 @@ public final class ChatTokens {
         String payload = Base64.getUrlEncoder().withoutPadding().encodeToString(
                 (channel + ":" + userId + ":" + role.name() + ":" + expiresAt.getEpochSecond() + ":" + ownerId + ":" + userName)
                         .getBytes(StandardCharsets.UTF_8));
-        return payload + "." + sign(payload);
+        return payload + "." + signer.sign(SIGNED_PREFIX + payload);
     }
 
     /** The holder of {@code token} if it is genuine, unexpired at {@code now} and for {@code channel}. */
@@ -69,8 +66,7 @@ public final class ChatTokens {
             return Optional.empty();
         }
         String payload = token.substring(0, dot);
-        byte[] given = token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII);
-        if (!MessageDigest.isEqual(sign(payload).getBytes(StandardCharsets.US_ASCII), given)) {
+        if (!signer.verifies(SIGNED_PREFIX + payload, token.substring(dot + 1))) {
             return Optional.empty();
         }
         String[] f;
@@ -90,17 +86,6 @@ public final class ChatTokens {
             return Optional.of(new Holder(f[0], f[1], f[5], Role.valueOf(f[2]), f[4], expires));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
-        }
-    }
-
-    private String sign(String payload) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            byte[] sig = mac.doFinal(("chat:" + payload).getBytes(StandardCharsets.US_ASCII));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
         }
     }
 }
