@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.config.ConfigException;
 import io.castpipe.common.config.Setting;
+import io.castpipe.common.node.DaemonThreads;
 import io.castpipe.embedded.EmbeddedDatabase;
 import io.castpipe.embedded.EmbeddedKafka;
 import io.castpipe.embedded.EmbeddedS3;
@@ -68,8 +69,8 @@ final class EmbeddedServices {
     /** A broken embedded broker leaves the node unable to work: stop it, cleanly, so a supervisor restarts it. */
     static void stopProcess(String reason) {
         System.err.println("castpipe: " + reason);
-        Thread exit = new Thread(() -> System.exit(1), "castpipe-fatal-exit");
-        exit.start();
+        // Not on the broker's thread: System.exit waits for the shutdown hooks, which close the broker.
+        DaemonThreads.start("castpipe-fatal-exit", () -> System.exit(1));
     }
 
     /** Fails early and clearly when a port is taken, rather than deep inside a server's start. */

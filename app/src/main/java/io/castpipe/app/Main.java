@@ -5,11 +5,12 @@ import java.util.concurrent.TimeUnit;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.config.ConfigException;
 import io.castpipe.common.config.Setting;
+import io.castpipe.common.node.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code castpipe [ROLE]}: every role in one process on embedded defaults, or one role against shared services. */
 @Command(name = "castpipe", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
@@ -60,7 +61,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     private static void stop(Node node, CastpipeConfig config) {
         Logger log = LoggerFactory.getLogger(Main.class);
         int grace = config.integer(Setting.SHUTDOWN_GRACE_SECONDS, 1, 300);
-        Thread watchdog = new Thread(() -> {
+        Thread watchdog = DaemonThreads.start("castpipe-shutdown-watchdog", () -> {
             try {
                 TimeUnit.SECONDS.sleep(grace);
                 log.warn("shutdown took longer than {} s; halting", grace);
@@ -68,9 +69,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, "castpipe-shutdown-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        });
         log.info("stopping");
         node.close();
         log.info("stopped");

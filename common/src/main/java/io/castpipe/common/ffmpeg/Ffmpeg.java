@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.castpipe.common.node.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +37,8 @@ public final class Ffmpeg implements AutoCloseable {
     private final Path binary;
     private final Duration defaultTimeout;
     private final Set<FfmpegJob> running = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "ffmpeg-deadlines");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("ffmpeg-deadlines"));
     private volatile boolean closed;
 
     public Ffmpeg(Path binary, Duration defaultTimeout) {

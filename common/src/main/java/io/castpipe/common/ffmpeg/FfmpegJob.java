@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import io.castpipe.common.node.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,7 +141,7 @@ public final class FfmpegJob {
     }
 
     private Thread reader(String what, InputStream in, Consumer<String> sink) {
-        Thread t = new Thread(() -> {
+        return DaemonThreads.start("ffmpeg-" + tag + "-" + what, () -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
@@ -149,9 +150,6 @@ public final class FfmpegJob {
             } catch (IOException e) {
                 log.debug("ffmpeg [{}] {} closed: {}", tag, what, e.toString());
             }
-        }, "ffmpeg-" + tag + "-" + what);
-        t.setDaemon(true);
-        t.start();
-        return t;
+        });
     }
 }

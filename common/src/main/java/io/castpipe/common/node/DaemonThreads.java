@@ -19,6 +19,13 @@ public final class DaemonThreads {
         return r -> daemon(r, prefix + n.incrementAndGet());
     }
 
+    /** A daemon thread called {@code name}, started on {@code body}. */
+    public static Thread start(String name, Runnable body) {
+        Thread t = daemon(body, name);
+        t.start();
+        return t;
+    }
+
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);

@@ -43,8 +43,7 @@ public final class Supervised implements AutoCloseable {
                 .description("Restarts of a supervised loop after it failed").register(meters);
         Gauge.builder("castpipe.supervised.running", this, s -> s.state == State.RUNNING ? 1 : 0).tag("name", name)
                 .description("1 while the supervised loop runs, 0 while it backs off or has stopped").register(meters);
-        this.thread = new Thread(this::superviseLoop, name);
-        this.thread.setDaemon(true);
+        this.thread = DaemonThreads.named(name).newThread(this::superviseLoop);
     }
 
     public String name() {

@@ -13,6 +13,7 @@ import io.castpipe.common.events.MediaTagCodec;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.Topic;
+import io.castpipe.common.node.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,11 +35,8 @@ public final class MediaSink implements AutoCloseable {
 
     public MediaSink(EventPublisher publisher) {
         this.publisher = publisher;
-        this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "ingest-kafka-sender");
-            t.setDaemon(true);
-            return t;
-        });
+        this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                DaemonThreads.named("ingest-kafka-sender"));
     }
 
     /** What one publisher has in flight. {@code onFailure} runs once, on any thread, when Kafka refuses a record. */

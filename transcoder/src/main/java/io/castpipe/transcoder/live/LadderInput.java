@@ -9,6 +9,7 @@ import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 
 import io.castpipe.common.events.MediaTag;
+import io.castpipe.common.node.DaemonThreads;
 
 /**
  * A live ffmpeg's standard input, written by a thread of its own: the loop that reads every
@@ -39,9 +40,7 @@ final class LadderInput implements AutoCloseable {
         this.stdin = stdin;
         this.flv = new FlvWriter(stdin);
         flv.header(audio, true);
-        this.feeder = new Thread(this::feed, "live-" + streamId + "-input");
-        feeder.setDaemon(true);
-        feeder.start();
+        this.feeder = DaemonThreads.start("live-" + streamId + "-input", this::feed);
     }
 
     /** Hands a tag over; fails once ffmpeg has stopped taking input or too much waits for it. */

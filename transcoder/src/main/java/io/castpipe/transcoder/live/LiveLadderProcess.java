@@ -14,6 +14,7 @@ import io.castpipe.common.events.MediaTag;
 import io.castpipe.common.ffmpeg.Ffmpeg;
 import io.castpipe.common.ffmpeg.FfmpegException;
 import io.castpipe.common.ffmpeg.FfmpegJob;
+import io.castpipe.common.node.DaemonThreads;
 import io.castpipe.transcoder.vod.Rung;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,7 +85,7 @@ public final class LiveLadderProcess implements AutoCloseable {
     }
 
     private void startReader(Rung rung, ServerSocket server, RenditionSink sink) {
-        Thread t = new Thread(() -> {
+        readers.add(DaemonThreads.start("live-" + streamId + "-" + rung.name(), () -> {
             try (Socket socket = server.accept(); InputStream in = socket.getInputStream()) {
                 sink.consume(rung, in, () -> finishing);
             } catch (SocketTimeoutException e) {
@@ -94,10 +95,7 @@ public final class LiveLadderProcess implements AutoCloseable {
                     log.warn("stream {}: {} output failed: {}", streamId, rung.name(), e.toString());
                 }
             }
-        }, "live-" + streamId + "-" + rung.name());
-        t.setDaemon(true);
-        t.start();
-        readers.add(t);
+        }));
     }
 
     /** Hands one tag to ffmpeg's input, exactly as it came from RTMP. */
@@ -125,15 +123,13 @@ public final class LiveLadderProcess implements AutoCloseable {
         finishing = true;
         closing = true;
         input.finish();
-        Thread waiter = new Thread(() -> {
+        Thread waiter = DaemonThreads.start("live-" + streamId + "-end", () -> {
             try {
                 job.await();
             } catch (FfmpegException e) {
                 log.info("stream {}: ffmpeg ended: {}", streamId, e.getMessage());
             }
         });
-        waiter.setDaemon(true);
-        waiter.start();
         try {
             waiter.join(limit.toMillis());
             for (Thread r : readers) {

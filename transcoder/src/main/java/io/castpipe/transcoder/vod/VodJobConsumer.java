@@ -25,10 +25,13 @@ import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.media.Ids;
+import io.castpipe.common.node.DaemonThreads;
 import io.castpipe.common.node.Supervisor;
 import io.castpipe.transcoder.live.LiveRecording;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -37,8 +40,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +84,7 @@ final class VodJobConsumer implements Supervisor.Loop {
         this.events = events;
         this.transcodes = transcodes;
         this.maxAttempts = maxAttempts;
-        this.jobThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "vod-job-" + name));
+        this.jobThread = Executors.newSingleThreadExecutor(DaemonThreads.named("vod-job-" + name));
         this.meters = meters;
     }
 
