@@ -18,8 +18,8 @@ import io.castpipe.ingest.chunk.ReassemblyPool;
 import io.castpipe.ingest.chunk.RtmpChunkDecoder;
 import io.castpipe.ingest.chunk.RtmpChunkEncoder;
 import io.castpipe.ingest.handshake.HandshakeHandler;
+import io.castpipe.ingest.publish.ChannelPublishes;
 import io.castpipe.ingest.publish.KeyChecks;
-import io.castpipe.ingest.publish.LiveChannels;
 import io.castpipe.ingest.publish.MediaSink;
 import io.castpipe.ingest.publish.StreamControls;
 import io.castpipe.ingest.publish.StreamKeys;
@@ -65,7 +65,7 @@ public final class IngestService implements Service {
     static final Duration MEDIA_DELIVERY_TIMEOUT = Duration.ofMinutes(2);
 
     private final NodeContext ctx;
-    private final LiveChannels live = new LiveChannels();
+    private final ChannelPublishes live = new ChannelPublishes();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private ChannelGroup channels;
@@ -113,7 +113,7 @@ public final class IngestService implements Service {
         ConnectionGate gate = new ConnectionGate(maxConnections, maxPerAddress, refusals);
         ReassemblyPool reassembly = new ReassemblyPool(bufferMb * 1024L * 1024L);
         meters.gauge("castpipe.ingest.connections", gate.connections());
-        meters.gauge("castpipe.ingest.live.streams", live, LiveChannels::size);
+        meters.gauge("castpipe.ingest.live.streams", live, ChannelPublishes::size);
         Gauge.builder("castpipe.ingest.key.lookups", keyChecks, KeyChecks::inProgress)
                 .description("stream-key lookups queued or running, at most one per connection").register(meters);
         for (ReassemblyPool.Share share : List.of(reassembly.beforePublish(), reassembly.publishing())) {

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Feeds the origins' VIEWERS reports on {@code stream.events} into {@link ViewerCounts}, and
- * forgets a stream at its ENDED. Every api node reads all of the topic in a group of its own,
+ * forgets a stream at its ENDED. Every api node reads all of the topic itself (no consumer group),
  * from the newest record on: counts are only worth their last 15 s, so there is nothing to replay.
  */
 public final class ViewerReportsConsumer implements AutoCloseable {

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The viewers of each channel's live stream, the figure {@code /api/live} shows: the origins'
  * VIEWERS reports on {@code stream.events} summed by {@link ViewerCounts}, and each channel's
- * latest stream from the STARTED records. The node reads all of the topic in a group of its own
+ * latest stream from the STARTED records. The node reads all of the topic itself (no consumer group)
  * from the beginning, as the origin does for the same mapping; reports older than
  * {@link ViewerCounts#FRESH} are passed over, since they would count as new. At most
  * {@link #MAX_CHANNELS} channels are mapped.

@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Which channels are live on this process, and the publish holding each: one publisher per channel. */
-public final class LiveChannels {
-    private static final Logger log = LoggerFactory.getLogger(LiveChannels.class);
+public final class ChannelPublishes {
+    private static final Logger log = LoggerFactory.getLogger(ChannelPublishes.class);
 
     private final ConcurrentHashMap<String, LivePublish> byChannel = new ConcurrentHashMap<>();
 

@@ -40,7 +40,7 @@ public final class StreamControls implements AutoCloseable {
     private static final int MAX_REASON = 64;
     private static final Duration POLL = Duration.ofMillis(500);
 
-    private final LiveChannels live;
+    private final ChannelPublishes live;
     private final StreamKeys keys;
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
@@ -48,7 +48,7 @@ public final class StreamControls implements AutoCloseable {
     private final ConsumerLoop loop;
     private final Counter orders;
 
-    public StreamControls(Supervisor supervisor, KafkaSettings kafka, Topics topics, LiveChannels live, StreamKeys keys, MeterRegistry meters) {
+    public StreamControls(Supervisor supervisor, KafkaSettings kafka, Topics topics, ChannelPublishes live, StreamKeys keys, MeterRegistry meters) {
         this.live = live;
         this.keys = keys;
         Properties props = kafka.consumer("control");

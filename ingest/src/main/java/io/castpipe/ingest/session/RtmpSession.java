@@ -23,10 +23,10 @@ import io.castpipe.ingest.chunk.RtmpLimitException;
 import io.castpipe.ingest.chunk.RtmpMessage;
 import io.castpipe.ingest.chunk.RtmpProtocolException;
 import io.castpipe.ingest.publish.Channel;
+import io.castpipe.ingest.publish.ChannelPublishes;
 import io.castpipe.ingest.publish.FlvTags;
 import io.castpipe.ingest.publish.IngestMeter;
 import io.castpipe.ingest.publish.KeyChecks;
-import io.castpipe.ingest.publish.LiveChannels;
 import io.castpipe.ingest.publish.LivePublish;
 import io.castpipe.ingest.publish.MediaSink;
 import io.castpipe.ingest.publish.StreamControls;
@@ -59,7 +59,7 @@ public final class RtmpSession extends SimpleChannelInboundHandler<RtmpMessage> 
     public static final long FIGURES_EVERY_MILLIS = 5000;
 
     /** What every session shares. */
-    public record Shared(KeyChecks keyChecks, LiveChannels live, MediaSink sink, Counter accepted, Counter refused) {
+    public record Shared(KeyChecks keyChecks, ChannelPublishes live, MediaSink sink, Counter accepted, Counter refused) {
     }
 
     private enum State { CONNECTING, CONNECTED, CHECKING_KEY, PUBLISHING, ENDED }

@@ -28,7 +28,7 @@ class StreamControlsTest {
         KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "controls-test", Duration.ofSeconds(15));
         Topics topics = new Topics("ingestcontrols.");
         topics.ensureCreated(kafka, 2, (short) 1);
-        LiveChannels live = new LiveChannels();
+        ChannelPublishes live = new ChannelPublishes();
         List<String> ended = new CopyOnWriteArrayList<>();
         live.claim(new LivePublish("c1", "s1", "key1", ended::add));
         try (EventPublisher api = new EventPublisher(kafka, topics, "test-api")) {

@@ -16,7 +16,7 @@ import io.castpipe.common.node.Supervisor;
 /**
  * Which stream a channel's playback URL ({@code /live/{channel}/…}) shows, and whether it is live:
  * the latest one ingest announced on {@code stream.events}, live from its STARTED to its ENDED.
- * Every origin node reads the whole topic in a group of its own, so each knows every channel
+ * Every origin node reads the whole topic (no consumer group: each reads every partition), so each knows every channel
  * without a database. A channel keeps its last stream after it ends, so players can still fetch
  * the final playlist with its EXT-X-ENDLIST (as the recording's access allows).
  */
