@@ -74,6 +74,7 @@ public final class LiveTranscoderService implements Service {
     private final ExecutorService finisher = Executors.newFixedThreadPool(2, DaemonThreads.numbered("live-finisher-"));
     private volatile KafkaConsumer<String, byte[]> consumer;
     private LoadShedder shedder;
+    private boolean shedding;
     private long lastIdleCheck;
     private long lastShedCheck;
     /** When the broker last did not answer this member (nanoTime); touched by the loop's thread only. */
@@ -105,6 +106,7 @@ public final class LiveTranscoderService implements Service {
         ctx.metrics().registry().gauge("castpipe.live.backlog.max.seconds", sessions, all -> all.values().stream()
                 .mapToDouble(session -> session.backlog().toMillis() / 1000.0).max().orElse(0));
         shedder = new LoadShedder(ctx.config().x264Preset(Setting.LIVE_X264_PRESET));
+        shedding = ctx.config().bool(Setting.LIVE_SHED);
         updates = new EventPublisher(ctx.kafka(), ctx.topics(), "hls-updates");
         // One way of packaging per latency mode, read (and checked) now rather than per stream.
         Map<LatencyMode, LiveOptions> options = new EnumMap<>(LatencyMode.class);
@@ -286,7 +288,7 @@ public final class LiveTranscoderService implements Service {
      */
     private void shedLoad() {
         long now = System.nanoTime();
-        if (now - lastShedCheck < IDLE_CHECK_EVERY.toNanos()) {
+        if (!shedding || now - lastShedCheck < IDLE_CHECK_EVERY.toNanos()) {
             return;
         }
         lastShedCheck = now;

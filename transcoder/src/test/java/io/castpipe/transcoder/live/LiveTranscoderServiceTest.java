@@ -409,7 +409,7 @@ class LiveTranscoderServiceTest {
             topics.ensureCreated(kafka, 1, (short) 1);
             Metrics metrics = new Metrics("test");
             LiveTranscoderService service = new LiveTranscoderService(new NodeContext(
-                    CastpipeConfig.from(Map.of("CASTPIPE_LIVE_X264_PRESET", "veryslow")), dir,
+                    CastpipeConfig.from(Map.of("CASTPIPE_LIVE_X264_PRESET", "veryslow", "CASTPIPE_LIVE_SHED", "true")), dir,
                     kafka, topics, store, null, ffmpeg, null, metrics, null, null));
             service.start();
             try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
