@@ -202,11 +202,6 @@ public final class LiveStreamSession implements AutoCloseable {
         }
     }
 
-    /** The x264 preset the stream's ffmpeg encodes with. */
-    public String preset() {
-        return preset;
-    }
-
     /** The media time waiting for the stream's ffmpeg to take it: how far it is behind. */
     public Duration backlog() {
         return process == null ? Duration.ZERO : process.backlog();
