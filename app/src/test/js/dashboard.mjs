@@ -99,6 +99,7 @@ try {
         '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', `${result.obs.Server}/${result.rotatedKey}`], { stdio: 'ignore' });
       await card.locator('.health .badge.live').waitFor({ timeout: 20000 });
       await card.locator('.health li.warning[data-code=keyframe_interval]').waitFor({ timeout: 30000 });
+      await card.locator('.health .figure', { hasText: 'x264' }).waitFor({ timeout: 15000 });
       result.health = Object.fromEntries(await card.locator('.health dl.figures .figure').evaluateAll((fs) =>
         fs.map((f) => [f.querySelector('dt').textContent, f.querySelector('dd').textContent])));
       result.healthWarning = await card.locator('.health li.warning').first().innerText();

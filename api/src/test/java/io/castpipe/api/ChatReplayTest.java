@@ -45,9 +45,9 @@ class ChatReplayTest {
         http.post("/api/channels", http.newUser("replay-other"), Map.of("name", "replay-other"));
         videoId = Ids.newId();
         kafka.publishDurably(Topic.STREAM_EVENTS, videoId, new StreamEvent(videoId, channelId, "replay-room",
-                StreamEvent.Type.STARTED, START, "avc1", "mp4a", Map.of(), null, null, null, null));
+                StreamEvent.Type.STARTED, START, "avc1", "mp4a", Map.of(), null, null, null, null, null));
         kafka.publishDurably(Topic.STREAM_EVENTS, videoId, new StreamEvent(videoId, channelId, "replay-room",
-                StreamEvent.Type.ENDED, END, null, null, null, "publisher ended", null, null, null));
+                StreamEvent.Type.ENDED, END, null, null, null, "publisher ended", null, null, null, null));
         await("the stream ended", () -> http.get("/api/streams/" + videoId, null),
                 r -> r.status() == 200 && r.json().get("status").asText().equals("ended"));
 

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.castpipe.common.events.IngestFigures;
+import io.castpipe.common.events.LadderFigures;
 import io.castpipe.common.events.RenditionInfo;
 import io.castpipe.common.events.StreamControl;
 import io.castpipe.common.events.StreamEvent;
@@ -63,7 +64,7 @@ class LiveStreamsTest {
         // Anyone sees that it is live; what the encoder sends and declares is for its owner and the admin.
         JsonNode seen = http.get("/api/streams/" + streamId, null).json();
         assertThat(seen.get("status").asText()).isEqualTo("live");
-        assertThat(seen.has("ingest") || seen.has("declared") || seen.has("warnings")).as(seen.toString()).isFalse();
+        assertThat(seen.has("ingest") || seen.has("declared") || seen.has("warnings") || seen.has("ladder")).as(seen.toString()).isFalse();
         assertThat(http.get("/api/streams/" + streamId, http.newUser("live-stranger")).json().has("declared")).isFalse();
         assertThat(http.get("/api/streams/" + streamId, ApiTestNode.ADMIN_TOKEN).json().has("declared")).isTrue();
         JsonNode stream = http.get("/api/streams/" + streamId, owner).json();
@@ -104,6 +105,20 @@ class LiveStreamsTest {
         assertThat(warned.get("warnings").get(0).get("message").asText())
                 .contains("every 5 s", "1 s live segments", "Keyframe Interval = 1 s", "-g 22 at 21.5 fps");
         assertThat(warned.get("warnings").get(1).get("message").asText()).contains("declares 30 fps but sends 21.5");
+
+        // The transcoder says how it encodes the ladder: shed onto ultrafast, half a second behind.
+        assertThat(warned.get("ladder").get("preset").isNull()).as("nothing said yet").isTrue();
+        ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.ladder(streamId, channelId,
+                new LadderFigures(t0.plusSeconds(6), "ultrafast", "veryfast", false, 0.5, t0.plusSeconds(4)), "transcoder-1"));
+        JsonNode ladder = await(() -> http.get("/api/streams/" + streamId, owner).json(),
+                j -> !j.get("ladder").get("preset").isNull()).get("ladder");
+        assertThat(ladder.get("preset").asText()).isEqualTo("ultrafast");
+        assertThat(ladder.get("configuredPreset").asText()).isEqualTo("veryfast");
+        assertThat(ladder.get("shed").asBoolean()).isTrue();
+        assertThat(ladder.get("switching").asBoolean()).isFalse();
+        assertThat(ladder.get("behindSeconds").asDouble()).isEqualTo(0.5);
+        assertThat(ladder.get("since").asText()).isEqualTo(t0.plusSeconds(4).toString());
+        assertThat(http.get("/api/streams/" + streamId, null).json().has("ladder")).as("the streamer's alone").isFalse();
 
         // A replayed older record does not bring old figures back.
         ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.stats(streamId, channelId, "carol-live",
@@ -178,13 +193,13 @@ class LiveStreamsTest {
         // Started on a whole minute: the title still shows its seconds (":00").
         Instant onTheMinute = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
         ingest.publishDurably(Topic.STREAM_EVENTS, first, new StreamEvent(first, channelId, "tess-live", StreamEvent.Type.STARTED,
-                onTheMinute, "avc1", "mp4a", Map.of(), null, null, null, null));
+                onTheMinute, "avc1", "mp4a", Map.of(), null, null, null, null, null));
         ingest.publishDurably(Topic.STREAM_EVENTS, first, StreamEvent.started(refused, channelId, "tess-live",
                 "avc1." + "6".repeat(40), "mp4a", Map.of()));
         ingest.publishDurably(Topic.STREAM_EVENTS, first, StreamEvent.stats(refused, channelId, "tess-live",
                 new IngestFigures(Instant.MAX, 10, 2480, 128, 30.0, 1.0, 1.0, 1280, 720)));
         ingest.publishDurably(Topic.STREAM_EVENTS, first, new StreamEvent(refused, channelId, "tess-live",
-                StreamEvent.Type.ENDED, Instant.parse("+300000-01-01T00:00:00Z"), null, null, null, "from afar", null, null, null));
+                StreamEvent.Type.ENDED, Instant.parse("+300000-01-01T00:00:00Z"), null, null, null, "from afar", null, null, null, null));
         ingest.publishDurably(Topic.STREAM_EVENTS, first, StreamEvent.started(later, channelId, "tess-live", "avc1", "mp4a",
                 Map.of()));
 

@@ -24,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the streams table in step with ingest's {@code stream.events}, and makes each new stream's
+ * Keeps the streams table in step with ingest's {@code stream.events} (and the transcoders'
+ * LADDER reports there), and makes each new stream's
  * recording: the video with the stream's id, public like any new video, its access record written
  * before its row (and the stream's row last, so that a STARTED read again after the recording was
  * deleted does not bring it back). The origins' VIEWERS reports are not its business.
@@ -40,6 +41,8 @@ public final class StreamEventsConsumer implements AutoCloseable {
     public static final String GROUP_ID = "castpipe-api-streams";
     /** The size of the streams.ingest_json column. */
     private static final int MAX_FIGURES_JSON = 2000;
+    /** The size of the streams.ladder_json column. */
+    private static final int MAX_LADDER_JSON = 1000;
     /** An ALIVE is written unless one of its stream was written this recently (a replayed backlog): one UPDATE per stream every 2 s. */
     private static final long SEEN_WRITE_EVERY_NANOS = Duration.ofMillis(1500).toNanos();
     private static final int MAX_STREAMS_REMEMBERED = 100_000;
@@ -77,6 +80,16 @@ public final class StreamEventsConsumer implements AutoCloseable {
                     seenWritten.remove(e.streamId());
                 }
                 case ALIVE -> heard(e.streamId());
+                case LADDER -> {
+                    String ladder = e.ladder() == null || e.ladder().measuredAt() == null || e.ladder().preset() == null
+                            || e.ladder().configuredPreset() == null ? null
+                            : new String(EventCodec.encode(e.ladder()), StandardCharsets.UTF_8);
+                    if (ladder == null || ladder.length() > MAX_LADDER_JSON) {
+                        log.warn("stream {}: skipping a LADDER event without figures or with more than fits", e.streamId());
+                    } else {
+                        streams.ladder(e.streamId(), e.ladder().measuredAt(), ladder);
+                    }
+                }
                 case STATS -> {
                     String figures = e.ingest() == null || e.ingest().measuredAt() == null ? null
                             : new String(EventCodec.encode(e.ingest()), StandardCharsets.UTF_8);

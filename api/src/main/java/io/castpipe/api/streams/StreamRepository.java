@@ -21,7 +21,7 @@ public final class StreamRepository {
     /** The size of the videos.title column. */
     private static final int MAX_VIDEO_TITLE = 200;
     private static final String SELECT = "SELECT s.id, s.channel_id, c.name, s.status, s.started_at, s.ended_at, "
-            + "s.video_codec, s.audio_codec, s.metadata_json, s.end_reason, s.ingest_json "
+            + "s.video_codec, s.audio_codec, s.metadata_json, s.end_reason, s.ingest_json, s.ladder_json "
             + "FROM streams s JOIN channels c ON c.id = s.channel_id";
 
     private final Database db;
@@ -105,6 +105,20 @@ public final class StreamRepository {
         }
     }
 
+    /** Keeps what the transcoder said of the stream's ladder at {@code measuredAt}, unless something newer is there already. */
+    public void ladder(String id, Instant measuredAt, String ladderJson) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE streams SET ladder_json = ?, ladder_measured_at = ? WHERE id = ? "
+                        + "AND (ladder_measured_at IS NULL OR ladder_measured_at < ?)")) {
+            OffsetDateTime at = OffsetDateTime.ofInstant(measuredAt, ZoneOffset.UTC);
+            ps.setString(1, ladderJson);
+            ps.setObject(2, at);
+            ps.setString(3, id);
+            ps.setObject(4, at);
+            ps.executeUpdate();
+        }
+    }
+
     /** Ingest said the live stream is still coming in, at {@code at} (as the API heard it). */
     public void seen(String id, Instant at) throws SQLException {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
@@ -176,6 +190,7 @@ public final class StreamRepository {
         OffsetDateTime ended = rs.getObject(6, OffsetDateTime.class);
         return new LiveStream(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getObject(5, OffsetDateTime.class).toInstant(), ended == null ? null : ended.toInstant(),
-                rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11));
+                rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                rs.getString(12));
     }
 }

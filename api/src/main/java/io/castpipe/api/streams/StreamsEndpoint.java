@@ -15,6 +15,7 @@ import io.castpipe.api.http.ApiException;
 import io.castpipe.api.http.ApiRequest;
 import io.castpipe.common.events.EventCodec;
 import io.castpipe.common.events.IngestFigures;
+import io.castpipe.common.events.LadderFigures;
 import io.castpipe.common.events.StreamControl;
 import io.castpipe.common.http.JsonResponses;
 import io.castpipe.common.live.ViewerCounts;
@@ -78,6 +79,7 @@ public final class StreamsEndpoint {
                     : EventCodec.decode(s.ingestJson().getBytes(StandardCharsets.UTF_8), IngestFigures.class);
             Map<String, Object> declared = declared(s.metadataJson());
             m.put("ingest", ingest(s, measured));
+            m.put("ladder", ladder(s.ladderJson()));
             m.put("declared", declared);
             m.put("warnings", warnings.of(measured, declared.get("fps") instanceof Number n ? n.doubleValue() : null));
         }
@@ -112,6 +114,25 @@ public final class StreamsEndpoint {
         out.put("audioCodec", s.audioCodec());
         out.put("width", f == null ? null : f.width());
         out.put("height", f == null ? null : f.height());
+        out.put("measuredAt", f == null ? null : f.measuredAt().toString());
+        return out;
+    }
+
+    /**
+     * How the transcoder encodes the renditions: its preset, whether that is shed from the
+     * configured one because it did not keep up, whether a move is under way, how far behind the
+     * input it is; nulls until a transcoder has said.
+     */
+    private static Map<String, Object> ladder(String ladderJson) {
+        LadderFigures f = ladderJson == null ? null
+                : EventCodec.decode(ladderJson.getBytes(StandardCharsets.UTF_8), LadderFigures.class);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("preset", f == null ? null : f.preset());
+        out.put("configuredPreset", f == null ? null : f.configuredPreset());
+        out.put("shed", f == null ? null : !f.preset().equals(f.configuredPreset()));
+        out.put("switching", f == null ? null : f.switching());
+        out.put("behindSeconds", f == null ? null : f.behindSeconds());
+        out.put("since", f == null || f.since() == null ? null : f.since().toString());
         out.put("measuredAt", f == null ? null : f.measuredAt().toString());
         return out;
     }

@@ -74,7 +74,7 @@ public enum Setting {
     LIVE_SEGMENT_SECONDS("CASTPIPE_LIVE_SEGMENT_SECONDS", "1", "Target segment duration of the live renditions of low- and normal-latency channels, in seconds; segments are cut at the first keyframe once it is reached"),
     LIVE_HIGH_SEGMENT_SECONDS("CASTPIPE_LIVE_HIGH_SEGMENT_SECONDS", "6", "Target segment duration of the live renditions of high-latency channels, in seconds"),
     LIVE_X264_PRESET("CASTPIPE_LIVE_X264_PRESET", "superfast", "x264 preset of the live renditions (ultrafast to veryslow): a live ladder must keep up with real time, so it defaults a step faster than VOD's; veryfast costs about a quarter more CPU per stream"),
-    LIVE_SHED("CASTPIPE_LIVE_SHED", "false", "Restart a live ladder that falls behind real time on x264's fastest preset (and try the configured one again after a minute kept up); off until a restart no longer shows viewers a stall of its own"),
+    LIVE_SHED("CASTPIPE_LIVE_SHED", "true", "Move a live ladder that falls behind real time to x264's fastest preset, without a stall: a second ffmpeg takes the renditions over at segment boundaries (and the configured preset is tried again after a minute kept up)"),
     LIVE_PASSTHROUGH("CASTPIPE_LIVE_PASSTHROUGH", "false", "Also offer each live stream as it came, copied without re-encoding, as the rendition 'source'; its segments follow the streamer's keyframes"),
     LIVE_PART_MS("CASTPIPE_LIVE_PART_MS", "333", "Length of an LL-HLS part of the live renditions of low-latency channels, in milliseconds (rounded to whole frames); 0 serves them whole segments only"),
     LIVE_WINDOW_SEGMENTS("CASTPIPE_LIVE_WINDOW_SEGMENTS", "12", "Segments a live media playlist lists (its sliding window); older segments stay in storage for the recording"),

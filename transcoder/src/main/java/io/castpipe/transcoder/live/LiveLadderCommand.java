@@ -10,7 +10,9 @@ import io.castpipe.transcoder.vod.Rung;
  * The one ffmpeg process of a live stream: FLV on standard input, decoded once, split, and each
  * rung encoded for low delay (x264 {@code zerolatency}: no B-frames, no lookahead) into
  * fragmented MP4 written to its own loopback TCP socket, where the packager reads it. Keyframes
- * are forced at every segment boundary in every rung; fragments close at each keyframe and
+ * are forced at every segment boundary in every rung, on a grid a given phase into the first
+ * interval (so that a second ffmpeg started mid-stream has its keyframes where the first one
+ * has); fragments close at each keyframe and
  * after {@code fragmentMicros}, so the packager sees media as soon as it is encoded. A
  * {@link Rung#isSource() source} rung is the input's audio and video copied as they are.
  */
@@ -19,8 +21,15 @@ public final class LiveLadderCommand {
     private LiveLadderCommand() {
     }
 
+    /**
+     * @param keyframePhaseMs how far into a keyframe interval the first frame falls: the second
+     *                        keyframe comes {@code keyframeSeconds} less that after the first
+     */
     public static List<String> args(List<Rung> rungs, double frameRate, boolean audio, int keyframeSeconds,
-                                    long fragmentMicros, List<String> outputs, String preset) {
+                                    long fragmentMicros, List<String> outputs, String preset, long keyframePhaseMs) {
+        if (keyframePhaseMs < 0 || keyframePhaseMs >= keyframeSeconds * 1000L) {
+            throw new IllegalArgumentException("keyframe phase " + keyframePhaseMs + " ms outside the interval");
+        }
         if (outputs.size() != rungs.size()) {
             throw new IllegalArgumentException(outputs.size() + " outputs for " + rungs.size() + " rungs");
         }
@@ -45,6 +54,8 @@ public final class LiveLadderCommand {
                 "-analyzeduration", String.valueOf(PROBE_MICROS), "-i", "pipe:0",
                 "-filter_complex", graph.toString()));
         String fragments = String.valueOf(fragmentMicros);
+        String keyframes = keyframePhaseMs == 0 ? "expr:gte(t,n_forced*" + keyframeSeconds + ")"
+                : String.format(Locale.ROOT, "expr:gte(t,n_forced*%d-%.3f)", keyframeSeconds, keyframePhaseMs / 1000.0);
         for (int i = 0, v = 0; i < rungs.size(); i++) {
             Rung r = rungs.get(i);
             if (r.isSource()) {
@@ -63,7 +74,7 @@ public final class LiveLadderCommand {
             a.addAll(List.of("-c:v", "libx264", "-preset", preset, "-tune", "zerolatency", "-profile:v", "high",
                     "-b:v", r.videoKbps() + "k", "-maxrate", r.maxKbps() + "k", "-bufsize", r.videoKbps() + "k",
                     "-g", String.valueOf(gop), "-keyint_min", String.valueOf(gop), "-sc_threshold", "0",
-                    "-force_key_frames", "expr:gte(t,n_forced*" + keyframeSeconds + ")",
+                    "-force_key_frames", keyframes,
                     "-f", "mp4", "-movflags", "+frag_keyframe+empty_moov+default_base_moof",
                     "-frag_duration", fragments, outputs.get(i)));
         }

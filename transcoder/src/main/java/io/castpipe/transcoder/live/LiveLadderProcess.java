@@ -24,10 +24,11 @@ import org.slf4j.LoggerFactory;
  * thread of its own), each rung's fragmented MP4 comes back on a loopback socket of its own and
  * is handed to the {@link RenditionSink}.
  */
-public final class LiveLadderProcess implements AutoCloseable {
+final class LiveLadderProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveLadderProcess.class);
     private static final int ACCEPT_TIMEOUT_MS = 30_000;
     private static final Duration READERS_GONE = Duration.ofSeconds(2);
+    private static final int YIELDING_NICENESS = 10;
 
     private final String streamId;
     private final FfmpegJob job;
@@ -46,7 +47,7 @@ public final class LiveLadderProcess implements AutoCloseable {
 
     public static LiveLadderProcess start(Ffmpeg ffmpeg, String streamId, List<Rung> rungs, double frameRate,
                                           boolean audio, int keyframeSeconds, long fragmentMicros, String preset,
-                                          RenditionSink sink) throws IOException {
+                                          long keyframePhaseMs, RenditionSink sink) throws IOException {
         List<ServerSocket> servers = new ArrayList<>();
         List<String> outputs = new ArrayList<>();
         try {
@@ -63,7 +64,8 @@ public final class LiveLadderProcess implements AutoCloseable {
         FfmpegJob job;
         try {
             job = ffmpeg.command("live-" + streamId).withStdin().timeout(Duration.ofDays(7))
-                    .args(LiveLadderCommand.args(rungs, frameRate, audio, keyframeSeconds, fragmentMicros, outputs, preset))
+                    .args(LiveLadderCommand.args(rungs, frameRate, audio, keyframeSeconds, fragmentMicros, outputs, preset,
+                            keyframePhaseMs))
                     .start();
         } catch (RuntimeException e) {
             closeAll(servers);
@@ -116,6 +118,28 @@ public final class LiveLadderProcess implements AutoCloseable {
     /** The stream timestamp (ms) of the newest media ffmpeg took; -1 before any. */
     public long taken() {
         return input.taken();
+    }
+
+    /**
+     * Lowers ffmpeg's CPU priority (nice {@value #YIELDING_NICENESS}, every thread: Linux sets it
+     * per thread), so that a standby taking its renditions over gets the CPU first; the old one
+     * only has to reach its next segment boundary. Where that cannot be done it runs on as it is.
+     */
+    void yieldCpu() {
+        java.nio.file.Path tasks = java.nio.file.Path.of("/proc", String.valueOf(job.pid()), "task");
+        List<String> command = new ArrayList<>(List.of("renice", "-n", String.valueOf(YIELDING_NICENESS), "-p"));
+        try (java.util.stream.Stream<java.nio.file.Path> threads = java.nio.file.Files.list(tasks)) {
+            threads.forEach(t -> command.add(t.getFileName().toString()));
+            Process renice = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!renice.waitFor(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                renice.destroyForcibly();
+            }
+        } catch (IOException e) {
+            log.debug("stream {}: ffmpeg's priority left as it is: {}", streamId, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Ends the input once ffmpeg has what waits: ffmpeg flushes its last fragments, the sinks see their streams end. */

@@ -14,7 +14,9 @@ import io.castpipe.transcoder.vod.Rung;
 
 /**
  * A live stream's master playlist, written once every rendition has its init segment (so the
- * CODECS are the ones the encoder really uses) and a copied source rendition its first segment.
+ * CODECS are the ones the encoder really uses) and its first segment (so a player that reads
+ * the master finds every media playlist there: a ladder slow to start otherwise answered 404s
+ * that a player gives up after).
  * Encoded renditions carry the rungs' nominal bandwidths; the source's are measured from that
  * first segment, its rate as the average and a quarter more as the peak, since the streamer's
  * encoder, not ours, decides how much it varies.
@@ -43,9 +45,9 @@ final class LiveMaster {
         writeWhenComplete();
     }
 
-    /** Measures a copied source from its first segment; writes the master when that was the last thing missing. */
+    /** Notes a rendition's first segment (a copied source is measured from it); writes the master when that was the last thing missing. */
     synchronized void segmentReady(Rung rung, LiveSegment segment) {
-        if (rung.isSource() && !measuredBitsPerSecond.containsKey(rung.name())) {
+        if (!measuredBitsPerSecond.containsKey(rung.name())) {
             measuredBitsPerSecond.put(rung.name(), Math.round(segment.size() * 8 / Math.max(segment.durationSeconds(), 0.1)));
             writeWhenComplete();
         }
@@ -53,7 +55,7 @@ final class LiveMaster {
 
     private void writeWhenComplete() {
         boolean complete = rungs.stream().allMatch(r -> codecs.containsKey(r.name())
-                && (!r.isSource() || measuredBitsPerSecond.containsKey(r.name())));
+                && measuredBitsPerSecond.containsKey(r.name()));
         if (written || !complete) {
             return;
         }

@@ -18,7 +18,6 @@ import io.castpipe.packager.live.LivePart;
 import io.castpipe.packager.live.LiveRenditionPublisher;
 import io.castpipe.packager.live.LiveSegment;
 import io.castpipe.packager.live.LiveSegmenter;
-import io.castpipe.packager.live.RenditionReports;
 import io.castpipe.transcoder.vod.Rung;
 
 /**
@@ -37,15 +36,19 @@ final class LiveRenditionPackager implements RenditionSink {
     private final LiveMaster master;
     private final Consumer<HlsUpdate> announcer;
     private final BiConsumer<String, Instant> stored;
-    /** Where each rung stands, for the rendition reports in the others' playlists. */
-    private final RenditionReports reports = new RenditionReports();
+    private final Handovers handovers;
+    /** Publishes nothing until the running ffmpeg hands each rendition over. */
+    private final boolean standby;
 
     /**
      * @param stored hears, once a rung's segment and the playlist naming it are in storage, the
      *               rung and the wall-clock time its stored media now reaches
+     * @param handovers what the stream's packagers share
+     * @param standby   whether this ffmpeg is a standby, taking the renditions over from the running one
      */
     LiveRenditionPackager(ObjectStore store, String streamId, LiveOptions options, long anchorEpochMs, LiveMaster master,
-                          Consumer<HlsUpdate> announcer, BiConsumer<String, Instant> stored) {
+                          Consumer<HlsUpdate> announcer, BiConsumer<String, Instant> stored, Handovers handovers,
+                          boolean standby) {
         this.store = store;
         this.streamId = streamId;
         this.options = options;
@@ -53,6 +56,8 @@ final class LiveRenditionPackager implements RenditionSink {
         this.master = master;
         this.announcer = announcer;
         this.stored = stored;
+        this.handovers = handovers;
+        this.standby = standby;
     }
 
     /**
@@ -86,52 +91,131 @@ final class LiveRenditionPackager implements RenditionSink {
 
     @Override
     public void consume(Rung rung, InputStream fmp4, java.util.function.BooleanSupplier finished) throws Exception {
-        LivePlaylist playlist;
-        try {
-            playlist = takeOver(rung).orElseGet(options::newPlaylist);
-        } catch (StreamEndedException e) {
-            // Starting it afresh would overwrite its segments from number 0.
-            log.info("stream {}: {} has ended already; passing over the media that came again", streamId, rung.name());
-            fmp4.transferTo(java.io.OutputStream.nullOutputStream());
-            return;
-        }
-        options.parts(LiveStreamSession.FRAME_RATE).ifPresent(parts -> playlist.withParts(parts.targetSeconds()));
-        LiveRenditionPublisher publisher = new LiveRenditionPublisher(store, streamId, rung.name(), playlist,
-                announcer, reports, INLINE_MAX_BYTES);
-        LiveSegmenter segmenter = options.newSegmenter(anchorEpochMs, new LiveSegmenter.Listener() {
-            @Override
-            public void onInit(Fmp4Init init, int version) {
-                publisher.onInit(init, version);
-                master.initReady(rung, init.codecs());
+        LivePlaylist playlist = null;
+        if (!standby) {
+            try {
+                playlist = takeOver(rung).orElseGet(options::newPlaylist);
+            } catch (StreamEndedException e) {
+                // Starting it afresh would overwrite its segments from number 0.
+                log.info("stream {}: {} has ended already; passing over the media that came again", streamId, rung.name());
+                fmp4.transferTo(java.io.OutputStream.nullOutputStream());
+                return;
             }
+        }
+        try (Fmp4Reader reader = new Fmp4Reader(fmp4)) {
+            Publishing publishing;
+            if (standby) {
+                publishing = awaitHandover(rung, reader);
+            } else {
+                publishing = new Publishing(rung, playlist, anchorEpochMs, playlist.lastPosition());
+                publishing.init(reader.init());
+            }
+            Fragment f;
+            while (publishing != null && (f = reader.next()) != null) {
+                if (!publishing.fragment(f)) {
+                    publishing = null; // the standby publishes from here; this ffmpeg is stopped soon
+                }
+            }
+            if (publishing == null) {
+                fmp4.transferTo(java.io.OutputStream.nullOutputStream()); // a blocked output would hold the others back
+            } else if (finished.getAsBoolean()) {
+                publishing.end();
+            }
+        }
+    }
 
-            @Override
-            public void onPart(LivePart part) {
+    /**
+     * The standby's output waits at the rendition's {@link RenditionHandover} until the running
+     * ffmpeg closes a segment where it has a keyframe; null when it is given up or ends first.
+     */
+    private Publishing awaitHandover(Rung rung, Fmp4Reader reader) throws java.io.IOException {
+        RenditionHandover handover = handovers.forStandby(this, rung.name());
+        if (handover == null) {
+            return null;
+        }
+        handover.init(reader.init());
+        long base = -1;
+        Fragment f;
+        while ((f = reader.next()) != null && !handover.cancelled()) {
+            if (base < 0) {
+                base = f.decodeTime();
+            }
+            long epochMs = anchorEpochMs + Math.round((f.decodeTime() - base) * 1000.0 / f.timescale());
+            RenditionHandover.Taken taken = handover.offer(f, epochMs);
+            if (taken != null) {
+                log.info("stream {}: {} taken over by the new ffmpeg at {}", streamId, rung.name(),
+                        Instant.ofEpochMilli(taken.startEpochMs()));
+                Publishing p = new Publishing(rung, taken.playlist(), taken.startEpochMs(), taken.playlist().lastPosition());
+                p.init(taken.init());
+                for (Fragment waited : taken.fragments()) {
+                    p.fragment(waited);
+                }
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** One rendition being cut into segments and published, until the stream ends or a standby takes it. */
+    private final class Publishing implements LiveSegmenter.Listener {
+        private final Rung rung;
+        private final LiveRenditionPublisher publisher;
+        private final LiveSegmenter segmenter;
+        private boolean handedOver;
+
+        Publishing(Rung rung, LivePlaylist playlist, long anchorEpochMs, java.util.Optional<LivePlaylist.Position> after) {
+            this.rung = rung;
+            options.parts(LiveStreamSession.FRAME_RATE).ifPresent(parts -> playlist.withParts(parts.targetSeconds()));
+            this.publisher = new LiveRenditionPublisher(store, streamId, rung.name(), playlist, announcer,
+                    handovers.reports(), INLINE_MAX_BYTES);
+            this.segmenter = options.newSegmenter(anchorEpochMs, this);
+            after.ifPresent(segmenter::resumeAfter);
+        }
+
+        void init(Fmp4Init init) {
+            segmenter.onInit(init);
+        }
+
+        /** False once the rendition is the standby's: this one publishes nothing more. */
+        boolean fragment(Fragment f) {
+            segmenter.onFragment(f);
+            return !handedOver;
+        }
+
+        void end() {
+            segmenter.end();
+        }
+
+        @Override
+        public void onInit(Fmp4Init init, int version) {
+            publisher.onInit(init, version);
+            master.initReady(rung, init.codecs());
+        }
+
+        @Override
+        public void onPart(LivePart part) {
+            if (!handedOver) {
                 publisher.onPart(part);
             }
+        }
 
-            @Override
-            public void onSegment(LiveSegment segment) {
-                publisher.onSegment(segment);
-                master.segmentReady(rung, segment);
-                stored.accept(rung.name(), segment.endDateTime());
+        @Override
+        public void onSegment(LiveSegment segment) {
+            if (handedOver) {
+                return;
             }
+            publisher.onSegment(segment);
+            master.segmentReady(rung, segment);
+            stored.accept(rung.name(), segment.endDateTime());
+            handedOver = handovers.segmentClosed(LiveRenditionPackager.this, rung.name(),
+                    segment.endDateTime().toEpochMilli(), publisher.playlist());
+        }
 
-            @Override
-            public void onEnd() {
+        @Override
+        public void onEnd() {
+            if (!handedOver) {
                 publisher.onEnd();
             }
-        });
-        playlist.lastPosition().ifPresent(segmenter::resumeAfter);
-        try (Fmp4Reader reader = new Fmp4Reader(fmp4)) {
-            segmenter.onInit(reader.init());
-            Fragment f;
-            while ((f = reader.next()) != null) {
-                segmenter.onFragment(f);
-            }
-        }
-        if (finished.getAsBoolean()) {
-            segmenter.end();
         }
     }
 }

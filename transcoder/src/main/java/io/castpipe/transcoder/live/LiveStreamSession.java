@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 
 import io.castpipe.common.events.MediaTag;
@@ -21,8 +20,12 @@ import org.slf4j.LoggerFactory;
  * One live stream inside a transcoder: holds the first tags back until the codec configuration
  * is known (the ladder is planned from the SPS's picture size, audio is mapped only if the
  * stream has AAC), then starts the stream's ffmpeg and feeds it every tag as it comes.
+ *
+ * <p>To change the preset while live it starts a standby ffmpeg beside the running one, from the
+ * last keyframe every rung has stored, fed the same input; each rendition passes to the standby
+ * at a segment boundary ({@link Handovers}), and once all have, the old ffmpeg is stopped.
  */
-public final class LiveStreamSession implements AutoCloseable {
+final class LiveStreamSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveStreamSession.class);
     /** What may wait for the codec configuration before the stream is given up as broken. */
     private static final int MAX_PENDING_TAGS = 2000;
@@ -33,9 +36,11 @@ public final class LiveStreamSession implements AutoCloseable {
     private static final long MAX_REPLAY_BYTES = 32L << 20;
 
     private final String streamId;
+    private final String channelId;
     private final Ffmpeg ffmpeg;
     private final LiveSettings settings;
-    private final BiFunction<List<Rung>, Long, RenditionSink> sinks;
+    private final Sinks sinks;
+    private final Handovers handovers = new Handovers();
     private final LongSupplier storedUntil;
     /** What ffmpeg was given from the last keyframe every rung has stored past: a restart gives it again. */
     private final ArrayDeque<MediaTag> replay = new ArrayDeque<>();
@@ -52,16 +57,31 @@ public final class LiveStreamSession implements AutoCloseable {
     private long lastTagNanos = System.nanoTime();
     private String preset;
     private long startedNanos;
+    /** The stream timestamp (ms) the running ffmpeg's keyframe grid starts at. */
+    private long keyframeOrigin;
+    private LiveLadderProcess standby;
+    private String standbyPreset;
+    private long standbyStartedNanos;
+
+    /** Where a ladder's renditions go. */
+    @FunctionalInterface
+    interface Sinks {
+        /**
+         * @param firstFrameMs the stream timestamp (ms) of the first frame ffmpeg gets, where its
+         *                     output time starts (not 0 for a worker that takes the stream over mid-way)
+         * @param standby      whether the ffmpeg is a standby, taking the renditions over from the running one
+         */
+        RenditionSink create(List<Rung> rungs, long firstFrameMs, Handovers handovers, boolean standby);
+    }
 
     /**
-     * @param sinks gives, once the ladder is planned, where its renditions go; its second argument
-     *              is the stream timestamp (ms) of the first frame ffmpeg gets, where ffmpeg's
-     *              output time starts (not 0 for a worker that takes the stream over mid-way)
+     * @param sinks gives, once the ladder is planned, where its renditions go
      * @param storedUntil the stream timestamp (ms) before which every rung's output is stored, -1 before any
      */
-    public LiveStreamSession(String streamId, Ffmpeg ffmpeg, LiveSettings settings,
-                             BiFunction<List<Rung>, Long, RenditionSink> sinks, LongSupplier storedUntil) {
+    LiveStreamSession(String streamId, String channelId, Ffmpeg ffmpeg, LiveSettings settings, Sinks sinks,
+                      LongSupplier storedUntil) {
         this.streamId = streamId;
+        this.channelId = channelId;
         this.ffmpeg = ffmpeg;
         this.settings = settings;
         this.sinks = sinks;
@@ -69,18 +89,20 @@ public final class LiveStreamSession implements AutoCloseable {
         this.preset = settings.preset();
     }
 
-    public void accept(MediaTag tag) throws IOException {
+    void accept(MediaTag tag) throws IOException {
         lastTagNanos = System.nanoTime();
         if (broken) {
             return;
         }
         if (process != null) {
             MediaTag known = tag.kind() == MediaTag.Kind.VIDEO ? lastVideoConfig : lastAudioConfig;
-            if (tag.sequenceHeader() && known != null && java.util.Arrays.equals(tag.payload(), known.payload())) {
-                return; // ingest repeats the configuration before every keyframe; ffmpeg has it
+            // Ingest repeats the configuration before every keyframe: ffmpeg has it, the replay keeps it as a restart point.
+            if (!repeats(tag, known)) {
+                remember(tag);
+                process.write(tag);
+                feedStandby(tag);
             }
-            remember(tag);
-            give(tag);
+            keep(tag);
             return;
         }
         if (tag.kind() == MediaTag.Kind.VIDEO && tag.sequenceHeader()) {
@@ -119,10 +141,12 @@ public final class LiveStreamSession implements AutoCloseable {
         log.info("stream {}: {}x{}{}, ladder {}", streamId, size.width(), size.height(), audio ? " with audio" : "",
                 rungs.stream().map(Rung::name).toList());
         process = LiveLadderProcess.start(ffmpeg, streamId, rungs, FRAME_RATE, audio, settings.keyframeSeconds(),
-                settings.fragmentMicros(), preset, sinks.apply(rungs, firstFrameTimestamp));
+                settings.fragmentMicros(), preset, 0, sinks.create(rungs, firstFrameTimestamp, handovers, false));
         startedNanos = System.nanoTime();
+        keyframeOrigin = firstFrameTimestamp;
         for (MediaTag t : pending) {
-            give(t);
+            process.write(t);
+            keep(t);
         }
         pending.clear();
         pendingBytes = 0;
@@ -138,8 +162,12 @@ public final class LiveStreamSession implements AutoCloseable {
         }
     }
 
-    private void give(MediaTag tag) throws IOException {
-        process.write(tag);
+    private static boolean repeats(MediaTag tag, MediaTag known) {
+        return tag.sequenceHeader() && known != null && java.util.Arrays.equals(tag.payload(), known.payload());
+    }
+
+    /** Keeps what ffmpeg was given, from the last restart point every rung has stored past, for a restart. */
+    private void keep(MediaTag tag) {
         if (tag.kind() == MediaTag.Kind.VIDEO && tag.sequenceHeader()) {
             trimReplay(); // once a keyframe, before it joins
         }
@@ -175,8 +203,10 @@ public final class LiveStreamSession implements AutoCloseable {
      * stored past (ingest sends the configuration before every keyframe), then what the old one
      * had not been given yet: the playlists go on after a discontinuity, as after a takeover, and
      * show the seconds since that keyframe twice rather than lose what the old ffmpeg held.
+     * Viewers wait while the new ffmpeg starts: {@link #switchPreset} is the seamless way.
      */
-    public void restart(String newPreset) throws IOException {
+    void restart(String newPreset) throws IOException {
+        dropStandby();
         preset = newPreset;
         if (process == null) {
             return;
@@ -202,43 +232,156 @@ public final class LiveStreamSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a standby ffmpeg on {@code newPreset} from the last keyframe every rung has stored
+     * past, its keyframes on the running one's grid, and feeds it everything from then on; the
+     * renditions pass to it at segment boundaries as it catches up ({@link #check()}). When
+     * {@code shed}, the running ffmpeg does not keep up and yields the CPU to the standby. False
+     * when there is nothing to start it from.
+     */
+    boolean switchPreset(String newPreset, boolean shed) throws IOException {
+        dropStandby();
+        List<MediaTag> from = new ArrayList<>(replay);
+        int config = 0;
+        while (config < from.size() && !(from.get(config).kind() == MediaTag.Kind.VIDEO && from.get(config).sequenceHeader())) {
+            config++;
+        }
+        MediaTag first = from.stream().skip(config)
+                .filter(t -> !t.sequenceHeader() && t.kind() != MediaTag.Kind.SCRIPT).findFirst().orElse(null);
+        if (process == null || first == null) {
+            return false;
+        }
+        long intervalMs = settings.keyframeSeconds() * 1000L;
+        RenditionSink sink = sinks.create(rungs, first.timestamp(), handovers, true);
+        handovers.begin(rungs, sink);
+        standby = LiveLadderProcess.start(ffmpeg, streamId, rungs, FRAME_RATE, audio, settings.keyframeSeconds(),
+                settings.fragmentMicros(), newPreset, Math.floorMod(first.timestamp() - keyframeOrigin, intervalMs), sink);
+        standbyPreset = newPreset;
+        standbyStartedNanos = System.nanoTime();
+        if (shed) {
+            process.yieldCpu(); // for good: it is stopped once the standby has the renditions, or restarted
+        }
+        MediaTag video = null;
+        MediaTag sound = lastAudioConfig;
+        if (sound != null) {
+            standby.write(sound);
+        }
+        for (MediaTag t : from.subList(config, from.size())) {
+            MediaTag known = t.kind() == MediaTag.Kind.VIDEO ? video : sound;
+            if (!repeats(t, known)) {
+                standby.write(t);
+            }
+            if (t.sequenceHeader() && t.kind() == MediaTag.Kind.VIDEO) {
+                video = t;
+            } else if (t.sequenceHeader() && t.kind() == MediaTag.Kind.AUDIO) {
+                sound = t;
+            }
+        }
+        return true;
+    }
+
+    private void feedStandby(MediaTag tag) throws IOException {
+        if (standby != null) {
+            try {
+                standby.write(tag);
+            } catch (IOException e) {
+                log.warn("stream {}: the standby ffmpeg failed ({}); staying on x264 preset {}", streamId, e.getMessage(), preset);
+                dropStandby();
+            }
+        }
+    }
+
+    /** How long a standby ffmpeg has been taking the stream over; null when none is. */
+    Duration switching() {
+        return standby == null ? null : Duration.ofNanos(System.nanoTime() - standbyStartedNanos);
+    }
+
+    /** How many renditions a standby has taken over so far. */
+    long switched() {
+        return standby == null ? 0 : handovers.taken();
+    }
+
+    /** Gives the standby up; the running ffmpeg keeps the renditions it has not handed over. */
+    void dropStandby() {
+        if (standby != null) {
+            handovers.cancel();
+            standby.close();
+            standby = null;
+        }
+    }
+
     /** The media time waiting for the stream's ffmpeg to take it: how far it is behind. */
-    public Duration backlog() {
+    Duration backlog() {
         return process == null ? Duration.ZERO : process.backlog();
     }
 
     /** How long the stream's ffmpeg has run; zero while none runs. */
-    public Duration running() {
+    Duration running() {
         return process == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
     /** The stream timestamp (ms) of the newest media its ffmpeg took; -1 while none runs or before any. */
-    public long taken() {
+    long taken() {
         return process == null ? -1 : process.taken();
     }
 
-    public List<Rung> rungs() {
+    String channelId() {
+        return channelId;
+    }
+
+    /** The x264 preset the running ffmpeg encodes on. */
+    String preset() {
+        return preset;
+    }
+
+    List<Rung> rungs() {
         return rungs;
     }
 
     /** Given up: no readable codec configuration came; its media is passed over. */
-    public boolean broken() {
+    boolean broken() {
         return broken;
     }
 
-    /** Fails if the stream's ffmpeg stopped taking input. */
-    public void check() throws IOException {
+    /**
+     * Fails if the stream's ffmpeg stopped taking input. A standby that did is given up; one that
+     * has every rendition becomes the running ffmpeg, and the old one is stopped: true then.
+     */
+    boolean check() throws IOException {
         if (process != null) {
             process.check();
         }
+        if (standby == null) {
+            return false;
+        }
+        try {
+            standby.check();
+        } catch (IOException e) {
+            log.warn("stream {}: the standby ffmpeg failed ({}); staying on x264 preset {}", streamId, e.getMessage(), preset);
+            dropStandby();
+            return false;
+        }
+        if (handovers.complete()) {
+            handovers.done();
+            process.close();
+            process = standby;
+            standby = null;
+            preset = standbyPreset;
+            startedNanos = standbyStartedNanos;
+            log.info("stream {}: now on x264 preset {}, taken over in {} ms", streamId, preset,
+                    (System.nanoTime() - standbyStartedNanos) / 1_000_000);
+            return true;
+        }
+        return false;
     }
 
-    public Duration idleFor() {
+    Duration idleFor() {
         return Duration.ofNanos(System.nanoTime() - lastTagNanos);
     }
 
     /** The stream ended: let ffmpeg finish its last fragments. */
-    public void finish() {
+    void finish() {
+        dropStandby();
         if (process != null) {
             process.finish(Duration.ofSeconds(10));
         }
@@ -247,13 +390,15 @@ public final class LiveStreamSession implements AutoCloseable {
     /** Stop at once, e.g. because another worker takes the stream over. */
     @Override
     public void close() {
+        dropStandby();
         if (process != null) {
             process.close();
         }
     }
 
     /** Stop at once, and let the outputs' readers finish, for a new session of this stream here. */
-    public void abandon() {
+    void abandon() {
+        dropStandby();
         if (process != null) {
             process.closeAndAwaitReaders();
         }

@@ -63,6 +63,8 @@ public final class LiveTranscoderService implements Service {
      * can be. With parts, a fragment is a part.
      */
     private static final int FRAGMENT_MS = 100;
+    /** How long a standby ffmpeg may take to catch up with the running one before it is given up. */
+    private static final Duration SWITCH_LIMIT = Duration.ofSeconds(15);
     /** The loop turns every 100 ms; a commit at a rebalance may wait a minute for the broker. */
     private static final Duration STALL_LIMIT = Duration.ofSeconds(90);
 
@@ -74,6 +76,7 @@ public final class LiveTranscoderService implements Service {
     private final ExecutorService finisher = Executors.newFixedThreadPool(2, DaemonThreads.numbered("live-finisher-"));
     private volatile KafkaConsumer<String, byte[]> consumer;
     private LoadShedder shedder;
+    private LadderReporter ladders;
     private boolean shedding;
     private long lastIdleCheck;
     private long lastShedCheck;
@@ -108,6 +111,7 @@ public final class LiveTranscoderService implements Service {
         shedder = new LoadShedder(ctx.config().x264Preset(Setting.LIVE_X264_PRESET));
         shedding = ctx.config().bool(Setting.LIVE_SHED);
         updates = new EventPublisher(ctx.kafka(), ctx.topics(), "hls-updates");
+        ladders = new LadderReporter(updates, ctx.nodeId(), ctx.config().x264Preset(Setting.LIVE_X264_PRESET));
         // One way of packaging per latency mode, read (and checked) now rather than per stream.
         Map<LatencyMode, LiveOptions> options = new EnumMap<>(LatencyMode.class);
         Map<LatencyMode, LiveSettings> settings = new EnumMap<>(LatencyMode.class);
@@ -173,8 +177,13 @@ public final class LiveTranscoderService implements Service {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     handle(r, options, settings);
                 }
-                sessions.forEach((id, s) -> feedSafely(id, s, s::check));
+                sessions.forEach((id, s) -> feedSafely(id, s, () -> {
+                    if (s.check()) {
+                        handovers("seamless");
+                    }
+                }));
                 shedLoad();
+                ladders.look(sessions, System.nanoTime());
                 endIdle(consumer);
                 if (System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
                     consumer.commitAsync(durable.offsets(consumer, consumer.assignment()), null);
@@ -229,12 +238,15 @@ public final class LiveTranscoderService implements Service {
             long streamStartEpochMs = tag.ingestedAt() - tag.timestamp();
             DurableOffsets.Mark mark = new DurableOffsets.Mark(partition, record.offset());
             LiveSettings chosen = settings.get(tag.latency()).withPreset(shedder.preset(k));
-            LiveStreamSession s = new LiveStreamSession(k, ctx.ffmpeg(), chosen, (rungs, firstFrameMs) -> {
-                mark.ladder(rungs.size());
+            LiveStreamSession s = new LiveStreamSession(k, tag.channelId(), ctx.ffmpeg(), chosen, (rungs, firstFrameMs, handovers, standby) -> {
+                if (!standby) {
+                    mark.ladder(rungs.size());
+                }
                 return new LiveRenditionPackager(ctx.objectStore(), k, options.get(tag.latency()), streamStartEpochMs + firstFrameMs,
                         new LiveMaster(ctx.objectStore(), k, rungs, LiveStreamSession.FRAME_RATE),
                         update -> updates.publish(Topic.HLS_UPDATES, k, update),
-                        (rung, storedUntil) -> mark.stored(rung, storedUntil.toEpochMilli() - streamStartEpochMs));
+                        (rung, storedUntil) -> mark.stored(rung, storedUntil.toEpochMilli() - streamStartEpochMs),
+                        handovers, standby);
             }, mark::storedUntil);
             durable.track(s, mark);
             return s;
@@ -282,9 +294,13 @@ public final class LiveTranscoderService implements Service {
     }
 
     /**
-     * About once a second: a stream whose ffmpeg falls behind real time is started again on the
-     * fastest preset, and one that kept up long enough on it on the configured preset again
-     * ({@link LoadShedder}). Each is a discontinuity in its playlists.
+     * About once a second: a stream whose ffmpeg falls behind real time moves to the fastest
+     * preset, and one that kept up long enough on it back to the configured preset
+     * ({@link LoadShedder}). The move is made before the break: a standby ffmpeg takes the
+     * renditions over at segment boundaries while the running one goes on publishing. A standby
+     * that has not caught up within {@link #SWITCH_LIMIT} is given up: a stream still behind is
+     * then started again at once on the fastest preset (viewers wait for that), one trying to
+     * climb stays where it was.
      */
     private void shedLoad() {
         long now = System.nanoTime();
@@ -293,6 +309,17 @@ public final class LiveTranscoderService implements Service {
         }
         lastShedCheck = now;
         sessions.forEach((id, session) -> {
+            Duration switching = session.switching();
+            if (switching != null) {
+                if (switching.compareTo(SWITCH_LIMIT) > 0) {
+                    giveUpSwitch(id, session);
+                }
+                return;
+            }
+            if (!session.rungs().isEmpty() && !session.preset().equals(shedder.preset(id))) {
+                giveUpSwitch(id, session); // the standby failed: the stream is still on the preset it was to leave
+                return;
+            }
             Duration backlog = session.backlog();
             LoadShedder.Step step = shedder.look(id, backlog, session.taken(), session.running(), now);
             if (step == LoadShedder.Step.NONE) {
@@ -300,15 +327,41 @@ public final class LiveTranscoderService implements Service {
             }
             String preset = shedder.preset(id);
             if (step == LoadShedder.Step.SHED) {
-                log.warn("stream {}: its ladder is {} ms behind real time and not catching up; starting it again "
-                        + "on x264 preset {}", id, backlog.toMillis(), preset);
+                log.warn("stream {}: its ladder is {} ms behind real time and not catching up; moving it to "
+                        + "x264 preset {}", id, backlog.toMillis(), preset);
             } else {
                 log.info("stream {}: kept up for {} s; trying x264 preset {} again", id,
                         LoadShedder.FIRST_CLIMB.toSeconds(), preset);
             }
-            ctx.metrics().registry().counter("castpipe.live.ladder.restarts", "reason", step.name().toLowerCase()).increment();
-            feedSafely(id, session, () -> session.restart(preset));
+            ctx.metrics().registry().counter("castpipe.live.ladder.steps", "step", step.name().toLowerCase()).increment();
+            feedSafely(id, session, () -> {
+                if (!session.switchPreset(preset, step == LoadShedder.Step.SHED)) {
+                    session.restart(preset);
+                }
+            });
         });
+    }
+
+    /** A standby that did not catch up in time, or failed. */
+    private void giveUpSwitch(String id, LiveStreamSession session) {
+        boolean shed = shedder.preset(id).equals(LoadShedder.FASTEST_PRESET);
+        if (!shed && session.switched() == 0) {
+            log.info("stream {}: the ladder on the configured preset did not take over; staying on {}", id,
+                    LoadShedder.FASTEST_PRESET);
+            session.dropStandby();
+            shedder.climbFailed(id, System.nanoTime());
+            handovers("abandoned");
+            return;
+        }
+        log.warn("stream {}: the new ladder did not take over; starting it again at once on x264 preset {}", id,
+                shedder.preset(id));
+        handovers("restarted");
+        feedSafely(id, session, () -> session.restart(shedder.preset(id)));
+    }
+
+    /** How a move to another preset ended: taken over seamlessly, by a restart, or abandoned (a climb that did not catch up). */
+    private void handovers(String outcome) {
+        ctx.metrics().registry().counter("castpipe.live.ladder.handovers", "outcome", outcome).increment();
     }
 
     /**

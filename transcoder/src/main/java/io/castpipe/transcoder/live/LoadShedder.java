@@ -87,6 +87,15 @@ final class LoadShedder {
         return Step.NONE;
     }
 
+    /** The configured preset could not catch up with the stream: it stays shed, and waits twice as long to try again. */
+    void climbFailed(String stream, long nowNanos) {
+        State s = streams.computeIfAbsent(stream, k -> new State());
+        s.shed = true;
+        s.climbed = false;
+        s.climbWait = min(s.climbWait.multipliedBy(2), LONGEST_CLIMB);
+        restarted(s, nowNanos);
+    }
+
     /** A new ffmpeg starts from nothing taken. */
     private static void restarted(State s, long nowNanos) {
         s.keepingUpSince = nowNanos;

@@ -7,7 +7,7 @@ import io.castpipe.transcoder.vod.Rung;
 
 /** Takes one rendition's fragmented MP4 as ffmpeg writes it, until the stream ends. */
 @FunctionalInterface
-public interface RenditionSink {
+interface RenditionSink {
     /**
      * Runs on a thread of its own for the whole stream; returns when {@code fmp4} ends.
      * @param finished after the end: true when the stream finished, false when it was cut off

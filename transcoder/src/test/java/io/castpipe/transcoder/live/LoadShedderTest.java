@@ -72,6 +72,23 @@ class LoadShedderTest {
     }
 
     @Test
+    void aClimbWhoseLadderDidNotTakeOverStaysShedAndWaitsTwiceAsLong() {
+        second(1.0, 0);
+        second(0.5, 2000);
+        assertThat(second(0.5, 2500)).isEqualTo(SHED);
+        for (int i = 0; i < 60; i++) {
+            second(1.0, 100);
+        }
+        assertThat(shedder.preset("s")).as("climbing").isEqualTo("superfast");
+        shedder.climbFailed("s", now);
+        assertThat(shedder.preset("s")).isEqualTo("ultrafast");
+        for (int i = 0; i < 119; i++) {
+            assertThat(second(1.0, 100)).as("second %d", i).isEqualTo(NONE);
+        }
+        assertThat(second(1.0, 100)).isEqualTo(CLIMB);
+    }
+
+    @Test
     void aStreamAlreadyOnTheFastestPresetHasNothingToShed() {
         LoadShedder fastest = new LoadShedder("ultrafast");
         long t = 0;

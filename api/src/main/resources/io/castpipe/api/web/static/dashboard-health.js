@@ -1,6 +1,7 @@
 // Live ingest health: while a channel of the user is live, what ingest measures of the stream
-// (bit rates, frame rate, keyframe interval, codecs), its viewers, and the warnings that say
-// what to change in the encoder. Polls GET /api/live and GET /api/streams/{id}.
+// (bit rates, frame rate, keyframe interval, codecs), its viewers, how the server transcodes
+// it, and the warnings that say what to change in the encoder. Polls GET /api/live and
+// GET /api/streams/{id}.
 import { api, el } from './castpipe.js';
 import { errorText } from './dashboard-controls.js';
 
@@ -68,7 +69,8 @@ function render(entry, live, stream) {
       (v) => `${round1(v)} s` + (f.maxKeyframeIntervalSeconds > v ? ` (longest ${round1(f.maxKeyframeIntervalSeconds)} s)` : '')),
     figure('Resolution', f.width && f.height ? `${f.width}×${f.height}` : null, String),
     figure('Codecs', [f.videoCodec, f.audioCodec].filter(Boolean).join(' / ') || null, String),
-    figure('Viewers', stream.viewers ?? live.viewers, String));
+    figure('Viewers', stream.viewers ?? live.viewers, String),
+    figure('Transcoding', stream.ladder?.preset ? stream.ladder : null, transcoding));
   const started = new Date(live.startedAt);
   const head = el('p', { class: 'live-head' }, el('span', { class: 'badge live' }, 'LIVE'),
     ` since ${started.toLocaleTimeString()}`, f.measuredAt ? el('span', { class: 'muted small' },
@@ -90,6 +92,14 @@ function render(entry, live, stream) {
 
 function figure(name, value, format) {
   return el('div', { class: 'figure' }, el('dt', {}, name), el('dd', {}, value === null || value === undefined ? '…' : format(value)));
+}
+
+// The server's side of the health: the x264 preset the ladder is on, whether it was shed onto a
+// faster one because the configured one fell behind real time, and how far behind it is.
+function transcoding(l) {
+  const shed = l.shed ? ` (shed from ${l.configuredPreset} at ${new Date(l.since).toLocaleTimeString()})` : '';
+  const moving = l.switching ? ', changing preset' : '';
+  return `x264 ${l.preset}${shed}${moving}, ${round1(l.behindSeconds)} s behind`;
 }
 
 function round1(v) {

@@ -1,0 +1,71 @@
+package io.castpipe.transcoder.live;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.castpipe.common.events.LadderFigures;
+import io.castpipe.common.events.StreamEvent;
+import io.castpipe.common.kafka.EventPublisher;
+import io.castpipe.common.kafka.Topic;
+
+/**
+ * Tells the API how each stream's ladder is encoded — its preset, whether a standby is taking it
+ * over, how far it is behind — as a LADDER {@link StreamEvent} every {@link #EVERY} and at once
+ * when the preset or the switching changes. Used by the loop's thread only.
+ */
+final class LadderReporter {
+    static final Duration EVERY = Duration.ofSeconds(5);
+
+    private static final class Reported {
+        final String channelId;
+        String preset;
+        boolean switching;
+        Instant since = Instant.now();
+        long at;
+
+        Reported(String channelId) {
+            this.channelId = channelId;
+        }
+    }
+
+    private final EventPublisher publisher;
+    private final String node;
+    private final String configuredPreset;
+    private final Map<String, Reported> streams = new HashMap<>();
+
+    LadderReporter(EventPublisher publisher, String node, String configuredPreset) {
+        this.publisher = publisher;
+        this.node = node;
+        this.configuredPreset = configuredPreset;
+    }
+
+    /** Reports each session's ladder that changed or was last reported {@link #EVERY} ago. */
+    void look(Map<String, LiveStreamSession> sessions, long nowNanos) {
+        streams.keySet().retainAll(sessions.keySet());
+        sessions.forEach((id, session) -> look(id, session, nowNanos));
+    }
+
+    private void look(String streamId, LiveStreamSession session, long nowNanos) {
+        if (session.rungs().isEmpty()) {
+            return; // no ladder yet
+        }
+        Reported r = streams.computeIfAbsent(streamId, k -> new Reported(session.channelId()));
+        String preset = session.preset();
+        boolean switching = session.switching() != null;
+        boolean changed = !preset.equals(r.preset) || switching != r.switching;
+        if (!changed && nowNanos - r.at < EVERY.toNanos()) {
+            return;
+        }
+        if (r.preset != null && !preset.equals(r.preset)) {
+            r.since = Instant.now();
+        }
+        r.preset = preset;
+        r.switching = switching;
+        r.at = nowNanos;
+        LadderFigures figures = new LadderFigures(Instant.now(), preset, configuredPreset, switching,
+                session.backlog().toMillis() / 1000.0, r.since);
+        publisher.publish(Topic.STREAM_EVENTS, streamId, StreamEvent.ladder(streamId, r.channelId, figures, node));
+    }
+}
