@@ -93,25 +93,21 @@ public final class StreamRepository {
 
     /** Keeps the figures ingest measured at {@code measuredAt}, unless newer ones are there already. */
     public void measured(String id, Instant measuredAt, String ingestJson) throws SQLException {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE streams SET ingest_json = ?, ingest_measured_at = ? WHERE id = ? "
-                        + "AND (ingest_measured_at IS NULL OR ingest_measured_at < ?)")) {
-            OffsetDateTime at = OffsetDateTime.ofInstant(measuredAt, ZoneOffset.UTC);
-            ps.setString(1, ingestJson);
-            ps.setObject(2, at);
-            ps.setString(3, id);
-            ps.setObject(4, at);
-            ps.executeUpdate();
-        }
+        keepNewest("ingest_json", "ingest_measured_at", id, measuredAt, ingestJson);
     }
 
     /** Keeps what the transcoder said of the stream's ladder at {@code measuredAt}, unless something newer is there already. */
     public void ladder(String id, Instant measuredAt, String ladderJson) throws SQLException {
+        keepNewest("ladder_json", "ladder_measured_at", id, measuredAt, ladderJson);
+    }
+
+    /** A replayed older report changes nothing. */
+    private void keepNewest(String column, String atColumn, String id, Instant measuredAt, String json) throws SQLException {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE streams SET ladder_json = ?, ladder_measured_at = ? WHERE id = ? "
-                        + "AND (ladder_measured_at IS NULL OR ladder_measured_at < ?)")) {
+                "UPDATE streams SET " + column + " = ?, " + atColumn + " = ? WHERE id = ? "
+                        + "AND (" + atColumn + " IS NULL OR " + atColumn + " < ?)")) {
             OffsetDateTime at = OffsetDateTime.ofInstant(measuredAt, ZoneOffset.UTC);
-            ps.setString(1, ladderJson);
+            ps.setString(1, json);
             ps.setObject(2, at);
             ps.setString(3, id);
             ps.setObject(4, at);

@@ -22,11 +22,14 @@ final class Handovers {
         return reports;
     }
 
-    /** A standby whose output goes to {@code sink} starts taking over every one of {@code rungs}. */
-    void begin(List<Rung> rungs, RenditionSink sink) {
+    /**
+     * A standby whose output goes to {@code sink} starts taking over every one of {@code rungs};
+     * {@code shedding} when the running ffmpeg is behind real time.
+     */
+    void begin(List<Rung> rungs, RenditionSink sink, boolean shedding) {
         cancel();
         standby = sink;
-        pending = rungs.stream().collect(Collectors.toUnmodifiableMap(Rung::name, r -> new RenditionHandover()));
+        pending = rungs.stream().collect(Collectors.toUnmodifiableMap(Rung::name, r -> new RenditionHandover(shedding)));
     }
 
     /** The standby's handover of {@code rung}, or null when {@code sink} is not the standby (any more). */
@@ -37,7 +40,12 @@ final class Handovers {
     /** A packager other than the standby closed a segment; true once {@code rung} is the standby's. */
     boolean segmentClosed(RenditionSink sink, String rung, long endEpochMs, LivePlaylist playlist) {
         RenditionHandover h = sink == standby ? null : pending.get(rung);
-        return h != null && h.segmentClosed(endEpochMs, playlist);
+        try {
+            return h != null && h.segmentClosed(endEpochMs, playlist);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Every rendition is the standby's. */

@@ -253,7 +253,7 @@ final class LiveStreamSession implements AutoCloseable {
         }
         long intervalMs = settings.keyframeSeconds() * 1000L;
         RenditionSink sink = sinks.create(rungs, first.timestamp(), handovers, true);
-        handovers.begin(rungs, sink);
+        handovers.begin(rungs, sink, shed);
         standby = LiveLadderProcess.start(ffmpeg, streamId, rungs, FRAME_RATE, audio, settings.keyframeSeconds(),
                 settings.fragmentMicros(), newPreset, Math.floorMod(first.timestamp() - keyframeOrigin, intervalMs), sink);
         standbyPreset = newPreset;
@@ -381,6 +381,12 @@ final class LiveStreamSession implements AutoCloseable {
 
     /** The stream ended: let ffmpeg finish its last fragments. */
     void finish() {
+        if (standby != null && handovers.taken() > 0) {
+            // Ended in the middle of a handover: each ffmpeg ends the renditions it publishes.
+            handovers.done();
+            standby.finish(Duration.ofSeconds(10));
+            standby = null;
+        }
         dropStandby();
         if (process != null) {
             process.finish(Duration.ofSeconds(10));

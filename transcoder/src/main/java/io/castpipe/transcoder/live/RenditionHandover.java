@@ -21,6 +21,8 @@ final class RenditionHandover {
     static final long SAME_MOMENT_MS = 40;
     /** What may wait; past it the oldest keyframe interval goes (the standby is far ahead: a later boundary will do). */
     private static final long MAX_WAITING_BYTES = 16L << 20;
+    /** How long the running ffmpeg waits at a boundary for the standby to reach it. */
+    static final java.time.Duration HOLD = java.time.Duration.ofSeconds(10);
 
     /** What the standby publishes from: the rendition's playlist, its own init segment, what waited. */
     record Taken(LivePlaylist playlist, long startEpochMs, Fmp4Init init, List<Fragment> fragments) {
@@ -29,6 +31,7 @@ final class RenditionHandover {
     private record Dated(Fragment fragment, long epochMs) {
     }
 
+    private final boolean shedding;
     private final ArrayDeque<Dated> waiting = new ArrayDeque<>();
     private long waitingBytes;
     private Fmp4Init init;
@@ -36,16 +39,36 @@ final class RenditionHandover {
     private long closedUntil;
     private Taken taken;
     private boolean cancelled;
+    /** The date of the standby's newest fragment (epoch ms). */
+    private long newest = Long.MIN_VALUE / 2;
 
-    /** Running ffmpeg's side: a segment ending at {@code endEpochMs} is published; true once the rendition is the standby's. */
-    synchronized boolean segmentClosed(long endEpochMs, LivePlaylist playlist) {
+    /** @param shedding whether the running ffmpeg is behind real time (not when trying the configured preset again) */
+    RenditionHandover(boolean shedding) {
+        this.shedding = shedding;
+    }
+
+    /**
+     * Running ffmpeg's side: a segment ending at {@code endEpochMs} is published; true once the
+     * rendition is the standby's. When shedding, a standby short of that moment is waited for, up
+     * to {@link #HOLD}: the running ffmpeg is behind and on its way out (it yields the CPU), so its
+     * next boundary may be far off, and the rungs of one ffmpeg come out a little apart — a
+     * boundary passed by would leave one rendition on the old ffmpeg while the others moved.
+     */
+    synchronized boolean segmentClosed(long endEpochMs, LivePlaylist playlist) throws InterruptedException {
         if (cancelled || taken != null) {
             return taken != null;
         }
         closedUntil = endEpochMs;
         trim();
-        Dated first = waiting.peekFirst();
-        if (init == null || first == null || Math.abs(first.epochMs() - endEpochMs) > SAME_MOMENT_MS) {
+        long deadline = System.nanoTime() + (shedding ? HOLD.toNanos() : 0);
+        while (!cancelled && !startsAt(endEpochMs) && newest < endEpochMs - SAME_MOMENT_MS) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            wait(left / 1_000_000 + 1);
+        }
+        if (cancelled || init == null || !startsAt(endEpochMs)) {
             return false;
         }
         List<Fragment> from = new ArrayList<>();
@@ -74,13 +97,22 @@ final class RenditionHandover {
         }
         waiting.addLast(new Dated(fragment, epochMs));
         waitingBytes += fragment.size();
+        newest = epochMs;
         trim();
+        notifyAll();
         return null;
+    }
+
+    /** Whether what waits starts with a keyframe at {@code epochMs}. */
+    private boolean startsAt(long epochMs) {
+        Dated first = waiting.peekFirst();
+        return first != null && Math.abs(first.epochMs() - epochMs) <= SAME_MOMENT_MS;
     }
 
     /** The standby was given up: the running ffmpeg keeps the rendition. */
     synchronized void cancel() {
         cancelled = true;
+        notifyAll();
         waiting.clear();
         waitingBytes = 0;
     }
