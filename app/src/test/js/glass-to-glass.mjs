@@ -4,8 +4,9 @@
 // its complement as a check), then takes now − that time. Works for any HLS server, with or
 // without EXT-X-PROGRAM-DATE-TIME; where the playlist has one, now − hls.js playingDate is
 // reported beside it.
-// usage: node glass-to-glass.mjs SECONDS ROUNDS NAME=URL [NAME=URL…]
-// prints one JSON line: {"NAME": {"samples", "p50", "p90", "min", "max", "pdtP50", "stalls", …}, …}
+// usage: [HLS_CONFIG='{"maxLiveSyncPlaybackRate":1.5}'] node glass-to-glass.mjs SECONDS ROUNDS NAME=URL [NAME=URL…]
+// prints one JSON line: {"NAME": {"samples", "p50", "p90", "min", "max", "pdtP50", "stalls", "rounds", …}, …}
+// where "rounds" has each turn's own figures and when it began (epoch ms), in order
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,8 @@ if (!(seconds > 0) || !(rounds > 0) || targets.length === 0 || targets.some(t =>
   process.exit(2);
 }
 const warmupMs = Number(process.env.WARMUP_MS ?? 4000);
+// hls.js settings for every player (env HLS_CONFIG, JSON); hls.js's defaults when not given.
+const hlsConfig = JSON.parse(process.env.HLS_CONFIG ?? '{}');
 
 const hlsJs = readFileSync(fileURLToPath(import.meta.resolve('hls.js/dist/hls.js')));
 const page = `<!doctype html>
@@ -51,7 +54,7 @@ function stampOf(video) {
 window.measure = (url, seconds, warmupMs) => new Promise(resolve => {
   const video = document.getElementById('v');
   const r = { samples: [], pdt: [], unreadable: 0, stalls: 0, fatal: [], levels: [], startedAfterMs: null };
-  const hls = new Hls();
+  const hls = new Hls(${JSON.stringify(hlsConfig)});
   const began = performance.now();
   let playing = false, timer = null;
   video.onplaying = () => { if (!playing) { playing = true; r.startedAfterMs = Math.round(performance.now() - began); } };
@@ -106,11 +109,13 @@ try {
   const tab = browser.tab;
   tab.on('pageerror', e => console.error('page error:', e.message));
   await tab.goto(`http://127.0.0.1:${server.address().port}/`);
-  const all = Object.fromEntries(targets.map(t => [t.name, { samples: [], pdt: [], unreadable: 0, stalls: 0, fatal: [], starts: [] }]));
+  const all = Object.fromEntries(targets.map(t => [t.name, { samples: [], pdt: [], unreadable: 0, stalls: 0, fatal: [], starts: [], rounds: [] }]));
   for (let round = 0; round < rounds; round++) {
     for (const t of targets) {
+      const at = Date.now();
       const r = await tab.evaluate(([url, s, w]) => window.measure(url, s, w), [t.url, seconds, warmupMs]);
       const a = all[t.name];
+      a.rounds.push({ at, samples: r.samples.length, ...summary(r.samples), stalls: r.stalls });
       a.samples.push(...r.samples);
       a.pdt.push(...r.pdt);
       a.unreadable += r.unreadable;
@@ -125,7 +130,7 @@ try {
   for (const [name, a] of Object.entries(all)) {
     const pdt = summary(a.pdt);
     out[name] = { samples: a.samples.length, ...summary(a.samples), pdtP50: pdt.p50, pdtP90: pdt.p90,
-      unreadable: a.unreadable, stalls: a.stalls, fatal: a.fatal, startMs: a.starts, levels: a.levels };
+      unreadable: a.unreadable, stalls: a.stalls, fatal: a.fatal, startMs: a.starts, levels: a.levels, rounds: a.rounds };
     if (a.samples.length === 0) exitCode = 1;
   }
   console.log(JSON.stringify(out));

@@ -121,6 +121,21 @@ public final class CastpipeNode implements AutoCloseable {
         return JSON.readTree(r.body());
     }
 
+    /** GET {@code path} as the user {@link #createChannel} made; null unless 200. */
+    public JsonNode getAsUser(String path) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
+                    .header("Authorization", "Bearer " + userToken).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     static int status(String url) {
         HttpResponse<String> r = get(url);
         return r == null ? 0 : r.statusCode();
