@@ -19,15 +19,10 @@ final class LadderReporter {
     static final Duration EVERY = Duration.ofSeconds(5);
 
     private static final class Reported {
-        final String channelId;
         String preset;
         boolean switching;
         Instant since = Instant.now();
         long at;
-
-        Reported(String channelId) {
-            this.channelId = channelId;
-        }
     }
 
     private final EventPublisher publisher;
@@ -51,7 +46,7 @@ final class LadderReporter {
         if (session.rungs().isEmpty()) {
             return; // no ladder yet
         }
-        Reported r = streams.computeIfAbsent(streamId, k -> new Reported(session.channelId()));
+        Reported r = streams.computeIfAbsent(streamId, k -> new Reported());
         String preset = session.preset();
         boolean switching = session.switching() != null;
         boolean changed = !preset.equals(r.preset) || switching != r.switching;
@@ -66,6 +61,6 @@ final class LadderReporter {
         r.at = nowNanos;
         LadderFigures figures = new LadderFigures(Instant.now(), preset, configuredPreset, switching,
                 session.backlog().toMillis() / 1000.0, r.since);
-        publisher.publish(Topic.STREAM_EVENTS, streamId, StreamEvent.ladder(streamId, r.channelId, figures, node));
+        publisher.publish(Topic.STREAM_EVENTS, streamId, StreamEvent.ladder(streamId, session.channelId(), figures, node));
     }
 }
