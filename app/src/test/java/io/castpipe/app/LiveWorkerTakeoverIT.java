@@ -132,7 +132,9 @@ class LiveWorkerTakeoverIT {
                     int resumed = indexOfDiscontinuity(after);
                     assertThat(resumed).as(r + ": EXT-X-DISCONTINUITY at the takeover in\n" + after).isPositive();
                     assertThat(after.get(resumed).map()).as(r + ": the successor's own init segment").isNotEqualTo(after.get(0).map());
-                    List<Listed> resumedSegments = after.subList(resumed, after.size());
+                    // A successor that falls behind on a busy machine may shed load: a second discontinuity, its own init.
+                    int shed = indexOfDiscontinuity(after, resumed + 1);
+                    List<Listed> resumedSegments = after.subList(resumed, shed < 0 ? after.size() : shed);
                     Path resumedMedia = download(live + r + "/", resumedSegments, dir.resolve(r + "-after.mp4"));
                     assertThat(decodedFrames(ffmpeg, resumedMedia.toString()) / FRAME_RATE).as(r + " after the takeover")
                             .isCloseTo(resumedSegments.stream().mapToDouble(Listed::duration).sum(), within(0.2));
@@ -243,7 +245,11 @@ class LiveWorkerTakeoverIT {
     }
 
     private static int indexOfDiscontinuity(List<Listed> segments) {
-        for (int i = 0; i < segments.size(); i++) {
+        return indexOfDiscontinuity(segments, 0);
+    }
+
+    private static int indexOfDiscontinuity(List<Listed> segments, int from) {
+        for (int i = from; i < segments.size(); i++) {
             if (segments.get(i).discontinuity()) {
                 return i;
             }
