@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
-/** JSON for the records Castpipe puts on Kafka. Unknown fields are ignored so producers may add some. */
+/**
+ * The records Castpipe puts on Kafka: JSON, where unknown fields are ignored so producers may add
+ * some, except an {@link HlsUpdate}, which carries media and goes in {@link HlsUpdateCodec binary}
+ * (read from JSON too, as a node of an earlier release wrote it).
+ */
 public final class EventCodec {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -18,6 +22,9 @@ public final class EventCodec {
     }
 
     public static byte[] encode(Object event) {
+        if (event instanceof HlsUpdate update) {
+            return HlsUpdateCodec.encode(update);
+        }
         try {
             return MAPPER.writeValueAsBytes(event);
         } catch (IOException e) {
@@ -27,6 +34,9 @@ public final class EventCodec {
 
     /** @throws IllegalArgumentException for bytes that are not such a record */
     public static <T> T decode(byte[] bytes, Class<T> type) {
+        if (type == HlsUpdate.class && bytes.length > 0 && bytes[0] != '{') {
+            return type.cast(HlsUpdateCodec.decode(bytes));
+        }
         try {
             return MAPPER.readValue(bytes, type);
         } catch (IOException e) {
