@@ -109,12 +109,15 @@ class LiveStreamsTest {
         // The transcoder says how it encodes the ladder: shed onto ultrafast, half a second behind.
         assertThat(warned.get("ladder").get("preset").isNull()).as("nothing said yet").isTrue();
         ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.ladder(streamId, channelId,
-                new LadderFigures(t0.plusSeconds(6), "ultrafast", "veryfast", false, 0.5, t0.plusSeconds(4)), "transcoder-1"));
+                new LadderFigures(t0.plusSeconds(6), "ultrafast", "veryfast", "fewer-rungs", List.of("720p", "480p"), false, 0.5,
+                        t0.plusSeconds(4)), "transcoder-1"));
         JsonNode ladder = await(() -> http.get("/api/streams/" + streamId, owner).json(),
                 j -> !j.get("ladder").get("preset").isNull()).get("ladder");
         assertThat(ladder.get("preset").asText()).isEqualTo("ultrafast");
         assertThat(ladder.get("configuredPreset").asText()).isEqualTo("veryfast");
         assertThat(ladder.get("shed").asBoolean()).isTrue();
+        assertThat(ladder.get("step").asText()).isEqualTo("fewer-rungs");
+        assertThat(ladder.get("sourceRenditions").toString()).isEqualTo("[\"720p\",\"480p\"]");
         assertThat(ladder.get("switching").asBoolean()).isFalse();
         assertThat(ladder.get("behindSeconds").asDouble()).isEqualTo(0.5);
         assertThat(ladder.get("since").asText()).isEqualTo(t0.plusSeconds(4).toString());

@@ -119,9 +119,9 @@ public final class StreamsEndpoint {
     }
 
     /**
-     * How the transcoder encodes the renditions: its preset, whether that is shed from the
-     * configured one because it did not keep up, whether a move is under way, how far behind the
-     * input it is; nulls until a transcoder has said.
+     * How the transcoder encodes the renditions: its preset and step, whether that is shed from
+     * the configured ladder because it did not keep up, which renditions carry the source, whether
+     * a move is under way, how far behind the input it is; nulls until a transcoder has said.
      */
     private static Map<String, Object> ladder(String ladderJson) {
         LadderFigures f = ladderJson == null ? null
@@ -129,7 +129,9 @@ public final class StreamsEndpoint {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("preset", f == null ? null : f.preset());
         out.put("configuredPreset", f == null ? null : f.configuredPreset());
-        out.put("shed", f == null ? null : !f.preset().equals(f.configuredPreset()));
+        out.put("step", f == null ? null : f.step() == null ? (f.shed() ? "fastest-preset" : LadderFigures.CONFIGURED) : f.step());
+        out.put("shed", f == null ? null : f.shed());
+        out.put("sourceRenditions", f == null || f.sourceRenditions() == null ? List.of() : f.sourceRenditions());
         out.put("switching", f == null ? null : f.switching());
         out.put("behindSeconds", f == null ? null : f.behindSeconds());
         out.put("since", f == null || f.since() == null ? null : f.since().toString());

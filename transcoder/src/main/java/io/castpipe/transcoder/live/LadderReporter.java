@@ -3,23 +3,25 @@ package io.castpipe.transcoder.live;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.castpipe.common.events.LadderFigures;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.Topic;
+import io.castpipe.transcoder.vod.Rung;
 
 /**
- * Tells the API how each stream's ladder is encoded — its preset, whether a standby is taking it
- * over, how far it is behind — as a LADDER {@link StreamEvent} every {@link #EVERY} and at once
- * when the preset or the switching changes. Used by the loop's thread only.
+ * Tells the API how each stream's ladder is encoded — its step and preset, which renditions
+ * carry the source, whether a standby is taking it over, how far it is behind — as a LADDER
+ * {@link StreamEvent} every {@link #EVERY} and at once when the step or the switching changes. Used by the loop's thread only.
  */
 final class LadderReporter {
     static final Duration EVERY = Duration.ofSeconds(5);
 
     private static final class Reported {
-        String preset;
+        LadderStep step;
         boolean switching;
         Instant since = Instant.now();
         long at;
@@ -47,20 +49,21 @@ final class LadderReporter {
             return; // no ladder yet
         }
         Reported r = streams.computeIfAbsent(streamId, k -> new Reported());
-        String preset = session.preset();
+        LadderStep step = session.step();
         boolean switching = session.switching() != null;
-        boolean changed = !preset.equals(r.preset) || switching != r.switching;
+        boolean changed = step != r.step || switching != r.switching;
         if (!changed && nowNanos - r.at < EVERY.toNanos()) {
             return;
         }
-        if (r.preset != null && !preset.equals(r.preset)) {
+        if (r.step != null && step != r.step) {
             r.since = Instant.now();
         }
-        r.preset = preset;
+        r.step = step;
         r.switching = switching;
         r.at = nowNanos;
-        LadderFigures figures = new LadderFigures(Instant.now(), preset, configuredPreset, switching,
-                session.backlog().toMillis() / 1000.0, r.since);
+        List<String> source = session.rungs().stream().map(Rung::name).filter(session.copied()::contains).toList();
+        LadderFigures figures = new LadderFigures(Instant.now(), session.preset(), configuredPreset, step.label(), source,
+                switching, session.backlog().toMillis() / 1000.0, r.since);
         publisher.publish(Topic.STREAM_EVENTS, streamId, StreamEvent.ladder(streamId, session.channelId(), figures, node));
     }
 }

@@ -3,6 +3,7 @@ package io.castpipe.transcoder.live;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import io.castpipe.transcoder.vod.Rung;
 
@@ -14,7 +15,8 @@ import io.castpipe.transcoder.vod.Rung;
  * interval (so that a second ffmpeg started mid-stream has its keyframes where the first one
  * has); fragments close at each keyframe and
  * after {@code fragmentMicros}, so the packager sees media as soon as it is encoded. A
- * {@link Rung#isSource() source} rung is the input's audio and video copied as they are.
+ * {@link Rung#isSource() source} rung, and any rung named copied, is the input's audio and video
+ * copied as they are.
  */
 public final class LiveLadderCommand {
     static final long PROBE_MICROS = 500_000;
@@ -22,10 +24,11 @@ public final class LiveLadderCommand {
     }
 
     /**
+     * @param copied          the rungs not encoded but carrying the input as it is
      * @param keyframePhaseMs how far into a keyframe interval the first frame falls: the second
      *                        keyframe comes {@code keyframeSeconds} less that after the first
      */
-    public static List<String> args(List<Rung> rungs, double frameRate, boolean audio, int keyframeSeconds,
+    public static List<String> args(List<Rung> rungs, Set<String> copied, double frameRate, boolean audio, int keyframeSeconds,
                                     long fragmentMicros, List<String> outputs, String preset, long keyframePhaseMs) {
         if (keyframePhaseMs < 0 || keyframePhaseMs >= keyframeSeconds * 1000L) {
             throw new IllegalArgumentException("keyframe phase " + keyframePhaseMs + " ms outside the interval");
@@ -35,7 +38,7 @@ public final class LiveLadderCommand {
         }
         String fps = String.format(Locale.ROOT, "%.3f", frameRate);
         int gop = (int) Math.round(frameRate * keyframeSeconds);
-        List<Rung> encoded = rungs.stream().filter(r -> !r.isSource()).toList();
+        List<Rung> encoded = rungs.stream().filter(r -> !r.isSource() && !copied.contains(r.name())).toList();
         StringBuilder graph = new StringBuilder("[0:v]fps=").append(fps).append(",format=yuv420p,split=").append(encoded.size());
         for (int i = 0; i < encoded.size(); i++) {
             graph.append("[s").append(i).append(']');
@@ -51,14 +54,16 @@ public final class LiveLadderCommand {
         // frame. ffmpeg's default (5 s) held back a stream's first output by 1.4 s with audio, 5 s
         // without, at every start and takeover.
         List<String> a = new ArrayList<>(List.of("-protocol_whitelist", "pipe", "-f", "flv",
-                "-analyzeduration", String.valueOf(PROBE_MICROS), "-i", "pipe:0",
-                "-filter_complex", graph.toString()));
+                "-analyzeduration", String.valueOf(PROBE_MICROS), "-i", "pipe:0"));
+        if (!encoded.isEmpty()) {
+            a.addAll(List.of("-filter_complex", graph.toString()));
+        }
         String fragments = String.valueOf(fragmentMicros);
         String keyframes = keyframePhaseMs == 0 ? "expr:gte(t,n_forced*" + keyframeSeconds + ")"
                 : String.format(Locale.ROOT, "expr:gte(t,n_forced*%d-%.3f)", keyframeSeconds, keyframePhaseMs / 1000.0);
         for (int i = 0, v = 0; i < rungs.size(); i++) {
             Rung r = rungs.get(i);
-            if (r.isSource()) {
+            if (r.isSource() || copied.contains(r.name())) {
                 a.addAll(List.of("-map", "0:v:0"));
                 if (audio) {
                     a.addAll(List.of("-map", "0:a:0"));

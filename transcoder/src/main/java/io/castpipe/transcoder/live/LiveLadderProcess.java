@@ -45,7 +45,8 @@ final class LiveLadderProcess implements AutoCloseable {
         this.servers = servers;
     }
 
-    public static LiveLadderProcess start(Ffmpeg ffmpeg, String streamId, List<Rung> rungs, double frameRate,
+    /** @param copied the renditions not encoded: they carry the source, copied */
+    public static LiveLadderProcess start(Ffmpeg ffmpeg, String streamId, List<Rung> rungs, java.util.Set<String> copied, double frameRate,
                                           boolean audio, int keyframeSeconds, long fragmentMicros, String preset,
                                           long keyframePhaseMs, RenditionSink sink) throws IOException {
         List<ServerSocket> servers = new ArrayList<>();
@@ -64,7 +65,7 @@ final class LiveLadderProcess implements AutoCloseable {
         FfmpegJob job;
         try {
             job = ffmpeg.command("live-" + streamId).withStdin().timeout(Duration.ofDays(7))
-                    .args(LiveLadderCommand.args(rungs, frameRate, audio, keyframeSeconds, fragmentMicros, outputs, preset,
+                    .args(LiveLadderCommand.args(rungs, copied, frameRate, audio, keyframeSeconds, fragmentMicros, outputs, preset,
                             keyframePhaseMs))
                     .start();
         } catch (RuntimeException e) {

@@ -7,8 +7,4 @@ package io.castpipe.transcoder.live;
  * ({@code CASTPIPE_LIVE_PASSTHROUGH}).
  */
 public record LiveSettings(int keyframeSeconds, long fragmentMicros, String preset, boolean passthrough) {
-    /** The same, encoded at another x264 preset. */
-    public LiveSettings withPreset(String other) {
-        return new LiveSettings(keyframeSeconds, fragmentMicros, other, passthrough);
-    }
 }

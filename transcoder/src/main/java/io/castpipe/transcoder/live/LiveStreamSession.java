@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * is known (the ladder is planned from the SPS's picture size, audio is mapped only if the
  * stream has AAC), then starts the stream's ffmpeg and feeds it every tag as it comes.
  *
- * <p>To change the preset while live it starts a standby ffmpeg beside the running one, from the
+ * <p>To change its {@link LadderStep} while live it starts a standby ffmpeg beside the running one, from the
  * last keyframe every rung has stored, fed the same input; each rendition passes to the standby
  * at a segment boundary ({@link Handovers}), and once all have, the old ffmpeg is stopped.
  */
@@ -55,12 +55,13 @@ final class LiveStreamSession implements AutoCloseable {
     private MediaTag lastVideoConfig;
     private MediaTag lastAudioConfig;
     private long lastTagNanos = System.nanoTime();
-    private String preset;
+    private LadderStep step;
     private long startedNanos;
     /** The stream timestamp (ms) the running ffmpeg's keyframe grid starts at. */
     private long keyframeOrigin;
     private LiveLadderProcess standby;
-    private String standbyPreset;
+    private LadderStep standbyStep;
+    private boolean standbySheds;
     private long standbyStartedNanos;
 
     /** Where a ladder's renditions go. */
@@ -77,16 +78,17 @@ final class LiveStreamSession implements AutoCloseable {
     /**
      * @param sinks gives, once the ladder is planned, where its renditions go
      * @param storedUntil the stream timestamp (ms) before which every rung's output is stored, -1 before any
+     * @param step        how much of the ladder to encode at the start
      */
     LiveStreamSession(String streamId, String channelId, Ffmpeg ffmpeg, LiveSettings settings, Sinks sinks,
-                      LongSupplier storedUntil) {
+                      LongSupplier storedUntil, LadderStep step) {
         this.streamId = streamId;
         this.channelId = channelId;
         this.ffmpeg = ffmpeg;
         this.settings = settings;
         this.sinks = sinks;
         this.storedUntil = storedUntil;
-        this.preset = settings.preset();
+        this.step = step;
     }
 
     void accept(MediaTag tag) throws IOException {
@@ -138,10 +140,11 @@ final class LiveStreamSession implements AutoCloseable {
             ladder = List.copyOf(withSource);
         }
         rungs = ladder;
-        log.info("stream {}: {}x{}{}, ladder {}", streamId, size.width(), size.height(), audio ? " with audio" : "",
-                rungs.stream().map(Rung::name).toList());
-        process = LiveLadderProcess.start(ffmpeg, streamId, rungs, FRAME_RATE, audio, settings.keyframeSeconds(),
-                settings.fragmentMicros(), preset, 0, sinks.create(rungs, firstFrameTimestamp, handovers, false));
+        log.info("stream {}: {}x{}{}, ladder {}, {}", streamId, size.width(), size.height(), audio ? " with audio" : "",
+                rungs.stream().map(Rung::name).toList(), step.describe(settings.preset(), rungs));
+        process = LiveLadderProcess.start(ffmpeg, streamId, rungs, step.copied(rungs), FRAME_RATE, audio,
+                settings.keyframeSeconds(), settings.fragmentMicros(), step.preset(settings.preset()), 0,
+                sinks.create(rungs, firstFrameTimestamp, handovers, false));
         startedNanos = System.nanoTime();
         keyframeOrigin = firstFrameTimestamp;
         for (MediaTag t : pending) {
@@ -199,15 +202,15 @@ final class LiveStreamSession implements AutoCloseable {
     }
 
     /**
-     * Starts the stream's ffmpeg again with {@code preset}, from the last keyframe every rung has
+     * Starts the stream's ffmpeg again on {@code newStep}, from the last keyframe every rung has
      * stored past (ingest sends the configuration before every keyframe), then what the old one
      * had not been given yet: the playlists go on after a discontinuity, as after a takeover, and
      * show the seconds since that keyframe twice rather than lose what the old ffmpeg held.
-     * Viewers wait while the new ffmpeg starts: {@link #switchPreset} is the seamless way.
+     * Viewers wait while the new ffmpeg starts: {@link #switchTo} is the seamless way.
      */
-    void restart(String newPreset) throws IOException {
+    void restart(LadderStep newStep) throws IOException {
         dropStandby();
-        preset = newPreset;
+        step = newStep;
         if (process == null) {
             return;
         }
@@ -233,13 +236,13 @@ final class LiveStreamSession implements AutoCloseable {
     }
 
     /**
-     * Starts a standby ffmpeg on {@code newPreset} from the last keyframe every rung has stored
+     * Starts a standby ffmpeg on {@code newStep} from the last keyframe every rung has stored
      * past, its keyframes on the running one's grid, and feeds it everything from then on; the
      * renditions pass to it at segment boundaries as it catches up ({@link #check()}). When
      * {@code shed}, the running ffmpeg does not keep up and yields the CPU to the standby. False
      * when there is nothing to start it from.
      */
-    boolean switchPreset(String newPreset, boolean shed) throws IOException {
+    boolean switchTo(LadderStep newStep, boolean shed) throws IOException {
         dropStandby();
         List<MediaTag> from = new ArrayList<>(replay);
         int config = 0;
@@ -254,9 +257,11 @@ final class LiveStreamSession implements AutoCloseable {
         long intervalMs = settings.keyframeSeconds() * 1000L;
         RenditionSink sink = sinks.create(rungs, first.timestamp(), handovers, true);
         handovers.begin(rungs, sink, shed);
-        standby = LiveLadderProcess.start(ffmpeg, streamId, rungs, FRAME_RATE, audio, settings.keyframeSeconds(),
-                settings.fragmentMicros(), newPreset, Math.floorMod(first.timestamp() - keyframeOrigin, intervalMs), sink);
-        standbyPreset = newPreset;
+        standby = LiveLadderProcess.start(ffmpeg, streamId, rungs, newStep.copied(rungs), FRAME_RATE, audio,
+                settings.keyframeSeconds(), settings.fragmentMicros(), newStep.preset(settings.preset()),
+                Math.floorMod(first.timestamp() - keyframeOrigin, intervalMs), sink);
+        standbyStep = newStep;
+        standbySheds = shed;
         standbyStartedNanos = System.nanoTime();
         if (shed) {
             process.yieldCpu(); // for good: it is stopped once the standby has the renditions, or restarted
@@ -285,7 +290,7 @@ final class LiveStreamSession implements AutoCloseable {
             try {
                 standby.write(tag);
             } catch (IOException e) {
-                log.warn("stream {}: the standby ffmpeg failed ({}); staying on x264 preset {}", streamId, e.getMessage(), preset);
+                log.warn("stream {}: the standby ffmpeg failed ({}); staying on {}", streamId, e.getMessage(), describe());
                 dropStandby();
             }
         }
@@ -294,6 +299,11 @@ final class LiveStreamSession implements AutoCloseable {
     /** How long a standby ffmpeg has been taking the stream over; null when none is. */
     Duration switching() {
         return standby == null ? null : Duration.ofNanos(System.nanoTime() - standbyStartedNanos);
+    }
+
+    /** Whether the standby, if any, is there because the running ffmpeg does not keep up (not a climb). */
+    boolean standbySheds() {
+        return standby != null && standbySheds;
     }
 
     /** How many renditions a standby has taken over so far. */
@@ -331,7 +341,26 @@ final class LiveStreamSession implements AutoCloseable {
 
     /** The x264 preset the running ffmpeg encodes on. */
     String preset() {
-        return preset;
+        return step.preset(settings.preset());
+    }
+
+    /** The x264 preset the operator configured: the one the whole ladder is encoded on when nothing is shed. */
+    String configuredPreset() {
+        return settings.preset();
+    }
+
+    /** How much of the ladder the running ffmpeg encodes. */
+    LadderStep step() {
+        return step;
+    }
+
+    /** The renditions the running ffmpeg does not encode: they carry the source. */
+    java.util.Set<String> copied() {
+        return step.copied(rungs);
+    }
+
+    String describe() {
+        return step.describe(settings.preset(), rungs);
     }
 
     List<Rung> rungs() {
@@ -357,7 +386,7 @@ final class LiveStreamSession implements AutoCloseable {
         try {
             standby.check();
         } catch (IOException e) {
-            log.warn("stream {}: the standby ffmpeg failed ({}); staying on x264 preset {}", streamId, e.getMessage(), preset);
+            log.warn("stream {}: the standby ffmpeg failed ({}); staying on {}", streamId, e.getMessage(), describe());
             dropStandby();
             return false;
         }
@@ -366,9 +395,9 @@ final class LiveStreamSession implements AutoCloseable {
             process.close();
             process = standby;
             standby = null;
-            preset = standbyPreset;
+            step = standbyStep;
             startedNanos = standbyStartedNanos;
-            log.info("stream {}: now on x264 preset {}, taken over in {} ms", streamId, preset,
+            log.info("stream {}: now on {}, taken over in {} ms", streamId, describe(),
                     (System.nanoTime() - standbyStartedNanos) / 1_000_000);
             return true;
         }

@@ -237,17 +237,19 @@ public final class LiveTranscoderService implements Service {
             partitionOf.put(k, partition);
             long streamStartEpochMs = tag.ingestedAt() - tag.timestamp();
             DurableOffsets.Mark mark = new DurableOffsets.Mark(partition, record.offset());
-            LiveSettings chosen = settings.get(tag.latency()).withPreset(shedder.preset(k));
-            LiveStreamSession s = new LiveStreamSession(k, tag.channelId(), ctx.ffmpeg(), chosen, (rungs, firstFrameMs, handovers, standby) -> {
+            // One master per ladder: a standby taking the renditions over serves the same variants.
+            LiveMaster[] master = new LiveMaster[1];
+            LiveStreamSession s = new LiveStreamSession(k, tag.channelId(), ctx.ffmpeg(), settings.get(tag.latency()), (rungs, firstFrameMs, handovers, standby) -> {
                 if (!standby) {
                     mark.ladder(rungs.size());
+                    master[0] = new LiveMaster(ctx.objectStore(), k, rungs, LiveStreamSession.FRAME_RATE);
                 }
                 return new LiveRenditionPackager(ctx.objectStore(), k, options.get(tag.latency()), streamStartEpochMs + firstFrameMs,
-                        new LiveMaster(ctx.objectStore(), k, rungs, LiveStreamSession.FRAME_RATE),
+                        master[0],
                         update -> updates.publish(Topic.HLS_UPDATES, k, update),
                         (rung, storedUntil) -> mark.stored(rung, storedUntil.toEpochMilli() - streamStartEpochMs),
                         handovers, standby);
-            }, mark::storedUntil);
+            }, mark::storedUntil, shedder.step(k));
             durable.track(s, mark);
             return s;
         });
@@ -294,12 +296,12 @@ public final class LiveTranscoderService implements Service {
     }
 
     /**
-     * About once a second: a stream whose ffmpeg falls behind real time moves to the fastest
-     * preset, and one that kept up long enough on it back to the configured preset
+     * About once a second: a stream whose ffmpeg falls behind real time moves one
+     * {@link LadderStep} down, and one that kept up long enough one step back up
      * ({@link LoadShedder}). The move is made before the break: a standby ffmpeg takes the
      * renditions over at segment boundaries while the running one goes on publishing. A standby
      * that has not caught up within {@link #SWITCH_LIMIT} is given up: a stream still behind is
-     * then started again at once on the fastest preset (viewers wait for that), one trying to
+     * then started again at once on the step below (viewers wait for that), one trying to
      * climb stays where it was.
      */
     private void shedLoad() {
@@ -316,27 +318,28 @@ public final class LiveTranscoderService implements Service {
                 }
                 return;
             }
-            if (!session.rungs().isEmpty() && !session.preset().equals(shedder.preset(id))) {
+            if (!session.rungs().isEmpty() && session.step() != shedder.step(id)) {
                 giveUpSwitch(id, session); // the standby failed: the stream is still on the preset it was to leave
                 return;
             }
             Duration backlog = session.backlog();
-            LoadShedder.Step step = shedder.look(id, backlog, session.taken(), session.running(), now);
+            LoadShedder.Step step = shedder.look(id, backlog, session.taken(), session.running(), session.rungs(), now);
             if (step == LoadShedder.Step.NONE) {
                 return;
             }
-            String preset = shedder.preset(id);
+            LadderStep to = shedder.step(id);
+            String toDescribed = to.describe(session.configuredPreset(), session.rungs());
             if (step == LoadShedder.Step.SHED) {
-                log.warn("stream {}: its ladder is {} ms behind real time and not catching up; moving it to "
-                        + "x264 preset {}", id, backlog.toMillis(), preset);
+                log.warn("stream {}: its ladder is {} ms behind real time and not catching up; moving it to {}", id,
+                        backlog.toMillis(), toDescribed);
             } else {
-                log.info("stream {}: kept up for {} s; trying x264 preset {} again", id,
-                        LoadShedder.FIRST_CLIMB.toSeconds(), preset);
+                log.info("stream {}: kept up; trying {} again", id, toDescribed);
             }
-            ctx.metrics().registry().counter("castpipe.live.ladder.steps", "step", step.name().toLowerCase()).increment();
+            ctx.metrics().registry().counter("castpipe.live.ladder.steps", "step", step.name().toLowerCase(),
+                    "to", to.label()).increment();
             feedSafely(id, session, () -> {
-                if (!session.switchPreset(preset, step == LoadShedder.Step.SHED)) {
-                    session.restart(preset);
+                if (!session.switchTo(to, step == LoadShedder.Step.SHED)) {
+                    session.restart(to);
                 }
             });
         });
@@ -344,19 +347,20 @@ public final class LiveTranscoderService implements Service {
 
     /** A standby that did not catch up in time, or failed. */
     private void giveUpSwitch(String id, LiveStreamSession session) {
-        boolean shed = shedder.preset(id).equals(LoadShedder.FASTEST_PRESET);
-        if (!shed && session.switched() == 0) {
-            log.info("stream {}: the ladder on the configured preset did not take over; staying on {}", id,
-                    LoadShedder.FASTEST_PRESET);
+        boolean climb = session.switching() != null ? !session.standbySheds()
+                : shedder.step(id).ordinal() < session.step().ordinal(); // a standby a step up that failed
+        if (climb && session.switched() == 0) {
             session.dropStandby();
             shedder.climbFailed(id, System.nanoTime());
+            log.info("stream {}: the ladder a step up did not take over; staying on {}", id, session.describe());
             handovers("abandoned");
             return;
         }
-        log.warn("stream {}: the new ladder did not take over; starting it again at once on x264 preset {}", id,
-                shedder.preset(id));
+        LadderStep to = shedder.step(id);
+        log.warn("stream {}: the new ladder did not take over; starting it again at once on {}", id,
+                to.describe(session.configuredPreset(), session.rungs()));
         handovers("restarted");
-        feedSafely(id, session, () -> session.restart(shedder.preset(id)));
+        feedSafely(id, session, () -> session.restart(to));
     }
 
     /** How a move to another preset ended: taken over seamlessly, by a restart, or abandoned (a climb that did not catch up). */

@@ -2,20 +2,22 @@ package io.castpipe.transcoder.live;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+
+import io.castpipe.transcoder.vod.Rung;
 
 /**
  * Decides, per stream, when its ladder has fallen behind real time and must be made cheaper, and
  * when to try the configured one again. A stream falls behind when the media waiting for its
  * ffmpeg (its backlog) is over {@link #BEHIND} and ffmpeg took its input slower than
  * {@link #REAL_TIME} at two looks in a row: a burst ffmpeg works through faster than it comes (a
- * takeover's replay, media a broker held back) is left alone. The cheaper ladder is the fastest
- * x264 preset. After {@link #FIRST_CLIMB} without falling behind,
- * the configured preset is tried again; a stream that falls behind soon after such a try waits
- * twice as long before the next, up to {@link #LONGEST_CLIMB}.
+ * takeover's replay, media a broker held back) is left alone. A stream behind goes one
+ * {@link LadderStep} down: a faster preset, then fewer rungs, then none. After {@link #FIRST_CLIMB}
+ * without falling behind it tries the step above again; a stream that falls behind soon after
+ * such a try waits twice as long before the next, up to {@link #LONGEST_CLIMB}.
  */
 final class LoadShedder {
-    static final String FASTEST_PRESET = "ultrafast";
     static final Duration BEHIND = Duration.ofMillis(1500);
     /** Media time ffmpeg takes per second of wall time, below which it does not keep up. */
     static final double REAL_TIME = 0.9;
@@ -32,9 +34,10 @@ final class LoadShedder {
         long lastLook;
         long lastTaken = -1;
         int slowLooks;
-        boolean shed;
+        LadderStep step = LadderStep.CONFIGURED;
         long keepingUpSince;
-        boolean climbed;
+        /** The step a climb left, while that climb is recent enough to count as failed if the stream falls behind. */
+        LadderStep climbedFrom;
         long climbedAt;
         Duration climbWait = FIRST_CLIMB;
     }
@@ -48,9 +51,10 @@ final class LoadShedder {
 
     /**
      * What to do with {@code stream} now, given its backlog, the stream timestamp (ms) of the
-     * media its ffmpeg has taken and how long that ffmpeg has run; called about once a second.
+     * media its ffmpeg has taken, how long that ffmpeg has run and the ladder's rungs; called
+     * about once a second. After SHED or CLIMB, {@link #step} is where to go.
      */
-    Step look(String stream, Duration backlog, long takenMs, Duration running, long nowNanos) {
+    Step look(String stream, Duration backlog, long takenMs, Duration running, List<Rung> rungs, long nowNanos) {
         State s = streams.computeIfAbsent(stream, k -> new State());
         if (running.compareTo(WARM_UP) < 0) {
             s.slowLooks = 0;
@@ -69,29 +73,34 @@ final class LoadShedder {
         if (backlog.compareTo(KEEPING_UP) > 0) {
             s.keepingUpSince = nowNanos;
         }
-        if (s.slowLooks >= 2 && !s.shed && !configuredPreset.equals(FASTEST_PRESET)) {
-            if (s.climbed && nowNanos - s.climbedAt < FIRST_CLIMB.toNanos()) {
+        LadderStep deeper = s.step.deeper(configuredPreset, rungs);
+        if (s.slowLooks >= 2 && deeper != s.step) {
+            if (s.climbedFrom != null && nowNanos - s.climbedAt < FIRST_CLIMB.toNanos()) {
                 s.climbWait = min(s.climbWait.multipliedBy(2), LONGEST_CLIMB); // the try came too soon
             }
-            s.shed = true;
+            s.climbedFrom = null;
+            s.step = deeper;
             restarted(s, nowNanos);
             return Step.SHED;
         }
-        if (s.shed && nowNanos - s.keepingUpSince >= s.climbWait.toNanos()) {
-            s.shed = false;
-            s.climbed = true;
+        LadderStep shallower = s.step.shallower(configuredPreset, rungs);
+        if (shallower != s.step && nowNanos - s.keepingUpSince >= s.climbWait.toNanos()) {
+            s.climbedFrom = s.step;
             s.climbedAt = nowNanos;
+            s.step = shallower;
             restarted(s, nowNanos);
             return Step.CLIMB;
         }
         return Step.NONE;
     }
 
-    /** The configured preset could not catch up with the stream: it stays shed, and waits twice as long to try again. */
+    /** The step above could not catch up with the stream: it stays a step down, and waits twice as long to try again. */
     void climbFailed(String stream, long nowNanos) {
         State s = streams.computeIfAbsent(stream, k -> new State());
-        s.shed = true;
-        s.climbed = false;
+        if (s.climbedFrom != null) {
+            s.step = s.climbedFrom;
+        }
+        s.climbedFrom = null;
         s.climbWait = min(s.climbWait.multipliedBy(2), LONGEST_CLIMB);
         restarted(s, nowNanos);
     }
@@ -103,10 +112,10 @@ final class LoadShedder {
         s.lastTaken = -1;
     }
 
-    /** The preset a stream's ffmpeg should use now. */
-    String preset(String stream) {
+    /** The step a stream's ladder should be on now. */
+    LadderStep step(String stream) {
         State s = streams.get(stream);
-        return s != null && s.shed ? FASTEST_PRESET : configuredPreset;
+        return s == null ? LadderStep.CONFIGURED : s.step;
     }
 
     void forget(String stream) {

@@ -21,8 +21,14 @@ final class RenditionHandover {
     static final long SAME_MOMENT_MS = 40;
     /** What may wait; past it the oldest keyframe interval goes (the standby is far ahead: a later boundary will do). */
     private static final long MAX_WAITING_BYTES = 16L << 20;
-    /** How long the running ffmpeg waits at a boundary for the standby to reach it. */
+    /** How long the running ffmpeg waits at a boundary for the standby to reach it when shedding. */
     static final java.time.Duration HOLD = java.time.Duration.ofSeconds(10);
+    /**
+     * When climbing, how long it waits for a standby that has caught up but for its encoder's
+     * delay, which a running ffmpeg that copies the source does not have: without the wait such
+     * a standby would never reach a boundary first.
+     */
+    static final java.time.Duration CLIMB_HOLD = java.time.Duration.ofSeconds(1);
 
     /** What the standby publishes from: the rendition's playlist, its own init segment, what waited. */
     record Taken(LivePlaylist playlist, long startEpochMs, Fmp4Init init, List<Fragment> fragments) {
@@ -52,7 +58,8 @@ final class RenditionHandover {
      * rendition is the standby's. When shedding, a standby short of that moment is waited for, up
      * to {@link #HOLD}: the running ffmpeg is behind and on its way out (it yields the CPU), so its
      * next boundary may be far off, and the rungs of one ffmpeg come out a little apart — a
-     * boundary passed by would leave one rendition on the old ffmpeg while the others moved.
+     * boundary passed by would leave one rendition on the old ffmpeg while the others moved. When
+     * climbing, a standby within {@link #CLIMB_HOLD} of the moment is waited for that long.
      */
     synchronized boolean segmentClosed(long endEpochMs, LivePlaylist playlist) throws InterruptedException {
         if (cancelled || taken != null) {
@@ -60,7 +67,8 @@ final class RenditionHandover {
         }
         closedUntil = endEpochMs;
         trim();
-        long deadline = System.nanoTime() + (shedding ? HOLD.toNanos() : 0);
+        long hold = shedding ? HOLD.toNanos() : newest >= endEpochMs - CLIMB_HOLD.toMillis() ? CLIMB_HOLD.toNanos() : 0;
+        long deadline = System.nanoTime() + hold;
         while (!cancelled && !startsAt(endEpochMs) && newest < endEpochMs - SAME_MOMENT_MS) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {

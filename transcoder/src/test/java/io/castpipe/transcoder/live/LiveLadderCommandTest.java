@@ -68,7 +68,7 @@ class LiveLadderCommandTest {
         }
         AtomicLong lastMs = new AtomicLong();
         FfmpegJob job = ffmpeg.command("live").withStdin()
-                .args(LiveLadderCommand.args(rungs, 30, true, 1, PARTS.fragmentMicros(), outputs, "veryfast", 0))
+                .args(LiveLadderCommand.args(rungs, java.util.Set.of(), 30, true, 1, PARTS.fragmentMicros(), outputs, "veryfast", 0))
                 .onProgress(p -> lastMs.set(p.outTime().toMillis()))
                 .start();
         try (OutputStream stdin = job.stdin()) {

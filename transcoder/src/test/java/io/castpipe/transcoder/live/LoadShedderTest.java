@@ -1,7 +1,9 @@
 package io.castpipe.transcoder.live;
 
 import java.time.Duration;
+import java.util.List;
 
+import io.castpipe.transcoder.vod.Rung;
 import org.junit.jupiter.api.Test;
 
 import static io.castpipe.transcoder.live.LoadShedder.Step.CLIMB;
@@ -12,6 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LoadShedderTest {
     private static final long SECOND = 1_000_000_000L;
     private static final Duration RUNNING = Duration.ofMinutes(1);
+    private static final List<Rung> RUNGS = List.of(new Rung("720p", 1280, 720, 3000, 128), new Rung("480p", 854, 480, 1400, 128),
+            new Rung("360p", 640, 360, 700, 128));
 
     private final LoadShedder shedder = new LoadShedder("superfast");
     private long now = 1000 * SECOND;
@@ -21,7 +25,7 @@ class LoadShedderTest {
     private LoadShedder.Step second(double speed, long backlogMs) {
         now += SECOND;
         taken += Math.round(speed * 1000);
-        return shedder.look("s", Duration.ofMillis(backlogMs), taken, RUNNING, now);
+        return shedder.look("s", Duration.ofMillis(backlogMs), taken, RUNNING, RUNGS, now);
     }
 
     @Test
@@ -30,7 +34,7 @@ class LoadShedderTest {
         assertThat(second(0.6, 1000)).isEqualTo(NONE);
         assertThat(second(0.6, 1600)).as("behind, slow once").isEqualTo(NONE);
         assertThat(second(0.6, 2000)).isEqualTo(SHED);
-        assertThat(shedder.preset("s")).isEqualTo("ultrafast");
+        assertThat(shedder.step("s")).isEqualTo(LadderStep.FASTEST_PRESET);
     }
 
     @Test
@@ -39,14 +43,14 @@ class LoadShedderTest {
         for (long backlog = 6000; backlog > 0; backlog -= 1000) {
             assertThat(second(2.0, backlog)).as("a replay of %d ms draining", backlog).isEqualTo(NONE);
         }
-        assertThat(shedder.preset("s")).isEqualTo("superfast");
+        assertThat(shedder.step("s")).isEqualTo(LadderStep.CONFIGURED);
     }
 
     @Test
     void aNewFfmpegIsNotJudgedWhileItWarmsUp() {
         for (int i = 0; i < 4; i++) {
             now += SECOND;
-            assertThat(shedder.look("s", Duration.ofSeconds(3 + i), i * 100L, Duration.ofSeconds(i), now)).isEqualTo(NONE);
+            assertThat(shedder.look("s", Duration.ofSeconds(3 + i), i * 100L, Duration.ofSeconds(i), RUNGS, now)).isEqualTo(NONE);
         }
     }
 
@@ -59,7 +63,7 @@ class LoadShedderTest {
             assertThat(second(1.0, 100)).isEqualTo(NONE);
         }
         assertThat(second(1.0, 100)).isEqualTo(CLIMB);
-        assertThat(shedder.preset("s")).isEqualTo("superfast");
+        assertThat(shedder.step("s")).isEqualTo(LadderStep.CONFIGURED);
 
         // Too slow again within a minute of the try: the next try waits two minutes.
         second(0.5, 1000);
@@ -79,9 +83,9 @@ class LoadShedderTest {
         for (int i = 0; i < 60; i++) {
             second(1.0, 100);
         }
-        assertThat(shedder.preset("s")).as("climbing").isEqualTo("superfast");
+        assertThat(shedder.step("s")).as("climbing").isEqualTo(LadderStep.CONFIGURED);
         shedder.climbFailed("s", now);
-        assertThat(shedder.preset("s")).isEqualTo("ultrafast");
+        assertThat(shedder.step("s")).isEqualTo(LadderStep.FASTEST_PRESET);
         for (int i = 0; i < 119; i++) {
             assertThat(second(1.0, 100)).as("second %d", i).isEqualTo(NONE);
         }
@@ -89,13 +93,44 @@ class LoadShedderTest {
     }
 
     @Test
-    void aStreamAlreadyOnTheFastestPresetHasNothingToShed() {
-        LoadShedder fastest = new LoadShedder("ultrafast");
-        long t = 0;
+    void aStreamStillBehindGoesDownOneStepAtATimeToPassthroughAndClimbsBackTheSameWay() {
+        second(1.0, 0);
+        for (LadderStep expected : List.of(LadderStep.FASTEST_PRESET, LadderStep.FEWER_RUNGS, LadderStep.PASSTHROUGH)) {
+            LoadShedder.Step got = NONE;
+            for (int look = 0; look < 3 && got == NONE; look++) { // a new ffmpeg's speed is known from its second look
+                got = second(0.5, 2500);
+            }
+            assertThat(got).isEqualTo(SHED);
+            assertThat(shedder.step("s")).isEqualTo(expected);
+        }
         for (int i = 0; i < 5; i++) {
+            assertThat(second(0.5, 2500)).as("nothing left to shed").isEqualTo(NONE);
+        }
+        for (LadderStep expected : List.of(LadderStep.FEWER_RUNGS, LadderStep.FASTEST_PRESET, LadderStep.CONFIGURED)) {
+            for (int i = 0; i < 59; i++) {
+                assertThat(second(1.0, 100)).isEqualTo(NONE);
+            }
+            assertThat(second(1.0, 100)).isEqualTo(CLIMB);
+            assertThat(shedder.step("s")).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void stepsThatChangeNothingArePassedOver() {
+        LoadShedder fastest = new LoadShedder("ultrafast");
+        assertThat(shedOnce(fastest, RUNGS)).as("already on the fastest preset").isEqualTo(LadderStep.FEWER_RUNGS);
+        assertThat(shedOnce(new LoadShedder("superfast"), RUNGS.subList(2, 3))).isEqualTo(LadderStep.FASTEST_PRESET);
+        LoadShedder oneRung = new LoadShedder("ultrafast");
+        assertThat(shedOnce(oneRung, RUNGS.subList(2, 3))).as("one rung: no fewer").isEqualTo(LadderStep.PASSTHROUGH);
+    }
+
+    private LadderStep shedOnce(LoadShedder s, List<Rung> rungs) {
+        long t = 0;
+        for (int i = 0; i < 3; i++) {
             now += SECOND;
             t += 500;
-            assertThat(fastest.look("s", Duration.ofSeconds(2 + i), t, RUNNING, now)).isEqualTo(NONE);
+            s.look("s", Duration.ofSeconds(2 + i), t, RUNNING, rungs, now);
         }
+        return s.step("s");
     }
 }

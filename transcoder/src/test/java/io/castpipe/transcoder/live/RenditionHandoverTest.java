@@ -71,6 +71,31 @@ class RenditionHandoverTest {
     }
 
     @Test
+    void whenClimbingAStandbyOnlyItsEncodersDelayBehindIsWaitedForBriefly() throws Exception {
+        RenditionHandover h = new RenditionHandover(false);
+        h.init(INIT);
+        offerSecond(h, 9_000);
+        CompletableFuture<Boolean> closed = CompletableFuture.supplyAsync(() -> {
+            try {
+                return h.segmentClosed(10_000, PLAYLIST);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(100);
+        assertThat(closed).as("the standby is a fragment short: held").isNotDone();
+        h.offer(new Fragment(10_000, new byte[100], 1, 1000, 10_000, 333, true, List.of()), 10_000);
+        assertThat(closed.get(5, TimeUnit.SECONDS)).isTrue();
+
+        RenditionHandover late = new RenditionHandover(false);
+        late.init(INIT);
+        offerSecond(late, 9_000);
+        long t0 = System.nanoTime();
+        assertThat(late.segmentClosed(10_000, PLAYLIST)).as("it never came").isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(RenditionHandover.CLIMB_HOLD.plusSeconds(1));
+    }
+
+    @Test
     void whenClimbingOrGivenUpTheRunningOneGoesOn() throws Exception {
         RenditionHandover climbing = new RenditionHandover(false);
         climbing.init(INIT);

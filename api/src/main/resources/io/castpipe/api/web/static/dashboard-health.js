@@ -94,12 +94,16 @@ function figure(name, value, format) {
   return el('div', { class: 'figure' }, el('dt', {}, name), el('dd', {}, value === null || value === undefined ? '…' : format(value)));
 }
 
-// The server's side of the health: the x264 preset the ladder is on, whether it was shed onto a
-// faster one because the configured one fell behind real time, and how far behind it is.
+// The server's side of the health: how the ladder is encoded, whether that was shed (a faster
+// preset, fewer rungs, the source passed through) because the configured ladder fell behind real
+// time, and how far behind it is.
 function transcoding(l) {
-  const shed = l.shed ? ` (shed from ${l.configuredPreset} at ${new Date(l.since).toLocaleTimeString()})` : '';
-  const moving = l.switching ? ', changing preset' : '';
-  return `x264 ${l.preset}${shed}${moving}, ${round1(l.behindSeconds)} s behind`;
+  const source = l.sourceRenditions ?? [];
+  const how = l.step === 'passthrough' ? 'the source passed through'
+    : `x264 ${l.preset}` + (source.length ? `, the source in ${source.join(' and ')}` : '');
+  const shed = l.shed ? ` (shed from x264 ${l.configuredPreset} at ${new Date(l.since).toLocaleTimeString()})` : '';
+  const moving = l.switching ? ', changing step' : '';
+  return `${how}${shed}${moving}, ${round1(l.behindSeconds)} s behind`;
 }
 
 function round1(v) {
