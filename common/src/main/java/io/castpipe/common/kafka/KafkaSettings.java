@@ -19,6 +19,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * are idempotent and wait for all in-sync replicas; consumers commit by hand once work is durable.
  */
 public record KafkaSettings(String bootstrap, String clientIdPrefix, Duration timeout) {
+    /**
+     * How long a producer gathers records into one request. Media tags and HLS updates come tens
+     * of times a second per stream; sent one request each, the broker's request handling was the
+     * largest CPU cost of a live stream. A few milliseconds is nothing beside a part's duration.
+     */
+    static final int LINGER_MS = 10;
 
     Map<String, Object> common() {
         Map<String, Object> m = new HashMap<>();
@@ -43,8 +49,10 @@ public record KafkaSettings(String bootstrap, String clientIdPrefix, Duration ti
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) deliveryTimeout.toMillis());
+        // Kafka wants a delivery timeout of at least the linger and one request's timeout.
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(30_000, deliveryTimeout.toMillis() - LINGER_MS));
         return p;
     }
 
