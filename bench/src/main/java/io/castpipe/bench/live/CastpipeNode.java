@@ -79,13 +79,18 @@ public final class CastpipeNode implements AutoCloseable {
         throw new IllegalStateException("castpipe not healthy within " + limit);
     }
 
-    /** Creates a user and a channel; returns the channel as the API describes it (streamKey, playbackUrl…). */
+    /**
+     * Creates a channel, and at the first call the user who owns it; returns the channel as the
+     * API describes it (streamKey, playbackUrl…).
+     */
     public JsonNode createChannel(String name, String latency) throws Exception {
-        Matcher admin = Pattern.compile("Admin\\s+token (\\S+)").matcher(Files.readString(stdout));
-        if (!admin.find()) {
-            throw new IllegalStateException("no admin token in the banner");
+        if (userToken == null) {
+            Matcher admin = Pattern.compile("Admin\\s+token (\\S+)").matcher(Files.readString(stdout));
+            if (!admin.find()) {
+                throw new IllegalStateException("no admin token in the banner");
+            }
+            userToken = post("/api/users", admin.group(1), "{\"name\":\"bench\"}").get("token").asText();
         }
-        userToken = post("/api/users", admin.group(1), "{\"name\":\"bench\"}").get("token").asText();
         return post("/api/channels", userToken, "{\"name\":\"" + name + "\",\"latency\":\"" + latency + "\"}");
     }
 
