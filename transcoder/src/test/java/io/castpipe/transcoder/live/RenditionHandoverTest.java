@@ -25,6 +25,17 @@ class RenditionHandoverTest {
         }
     }
 
+    /** The running ffmpeg's side on a thread of its own: a segment closed at {@code endMs}, which may wait. */
+    private static CompletableFuture<Boolean> closedAsync(RenditionHandover h, long endMs) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return h.segmentClosed(endMs, PLAYLIST);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     @Test
     void aStandbyAheadTakesOverAtTheRunningOnesNextBoundaryWithWhatWaitedFromThere() throws Exception {
         RenditionHandover h = new RenditionHandover(false);
@@ -55,13 +66,7 @@ class RenditionHandoverTest {
         RenditionHandover h = new RenditionHandover(true);
         h.init(INIT);
         offerSecond(h, 8_000);
-        CompletableFuture<Boolean> closed = CompletableFuture.supplyAsync(() -> {
-            try {
-                return h.segmentClosed(10_000, PLAYLIST);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Boolean> closed = closedAsync(h, 10_000);
         Thread.sleep(200);
         assertThat(closed).as("held at the boundary").isNotDone();
         offerSecond(h, 9_000);
@@ -75,13 +80,7 @@ class RenditionHandoverTest {
         RenditionHandover h = new RenditionHandover(false);
         h.init(INIT);
         offerSecond(h, 9_000);
-        CompletableFuture<Boolean> closed = CompletableFuture.supplyAsync(() -> {
-            try {
-                return h.segmentClosed(10_000, PLAYLIST);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Boolean> closed = closedAsync(h, 10_000);
         Thread.sleep(100);
         assertThat(closed).as("the standby is a fragment short: held").isNotDone();
         h.offer(new Fragment(10_000, new byte[100], 1, 1000, 10_000, 333, true, List.of()), 10_000);
@@ -104,13 +103,7 @@ class RenditionHandoverTest {
 
         RenditionHandover shed = new RenditionHandover(true);
         shed.init(INIT);
-        CompletableFuture<Boolean> closed = CompletableFuture.supplyAsync(() -> {
-            try {
-                return shed.segmentClosed(10_000, PLAYLIST);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Boolean> closed = closedAsync(shed, 10_000);
         Thread.sleep(200);
         shed.cancel();
         assertThat(closed.get(5, TimeUnit.SECONDS)).as("released by the cancel").isFalse();
