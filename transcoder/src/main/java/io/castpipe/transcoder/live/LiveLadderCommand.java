@@ -3,7 +3,6 @@ package io.castpipe.transcoder.live;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 import io.castpipe.transcoder.vod.Rung;
 
@@ -18,27 +17,22 @@ import io.castpipe.transcoder.vod.Rung;
  * {@link Rung#isSource() source} rung, and any rung named copied, is the input's audio and video
  * copied as they are.
  */
-public final class LiveLadderCommand {
+final class LiveLadderCommand {
     static final long PROBE_MICROS = 500_000;
     private LiveLadderCommand() {
     }
 
-    /**
-     * @param copied          the rungs not encoded but carrying the input as it is
-     * @param keyframePhaseMs how far into a keyframe interval the first frame falls: the second
-     *                        keyframe comes {@code keyframeSeconds} less that after the first
-     */
-    public static List<String> args(List<Rung> rungs, Set<String> copied, double frameRate, boolean audio, int keyframeSeconds,
-                                    long fragmentMicros, List<String> outputs, String preset, long keyframePhaseMs) {
-        if (keyframePhaseMs < 0 || keyframePhaseMs >= keyframeSeconds * 1000L) {
-            throw new IllegalArgumentException("keyframe phase " + keyframePhaseMs + " ms outside the interval");
-        }
+    /** @param outputs where each rung goes, in the rungs' order */
+    static List<String> args(LadderEncoding e, List<String> outputs) {
+        List<Rung> rungs = e.rungs();
         if (outputs.size() != rungs.size()) {
             throw new IllegalArgumentException(outputs.size() + " outputs for " + rungs.size() + " rungs");
         }
-        String fps = String.format(Locale.ROOT, "%.3f", frameRate);
-        int gop = (int) Math.round(frameRate * keyframeSeconds);
-        List<Rung> encoded = rungs.stream().filter(r -> !r.isSource() && !copied.contains(r.name())).toList();
+        String fps = String.format(Locale.ROOT, "%.3f", e.frameRate());
+        int keyframeSeconds = e.keyframeSeconds();
+        long keyframePhaseMs = e.keyframePhaseMs();
+        int gop = (int) Math.round(e.frameRate() * keyframeSeconds);
+        List<Rung> encoded = rungs.stream().filter(r -> !e.copies(r)).toList();
         StringBuilder graph = new StringBuilder("[0:v]fps=").append(fps).append(",format=yuv420p,split=").append(encoded.size());
         for (int i = 0; i < encoded.size(); i++) {
             graph.append("[s").append(i).append(']');
@@ -58,14 +52,14 @@ public final class LiveLadderCommand {
         if (!encoded.isEmpty()) {
             a.addAll(List.of("-filter_complex", graph.toString()));
         }
-        String fragments = String.valueOf(fragmentMicros);
+        String fragments = String.valueOf(e.fragmentMicros());
         String keyframes = keyframePhaseMs == 0 ? "expr:gte(t,n_forced*" + keyframeSeconds + ")"
                 : String.format(Locale.ROOT, "expr:gte(t,n_forced*%d-%.3f)", keyframeSeconds, keyframePhaseMs / 1000.0);
         for (int i = 0, v = 0; i < rungs.size(); i++) {
             Rung r = rungs.get(i);
-            if (r.isSource() || copied.contains(r.name())) {
+            if (e.copies(r)) {
                 a.addAll(List.of("-map", "0:v:0"));
-                if (audio) {
+                if (e.audio()) {
                     a.addAll(List.of("-map", "0:a:0"));
                 }
                 a.addAll(List.of("-c", "copy", "-f", "mp4", "-movflags", "+frag_keyframe+empty_moov+default_base_moof",
@@ -73,10 +67,10 @@ public final class LiveLadderCommand {
                 continue;
             }
             a.addAll(List.of("-map", "[v" + v++ + "]"));
-            if (audio) {
+            if (e.audio()) {
                 a.addAll(List.of("-map", "0:a:0", "-c:a", "aac", "-b:a", r.audioKbps() + "k", "-ac", "2"));
             }
-            a.addAll(List.of("-c:v", "libx264", "-preset", preset, "-tune", "zerolatency", "-profile:v", "high",
+            a.addAll(List.of("-c:v", "libx264", "-preset", e.preset(), "-tune", "zerolatency", "-profile:v", "high",
                     "-b:v", r.videoKbps() + "k", "-maxrate", r.maxKbps() + "k", "-bufsize", r.videoKbps() + "k",
                     "-g", String.valueOf(gop), "-keyint_min", String.valueOf(gop), "-sc_threshold", "0",
                     "-force_key_frames", keyframes,

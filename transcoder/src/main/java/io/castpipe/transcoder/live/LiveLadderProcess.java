@@ -45,10 +45,8 @@ final class LiveLadderProcess implements AutoCloseable {
         this.servers = servers;
     }
 
-    /** @param copied the renditions not encoded: they carry the source, copied */
-    public static LiveLadderProcess start(Ffmpeg ffmpeg, String streamId, List<Rung> rungs, java.util.Set<String> copied, double frameRate,
-                                          boolean audio, int keyframeSeconds, long fragmentMicros, String preset,
-                                          long keyframePhaseMs, RenditionSink sink) throws IOException {
+    static LiveLadderProcess start(Ffmpeg ffmpeg, String streamId, LadderEncoding encoding, RenditionSink sink) throws IOException {
+        List<Rung> rungs = encoding.rungs();
         List<ServerSocket> servers = new ArrayList<>();
         List<String> outputs = new ArrayList<>();
         try {
@@ -65,8 +63,7 @@ final class LiveLadderProcess implements AutoCloseable {
         FfmpegJob job;
         try {
             job = ffmpeg.command("live-" + streamId).withStdin().timeout(Duration.ofDays(7))
-                    .args(LiveLadderCommand.args(rungs, copied, frameRate, audio, keyframeSeconds, fragmentMicros, outputs, preset,
-                            keyframePhaseMs))
+                    .args(LiveLadderCommand.args(encoding, outputs))
                     .start();
         } catch (RuntimeException e) {
             closeAll(servers);
@@ -74,7 +71,7 @@ final class LiveLadderProcess implements AutoCloseable {
         }
         LadderInput input;
         try {
-            input = new LadderInput(streamId, job.stdin(), audio);
+            input = new LadderInput(streamId, job.stdin(), encoding.audio());
         } catch (IOException e) {
             job.kill("its input failed");
             closeAll(servers);

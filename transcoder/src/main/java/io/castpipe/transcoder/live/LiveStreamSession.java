@@ -142,9 +142,7 @@ final class LiveStreamSession implements AutoCloseable {
         rungs = ladder;
         log.info("stream {}: {}x{}{}, ladder {}, {}", streamId, size.width(), size.height(), audio ? " with audio" : "",
                 rungs.stream().map(Rung::name).toList(), step.describe(settings.preset(), rungs));
-        process = LiveLadderProcess.start(ffmpeg, streamId, rungs, step.copied(rungs), FRAME_RATE, audio,
-                settings.keyframeSeconds(), settings.fragmentMicros(), step.preset(settings.preset()), 0,
-                sinks.create(rungs, firstFrameTimestamp, handovers, false));
+        process = LiveLadderProcess.start(ffmpeg, streamId, encoding(step, 0), sinks.create(rungs, firstFrameTimestamp, handovers, false));
         startedNanos = System.nanoTime();
         keyframeOrigin = firstFrameTimestamp;
         for (MediaTag t : pending) {
@@ -257,9 +255,8 @@ final class LiveStreamSession implements AutoCloseable {
         long intervalMs = settings.keyframeSeconds() * 1000L;
         RenditionSink sink = sinks.create(rungs, first.timestamp(), handovers, true);
         handovers.begin(rungs, sink, shed);
-        standby = LiveLadderProcess.start(ffmpeg, streamId, rungs, newStep.copied(rungs), FRAME_RATE, audio,
-                settings.keyframeSeconds(), settings.fragmentMicros(), newStep.preset(settings.preset()),
-                Math.floorMod(first.timestamp() - keyframeOrigin, intervalMs), sink);
+        standby = LiveLadderProcess.start(ffmpeg, streamId,
+                encoding(newStep, Math.floorMod(first.timestamp() - keyframeOrigin, intervalMs)), sink);
         standbyStep = newStep;
         standbySheds = shed;
         standbyStartedNanos = System.nanoTime();
@@ -283,6 +280,11 @@ final class LiveStreamSession implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    private LadderEncoding encoding(LadderStep at, long keyframePhaseMs) {
+        return new LadderEncoding(rungs, at.copied(rungs), at.preset(settings.preset()), FRAME_RATE, audio,
+                settings.keyframeSeconds(), settings.fragmentMicros(), keyframePhaseMs);
     }
 
     private void feedStandby(MediaTag tag) throws IOException {

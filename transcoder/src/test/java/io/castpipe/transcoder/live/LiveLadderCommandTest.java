@@ -68,7 +68,8 @@ class LiveLadderCommandTest {
         }
         AtomicLong lastMs = new AtomicLong();
         FfmpegJob job = ffmpeg.command("live").withStdin()
-                .args(LiveLadderCommand.args(rungs, java.util.Set.of(), 30, true, 1, PARTS.fragmentMicros(), outputs, "veryfast", 0))
+                .args(LiveLadderCommand.args(new LadderEncoding(rungs, java.util.Set.of(), "veryfast", 30, true, 1,
+                        PARTS.fragmentMicros(), 0), outputs))
                 .onProgress(p -> lastMs.set(p.outTime().toMillis()))
                 .start();
         try (OutputStream stdin = job.stdin()) {
