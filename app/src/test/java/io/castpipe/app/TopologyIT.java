@@ -54,6 +54,7 @@ class TopologyIT {
                 // The api first, while the upload is in flight; the transcoders while it is transcoded.
                 for (String role : List.of("api", "transcoder-1", "transcoder-2", "origin-1", "origin-2", "chat-1", "chat-2", "ingest")) {
                     journeys.chat(role);
+                    journeys.awaitChatEchoed(); // said before the kill, so meant to be seen after it
                     String stream = journeys.liveStream();
                     long pid = topology.pid(role);
                     long killed = System.nanoTime();

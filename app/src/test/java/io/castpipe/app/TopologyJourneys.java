@@ -247,6 +247,20 @@ final class TopologyJourneys {
         }
     }
 
+    /**
+     * Waits until what was said on the open connection came back: a message said the moment
+     * before its chat node is SIGKILLed may die unconfirmed with it, as it should, and one
+     * said before a kill is meant to be seen.
+     */
+    void awaitChatEchoed() throws InterruptedException {
+        try {
+            chat.await("every message back", Duration.ofSeconds(10), c -> c.closed() || c.frames("message").stream()
+                    .map(f -> f.path("text").asText()).toList().containsAll(sent));
+        } catch (AssertionError e) {
+            // what did not come back is counted when the connection is settled
+        }
+    }
+
     private ChatSocket joinChat() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
