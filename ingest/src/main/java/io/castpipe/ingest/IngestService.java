@@ -127,7 +127,7 @@ public final class IngestService implements Service {
 
         // A broker outage holds a stream's media back rather than ending the broadcast: how long it
         // may last is the publisher's in-flight budget (about 50 s of a 30 fps stream), not a timeout.
-        publisher = new EventPublisher(ctx.kafka(), ctx.topics(), "ingest", MEDIA_DELIVERY_TIMEOUT);
+        publisher = EventPublisher.ofMedia(ctx.kafka(), ctx.topics(), "ingest", MEDIA_DELIVERY_TIMEOUT);
         sink = new MediaSink(publisher);
         controls = new StreamControls(ctx.supervisor(), ctx.kafka(), ctx.topics(), live, keys, meters);
         controls.start(); // positioned before the first connection: no order is missed

@@ -23,8 +23,21 @@ public final class EventPublisher implements AutoCloseable {
 
     /** @param deliveryTimeout how long a record may wait for the brokers before it fails; null for the default */
     public EventPublisher(KafkaSettings kafka, Topics topics, String purpose, Duration deliveryTimeout) {
-        this.producer = new KafkaProducer<>(deliveryTimeout == null ? kafka.producer(purpose) : kafka.producer(purpose, deliveryTimeout));
+        this(new KafkaProducer<>(deliveryTimeout == null ? kafka.producer(purpose) : kafka.producer(purpose, deliveryTimeout)), topics);
+    }
+
+    private EventPublisher(KafkaProducer<String, byte[]> producer, Topics topics) {
+        this.producer = producer;
         this.topics = topics;
+    }
+
+    /**
+     * For media records, tens a second per stream (media tags, HLS updates): gathered for a few
+     * milliseconds into one request. {@code deliveryTimeout} null for the default.
+     */
+    public static EventPublisher ofMedia(KafkaSettings kafka, Topics topics, String purpose, Duration deliveryTimeout) {
+        return new EventPublisher(new KafkaProducer<>(kafka.mediaProducer(purpose,
+                deliveryTimeout == null ? kafka.defaultDeliveryTimeout() : deliveryTimeout)), topics);
     }
 
     public Future<RecordMetadata> publish(Topic topic, String key, Object record) {

@@ -20,11 +20,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public record KafkaSettings(String bootstrap, String clientIdPrefix, Duration timeout) {
     /**
-     * How long a producer gathers records into one request. Media tags and HLS updates come tens
-     * of times a second per stream; sent one request each, the broker's request handling was the
-     * largest CPU cost of a live stream. A few milliseconds is nothing beside a part's duration.
+     * How long a producer of media records gathers them into one request. Media tags and HLS
+     * updates come tens of times a second per stream; sent one request each, the broker's request
+     * handling was the largest CPU cost of a live stream. Ten milliseconds is nothing beside a
+     * part's duration; other records (chat lines, events) go at once.
      */
-    static final int LINGER_MS = 10;
+    static final int MEDIA_LINGER_MS = 10;
 
     Map<String, Object> common() {
         Map<String, Object> m = new HashMap<>();
@@ -37,11 +38,24 @@ public record KafkaSettings(String bootstrap, String clientIdPrefix, Duration ti
 
     /** Keys are strings (stream, video or channel ids); values are bytes. */
     public Properties producer(String purpose) {
-        return producer(purpose, Duration.ofMillis(Math.max(timeout.toMillis(), 30_000)));
+        return producer(purpose, defaultDeliveryTimeout());
+    }
+
+    Duration defaultDeliveryTimeout() {
+        return Duration.ofMillis(Math.max(timeout.toMillis(), 30_000));
     }
 
     /** @param deliveryTimeout how long a record may wait for the brokers before its send fails */
     public Properties producer(String purpose, Duration deliveryTimeout) {
+        return producer(purpose, deliveryTimeout, 0);
+    }
+
+    /** A producer of media records, which {@link #MEDIA_LINGER_MS gathers} them. */
+    Properties mediaProducer(String purpose, Duration deliveryTimeout) {
+        return producer(purpose, deliveryTimeout, MEDIA_LINGER_MS);
+    }
+
+    private Properties producer(String purpose, Duration deliveryTimeout, int lingerMs) {
         Properties p = new Properties();
         p.putAll(common());
         p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientIdPrefix + "-" + purpose);
@@ -49,10 +63,10 @@ public record KafkaSettings(String bootstrap, String clientIdPrefix, Duration ti
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) deliveryTimeout.toMillis());
         // Kafka wants a delivery timeout of at least the linger and one request's timeout.
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(30_000, deliveryTimeout.toMillis() - LINGER_MS));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(30_000, deliveryTimeout.toMillis() - lingerMs));
         return p;
     }
 

@@ -110,7 +110,7 @@ public final class LiveTranscoderService implements Service {
                 .mapToDouble(session -> session.backlog().toMillis() / 1000.0).max().orElse(0));
         shedder = new LoadShedder(ctx.config().x264Preset(Setting.LIVE_X264_PRESET));
         shedding = ctx.config().bool(Setting.LIVE_SHED);
-        updates = new EventPublisher(ctx.kafka(), ctx.topics(), "hls-updates");
+        updates = EventPublisher.ofMedia(ctx.kafka(), ctx.topics(), "hls-updates", null);
         ladders = new LadderReporter(updates, ctx.nodeId(), ctx.config().x264Preset(Setting.LIVE_X264_PRESET));
         // One way of packaging per latency mode, read (and checked) now rather than per stream.
         Map<LatencyMode, LiveOptions> options = new EnumMap<>(LatencyMode.class);
