@@ -398,7 +398,8 @@ final class LiveStreamSession implements AutoCloseable {
             process = standby;
             standby = null;
             step = standbyStep;
-            startedNanos = standbyStartedNanos;
+            // Judged from the swap on: until then it was catching up from the replay beside the old one.
+            startedNanos = System.nanoTime();
             log.info("stream {}: now on {}, taken over in {} ms", streamId, describe(),
                     (System.nanoTime() - standbyStartedNanos) / 1_000_000);
             return true;

@@ -54,6 +54,8 @@ public final class LiveTranscoderService implements Service {
     private static final Duration IDLE_CHECK_EVERY = Duration.ofSeconds(1);
     /** A busy broker may take a second to answer; taking that for an outage held idle ends back (CI). */
     private static final Duration END_OFFSET_LIMIT = Duration.ofSeconds(3);
+    /** A broker this slow to say where a partition ends was away a moment ago. */
+    private static final Duration SLOW_ANSWER = Duration.ofSeconds(1);
     private static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
     /** A dead member's streams move on after about this long; brokers allow at least 6000 unless told otherwise. */
     private static final int SESSION_TIMEOUT_MS = 3000;
@@ -264,9 +266,16 @@ public final class LiveTranscoderService implements Service {
         if (partition == null) {
             return true;
         }
+        long asked = System.nanoTime();
         try {
             Long end = consumer.endOffsets(List.of(partition), END_OFFSET_LIMIT).get(partition);
-            return end != null && consumer.position(partition, END_OFFSET_LIMIT) >= end;
+            boolean atEnd = end != null && consumer.position(partition, END_OFFSET_LIMIT) >= end;
+            if (System.nanoTime() - asked > SLOW_ANSWER.toNanos()) {
+                // Answered only as the broker came back (found in CI): ingest's held-back records are still on their way.
+                brokerLastAway = System.nanoTime();
+                return false;
+            }
+            return atEnd;
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             brokerLastAway = System.nanoTime(); // its records may be waiting for it
             return false;

@@ -24,6 +24,12 @@ final class RenditionHandover {
     /** How long the running ffmpeg waits at a boundary for the standby to reach it when shedding. */
     static final java.time.Duration HOLD = java.time.Duration.ofSeconds(10);
     /**
+     * How near the boundary a standby must be for the running ffmpeg to wait for it when shedding:
+     * one further behind would hold the viewers for seconds (found in CI, 6.5 s); the running
+     * one publishes on, and the standby, which is faster, reaches a later boundary first.
+     */
+    static final java.time.Duration SHED_REACH = java.time.Duration.ofSeconds(3);
+    /**
      * When climbing, how long it waits for a standby that has caught up but for its encoder's
      * delay, which a running ffmpeg that copies the source does not have: without the wait such
      * a standby would never reach a boundary first.
@@ -58,8 +64,9 @@ final class RenditionHandover {
      * rendition is the standby's. When shedding, a standby short of that moment is waited for, up
      * to {@link #HOLD}: the running ffmpeg is behind and on its way out (it yields the CPU), so its
      * next boundary may be far off, and the rungs of one ffmpeg come out a little apart — a
-     * boundary passed by would leave one rendition on the old ffmpeg while the others moved. When
-     * climbing, a standby within {@link #CLIMB_HOLD} of the moment is waited for that long.
+     * boundary passed by would leave one rendition on the old ffmpeg while the others moved; but
+     * only a standby within {@link #SHED_REACH} of it. When climbing, a standby within
+     * {@link #CLIMB_HOLD} of the moment is waited for that long.
      */
     synchronized boolean segmentClosed(long endEpochMs, LivePlaylist playlist) throws InterruptedException {
         if (cancelled || taken != null) {
@@ -67,7 +74,8 @@ final class RenditionHandover {
         }
         closedUntil = endEpochMs;
         trim();
-        long hold = shedding ? HOLD.toNanos() : newest >= endEpochMs - CLIMB_HOLD.toMillis() ? CLIMB_HOLD.toNanos() : 0;
+        long hold = shedding ? (newest >= endEpochMs - SHED_REACH.toMillis() ? HOLD.toNanos() : 0)
+                : newest >= endEpochMs - CLIMB_HOLD.toMillis() ? CLIMB_HOLD.toNanos() : 0;
         long deadline = System.nanoTime() + hold;
         while (!cancelled && !startsAt(endEpochMs) && newest < endEpochMs - SAME_MOMENT_MS) {
             long left = deadline - System.nanoTime();

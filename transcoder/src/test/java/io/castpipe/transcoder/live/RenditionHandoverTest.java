@@ -76,6 +76,16 @@ class RenditionHandoverTest {
     }
 
     @Test
+    void whenShedAStandbyFarBehindIsNotWaitedFor() throws Exception {
+        RenditionHandover h = new RenditionHandover(true);
+        h.init(INIT);
+        offerSecond(h, 5_000);
+        long t0 = System.nanoTime();
+        assertThat(h.segmentClosed(10_000, PLAYLIST)).as("4.3 s short: the viewers are not held for it").isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+    }
+
+    @Test
     void whenClimbingAStandbyOnlyItsEncodersDelayBehindIsWaitedForBriefly() throws Exception {
         RenditionHandover h = new RenditionHandover(false);
         h.init(INIT);
