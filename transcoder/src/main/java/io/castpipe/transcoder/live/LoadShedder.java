@@ -26,6 +26,11 @@ final class LoadShedder {
     /** A new ffmpeg probes its input and starts its encoders: its first seconds say nothing of its speed. */
     static final Duration WARM_UP = Duration.ofSeconds(5);
     static final Duration FIRST_CLIMB = Duration.ofSeconds(60);
+    /**
+     * How long a stream stays on a step before it may go a step further down: each move is a
+     * handover viewers may feel, and on a starved machine (found in CI) steps came 9 s apart.
+     */
+    static final Duration SETTLE_ON_STEP = Duration.ofSeconds(20);
     static final Duration LONGEST_CLIMB = Duration.ofMinutes(16);
 
     enum Step { NONE, SHED, CLIMB }
@@ -39,6 +44,7 @@ final class LoadShedder {
         /** The step a climb left, while that climb is recent enough to count as failed if the stream falls behind. */
         LadderStep climbedFrom;
         long climbedAt;
+        long shedAt = Long.MIN_VALUE / 2;
         Duration climbWait = FIRST_CLIMB;
     }
 
@@ -74,12 +80,13 @@ final class LoadShedder {
             s.keepingUpSince = nowNanos;
         }
         LadderStep deeper = s.step.deeper(configuredPreset, rungs);
-        if (s.slowLooks >= 2 && deeper != s.step) {
+        if (s.slowLooks >= 2 && deeper != s.step && nowNanos - s.shedAt >= SETTLE_ON_STEP.toNanos()) {
             if (s.climbedFrom != null && nowNanos - s.climbedAt < FIRST_CLIMB.toNanos()) {
                 s.climbWait = min(s.climbWait.multipliedBy(2), LONGEST_CLIMB); // the try came too soon
             }
             s.climbedFrom = null;
             s.step = deeper;
+            s.shedAt = nowNanos;
             restarted(s, nowNanos);
             return Step.SHED;
         }

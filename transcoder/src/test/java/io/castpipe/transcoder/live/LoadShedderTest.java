@@ -97,7 +97,8 @@ class LoadShedderTest {
         second(1.0, 0);
         for (LadderStep expected : List.of(LadderStep.FASTEST_PRESET, LadderStep.FEWER_RUNGS, LadderStep.PASSTHROUGH)) {
             LoadShedder.Step got = NONE;
-            for (int look = 0; look < 3 && got == NONE; look++) { // a new ffmpeg's speed is known from its second look
+            // A step settles before the next; a new ffmpeg's speed is known from its second look.
+            for (int look = 0; look < LoadShedder.SETTLE_ON_STEP.toSeconds() + 3 && got == NONE; look++) {
                 got = second(0.5, 2500);
             }
             assertThat(got).isEqualTo(SHED);
