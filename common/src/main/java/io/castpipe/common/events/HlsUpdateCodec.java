@@ -2,7 +2,6 @@ package io.castpipe.common.events;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
@@ -33,8 +32,8 @@ public final class HlsUpdateCodec {
     }
 
     public static byte[] encode(HlsUpdate u) {
-        byte[] stream = ascii(u.streamId(), 255);
-        byte[] rendition = ascii(u.rendition(), 255);
+        byte[] stream = ShortAscii.bytes(u.streamId());
+        byte[] rendition = ShortAscii.bytes(u.rendition());
         byte[] key = u.key() == null ? new byte[0] : u.key().getBytes(StandardCharsets.UTF_8);
         if (key.length > 0xffff) {
             throw new IllegalArgumentException("key longer than 65535 bytes");
@@ -51,8 +50,8 @@ public final class HlsUpdateCodec {
         if (u.at() != null) {
             b.putLong(u.at().getEpochSecond()).putInt(u.at().getNano());
         }
-        b.put((byte) stream.length).put(stream);
-        b.put((byte) rendition.length).put(rendition);
+        ShortAscii.put(b, stream);
+        ShortAscii.put(b, rendition);
         b.putShort((short) key.length).put(key);
         if (u.bytes() != null) {
             b.putInt(u.bytes().length).put(u.bytes());
@@ -79,16 +78,17 @@ public final class HlsUpdateCodec {
             long sequence = b.getLong();
             Integer part = (flags & PART) != 0 ? b.getInt() : null;
             Instant at = (flags & AT) != 0 ? Instant.ofEpochSecond(b.getLong(), b.getInt()) : null;
-            String stream = string(b, b.get() & 0xff, StandardCharsets.US_ASCII);
-            String rendition = string(b, b.get() & 0xff, StandardCharsets.US_ASCII);
-            int keyLength = b.getShort() & 0xffff;
-            String key = keyLength == 0 ? null : string(b, keyLength, StandardCharsets.UTF_8);
+            String stream = ShortAscii.read(b);
+            String rendition = ShortAscii.read(b);
+            byte[] key = new byte[b.getShort() & 0xffff];
+            b.get(key);
             byte[] inline = (flags & BYTES) != 0 ? block(b) : null;
             byte[] delta = (flags & DELTA) != 0 ? block(b) : null;
             if (b.hasRemaining()) {
                 throw new IllegalArgumentException("not an HLS update: " + b.remaining() + " bytes after its end");
             }
-            return new HlsUpdate(stream, rendition, KINDS[kind], sequence, part, key, inline, at, delta);
+            return new HlsUpdate(stream, rendition, KINDS[kind], sequence, part,
+                    key.length == 0 ? null : new String(key, StandardCharsets.UTF_8), inline, at, delta);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("not an HLS update: truncated", e);
         }
@@ -102,19 +102,5 @@ public final class HlsUpdateCodec {
         byte[] out = new byte[length];
         b.get(out);
         return out;
-    }
-
-    private static String string(ByteBuffer b, int length, Charset charset) {
-        byte[] s = new byte[length];
-        b.get(s);
-        return new String(s, charset);
-    }
-
-    private static byte[] ascii(String s, int max) {
-        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-        if (b.length > max) {
-            throw new IllegalArgumentException("id longer than " + max + " bytes");
-        }
-        return b;
     }
 }

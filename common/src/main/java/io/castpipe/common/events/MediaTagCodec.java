@@ -2,7 +2,6 @@ package io.castpipe.common.events;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 import io.castpipe.common.media.LatencyMode;
 
@@ -26,16 +25,16 @@ public final class MediaTagCodec {
     }
 
     public static byte[] encode(MediaTag tag) {
-        byte[] stream = ascii(tag.streamId());
-        byte[] channel = ascii(tag.channelId());
+        byte[] stream = ShortAscii.bytes(tag.streamId());
+        byte[] channel = ShortAscii.bytes(tag.channelId());
         ByteBuffer b = ByteBuffer.allocate(3 + 16 + 1 + stream.length + 1 + channel.length + 4 + tag.payload().length);
         b.put((byte) VERSION);
         b.put((byte) tag.kind().ordinal());
         b.put((byte) ((tag.keyframe() ? 1 : 0) | (tag.sequenceHeader() ? 2 : 0) | modeBits(tag.latency()) << 2));
         b.putLong(tag.timestamp());
         b.putLong(tag.ingestedAt());
-        b.put((byte) stream.length).put(stream);
-        b.put((byte) channel.length).put(channel);
+        ShortAscii.put(b, stream);
+        ShortAscii.put(b, channel);
         b.putInt(tag.payload().length).put(tag.payload());
         return b.array();
     }
@@ -55,8 +54,8 @@ public final class MediaTagCodec {
             int flags = b.get() & 0xff;
             long timestamp = b.getLong();
             long ingestedAt = b.getLong();
-            String stream = string(b);
-            String channel = string(b);
+            String stream = ShortAscii.read(b);
+            String channel = ShortAscii.read(b);
             int length = b.getInt();
             if (length < 0 || length != b.remaining()) {
                 throw new IllegalArgumentException("not a media tag: payload length " + length + ", " + b.remaining() + " bytes left");
@@ -86,19 +85,5 @@ public final class MediaTagCodec {
             case 2 -> LatencyMode.HIGH;
             default -> throw new IllegalArgumentException("not a media tag: latency mode " + bits);
         };
-    }
-
-    private static String string(ByteBuffer b) {
-        byte[] s = new byte[b.get() & 0xff];
-        b.get(s);
-        return new String(s, StandardCharsets.US_ASCII);
-    }
-
-    private static byte[] ascii(String s) {
-        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-        if (b.length > 255) {
-            throw new IllegalArgumentException("id longer than 255 bytes");
-        }
-        return b;
     }
 }
