@@ -130,8 +130,7 @@ public final class LiveCapacityBench {
                 if (ladder != null && ladder.hasNonNull("preset")) {
                     last.put(s.getKey(), ladder);
                     mostBehind = Math.max(mostBehind, ladder.path("behindSeconds").asDouble());
-                    everShed.merge(s.getKey(), !ladder.get("preset").asText().equals(ladder.path("configuredPreset").asText()),
-                            Boolean::logicalOr);
+                    everShed.merge(s.getKey(), ladder.path("shed").asBoolean(), Boolean::logicalOr);
                 }
             }
             Thread.sleep(1000);

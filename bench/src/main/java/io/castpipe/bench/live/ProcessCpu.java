@@ -42,7 +42,7 @@ final class ProcessCpu {
         return ticks / TICKS / seconds(from, to);
     }
 
-    /** Cores used by {@code pids} (e.g. the bench's own publishers) between two readings of {@link #ticks}. */
+    /** Cores used between two sums of {@link #ticks} (e.g. of the bench's own publishers), taken beside the snapshots. */
     static double cores(long ticksFrom, long ticksTo, Snapshot from, Snapshot to) {
         return (ticksTo - ticksFrom) / TICKS / seconds(from, to);
     }
