@@ -117,6 +117,7 @@ class FaultsIT {
             room.say("before the outage");
             room.await("the first message", Duration.ofSeconds(20), c -> !c.frames("message").isEmpty());
             awaitTrue("the broadcast live on the origin", Duration.ofSeconds(60), () -> liveOnOrigin("outage-live"));
+            String broadcast = awaitLive("outage-live", Duration.ofSeconds(20));
 
             kafka.close();
             long down = System.nanoTime();
@@ -139,6 +140,9 @@ class FaultsIT {
             // The broadcast goes on: not ended by the silence (the live worker ends nothing it has not read to the end).
             awaitTrue("the broadcast live again", Duration.ofSeconds(60), () -> liveOnOrigin("outage-live"));
             double liveAfter = (System.nanoTime() - back) / 1e9;
+            JsonNode stream = JSON.readTree(send("GET", "/api/streams/" + broadcast, userToken, null, null, 200));
+            assertThat(stream.get("status").asText()).as("the same broadcast, not ended for Kafka's silence: " + stream)
+                    .isEqualTo("live");
             awaitStatus(api, "/readyz", 200, Duration.ofSeconds(30));
             awaitStatus(transcoder, "/readyz", 200, Duration.ofSeconds(30));
             assertThat(count(transcoder.stdoutText(), "video " + id + " ready")).as("transcoded once").isEqualTo(1);

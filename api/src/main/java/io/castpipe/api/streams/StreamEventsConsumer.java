@@ -16,6 +16,7 @@ import io.castpipe.common.events.EventCodec;
 import io.castpipe.common.events.StreamEvent;
 import io.castpipe.common.kafka.EventConsumer;
 import io.castpipe.common.kafka.KafkaSettings;
+import io.castpipe.common.kafka.ReadSpan;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.kafka.Topics;
 import io.castpipe.common.media.Ids;
@@ -129,7 +130,7 @@ public final class StreamEventsConsumer implements AutoCloseable {
      * silence in the database that ends before it is ingest's silence, not this node's backlog
      * or Kafka being away.
      */
-    public Optional<Instant> readUpTo(String streamId) {
+    public Optional<ReadSpan> readUpTo(String streamId) {
         return consumer.readUpTo(streamId);
     }
 

@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import io.castpipe.api.outbox.Outbox;
 import io.castpipe.common.events.StreamEvent;
+import io.castpipe.common.kafka.ReadSpan;
 import io.castpipe.common.kafka.Topic;
 import io.castpipe.common.node.Supervised;
 import io.castpipe.common.node.Supervisor;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * node that reads the stream's partition ends it, and only for a silence within what it has
  * certainly read of that partition ({@link StreamEventsConsumer#readUpTo}): a backlog, a record
  * that failed to apply or Kafka being away hold that horizon back, and are never taken for
- * ingest's silence. A stream not heard of at all (from an ingest older than ALIVE) is left alone.
+ * ingest's silence; after Kafka was away the silence counts from its return, as ingest could not
+ * write meanwhile either. A stream not heard of at all (from an ingest older than ALIVE) is left alone.
  */
 public final class StreamReconciler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamReconciler.class);
@@ -51,13 +53,15 @@ public final class StreamReconciler implements AutoCloseable {
     int reconcile(Instant now) throws SQLException {
         int ended = 0;
         for (StreamRepository.Silent s : streams.silentSince(now.minus(SILENCE), PER_TURN)) {
-            Optional<Instant> readUpTo = events.readUpTo(s.id());
-            if (readUpTo.isEmpty()) {
+            Optional<ReadSpan> read = events.readUpTo(s.id());
+            if (read.isEmpty()) {
                 continue;
             }
-            // Silent for SILENCE within what this node has certainly read, not merely until now.
-            Instant before = readUpTo.get().minus(SILENCE);
-            if (!s.lastSeen().isBefore(before)) {
+            // Silent for SILENCE within what this node has certainly read, not merely until now,
+            // and since Kafka last came back: ingest's ALIVEs may still be on their way from before.
+            Instant before = read.get().appliedUpTo().minus(SILENCE);
+            Instant silentFrom = s.lastSeen().isAfter(read.get().answeringSince()) ? s.lastSeen() : read.get().answeringSince();
+            if (!silentFrom.isBefore(before)) {
                 continue;
             }
             boolean endedNow = outbox.inTransaction("ending stream " + s.id(), tx -> {

@@ -1,7 +1,6 @@
 package io.castpipe.common.kafka;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,10 +132,10 @@ public final class EventConsumer<T> implements AutoCloseable {
     }
 
     /**
-     * The instant before which every record keyed {@code key} has been applied by this member;
-     * empty when another member holds its partition or this one has not read it to its end yet.
+     * What this member has certainly read of the partition records keyed {@code key} go to;
+     * empty when another member holds it or this one has not read it to its end yet.
      */
-    public java.util.Optional<Instant> readUpTo(String key) {
+    public java.util.Optional<ReadSpan> readUpTo(String key) {
         ReadHorizon h = horizon;
         return h == null ? java.util.Optional.empty() : h.of(key);
     }

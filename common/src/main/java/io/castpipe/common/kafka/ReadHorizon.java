@@ -19,8 +19,9 @@ import org.apache.kafka.common.utils.Utils;
  * consumer's cached lag, which says nothing while the broker is away); once the position after
  * applying reaches that end, everything written before the ask is applied. A record that failed
  * (sought back), a broker that does not answer or a backlog leave the horizon where it was, so a
- * silence seen in the data can be told from a silence of the data's source. Touched by the
- * consumer's thread, except {@link #of}.
+ * silence seen in the data can be told from a silence of the data's source. An ask the broker does
+ * not answer also restarts the span it has been answering for: the data's source could not write
+ * meanwhile either. Touched by the consumer's thread, except {@link #of}.
  */
 final class ReadHorizon {
     private static final Duration ASK_EVERY = Duration.ofMillis(500);
@@ -32,9 +33,10 @@ final class ReadHorizon {
     private Map<TopicPartition, Long> asked;
     private Instant askedAt;
     private int partitionCount;
-    private volatile Horizon horizon = new Horizon(0, Map.of());
+    private Instant answeringSince;
+    private volatile Horizon horizon = new Horizon(0, null, Map.of());
 
-    private record Horizon(int partitions, Map<Integer, Instant> reached) {
+    private record Horizon(int partitions, Instant answeringSince, Map<Integer, Instant> reached) {
     }
 
     ReadHorizon(KafkaConsumer<?, ?> consumer, String topic) {
@@ -57,8 +59,14 @@ final class ReadHorizon {
             partitionCount = count;
             asked = ends;
             askedAt = at;
+            if (answeringSince == null) {
+                answeringSince = at;
+            }
         } catch (KafkaException e) {
-            // The broker is away: the horizon stays where it was.
+            // The broker is away: the horizon stays where it was, and the span it answered for ends.
+            answeringSince = null;
+            Horizon h = horizon;
+            horizon = new Horizon(h.partitions(), null, h.reached());
         }
     }
 
@@ -84,7 +92,7 @@ final class ReadHorizon {
                 }
             }
         }
-        horizon = new Horizon(partitionCount, Map.copyOf(next));
+        horizon = new Horizon(partitionCount, answeringSince, Map.copyOf(next));
         asked = null;
     }
 
@@ -92,12 +100,12 @@ final class ReadHorizon {
      * The horizon of the partition records keyed {@code key} go to (the producers' default
      * partitioner: murmur2 of the key), if this consumer holds it and has reached one.
      */
-    Optional<Instant> of(String key) {
+    Optional<ReadSpan> of(String key) {
         Horizon h = horizon;
-        if (h.partitions() == 0) {
+        if (h.partitions() == 0 || h.answeringSince() == null) {
             return Optional.empty();
         }
         int partition = Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % h.partitions();
-        return Optional.ofNullable(h.reached().get(partition));
+        return Optional.ofNullable(h.reached().get(partition)).map(upTo -> new ReadSpan(h.answeringSince(), upTo));
     }
 }
