@@ -198,6 +198,23 @@ public final class LiveSegmenter implements FragmentParser.Listener {
         timelineBase = null;
     }
 
+    /**
+     * The ffmpeg writing this rendition was stopped and another goes on after it: finishes the
+     * open segment short of its target. Returns whether there was one to finish.
+     */
+    public boolean cut() {
+        if (ended || open.isEmpty()) {
+            return false;
+        }
+        finishSegment();
+        return true;
+    }
+
+    /** Where the last segment finished here ends, empty before one is. */
+    public java.util.Optional<Instant> lastSegmentEnd() {
+        return java.util.Optional.ofNullable(lastSegmentEnd);
+    }
+
     /** The stream ended: finishes the open segment, then tells the listener. */
     public void end() {
         if (ended) {

@@ -181,8 +181,9 @@ final class LiveLadderProcess implements AutoCloseable {
     /**
      * Closes, and waits (2 s at most) for the readers to return, so that a session that takes the
      * stream on in this process reads the playlists they left, not ones they are still writing.
+     * Returns whether they did.
      */
-    public void closeAndAwaitReaders() {
+    public boolean closeAndAwaitReaders() {
         close();
         long deadline = System.nanoTime() + READERS_GONE.toNanos();
         try {
@@ -195,6 +196,7 @@ final class LiveLadderProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return readers.stream().noneMatch(Thread::isAlive);
     }
 
     private static void closeAll(List<ServerSocket> servers) {

@@ -170,6 +170,18 @@ final class LiveRenditionPackager implements RenditionSink {
                     handovers.reports(), INLINE_MAX_BYTES);
             this.segmenter = options.newSegmenter(anchorEpochMs, this);
             after.ifPresent(segmenter::resumeAfter);
+            handovers.publishing(rung.name(), this::cutShort);
+        }
+
+        /**
+         * Its ffmpeg was stopped for a starved handover and its reader is gone: the open segment
+         * closes short, and the rendition is the standby's from there.
+         */
+        private void cutShort() {
+            if (!segmenter.cut() && !handedOver) {
+                segmenter.lastSegmentEnd().ifPresent(end -> handedOver = handovers.segmentClosed(LiveRenditionPackager.this,
+                        rung.name(), end.toEpochMilli(), publisher.playlist()));
+            }
         }
 
         void init(Fmp4Init init) {

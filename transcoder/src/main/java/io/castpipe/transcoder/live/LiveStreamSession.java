@@ -313,6 +313,36 @@ final class LiveStreamSession implements AutoCloseable {
         return standby == null ? 0 : handovers.taken();
     }
 
+    /** Where the standby's handover of each rendition stands, for a log line. */
+    String handoverState() {
+        return standby == null ? "no standby" : handovers.describe();
+    }
+
+    /** Whether the standby could go on at once, {@code leadMs} ahead of where each rendition it has not taken stands. */
+    boolean standbyAhead(long leadMs) {
+        return standby != null && handovers.standbyAhead(leadMs);
+    }
+
+    /**
+     * The running ffmpeg is too starved to reach its next segment boundary while a standby is
+     * ahead of it: it is stopped, and each rendition it still published is the standby's from its
+     * first keyframe after the stopped one's output (RenditionHandover). False when a rendition
+     * could not be handed over: the running ffmpeg is stopped all the same, so the caller restarts.
+     */
+    boolean forceHandover() {
+        if (standby == null || process == null) {
+            return false;
+        }
+        if (process.closeAndAwaitReaders()) {
+            handovers.forceRest();
+        }
+        if (!handovers.complete()) {
+            return false;
+        }
+        promoteStandby("by stopping the starved one");
+        return true;
+    }
+
     /** Gives the standby up; the running ffmpeg keeps the renditions it has not handed over. */
     void dropStandby() {
         if (standby != null) {
@@ -393,18 +423,22 @@ final class LiveStreamSession implements AutoCloseable {
             return false;
         }
         if (handovers.complete()) {
-            handovers.done();
-            process.close();
-            process = standby;
-            standby = null;
-            step = standbyStep;
-            // Judged from the swap on: until then it was catching up from the replay beside the old one.
-            startedNanos = System.nanoTime();
-            log.info("stream {}: now on {}, taken over in {} ms", streamId, describe(),
-                    (System.nanoTime() - standbyStartedNanos) / 1_000_000);
+            promoteStandby("seamlessly");
             return true;
         }
         return false;
+    }
+
+    private void promoteStandby(String how) {
+        handovers.done();
+        process.close();
+        process = standby;
+        standby = null;
+        step = standbyStep;
+        // Judged from the swap on: until then it was catching up from the replay beside the old one.
+        startedNanos = System.nanoTime();
+        log.info("stream {}: now on {}, taken over {} in {} ms", streamId, describe(), how,
+                (System.nanoTime() - standbyStartedNanos) / 1_000_000);
     }
 
     Duration idleFor() {

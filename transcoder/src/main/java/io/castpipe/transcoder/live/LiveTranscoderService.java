@@ -67,6 +67,14 @@ public final class LiveTranscoderService implements Service {
     private static final int FRAGMENT_MS = 100;
     /** How long a standby ffmpeg may take to catch up with the running one before it is given up. */
     private static final Duration SWITCH_LIMIT = Duration.ofSeconds(15);
+    /**
+     * When shedding, how long the running ffmpeg may take to reach a segment boundary the standby
+     * can take over at, once the standby is {@link #STANDBY_LEAD} ahead of it, before it is stopped
+     * for the standby: a starved x264 with a long lookahead reached none in 15 s (found in CI), and
+     * its viewers saw nothing new meanwhile.
+     */
+    private static final Duration STARVED_AFTER = Duration.ofSeconds(3);
+    private static final Duration STANDBY_LEAD = Duration.ofSeconds(2);
     /** The loop turns every 100 ms; a commit at a rebalance may wait a minute for the broker. */
     private static final Duration STALL_LIMIT = Duration.ofSeconds(90);
 
@@ -322,7 +330,10 @@ public final class LiveTranscoderService implements Service {
         sessions.forEach((id, session) -> {
             Duration switching = session.switching();
             if (switching != null) {
-                if (switching.compareTo(SWITCH_LIMIT) > 0) {
+                if (session.standbySheds() && switching.compareTo(STARVED_AFTER) > 0
+                        && session.standbyAhead(STANDBY_LEAD.toMillis())) {
+                    forceSwitch(id, session);
+                } else if (switching.compareTo(SWITCH_LIMIT) > 0) {
                     giveUpSwitch(id, session);
                 }
                 return;
@@ -354,6 +365,17 @@ public final class LiveTranscoderService implements Service {
         });
     }
 
+    /** A shedding standby ahead of a running ffmpeg that reaches no boundary: the running one is stopped for it. */
+    private void forceSwitch(String id, LiveStreamSession session) {
+        log.warn("stream {}: its ffmpeg reaches no segment boundary while the new ladder is ahead ({}); stopping it",
+                id, session.handoverState());
+        if (session.forceHandover()) {
+            handovers("forced");
+        } else {
+            giveUpSwitch(id, session);
+        }
+    }
+
     /** A standby that did not catch up in time, or failed. */
     private void giveUpSwitch(String id, LiveStreamSession session) {
         boolean climb = session.switching() != null ? !session.standbySheds()
@@ -361,18 +383,22 @@ public final class LiveTranscoderService implements Service {
         if (climb && session.switched() == 0) {
             session.dropStandby();
             shedder.climbFailed(id, System.nanoTime());
-            log.info("stream {}: the ladder a step up did not take over; staying on {}", id, session.describe());
+            log.info("stream {}: the ladder a step up did not take over ({}); staying on {}", id, session.handoverState(),
+                    session.describe());
             handovers("abandoned");
             return;
         }
         LadderStep to = shedder.step(id);
-        log.warn("stream {}: the new ladder did not take over; starting it again at once on {}", id,
-                to.describe(session.configuredPreset(), session.rungs()));
+        log.warn("stream {}: the new ladder did not take over ({}); starting it again at once on {}", id,
+                session.handoverState(), to.describe(session.configuredPreset(), session.rungs()));
         handovers("restarted");
         feedSafely(id, session, () -> session.restart(to));
     }
 
-    /** How a move to another preset ended: taken over seamlessly, by a restart, or abandoned (a climb that did not catch up). */
+    /**
+     * How a move to another preset ended: taken over seamlessly, forced (the running ffmpeg
+     * stopped for a standby ahead of it), by a restart, or abandoned (a climb that did not catch up).
+     */
     private void handovers(String outcome) {
         ctx.metrics().registry().counter("castpipe.live.ladder.handovers", "outcome", outcome).increment();
     }

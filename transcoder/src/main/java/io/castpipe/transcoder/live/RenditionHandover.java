@@ -14,7 +14,10 @@ import io.castpipe.packager.live.LivePlaylist;
  * waits here from the start of the running one's open segment on; when the running one closes a
  * segment at a moment where the standby has a keyframe, the rendition is the standby's from
  * there: its playlist goes on after a discontinuity, nothing missing and nothing shown twice.
- * Until then the running one publishes as before, so viewers never wait for a new ffmpeg.
+ * Until then the running one publishes as before, so viewers never wait for a new ffmpeg. A
+ * running one too starved to reach its next boundary is stopped instead ({@link #force}): its
+ * open segment closes short where its output stopped, and the standby goes on from its first
+ * keyframe there, after a gap shorter than a keyframe interval (none when nothing was open).
  */
 final class RenditionHandover {
     /** The two encoders may put one moment of the stream on frames a rounding apart: a frame at 30 fps. */
@@ -35,6 +38,8 @@ final class RenditionHandover {
      * a standby would never reach a boundary first.
      */
     static final java.time.Duration CLIMB_HOLD = java.time.Duration.ofSeconds(1);
+    /** Forced, how long the stopped one's rendition waits for the standby's next keyframe (it is forced only when ahead). */
+    private static final java.time.Duration FORCED_WAIT = java.time.Duration.ofSeconds(2);
 
     /** What the standby publishes from: the rendition's playlist, its own init segment, what waited. */
     record Taken(LivePlaylist playlist, long startEpochMs, Fmp4Init init, List<Fragment> fragments) {
@@ -47,16 +52,18 @@ final class RenditionHandover {
     private final ArrayDeque<Dated> waiting = new ArrayDeque<>();
     private long waitingBytes;
     private Fmp4Init init;
-    /** Where the running ffmpeg's last closed segment ends (epoch ms); 0 before it closes one. */
+    /** Where the running ffmpeg's last closed segment ends (epoch ms); 0 while none is known. */
     private long closedUntil;
     private Taken taken;
     private boolean cancelled;
+    private boolean forced;
     /** The date of the standby's newest fragment (epoch ms). */
     private long newest = Long.MIN_VALUE / 2;
 
     /** @param shedding whether the running ffmpeg is behind real time (not when trying the configured preset again) */
-    RenditionHandover(boolean shedding) {
+    RenditionHandover(boolean shedding, long closedUntil) {
         this.shedding = shedding;
+        this.closedUntil = closedUntil;
     }
 
     /**
@@ -74,6 +81,9 @@ final class RenditionHandover {
         }
         closedUntil = endEpochMs;
         trim();
+        if (forced) {
+            return takeFirstKeyframe(playlist);
+        }
         long hold = shedding ? (newest >= endEpochMs - SHED_REACH.toMillis() ? HOLD.toNanos() : 0)
                 : newest >= endEpochMs - CLIMB_HOLD.toMillis() ? CLIMB_HOLD.toNanos() : 0;
         long deadline = System.nanoTime() + hold;
@@ -87,11 +97,40 @@ final class RenditionHandover {
         if (cancelled || init == null || !startsAt(endEpochMs)) {
             return false;
         }
+        return take(playlist, endEpochMs);
+    }
+
+    private boolean take(LivePlaylist playlist, long startEpochMs) {
         List<Fragment> from = new ArrayList<>();
         waiting.forEach(d -> from.add(d.fragment()));
         waiting.clear();
-        taken = new Taken(playlist, endEpochMs, init, from);
+        taken = new Taken(playlist, startEpochMs, init, from);
         return true;
+    }
+
+    /**
+     * From now on the running ffmpeg is stopped rather than waited for: the segment it closes
+     * next (short, where its output stopped) hands the rendition to the standby's first keyframe
+     * at or after that segment's end.
+     */
+    synchronized void force() {
+        forced = true;
+    }
+
+    /** Forced: what waits starts at the standby's first keyframe from the running one's end on (trimmed so). */
+    private boolean takeFirstKeyframe(LivePlaylist playlist) throws InterruptedException {
+        long deadline = System.nanoTime() + FORCED_WAIT.toNanos();
+        while (!cancelled && waiting.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(left / 1_000_000 + 1);
+        }
+        if (cancelled || init == null) {
+            return false;
+        }
+        return take(playlist, waiting.peekFirst().epochMs());
     }
 
     /** Standby's side: its init segment. */
@@ -131,6 +170,22 @@ final class RenditionHandover {
         notifyAll();
         waiting.clear();
         waitingBytes = 0;
+    }
+
+    /**
+     * Whether the standby has a keyframe from the running one's last closed segment on, and
+     * output {@code leadMs} past that end: it would go on from there at once if the running one stopped.
+     */
+    synchronized boolean standbyAhead(long leadMs) {
+        return taken != null || (!waiting.isEmpty() && init != null && newest >= closedUntil + leadMs);
+    }
+
+    /** Where the two stand, for a log line when the standby is given up. */
+    synchronized String describe() {
+        Dated first = waiting.peekFirst();
+        return "running ffmpeg closed up to " + java.time.Instant.ofEpochMilli(closedUntil)
+                + ", standby at " + (newest < 0 ? "nothing yet" : java.time.Instant.ofEpochMilli(newest))
+                + (first == null ? "" : ", its keyframe from " + java.time.Instant.ofEpochMilli(first.epochMs()));
     }
 
     synchronized boolean cancelled() {

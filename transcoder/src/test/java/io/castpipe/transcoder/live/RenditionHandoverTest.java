@@ -38,7 +38,7 @@ class RenditionHandoverTest {
 
     @Test
     void aStandbyAheadTakesOverAtTheRunningOnesNextBoundaryWithWhatWaitedFromThere() throws Exception {
-        RenditionHandover h = new RenditionHandover(false);
+        RenditionHandover h = new RenditionHandover(false, 0);
         h.init(INIT);
         for (long s = 10_000; s <= 13_000; s += 1000) {
             offerSecond(h, s);
@@ -53,7 +53,7 @@ class RenditionHandoverTest {
 
     @Test
     void noKeyframeAtTheBoundaryNoHandover() throws Exception {
-        RenditionHandover h = new RenditionHandover(false);
+        RenditionHandover h = new RenditionHandover(false, 0);
         h.init(INIT);
         offerSecond(h, 10_500);
         offerSecond(h, 11_500);
@@ -63,7 +63,7 @@ class RenditionHandoverTest {
 
     @Test
     void whenShedTheRunningOneWaitsAtTheBoundaryForAStandbyBehindIt() throws Exception {
-        RenditionHandover h = new RenditionHandover(true);
+        RenditionHandover h = new RenditionHandover(true, 0);
         h.init(INIT);
         offerSecond(h, 8_000);
         CompletableFuture<Boolean> closed = closedAsync(h, 10_000);
@@ -77,7 +77,7 @@ class RenditionHandoverTest {
 
     @Test
     void whenShedAStandbyFarBehindIsNotWaitedFor() throws Exception {
-        RenditionHandover h = new RenditionHandover(true);
+        RenditionHandover h = new RenditionHandover(true, 0);
         h.init(INIT);
         offerSecond(h, 5_000);
         long t0 = System.nanoTime();
@@ -87,7 +87,7 @@ class RenditionHandoverTest {
 
     @Test
     void whenClimbingAStandbyOnlyItsEncodersDelayBehindIsWaitedForBriefly() throws Exception {
-        RenditionHandover h = new RenditionHandover(false);
+        RenditionHandover h = new RenditionHandover(false, 0);
         h.init(INIT);
         offerSecond(h, 9_000);
         CompletableFuture<Boolean> closed = closedAsync(h, 10_000);
@@ -96,7 +96,7 @@ class RenditionHandoverTest {
         h.offer(new Fragment(10_000, new byte[100], 1, 1000, 10_000, 333, true, List.of()), 10_000);
         assertThat(closed.get(5, TimeUnit.SECONDS)).isTrue();
 
-        RenditionHandover late = new RenditionHandover(false);
+        RenditionHandover late = new RenditionHandover(false, 0);
         late.init(INIT);
         offerSecond(late, 9_000);
         long t0 = System.nanoTime();
@@ -106,17 +106,47 @@ class RenditionHandoverTest {
 
     @Test
     void whenClimbingOrGivenUpTheRunningOneGoesOn() throws Exception {
-        RenditionHandover climbing = new RenditionHandover(false);
+        RenditionHandover climbing = new RenditionHandover(false, 0);
         climbing.init(INIT);
         offerSecond(climbing, 8_000);
         assertThat(climbing.segmentClosed(10_000, PLAYLIST)).as("a climb does not hold the live edge back").isFalse();
 
-        RenditionHandover shed = new RenditionHandover(true);
+        RenditionHandover shed = new RenditionHandover(true, 0);
         shed.init(INIT);
         CompletableFuture<Boolean> closed = closedAsync(shed, 10_000);
         Thread.sleep(200);
         shed.cancel();
         assertThat(closed.get(5, TimeUnit.SECONDS)).as("released by the cancel").isFalse();
         assertThat(shed.offer(new Fragment(1, new byte[1], 1, 1000, 10_000, 333, true, List.of()), 10_000)).isNull();
+    }
+
+    @Test
+    void aStarvedRunningOneStoppedForAStandbyAheadHandsOverWhereItsOutputStopped() throws Exception {
+        // The running one closed its last segment at 10 s before the standby began, and nothing since.
+        RenditionHandover h = new RenditionHandover(true, 10_000);
+        h.init(INIT);
+        offerSecond(h, 9_000);
+        assertThat(h.standbyAhead(2000)).as("not ahead of the running one yet").isFalse();
+        for (long s = 10_000; s <= 12_000; s += 1000) {
+            offerSecond(h, s);
+        }
+        assertThat(h.standbyAhead(2000)).as("2.7 s of output from the running one's end on").isTrue();
+
+        h.force();
+        assertThat(h.segmentClosed(10_000, PLAYLIST)).as("nothing was open: taken at the end, no gap").isTrue();
+        RenditionHandover.Taken taken = h.offer(new Fragment(13_000, new byte[100], 1, 1000, 13_000, 333, true, List.of()), 13_000);
+        assertThat(taken.startEpochMs()).isEqualTo(10_000);
+        assertThat(taken.fragments().get(0).decodeTime()).isEqualTo(10_000);
+
+        RenditionHandover cutShort = new RenditionHandover(true, 10_000);
+        cutShort.init(INIT);
+        for (long s = 10_000; s <= 12_000; s += 1000) {
+            offerSecond(cutShort, s);
+        }
+        cutShort.force();
+        assertThat(cutShort.segmentClosed(10_666, PLAYLIST)).as("its open segment closed short at 10.666 s").isTrue();
+        assertThat(cutShort.offer(new Fragment(13_000, new byte[100], 1, 1000, 13_000, 333, true, List.of()), 13_000)
+                .startEpochMs()).as("the standby's first keyframe after it: a gap shorter than a keyframe interval")
+                .isEqualTo(11_000);
     }
 }
