@@ -98,9 +98,15 @@ final class DeployedTopology implements AutoCloseable {
         return "rtmp://127.0.0.1:" + rtmpPort + "/live/" + streamKey;
     }
 
+    /** The pid the script wrote for {@code name}; -1 while there is none. */
     long pid(String name) throws IOException {
         Path file = dir.resolve("pids").resolve(name);
-        return Files.exists(file) ? Long.parseLong(Files.readString(file).strip()) : -1;
+        try {
+            String text = Files.readString(file).strip();
+            return text.isEmpty() ? -1 : Long.parseLong(text);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return -1;
+        }
     }
 
     /** SIGKILL, as the kernel's OOM killer or a crash ends a process: no shutdown hook runs. */
@@ -165,7 +171,10 @@ final class DeployedTopology implements AutoCloseable {
         }
         try (var pids = Files.list(dir.resolve("pids"))) {
             for (Path file : pids.toList()) {
-                ProcessHandle.of(Long.parseLong(Files.readString(file).strip())).ifPresent(ProcessHandle::destroyForcibly);
+                long pid = pid(file.getFileName().toString());
+                if (pid > 0) {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                }
             }
         } catch (IOException e) {
             // no pid folder: the script stopped before it started anything
