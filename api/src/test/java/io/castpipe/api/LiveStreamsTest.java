@@ -110,7 +110,7 @@ class LiveStreamsTest {
         assertThat(warned.get("ladder").get("preset").isNull()).as("nothing said yet").isTrue();
         ingest.publishDurably(Topic.STREAM_EVENTS, streamId, StreamEvent.ladder(streamId, channelId,
                 new LadderFigures(t0.plusSeconds(6), "ultrafast", "veryfast", "fewer-rungs", List.of("720p", "480p"), false, 0.5,
-                        t0.plusSeconds(4)), "transcoder-1"));
+                        t0.plusSeconds(4), 0.31, null), "transcoder-1"));
         JsonNode ladder = await(() -> http.get("/api/streams/" + streamId, owner).json(),
                 j -> !j.get("ladder").get("preset").isNull()).get("ladder");
         assertThat(ladder.get("preset").asText()).isEqualTo("ultrafast");
@@ -121,6 +121,8 @@ class LiveStreamsTest {
         assertThat(ladder.get("switching").asBoolean()).isFalse();
         assertThat(ladder.get("behindSeconds").asDouble()).isEqualTo(0.5);
         assertThat(ladder.get("since").asText()).isEqualTo(t0.plusSeconds(4).toString());
+        assertThat(ladder.get("cpuCores").asDouble()).isEqualTo(0.31);
+        assertThat(ladder.get("heldBy").isNull()).as("shed for falling behind, not held by the budget").isTrue();
         assertThat(http.get("/api/streams/" + streamId, null).json().has("ladder")).as("the streamer's alone").isFalse();
 
         // A replayed older record does not bring old figures back.

@@ -83,10 +83,11 @@ class DashboardBrowserIT {
             assertThat(health.get("Frame rate").asText()).matches("(29|30)(\\.\\d)? fps");
             assertThat(health.get("Keyframe interval").asText()).startsWith("3");
             assertThat(health.get("Codecs").asText()).isEqualTo("h264 / aac");
-            // The server's side: how the ladder is encoded (shed, on a busy machine) and how far behind it is.
+            // The server's side: how the ladder is encoded (shed, on a busy machine), how far behind it is, its CPU.
             assertThat(health.get("Transcoding").asText())
                     .matches("(x264 [a-z]+(, the source in [0-9p and]+)?|the source passed through)"
-                            + "( \\(shed from x264 [a-z]+ at .+\\))?(, changing step)?, \\d+(\\.\\d)? s behind");
+                            + "( \\((shed from|started below) x264 [a-z]+.+\\))?(, changing step)?, \\d+(\\.\\d)? s behind, "
+                            + "\\d+\\.\\d\\d cores");
             assertThat(r.get("healthWarning").asText()).contains("Keyframe Interval = 1 s");
 
             // The upload: one chunk, a reload, a dropped connection, resumed where the server was, to 100 %.

@@ -42,6 +42,8 @@ class LiveBrowserIT {
         Map<String, String> env = new java.util.HashMap<>(CastpipeProcess.freshNode(dir.resolve("data")));
         // A ladder this machine cannot encode in real time: the player watches it being shed.
         env.put("CASTPIPE_LIVE_X264_PRESET", "veryslow");
+        // A budget larger than the machine: the CPU budget would start veryslow on ultrafast at once.
+        env.put("CASTPIPE_LIVE_CPU_BUDGET", "64");
         try (CastpipeProcess node = CastpipeProcess.start(env);
              Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(2))) {
             Path clip = testClip(ffmpeg, dir.resolve("clip.mp4"), 10);

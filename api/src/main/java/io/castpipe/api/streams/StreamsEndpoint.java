@@ -121,7 +121,8 @@ public final class StreamsEndpoint {
     /**
      * How the transcoder encodes the renditions: its preset and step, whether that is shed from
      * the configured ladder because it did not keep up, which renditions carry the source, whether
-     * a move is under way, how far behind the input it is; nulls until a transcoder has said.
+     * a move is under way, how far behind the input it is, the CPU its ffmpeg uses, whether the
+     * transcoder's CPU budget holds it below the configured ladder; nulls until a transcoder has said.
      */
     private static Map<String, Object> ladder(String ladderJson) {
         LadderFigures f = ladderJson == null ? null
@@ -135,6 +136,8 @@ public final class StreamsEndpoint {
         out.put("switching", f == null ? null : f.switching());
         out.put("behindSeconds", f == null ? null : f.behindSeconds());
         out.put("since", f == null || f.since() == null ? null : f.since().toString());
+        out.put("cpuCores", f == null ? null : f.cpuCores());
+        out.put("heldBy", f == null ? null : f.heldBy());
         out.put("measuredAt", f == null ? null : f.measuredAt().toString());
         return out;
     }

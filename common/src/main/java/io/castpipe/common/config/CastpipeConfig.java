@@ -61,6 +61,22 @@ public final class CastpipeConfig {
         return n;
     }
 
+    /** A number with a decimal point allowed, from {@code min} to {@code max}, or exactly 0 where 0 has a meaning of its own. */
+    public double decimal(Setting s, double min, double max, boolean zeroAllowed) {
+        String v = values.get(s);
+        double n;
+        try {
+            n = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            n = Double.NaN;
+        }
+        if (!(n >= min && n <= max) && !(zeroAllowed && n == 0)) {
+            throw new ConfigException(s.env() + "=" + v + " is not a number from " + min + " to " + max
+                    + (zeroAllowed ? " or 0" : "") + "; set one or unset it for the default " + s.defaultValue());
+        }
+        return n;
+    }
+
     /** The x264 presets, fastest first: each step down costs more CPU for a smaller file at the same quality. */
     public static final java.util.List<String> X264_PRESETS = java.util.List.of("ultrafast", "superfast", "veryfast",
             "faster", "fast", "medium", "slow", "slower", "veryslow");

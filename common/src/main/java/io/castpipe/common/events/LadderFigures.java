@@ -17,10 +17,15 @@ import java.util.List;
  * @param switching        whether a second ffmpeg is taking the renditions over, to another step
  * @param behindSeconds    the media waiting for the encoder: how far the ladder is behind its input
  * @param since            when the ladder went on {@code preset}
+ * @param cpuCores         the CPU the stream's ffmpeg processes use, in cores; null from an earlier release
+ * @param heldBy           {@link #BUDGET} when the step is below the configured one because the
+ *                         transcoder's live CPU budget is in use (it started there), else null
  */
 public record LadderFigures(Instant measuredAt, String preset, String configuredPreset, String step,
-                            List<String> sourceRenditions, boolean switching, double behindSeconds, Instant since) {
+                            List<String> sourceRenditions, boolean switching, double behindSeconds, Instant since,
+                            Double cpuCores, String heldBy) {
     public static final String CONFIGURED = "configured";
+    public static final String BUDGET = "budget";
 
     /** Whether less than the configured ladder is encoded because it did not keep up. */
     public boolean shed() {

@@ -14,7 +14,8 @@ import io.castpipe.transcoder.vod.Rung;
 
 /**
  * Tells the API how each stream's ladder is encoded — its step and preset, which renditions
- * carry the source, whether a standby is taking it over, how far it is behind — as a LADDER
+ * carry the source, whether a standby is taking it over, how far it is behind, the CPU its
+ * ffmpeg uses and whether the CPU budget holds it below the configured ladder — as a LADDER
  * {@link StreamEvent} every {@link #EVERY} and at once when the step or the switching changes. Used by the loop's thread only.
  */
 final class LadderReporter {
@@ -30,12 +31,16 @@ final class LadderReporter {
     private final EventPublisher publisher;
     private final String node;
     private final String configuredPreset;
+    private final LiveBudget budget;
+    private final LoadShedder shedder;
     private final Map<String, Reported> streams = new HashMap<>();
 
-    LadderReporter(EventPublisher publisher, String node, String configuredPreset) {
+    LadderReporter(EventPublisher publisher, String node, String configuredPreset, LiveBudget budget, LoadShedder shedder) {
         this.publisher = publisher;
         this.node = node;
         this.configuredPreset = configuredPreset;
+        this.budget = budget;
+        this.shedder = shedder;
     }
 
     /** Reports each session's ladder that changed or was last reported {@link #EVERY} ago. */
@@ -63,7 +68,8 @@ final class LadderReporter {
         r.at = nowNanos;
         List<String> source = session.rungs().stream().map(Rung::name).filter(session.copied()::contains).toList();
         LadderFigures figures = new LadderFigures(Instant.now(), session.preset(), configuredPreset, step.label(), source,
-                switching, session.backlog().toMillis() / 1000.0, r.since);
+                switching, session.backlog().toMillis() / 1000.0, r.since, Math.round(budget.coresOf(streamId) * 100) / 100.0,
+                shedder.heldByBudget(streamId) ? LadderFigures.BUDGET : null);
         publisher.publish(Topic.STREAM_EVENTS, streamId, StreamEvent.ladder(streamId, session.channelId(), figures, node));
     }
 }

@@ -98,6 +98,15 @@ final class LiveLadderProcess implements AutoCloseable {
         }));
     }
 
+    long pid() {
+        return job.pid();
+    }
+
+    /** The CPU time ffmpeg has used; empty once it is gone, or where the system does not say. */
+    java.util.Optional<Duration> cpuTime() {
+        return ProcessHandle.of(job.pid()).flatMap(h -> h.info().totalCpuDuration());
+    }
+
     /** Hands one tag to ffmpeg's input, exactly as it came from RTMP. */
     public void write(MediaTag tag) throws IOException {
         input.write(tag);

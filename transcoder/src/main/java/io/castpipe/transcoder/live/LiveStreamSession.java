@@ -55,7 +55,8 @@ final class LiveStreamSession implements AutoCloseable {
     private MediaTag lastVideoConfig;
     private MediaTag lastAudioConfig;
     private long lastTagNanos = System.nanoTime();
-    private LadderStep step;
+    private final Admission admission;
+    private LadderStep step = LadderStep.CONFIGURED;
     private long startedNanos;
     /** The stream timestamp (ms) the running ffmpeg's keyframe grid starts at. */
     private long keyframeOrigin;
@@ -75,20 +76,30 @@ final class LiveStreamSession implements AutoCloseable {
         RenditionSink create(List<Rung> rungs, long firstFrameMs, Handovers handovers, boolean standby);
     }
 
+    /** Which step a ladder starts on. */
+    @FunctionalInterface
+    interface Admission {
+        /**
+         * @param asked              the step asked for: the configured one, or where a restart goes
+         * @param megapixelsPerSecond the source's picture size times the ladder's frame rate
+         */
+        LadderStep admit(LadderStep asked, List<Rung> rungs, double megapixelsPerSecond);
+    }
+
     /**
      * @param sinks gives, once the ladder is planned, where its renditions go
      * @param storedUntil the stream timestamp (ms) before which every rung's output is stored, -1 before any
-     * @param step        how much of the ladder to encode at the start
+     * @param admission   how much of the ladder to encode at each start
      */
     LiveStreamSession(String streamId, String channelId, Ffmpeg ffmpeg, LiveSettings settings, Sinks sinks,
-                      LongSupplier storedUntil, LadderStep step) {
+                      LongSupplier storedUntil, Admission admission) {
         this.streamId = streamId;
         this.channelId = channelId;
         this.ffmpeg = ffmpeg;
         this.settings = settings;
         this.sinks = sinks;
         this.storedUntil = storedUntil;
-        this.step = step;
+        this.admission = admission;
     }
 
     void accept(MediaTag tag) throws IOException {
@@ -140,6 +151,7 @@ final class LiveStreamSession implements AutoCloseable {
             ladder = List.copyOf(withSource);
         }
         rungs = ladder;
+        step = admission.admit(step, rungs, megapixelsPerSecond());
         log.info("stream {}: {}x{}{}, ladder {}, {}", streamId, size.width(), size.height(), audio ? " with audio" : "",
                 rungs.stream().map(Rung::name).toList(), step.describe(settings.preset(), rungs));
         process = LiveLadderProcess.start(ffmpeg, streamId, encoding(step, 0), sinks.create(rungs, firstFrameTimestamp, handovers, false));
@@ -350,6 +362,22 @@ final class LiveStreamSession implements AutoCloseable {
             standby.close();
             standby = null;
         }
+    }
+
+    /** The CPU time (ns) of each of the stream's ffmpeg processes (the running one, a standby), by pid. */
+    java.util.Map<Long, Long> cpuNanos() {
+        java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
+        for (LiveLadderProcess p : new LiveLadderProcess[] {process, standby}) {
+            if (p != null) {
+                p.cpuTime().ifPresent(t -> cpu.put(p.pid(), t.toNanos()));
+            }
+        }
+        return cpu;
+    }
+
+    /** The source's picture size times the ladder's frame rate, in megapixels a second; 0 before it is known. */
+    double megapixelsPerSecond() {
+        return size == null ? 0 : (double) size.width() * size.height() * FRAME_RATE / 1e6;
     }
 
     /** The media time waiting for the stream's ffmpeg to take it: how far it is behind. */

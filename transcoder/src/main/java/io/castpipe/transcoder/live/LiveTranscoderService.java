@@ -29,6 +29,7 @@ import io.castpipe.common.node.Supervisor;
 import io.castpipe.packager.live.LiveOptions;
 import io.castpipe.packager.live.PartPlan;
 import io.castpipe.transcoder.DeletedVideos;
+import io.castpipe.transcoder.vod.Rung;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -86,6 +87,7 @@ public final class LiveTranscoderService implements Service {
     private final ExecutorService finisher = Executors.newFixedThreadPool(2, DaemonThreads.numbered("live-finisher-"));
     private volatile KafkaConsumer<String, byte[]> consumer;
     private LoadShedder shedder;
+    private LiveBudget budget;
     private LadderReporter ladders;
     private boolean shedding;
     private long lastIdleCheck;
@@ -120,8 +122,13 @@ public final class LiveTranscoderService implements Service {
                 .mapToDouble(session -> session.backlog().toMillis() / 1000.0).max().orElse(0));
         shedder = new LoadShedder(ctx.config().x264Preset(Setting.LIVE_X264_PRESET));
         shedding = ctx.config().bool(Setting.LIVE_SHED);
+        double cores = ctx.config().decimal(Setting.LIVE_CPU_BUDGET, 0.1, 1024, true);
+        budget = new LiveBudget(cores == 0 ? Runtime.getRuntime().availableProcessors() : cores,
+                ctx.config().x264Preset(Setting.LIVE_X264_PRESET));
+        ctx.metrics().registry().gauge("castpipe.live.cpu.budget.cores", budget, LiveBudget::cores);
+        ctx.metrics().registry().gauge("castpipe.live.cpu.cores", budget, LiveBudget::load);
         updates = EventPublisher.ofMedia(ctx.kafka(), ctx.topics(), "hls-updates", null);
-        ladders = new LadderReporter(updates, ctx.nodeId(), ctx.config().x264Preset(Setting.LIVE_X264_PRESET));
+        ladders = new LadderReporter(updates, ctx.nodeId(), ctx.config().x264Preset(Setting.LIVE_X264_PRESET), budget, shedder);
         // One way of packaging per latency mode, read (and checked) now rather than per stream.
         Map<LatencyMode, LiveOptions> options = new EnumMap<>(LatencyMode.class);
         Map<LatencyMode, LiveSettings> settings = new EnumMap<>(LatencyMode.class);
@@ -259,7 +266,7 @@ public final class LiveTranscoderService implements Service {
                         update -> updates.publish(Topic.HLS_UPDATES, k, update),
                         (rung, storedUntil) -> mark.stored(rung, storedUntil.toEpochMilli() - streamStartEpochMs),
                         handovers, standby);
-            }, mark::storedUntil, shedder.step(k));
+            }, mark::storedUntil, (asked, rungs, megapixels) -> admit(k, asked, rungs, megapixels));
             durable.track(s, mark);
             return s;
         });
@@ -268,6 +275,20 @@ public final class LiveTranscoderService implements Service {
             durable.restartPoint(session, record.offset(), tag.timestamp());
         }
         feedSafely(id, session, () -> session.accept(tag));
+    }
+
+    /** The step a stream's ladder starts on: the one asked, or as far below as shedding had it, or the CPU budget allows. */
+    private LadderStep admit(String stream, LadderStep asked, List<Rung> rungs, double megapixelsPerSecond) {
+        LadderStep from = shedder.step(stream).ordinal() > asked.ordinal() ? shedder.step(stream) : asked;
+        LadderStep at = budget.admit(stream, from, rungs, megapixelsPerSecond);
+        shedder.startAt(stream, at, at != from, System.nanoTime());
+        if (at != from) {
+            log.warn("stream {}: this process's live CPU budget is in use ({} of {} cores measured); starting it on {}",
+                    stream, String.format(java.util.Locale.ROOT, "%.2f", budget.load()), budget.cores(),
+                    at.describe(ctx.config().x264Preset(Setting.LIVE_X264_PRESET), rungs));
+            ctx.metrics().registry().counter("castpipe.live.ladder.steps", "step", "budget", "to", at.label()).increment();
+        }
+        return at;
     }
 
     private boolean readToEnd(KafkaConsumer<String, byte[]> consumer, TopicPartition partition) {
@@ -313,7 +334,8 @@ public final class LiveTranscoderService implements Service {
     }
 
     /**
-     * About once a second: a stream whose ffmpeg falls behind real time moves one
+     * About once a second: each stream's ffmpeg CPU is measured for the budget
+     * ({@link LiveBudget}); a stream whose ffmpeg falls behind real time moves one
      * {@link LadderStep} down, and one that kept up long enough one step back up
      * ({@link LoadShedder}). The move is made before the break: a standby ffmpeg takes the
      * renditions over at segment boundaries while the running one goes on publishing. A standby
@@ -323,10 +345,14 @@ public final class LiveTranscoderService implements Service {
      */
     private void shedLoad() {
         long now = System.nanoTime();
-        if (!shedding || now - lastShedCheck < IDLE_CHECK_EVERY.toNanos()) {
+        if (now - lastShedCheck < IDLE_CHECK_EVERY.toNanos()) {
             return;
         }
         lastShedCheck = now;
+        budget.measure(sessions, now);
+        if (!shedding) {
+            return;
+        }
         sessions.forEach((id, session) -> {
             Duration switching = session.switching();
             if (switching != null) {
@@ -343,7 +369,8 @@ public final class LiveTranscoderService implements Service {
                 return;
             }
             Duration backlog = session.backlog();
-            LoadShedder.Step step = shedder.look(id, backlog, session.taken(), session.running(), session.rungs(), now);
+            LoadShedder.Step step = shedder.look(id, backlog, session.taken(), session.running(), session.rungs(), now,
+                    to -> budget.fits(id, to, session.megapixelsPerSecond()));
             if (step == LoadShedder.Step.NONE) {
                 return;
             }

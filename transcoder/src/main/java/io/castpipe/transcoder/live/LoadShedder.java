@@ -46,6 +46,8 @@ final class LoadShedder {
         long climbedAt;
         long shedAt = Long.MIN_VALUE / 2;
         Duration climbWait = FIRST_CLIMB;
+        /** Whether the step is where the CPU budget started the stream, rather than shed for falling behind. */
+        boolean byBudget;
     }
 
     private final String configuredPreset;
@@ -58,9 +60,11 @@ final class LoadShedder {
     /**
      * What to do with {@code stream} now, given its backlog, the stream timestamp (ms) of the
      * media its ffmpeg has taken, how long that ffmpeg has run and the ladder's rungs; called
-     * about once a second. After SHED or CLIMB, {@link #step} is where to go.
+     * about once a second. It climbs only to a step {@code affordable} says fits. After SHED or
+     * CLIMB, {@link #step} is where to go.
      */
-    Step look(String stream, Duration backlog, long takenMs, Duration running, List<Rung> rungs, long nowNanos) {
+    Step look(String stream, Duration backlog, long takenMs, Duration running, List<Rung> rungs, long nowNanos,
+              java.util.function.Predicate<LadderStep> affordable) {
         State s = streams.computeIfAbsent(stream, k -> new State());
         if (running.compareTo(WARM_UP) < 0) {
             s.slowLooks = 0;
@@ -86,12 +90,13 @@ final class LoadShedder {
             }
             s.climbedFrom = null;
             s.step = deeper;
+            s.byBudget = false;
             s.shedAt = nowNanos;
             restarted(s, nowNanos);
             return Step.SHED;
         }
         LadderStep shallower = s.step.shallower(configuredPreset, rungs);
-        if (shallower != s.step && nowNanos - s.keepingUpSince >= s.climbWait.toNanos()) {
+        if (shallower != s.step && nowNanos - s.keepingUpSince >= s.climbWait.toNanos() && affordable.test(shallower)) {
             s.climbedFrom = s.step;
             s.climbedAt = nowNanos;
             s.step = shallower;
@@ -117,6 +122,26 @@ final class LoadShedder {
         s.keepingUpSince = nowNanos;
         s.slowLooks = 0;
         s.lastTaken = -1;
+    }
+
+    /**
+     * The stream's ladder starts on {@code step}: it climbs from there. {@code byBudget} when that
+     * is below what was asked because the CPU budget is in use.
+     */
+    void startAt(String stream, LadderStep step, boolean byBudget, long nowNanos) {
+        State s = streams.computeIfAbsent(stream, k -> new State());
+        if (s.step != step) {
+            s.step = step;
+            s.climbedFrom = null;
+            s.byBudget = byBudget;
+        }
+        restarted(s, nowNanos);
+    }
+
+    /** Whether the stream is below its configured ladder because of the CPU budget rather than for falling behind. */
+    boolean heldByBudget(String stream) {
+        State s = streams.get(stream);
+        return s != null && s.byBudget && s.step != LadderStep.CONFIGURED;
     }
 
     /** The step a stream's ladder should be on now. */

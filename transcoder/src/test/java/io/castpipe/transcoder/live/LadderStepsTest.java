@@ -65,7 +65,7 @@ class LadderStepsTest {
                         }
                         return new LiveRenditionPackager(store, streamId, options, start + firstFrameMs, master[0], u -> { },
                                 (rung, until) -> stored.put(rung, until.toEpochMilli() - start), handovers, standby);
-                    }, () -> stored.size() < 2 ? -1 : Collections.min(stored.values()), LadderStep.CONFIGURED);
+                    }, () -> stored.size() < 2 ? -1 : Collections.min(stored.values()), (asked, rungs, mpx) -> asked);
 
             List<LadderStep> plan = new ArrayList<>(List.of(LadderStep.FEWER_RUNGS, LadderStep.PASSTHROUGH, LadderStep.CONFIGURED));
             List<String> moves = new ArrayList<>();

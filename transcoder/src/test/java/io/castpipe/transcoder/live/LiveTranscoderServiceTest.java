@@ -412,7 +412,9 @@ class LiveTranscoderServiceTest {
             topics.ensureCreated(kafka, 1, (short) 1);
             Metrics metrics = new Metrics("test");
             LiveTranscoderService service = new LiveTranscoderService(new NodeContext(
-                    CastpipeConfig.from(Map.of("CASTPIPE_LIVE_X264_PRESET", "veryslow", "CASTPIPE_LIVE_SHED", "true")), dir,
+                    // A budget larger than the machine: the CPU budget would start veryslow on ultrafast at once.
+                    CastpipeConfig.from(Map.of("CASTPIPE_LIVE_X264_PRESET", "veryslow", "CASTPIPE_LIVE_SHED", "true",
+                            "CASTPIPE_LIVE_CPU_BUDGET", "64")), dir,
                     kafka, topics, store, null, ffmpeg, null, metrics, null, null));
             service.start();
             try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
@@ -426,6 +428,7 @@ class LiveTranscoderServiceTest {
                 String playlistKey = ObjectKeys.liveFile(streamId, "720p", "index.m3u8");
                 long start = System.currentTimeMillis();
                 double lagAtEnd = Double.NaN;
+                double coresAtEnd = Double.NaN;
                 for (FlvFile.Tag t : LiveTestMedia.withConfigBeforeKeyframes(FlvFile.read(flv).tags())) {
                     long wait = start + t.timestamp() - System.currentTimeMillis();
                     if (wait > 0) {
@@ -434,6 +437,7 @@ class LiveTranscoderServiceTest {
                     if (Double.isNaN(lagAtEnd) && t.timestamp() > 28_000 && store.head(playlistKey).isPresent()) {
                         List<String> dates = LiveTestMedia.dates(new String(store.get(playlistKey).readAllBytes()));
                         lagAtEnd = (System.currentTimeMillis() - java.time.Instant.parse(dates.get(dates.size() - 1)).toEpochMilli()) / 1000.0;
+                        coresAtEnd = metrics.registry().get("castpipe.live.cpu.cores").gauge().value();
                     }
                     ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(LiveTestMedia.toTag(streamId, t, start, LatencyMode.LOW)), null);
                 }
@@ -442,13 +446,15 @@ class LiveTranscoderServiceTest {
                 double seamless = metrics.registry().counter("castpipe.live.ladder.handovers", "outcome", "seamless").count();
                 double forced = metrics.registry().counter("castpipe.live.ladder.handovers", "outcome", "forced").count();
                 System.out.printf("shedding: x264 veryslow fell behind and was shed %.0f time(s), %.0f taken over seamlessly, "
-                        + "%.0f by stopping the starved one; at 28 s of 30 the newest 720p segment began %.1f s before now%n",
-                        shed, seamless, forced, lagAtEnd);
+                        + "%.0f by stopping the starved one; at 28 s of 30 the newest 720p segment began %.1f s before now, "
+                        + "its ffmpeg using %.2f cores%n", shed, seamless, forced, lagAtEnd, coresAtEnd);
                 assertThat(shed).as("shed onto the fastest preset").isGreaterThanOrEqualTo(1);
                 // Seamless when the slow one reaches a boundary soon; on a starved machine it is stopped for the fast one.
                 assertThat(seamless + forced).as("the fast ladder took over without a restart").isEqualTo(shed);
                 // A 1 s segment, the part being written and a busy machine's second; veryslow would be tens of seconds behind.
                 assertThat(lagAtEnd).as("the newest segment's start, seconds before now").isLessThan(4);
+                // Measured from ffmpeg's CPU time: a 720p ladder in three rungs keeping up takes a good part of a core.
+                assertThat(coresAtEnd).as("the CPU the stream's ffmpeg uses, in cores").isGreaterThan(0.2);
 
                 LiveTestMedia.awaitEnded(store, playlistKey);
                 Path local = StoredRendition.download(store, ObjectKeys.livePrefix(streamId) + "720p/", dir.resolve(streamId));
@@ -462,6 +468,59 @@ class LiveTranscoderServiceTest {
                 assertThat(step).as("seconds missing or shown twice where the new ladder took over")
                         .isLessThan(forced > 0 ? 1.0 : 0.05);
                 assertThat(recorded).as("the recording, every second once").isBetween(forced > 0 ? 29.0 : 29.5, 30.6);
+            } finally {
+                service.close();
+            }
+        }
+    }
+
+    /**
+     * A process whose live CPU budget has no room for an encoded ladder starts the stream on the
+     * source passed through, says why, and runs no encoder for it; the stream plays all the same.
+     */
+    @Test
+    void aStreamBeyondTheCpuBudgetStartsWithTheSourcePassedThrough() throws Exception {
+        Path dir = TestServices.tempDir("live-budget");
+        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
+                "live-budget", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
+             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
+            store.ensureBucket();
+            KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-budget", Duration.ofSeconds(15));
+            Topics topics = new Topics("livebudget.");
+            topics.ensureCreated(kafka, 1, (short) 1);
+            Metrics metrics = new Metrics("test");
+            // A tenth of a core: not even the lowest rung of a 720p ladder fits.
+            LiveTranscoderService service = new LiveTranscoderService(new NodeContext(
+                    CastpipeConfig.from(Map.of("CASTPIPE_LIVE_CPU_BUDGET", "0.1")), dir,
+                    kafka, topics, store, null, ffmpeg, null, metrics, null, null));
+            service.start();
+            try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
+                Thread.sleep(3000); // let the member join before media flows: it starts at the latest offset
+                Path flv = dir.resolve("source.flv");
+                ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=6",
+                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-f", "flv", flv.toString()).run();
+                String streamId = Ids.newId();
+                ApiVideos.created(store, streamId);
+                long start = System.currentTimeMillis();
+                List<String> ladderArgs = List.of();
+                for (FlvFile.Tag t : FlvFile.read(flv).tags()) {
+                    long wait = start + t.timestamp() - System.currentTimeMillis();
+                    if (wait > 0) {
+                        Thread.sleep(wait);
+                    }
+                    if (ladderArgs.isEmpty() && !liveLadders().isEmpty()) {
+                        ladderArgs = liveLadders().get(0).info().arguments().map(List::of).orElse(List.of());
+                    }
+                    ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(LiveTestMedia.toTag(streamId, t, start, LatencyMode.LOW)), null);
+                }
+                assertThat(ladderArgs).as("the ladder's ffmpeg, seen while it ran").isNotEmpty().doesNotContain("libx264");
+                assertThat(metrics.registry().counter("castpipe.live.ladder.steps", "step", "budget", "to", "passthrough").count())
+                        .isEqualTo(1);
+                String playlistKey = ObjectKeys.liveFile(streamId, "360p", "index.m3u8");
+                LiveTestMedia.awaitEnded(store, playlistKey);
+                Path local = StoredRendition.download(store, ObjectKeys.livePrefix(streamId) + "360p/", dir.resolve(streamId));
+                assertThat(StoredRendition.decodedSeconds(ffmpeg, local.resolve("vod.m3u8"))).as("the source in the 360p rendition")
+                        .isBetween(5.5, 6.3);
             } finally {
                 service.close();
             }

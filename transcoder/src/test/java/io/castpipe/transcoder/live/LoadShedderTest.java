@@ -25,7 +25,7 @@ class LoadShedderTest {
     private LoadShedder.Step second(double speed, long backlogMs) {
         now += SECOND;
         taken += Math.round(speed * 1000);
-        return shedder.look("s", Duration.ofMillis(backlogMs), taken, RUNNING, RUNGS, now);
+        return shedder.look("s", Duration.ofMillis(backlogMs), taken, RUNNING, RUNGS, now, step -> true);
     }
 
     @Test
@@ -50,7 +50,8 @@ class LoadShedderTest {
     void aNewFfmpegIsNotJudgedWhileItWarmsUp() {
         for (int i = 0; i < 4; i++) {
             now += SECOND;
-            assertThat(shedder.look("s", Duration.ofSeconds(3 + i), i * 100L, Duration.ofSeconds(i), RUNGS, now)).isEqualTo(NONE);
+            assertThat(shedder.look("s", Duration.ofSeconds(3 + i), i * 100L, Duration.ofSeconds(i), RUNGS, now, step -> true))
+                    .isEqualTo(NONE);
         }
     }
 
@@ -73,6 +74,23 @@ class LoadShedderTest {
             assertThat(second(1.0, 100)).as("second %d", i).isEqualTo(NONE);
         }
         assertThat(second(1.0, 100)).isEqualTo(CLIMB);
+    }
+
+    @Test
+    void aStreamTheBudgetStartedLowClimbsOnlyWhenTheStepAboveFits() {
+        shedder.startAt("s", LadderStep.PASSTHROUGH, true, now);
+        assertThat(shedder.heldByBudget("s")).isTrue();
+        for (int i = 0; i < 90; i++) {
+            now += SECOND;
+            taken += 1000;
+            assertThat(shedder.look("s", Duration.ofMillis(100), taken, RUNNING, RUNGS, now, step -> false))
+                    .as("kept up, but the step above does not fit").isEqualTo(NONE);
+        }
+        now += SECOND;
+        taken += 1000;
+        assertThat(shedder.look("s", Duration.ofMillis(100), taken, RUNNING, RUNGS, now, step -> true)).isEqualTo(CLIMB);
+        assertThat(shedder.step("s")).isEqualTo(LadderStep.FEWER_RUNGS);
+        assertThat(shedder.heldByBudget("s")).as("still below the configured ladder for the budget").isTrue();
     }
 
     @Test
@@ -130,7 +148,7 @@ class LoadShedderTest {
         for (int i = 0; i < 3; i++) {
             now += SECOND;
             t += 500;
-            s.look("s", Duration.ofSeconds(2 + i), t, RUNNING, rungs, now);
+            s.look("s", Duration.ofSeconds(2 + i), t, RUNNING, rungs, now, step -> true);
         }
         return s.step("s");
     }

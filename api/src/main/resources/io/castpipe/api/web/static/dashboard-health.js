@@ -96,14 +96,18 @@ function figure(name, value, format) {
 
 // The server's side of the health: how the ladder is encoded, whether that was shed (a faster
 // preset, fewer rungs, the source passed through) because the configured ladder fell behind real
-// time, and how far behind it is.
+// time or started so because the transcoder's CPU budget was in use, how far behind it is and
+// the CPU its encoder uses.
 function transcoding(l) {
   const source = l.sourceRenditions ?? [];
   const how = l.step === 'passthrough' ? 'the source passed through'
     : `x264 ${l.preset}` + (source.length ? `, the source in ${source.join(' and ')}` : '');
-  const shed = l.shed ? ` (shed from x264 ${l.configuredPreset} at ${new Date(l.since).toLocaleTimeString()})` : '';
+  const below = l.heldBy === 'budget' ? `started below x264 ${l.configuredPreset}: the transcoder's CPU budget is in use`
+    : `shed from x264 ${l.configuredPreset} at ${new Date(l.since).toLocaleTimeString()}`;
+  const shed = l.shed ? ` (${below})` : '';
   const moving = l.switching ? ', changing step' : '';
-  return `${how}${shed}${moving}, ${round1(l.behindSeconds)} s behind`;
+  const cpu = l.cpuCores == null ? '' : `, ${l.cpuCores.toFixed(2)} cores`;
+  return `${how}${shed}${moving}, ${round1(l.behindSeconds)} s behind${cpu}`;
 }
 
 function round1(v) {
