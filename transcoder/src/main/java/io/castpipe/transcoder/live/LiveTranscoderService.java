@@ -70,12 +70,11 @@ public final class LiveTranscoderService implements Service {
     private static final Duration SWITCH_LIMIT = Duration.ofSeconds(15);
     /**
      * When shedding, how long the running ffmpeg may take to reach a segment boundary the standby
-     * can take over at, once the standby is {@link #STANDBY_LEAD} ahead of it, before it is stopped
-     * for the standby: a starved x264 with a long lookahead reached none in 15 s (found in CI), and
-     * its viewers saw nothing new meanwhile.
+     * can take over at, once the standby is ahead of it ({@link LiveStreamSession#standbyAhead}),
+     * before it is stopped for the standby: a starved x264 with a long lookahead reached none in
+     * 15 s (found in CI), and its viewers saw nothing new meanwhile.
      */
     private static final Duration STARVED_AFTER = Duration.ofSeconds(3);
-    private static final Duration STANDBY_LEAD = Duration.ofSeconds(2);
     /** The loop turns every 100 ms; a commit at a rebalance may wait a minute for the broker. */
     private static final Duration STALL_LIMIT = Duration.ofSeconds(90);
 
@@ -92,8 +91,12 @@ public final class LiveTranscoderService implements Service {
     private boolean shedding;
     private long lastIdleCheck;
     private long lastShedCheck;
-    /** When the broker last did not answer this member (nanoTime); touched by the loop's thread only. */
+    /**
+     * When the broker was last seen away from this member (nanoTime): the last question it did not
+     * answer, or the first it answered after that; touched by the loop's thread only.
+     */
     private long brokerLastAway = System.nanoTime() - Duration.ofDays(1).toNanos();
+    private boolean brokerAway;
     private Properties consumerProps;
     private EventPublisher updates;
     private Supervised loop;
@@ -190,6 +193,7 @@ public final class LiveTranscoderService implements Service {
             });
             long lastCommit = System.nanoTime();
             while (!stopped.get()) {
+                long turnStarted = System.nanoTime();
                 heartbeat.beat();
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     handle(r, options, settings);
@@ -201,6 +205,11 @@ public final class LiveTranscoderService implements Service {
                 }));
                 shedLoad();
                 ladders.look(sessions, System.nanoTime());
+                if (System.nanoTime() - turnStarted > SLOW_ANSWER.toNanos()) {
+                    // A turn held up (a send waiting for the broker's metadata, a slow poll): the broker
+                    // was as good as away, and what it holds for this member may not have come yet.
+                    brokerLastAway = System.nanoTime();
+                }
                 endIdle(consumer);
                 if (System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
                     consumer.commitAsync(durable.offsets(consumer, consumer.assignment()), null);
@@ -299,14 +308,17 @@ public final class LiveTranscoderService implements Service {
         try {
             Long end = consumer.endOffsets(List.of(partition), END_OFFSET_LIMIT).get(partition);
             boolean atEnd = end != null && consumer.position(partition, END_OFFSET_LIMIT) >= end;
-            if (System.nanoTime() - asked > SLOW_ANSWER.toNanos()) {
-                // Answered only as the broker came back (found in CI): ingest's held-back records are still on their way.
+            if (System.nanoTime() - asked > SLOW_ANSWER.toNanos() || brokerAway) {
+                // Answered only as the broker came back (found in CI): ingest's held-back records are
+                // still on their way, so the quiet counts from now, not from the last unanswered question.
                 brokerLastAway = System.nanoTime();
+                brokerAway = false;
                 return false;
             }
             return atEnd;
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             brokerLastAway = System.nanoTime(); // its records may be waiting for it
+            brokerAway = true;
             return false;
         }
     }
@@ -357,7 +369,7 @@ public final class LiveTranscoderService implements Service {
             Duration switching = session.switching();
             if (switching != null) {
                 if (session.standbySheds() && switching.compareTo(STARVED_AFTER) > 0
-                        && session.standbyAhead(STANDBY_LEAD.toMillis())) {
+                        && session.standbyAhead()) {
                     forceSwitch(id, session);
                 } else if (switching.compareTo(SWITCH_LIMIT) > 0) {
                     giveUpSwitch(id, session);
