@@ -330,9 +330,13 @@ final class LiveStreamSession implements AutoCloseable {
         return standby == null ? "no standby" : handovers.describe();
     }
 
-    /** Whether the standby could go on at once, {@code leadMs} ahead of where each rendition it has not taken stands. */
-    boolean standbyAhead(long leadMs) {
-        return standby != null && handovers.standbyAhead(leadMs);
+    /**
+     * Whether the standby could go on at once from where each rendition it has not taken stands:
+     * it has output a segment and a second past the running one's last closed segment, so it has a
+     * keyframe after wherever in its open segment the running one's output stopped.
+     */
+    boolean standbyAhead() {
+        return standby != null && handovers.standbyAhead(settings.keyframeSeconds() * 1000L + 1000);
     }
 
     /**

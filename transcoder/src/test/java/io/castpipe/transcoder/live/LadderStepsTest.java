@@ -8,19 +8,15 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
-import io.castpipe.common.TestServices;
 import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.ffmpeg.Ffmpeg;
-import io.castpipe.common.ffmpeg.FfmpegLocator;
 import io.castpipe.common.media.Ids;
 import io.castpipe.common.media.LatencyMode;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.storage.S3ObjectStore;
-import io.castpipe.common.storage.S3Settings;
 import io.castpipe.packager.cmaf.InitSegment;
 import io.castpipe.packager.live.LiveOptions;
 import io.castpipe.packager.live.PartPlan;
@@ -42,11 +38,10 @@ class LadderStepsTest {
 
     @Test
     void aLiveLadderGoesDownEveryStepAndBackWithEveryRenditionGoingOn() throws Exception {
-        Path dir = TestServices.tempDir("ladder-steps");
-        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
-                "ladder-steps", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
-             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
-            store.ensureBucket();
+        try (LiveTestWorld world = LiveTestWorld.open("ladder-steps", 0)) {
+            Path dir = world.dir;
+            S3ObjectStore store = world.store;
+            Ffmpeg ffmpeg = world.ffmpeg;
             Path flv = dir.resolve("source.flv");
             ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=854x480:rate=30:duration=32",
                     "-f", "lavfi", "-i", "sine=duration=32", "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "main",

@@ -8,19 +8,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 
-import io.castpipe.common.TestServices;
-import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.common.events.EventCodec;
 import io.castpipe.common.events.HlsUpdate;
-import io.castpipe.common.events.MediaTag;
 import io.castpipe.common.events.MediaTagCodec;
 import io.castpipe.common.events.RenditionInfo;
 import io.castpipe.common.events.VideoEvent;
-import io.castpipe.common.ffmpeg.Ffmpeg;
-import io.castpipe.common.ffmpeg.FfmpegLocator;
 import io.castpipe.common.kafka.EventPublisher;
 import io.castpipe.common.kafka.KafkaSettings;
 import io.castpipe.common.kafka.Topic;
@@ -29,9 +23,7 @@ import io.castpipe.common.media.Ids;
 import io.castpipe.common.media.LatencyMode;
 import io.castpipe.common.media.ObjectKeys;
 import io.castpipe.common.metrics.Metrics;
-import io.castpipe.common.node.NodeContext;
 import io.castpipe.common.storage.S3ObjectStore;
-import io.castpipe.common.storage.S3Settings;
 import io.castpipe.transcoder.ApiVideos;
 import io.castpipe.transcoder.StoredRendition;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -53,32 +45,22 @@ class LiveTranscoderServiceTest {
     @ParameterizedTest(name = "passthrough {0}, latency {1}")
     @CsvSource({"false, LOW", "true, NORMAL"})
     void mediaRecordsBecomeALiveLadderThatEndsAsAPlayableRecording(boolean passthrough, LatencyMode latency) throws Exception {
-        Path dir = TestServices.tempDir("live");
-        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
-                "live-test", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
-             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
-            store.ensureBucket();
-            KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-test", Duration.ofSeconds(15));
-            Topics topics = new Topics("livetest.");
-            topics.ensureCreated(kafka, 2, (short) 1);
-            LiveTranscoderService service = new LiveTranscoderService(new NodeContext(
-                    CastpipeConfig.from(Map.of("CASTPIPE_LIVE_PASSTHROUGH", String.valueOf(passthrough))), dir,
-                    kafka, topics, store, null, ffmpeg, null, new Metrics("test"), null, null));
-            service.start();
-            try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
+        try (LiveTestWorld w = LiveTestWorld.open("live-test", 2)) {
+            w.start(Map.of("CASTPIPE_LIVE_PASSTHROUGH", String.valueOf(passthrough)), new Metrics("test"));
+            try (EventPublisher ingest = w.ingest()) {
                 Thread.sleep(3000); // let the member join before media flows: it starts at the latest offset
-                Path flv = dir.resolve("source.flv");
-                ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=6",
+                Path flv = w.dir.resolve("source.flv");
+                w.ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=6",
                         "-f", "lavfi", "-i", "sine=duration=6", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
                         "-c:a", "aac", "-shortest", "-f", "flv", flv.toString()).run();
                 String streamId = Ids.newId();
-                ApiVideos.created(store, streamId);
+                ApiVideos.created(w.store, streamId);
                 long start = System.currentTimeMillis();
                 for (FlvFile.Tag t : FlvFile.read(flv).tags()) {
                     ingest.publishBytes(Topic.MEDIA_LIVE, streamId, MediaTagCodec.encode(LiveTestMedia.toTag(streamId, t, start, latency)), null);
                 }
 
-                String master = awaitObject(store, ObjectKeys.liveMaster(streamId), Duration.ofSeconds(30));
+                String master = awaitObject(w.store, ObjectKeys.liveMaster(streamId), Duration.ofSeconds(30));
                 assertThat(master).contains("RESOLUTION=1280x720", "RESOLUTION=854x480", "RESOLUTION=640x360", "CODECS=\"avc1.");
                 String[] renditions = passthrough ? new String[] {"source", "720p", "480p", "360p"} : new String[] {"720p", "480p", "360p"};
                 if (passthrough) {
@@ -88,7 +70,7 @@ class LiveTranscoderServiceTest {
                     assertThat(master).doesNotContain("source/");
                 }
                 for (String r : renditions) {
-                    String playlist = awaitObject(store, ObjectKeys.liveFile(streamId, r, "index.m3u8"), Duration.ofSeconds(30));
+                    String playlist = awaitObject(w.store, ObjectKeys.liveFile(streamId, r, "index.m3u8"), Duration.ofSeconds(30));
                     assertThat(playlist).contains("#EXT-X-PROGRAM-DATE-TIME:", "#EXT-X-MAP:URI=\"init.mp4\"");
                 }
                 // After the media stops the stream is finished: ENDLIST, and the whole recording decodes.
@@ -96,17 +78,17 @@ class LiveTranscoderServiceTest {
                 for (String r : new String[] {"720p", "480p", "360p"}) {
                     // each rendition ends on its own thread
                     while (System.nanoTime() < deadline
-                            && !new String(store.get(ObjectKeys.liveFile(streamId, r, "index.m3u8")).readAllBytes()).contains("ENDLIST")) {
+                            && !new String(w.store.get(ObjectKeys.liveFile(streamId, r, "index.m3u8")).readAllBytes()).contains("ENDLIST")) {
                         Thread.sleep(200);
                     }
                 }
                 for (String r : renditions) {
-                    Path local = StoredRendition.download(store, ObjectKeys.livePrefix(streamId) + r + "/", dir.resolve(streamId).resolve(r));
-                    assertThat(StoredRendition.decodedSeconds(ffmpeg, local.resolve("vod.m3u8"))).as(r).isBetween(5.5, 6.3);
+                    Path local = StoredRendition.download(w.store, ObjectKeys.livePrefix(streamId) + r + "/", w.dir.resolve(streamId).resolve(r));
+                    assertThat(StoredRendition.decodedSeconds(w.ffmpeg, local.resolve("vod.m3u8"))).as(r).isBetween(5.5, 6.3);
                 }
                 // Its video exists (the API wrote its access record): the recording is made.
-                awaitObject(store, ObjectKeys.vodMaster(streamId), Duration.ofSeconds(30));
-                List<HlsUpdate> announced = announcements(kafka, topics, streamId);
+                awaitObject(w.store, ObjectKeys.vodMaster(streamId), Duration.ofSeconds(30));
+                List<HlsUpdate> announced = announcements(w.kafka, w.topics, streamId);
                 List<HlsUpdate> parts = announced.stream().filter(u -> u.kind() == HlsUpdate.Kind.PART).toList();
                 boolean partLines = announced.stream().anyMatch(u -> u.kind() == HlsUpdate.Kind.PLAYLIST && u.bytes() != null
                         && new String(u.bytes()).contains("#EXT-X-PART:"));
@@ -118,8 +100,6 @@ class LiveTranscoderServiceTest {
                     assertThat(parts).isEmpty();
                     assertThat(partLines).isFalse();
                 }
-            } finally {
-                service.close();
             }
         }
     }
@@ -130,24 +110,15 @@ class LiveTranscoderServiceTest {
      */
     @Test
     void onlyATombstoneAbandonsARecordingAMissingRecordDoesNot() throws Exception {
-        Path dir = TestServices.tempDir("live-deleted");
-        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
-                "live-deleted", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
-             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
-            store.ensureBucket();
-            KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-deleted", Duration.ofSeconds(15));
-            Topics topics = new Topics("livedeleted.");
-            topics.ensureCreated(kafka, 1, (short) 1);
-            LiveTranscoderService service = new LiveTranscoderService(new NodeContext(CastpipeConfig.from(Map.of()), dir,
-                    kafka, topics, store, null, ffmpeg, null, new Metrics("test"), null, null));
-            service.start();
-            try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
+        try (LiveTestWorld w = LiveTestWorld.open("live-deleted", 1)) {
+            w.start(Map.of(), new Metrics("test"));
+            try (EventPublisher ingest = w.ingest()) {
                 Thread.sleep(3000); // let the member join before media flows: it starts at the latest offset
-                Path flv = dir.resolve("source.flv");
-                ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=4",
+                Path flv = w.dir.resolve("source.flv");
+                w.ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=4",
                         "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-f", "flv", flv.toString()).run();
                 String deleted = Ids.newId();
-                ApiVideos.created(store, deleted);
+                ApiVideos.created(w.store, deleted);
                 String unknown = Ids.newId();
                 long start = System.currentTimeMillis();
                 for (FlvFile.Tag t : FlvFile.read(flv).tags()) {
@@ -156,18 +127,16 @@ class LiveTranscoderServiceTest {
                                 LatencyMode.NORMAL)), null);
                     }
                 }
-                awaitObject(store, ObjectKeys.liveMaster(deleted), Duration.ofSeconds(30));
+                awaitObject(w.store, ObjectKeys.liveMaster(deleted), Duration.ofSeconds(30));
 
                 // The API deletes the recording's video while the stream is live: the record becomes a tombstone first.
-                ApiVideos.deleted(store, deleted);
-                await().atMost(Duration.ofSeconds(60)).until(() -> store.list(ObjectKeys.livePrefix(deleted)).isEmpty());
-                assertThat(store.list(ObjectKeys.vodPrefix(deleted))).as("no recording made").isEmpty();
+                ApiVideos.deleted(w.store, deleted);
+                await().atMost(Duration.ofSeconds(60)).until(() -> w.store.list(ObjectKeys.livePrefix(deleted)).isEmpty());
+                assertThat(w.store.list(ObjectKeys.vodPrefix(deleted))).as("no recording made").isEmpty();
 
                 // Not known yet is not deleted: the broadcast is kept as a recording, for the API to find once it catches up.
-                awaitObject(store, ObjectKeys.vodMaster(unknown), Duration.ofSeconds(60));
-                assertThat(store.list(ObjectKeys.livePrefix(unknown))).isNotEmpty();
-            } finally {
-                service.close();
+                awaitObject(w.store, ObjectKeys.vodMaster(unknown), Duration.ofSeconds(60));
+                assertThat(w.store.list(ObjectKeys.livePrefix(unknown))).isNotEmpty();
             }
         }
     }
@@ -195,30 +164,19 @@ class LiveTranscoderServiceTest {
 
     @Test
     void aWorkerThatStopsMidStreamIsReplacedAndThePlaylistContinues() throws Exception {
-        Path dir = TestServices.tempDir("live-takeover");
-        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
-                "live-takeover", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
-             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
-            store.ensureBucket();
-            KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-takeover", Duration.ofSeconds(15));
-            Topics topics = new Topics("livetakeover.");
-            topics.ensureCreated(kafka, 1, (short) 1);
+        try (LiveTestWorld w = LiveTestWorld.open("live-takeover", 1)) {
             Metrics metricsA = new Metrics("a");
             Metrics metricsB = new Metrics("b");
-            LiveTranscoderService a = new LiveTranscoderService(new NodeContext(CastpipeConfig.from(Map.of()), dir.resolve("a"),
-                    kafka, topics, store, null, ffmpeg, null, metricsA, null, null));
-            LiveTranscoderService b = new LiveTranscoderService(new NodeContext(CastpipeConfig.from(Map.of()), dir.resolve("b"),
-                    kafka, topics, store, null, ffmpeg, null, metricsB, null, null));
-            a.start();
-            b.start();
-            try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
+            LiveTranscoderService a = w.start(Map.of(), metricsA, w.dir.resolve("a"));
+            LiveTranscoderService b = w.start(Map.of(), metricsB, w.dir.resolve("b"));
+            try (EventPublisher ingest = w.ingest()) {
                 Thread.sleep(4000); // both members in the group
-                Path flv = dir.resolve("source.flv");
-                ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=16",
+                Path flv = w.dir.resolve("source.flv");
+                w.ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=16",
                         "-f", "lavfi", "-i", "sine=duration=16", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
                         "-c:a", "aac", "-shortest", "-f", "flv", flv.toString()).run();
                 String streamId = Ids.newId();
-                ApiVideos.created(store, streamId);
+                ApiVideos.created(w.store, streamId);
                 String playlistKey = ObjectKeys.liveFile(streamId, "360p", "index.m3u8");
                 long start = System.currentTimeMillis();
                 boolean stopped = false;
@@ -240,7 +198,7 @@ class LiveTranscoderServiceTest {
                 String playlist = "";
                 while (System.nanoTime() < deadline && !playlist.contains("ENDLIST")) {
                     Thread.sleep(200);
-                    playlist = store.head(playlistKey).isPresent() ? new String(store.get(playlistKey).readAllBytes()) : "";
+                    playlist = w.store.head(playlistKey).isPresent() ? new String(w.store.get(playlistKey).readAllBytes()) : "";
                 }
                 assertThat(playlist).contains("#EXT-X-DISCONTINUITY", "#EXT-X-ENDLIST");
                 // Numbering went on where the first worker stopped: no segment was written twice.
@@ -251,7 +209,7 @@ class LiveTranscoderServiceTest {
                 }
                 assertThat(sequences.get(sequences.size() - 1)).isGreaterThanOrEqualTo(5);
                 // The successor's dates go on from the wall clock of the media it resumed at, not from the stream's start.
-                String vod = new String(store.get(ObjectKeys.liveFile(streamId, "360p", "vod.m3u8")).readAllBytes());
+                String vod = new String(w.store.get(ObjectKeys.liveFile(streamId, "360p", "vod.m3u8")).readAllBytes());
                 String[] around = vod.split("#EXT-X-DISCONTINUITY\n");
                 assertThat(around).hasSize(2);
                 // Only media stored in segments was committed: the successor redid the rest, so none of the 16 s is missing.
@@ -263,9 +221,6 @@ class LiveTranscoderServiceTest {
                 java.util.List<String> datesAfter = LiveTestMedia.dates(around[1]);
                 assertThat(java.time.Instant.parse(datesAfter.get(0))).as(vod)
                         .isAfter(java.time.Instant.parse(datesBefore.get(datesBefore.size() - 1)));
-            } finally {
-                a.close();
-                b.close();
             }
         }
     }
@@ -278,25 +233,16 @@ class LiveTranscoderServiceTest {
      */
     @Test
     void aStreamWhoseWorkerStoppedBeforeFinishingItIsRecordedFromStorage() throws Exception {
-        Path dir = TestServices.tempDir("live-unfinished");
-        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
-                "live-unfinished", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
-             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
-            store.ensureBucket();
-            KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-unfinished", Duration.ofSeconds(15));
-            Topics topics = new Topics("liveunfinished.");
-            topics.ensureCreated(kafka, 1, (short) 1);
-            LiveTranscoderService worker = new LiveTranscoderService(new NodeContext(CastpipeConfig.from(Map.of()), dir,
-                    kafka, topics, store, null, ffmpeg, null, new Metrics("test"), null, null));
-            worker.start();
+        try (LiveTestWorld w = LiveTestWorld.open("live-unfinished", 1)) {
+            LiveTranscoderService worker = w.start(Map.of(), new Metrics("test"));
             String streamId = Ids.newId();
-            try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
+            try (EventPublisher ingest = w.ingest()) {
                 Thread.sleep(3000); // the member joins before media flows
-                Path flv = dir.resolve("source.flv");
-                ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=14",
+                Path flv = w.dir.resolve("source.flv");
+                w.ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=14",
                         "-f", "lavfi", "-i", "sine=duration=14", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
                         "-c:a", "aac", "-shortest", "-f", "flv", flv.toString()).run();
-                ApiVideos.created(store, streamId);
+                ApiVideos.created(w.store, streamId);
                 long start = System.currentTimeMillis();
                 for (FlvFile.Tag t : LiveTestMedia.withConfigBeforeKeyframes(FlvFile.read(flv).tags())) {
                     long wait = start + t.timestamp() - System.currentTimeMillis();
@@ -307,26 +253,26 @@ class LiveTranscoderServiceTest {
                 }
                 Thread.sleep(2000); // the last segments stored; the idle end (5 s) not reached
             } finally {
-                worker.close();
+                worker.close(); // before it finishes the stream
             }
-            String stopped = new String(store.get(ObjectKeys.liveFile(streamId, "360p", "index.m3u8")).readAllBytes());
+            String stopped = new String(w.store.get(ObjectKeys.liveFile(streamId, "360p", "index.m3u8")).readAllBytes());
             assertThat(stopped).as("the stopped worker ended nothing").doesNotContain("#EXT-X-ENDLIST");
-            assertThat(store.head(ObjectKeys.vodMaster(streamId))).isEmpty();
+            assertThat(w.store.head(ObjectKeys.vodMaster(streamId))).isEmpty();
 
             List<HlsUpdate> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
-            assertThatThrownBy(() -> LiveRecording.make(store, streamId, announced::add))
+            assertThatThrownBy(() -> LiveRecording.make(w.store, streamId, announced::add))
                     .as("written seconds ago: a live worker may still be on it").isInstanceOf(LiveRecording.StillWrittenException.class);
-            VideoEvent ready = LiveRecording.make(store, streamId, announced::add, Duration.ZERO).orElseThrow();
+            VideoEvent ready = LiveRecording.make(w.store, streamId, announced::add, Duration.ZERO).orElseThrow();
 
             assertThat(ready.type()).isEqualTo(VideoEvent.Type.READY);
             assertThat(ready.durationSeconds()).as("the whole stream, its first segments from the history pieces")
                     .isBetween(11.0, 14.5);
             assertThat(ready.renditions()).extracting(RenditionInfo::name).containsExactly("360p");
-            assertThat(new String(store.get(ObjectKeys.liveFile(streamId, "360p", "index.m3u8")).readAllBytes()))
+            assertThat(new String(w.store.get(ObjectKeys.liveFile(streamId, "360p", "index.m3u8")).readAllBytes()))
                     .contains("#EXT-X-ENDLIST");
             assertThat(announced).as("origins are told the playlist ended").isNotEmpty();
-            Path local = StoredRendition.download(store, ObjectKeys.vodPrefix(streamId) + "360p/", dir.resolve("vod"));
-            assertThat(StoredRendition.decodedSeconds(ffmpeg, local.resolve("index.m3u8"))).isBetween(11.0, 14.5);
+            Path local = StoredRendition.download(w.store, ObjectKeys.vodPrefix(streamId) + "360p/", w.dir.resolve("vod"));
+            assertThat(StoredRendition.decodedSeconds(w.ffmpeg, local.resolve("index.m3u8"))).isBetween(11.0, 14.5);
         }
     }
 
@@ -337,27 +283,18 @@ class LiveTranscoderServiceTest {
      */
     @Test
     void oneStreamsFfmpegDyingIsThatStreamsAloneAndItComesBack() throws Exception {
-        Path dir = TestServices.tempDir("live-crash");
-        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
-                "live-crash", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
-             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
-            store.ensureBucket();
-            KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-crash", Duration.ofSeconds(15));
-            Topics topics = new Topics("livecrash.");
-            topics.ensureCreated(kafka, 1, (short) 1);
+        try (LiveTestWorld w = LiveTestWorld.open("live-crash", 1)) {
             Metrics metrics = new Metrics("test");
-            LiveTranscoderService service = new LiveTranscoderService(new NodeContext(CastpipeConfig.from(Map.of()), dir,
-                    kafka, topics, store, null, ffmpeg, null, metrics, null, null));
-            service.start();
-            try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
+            w.start(Map.of(), metrics);
+            try (EventPublisher ingest = w.ingest()) {
                 Thread.sleep(3000); // let the member join before media flows: it starts at the latest offset
-                Path flv = dir.resolve("source.flv");
-                ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=14",
+                Path flv = w.dir.resolve("source.flv");
+                w.ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=14",
                         "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-f", "flv", flv.toString()).run();
                 String crashing = Ids.newId();
                 String steady = Ids.newId();
-                ApiVideos.created(store, crashing);
-                ApiVideos.created(store, steady);
+                ApiVideos.created(w.store, crashing);
+                ApiVideos.created(w.store, steady);
                 List<FlvFile.Tag> tags = LiveTestMedia.withConfigBeforeKeyframes(FlvFile.read(flv).tags());
                 long start = System.currentTimeMillis();
                 Long killed = null;
@@ -375,21 +312,19 @@ class LiveTranscoderServiceTest {
                                 LatencyMode.NORMAL)), null);
                     }
                 }
-                String crashed = LiveTestMedia.awaitEnded(store, ObjectKeys.liveFile(crashing, "360p", "index.m3u8"));
-                String untouched = LiveTestMedia.awaitEnded(store, ObjectKeys.liveFile(steady, "360p", "index.m3u8"));
+                String crashed = LiveTestMedia.awaitEnded(w.store, ObjectKeys.liveFile(crashing, "360p", "index.m3u8"));
+                String untouched = LiveTestMedia.awaitEnded(w.store, ObjectKeys.liveFile(steady, "360p", "index.m3u8"));
                 assertThat(untouched).as("the other stream").doesNotContain("#EXT-X-DISCONTINUITY");
                 assertThat(crashed).as("the stream whose ffmpeg died").contains("#EXT-X-DISCONTINUITY");
                 assertThat(crashed.substring(crashed.indexOf("#EXT-X-DISCONTINUITY"))).as("segments after it came back")
                         .containsPattern("seg-\\d+\\.m4s[\\s\\S]*seg-\\d+\\.m4s");
                 assertThat(metrics.registry().counter("castpipe.live.stream.failures").count()).isEqualTo(1);
 
-                awaitObject(store, ObjectKeys.vodMaster(steady), Duration.ofSeconds(30));
-                awaitObject(store, ObjectKeys.vodMaster(crashing), Duration.ofSeconds(30));
-                Path local = StoredRendition.download(store, ObjectKeys.livePrefix(steady) + "360p/", dir.resolve(steady));
-                assertThat(StoredRendition.decodedSeconds(ffmpeg, local.resolve("vod.m3u8"))).as("the other stream, whole")
+                awaitObject(w.store, ObjectKeys.vodMaster(steady), Duration.ofSeconds(30));
+                awaitObject(w.store, ObjectKeys.vodMaster(crashing), Duration.ofSeconds(30));
+                Path local = StoredRendition.download(w.store, ObjectKeys.livePrefix(steady) + "360p/", w.dir.resolve(steady));
+                assertThat(StoredRendition.decodedSeconds(w.ffmpeg, local.resolve("vod.m3u8"))).as("the other stream, whole")
                         .isBetween(13.5, 14.3);
-            } finally {
-                service.close();
             }
         }
     }
@@ -402,29 +337,19 @@ class LiveTranscoderServiceTest {
      */
     @Test
     void aLadderThatFallsBehindIsShedOnTheFastestPresetAndCatchesUp() throws Exception {
-        Path dir = TestServices.tempDir("live-shed");
-        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
-                "live-shed", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
-             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
-            store.ensureBucket();
-            KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-shed", Duration.ofSeconds(15));
-            Topics topics = new Topics("liveshed.");
-            topics.ensureCreated(kafka, 1, (short) 1);
+        try (LiveTestWorld w = LiveTestWorld.open("live-shed", 1)) {
             Metrics metrics = new Metrics("test");
-            LiveTranscoderService service = new LiveTranscoderService(new NodeContext(
-                    // A budget larger than the machine: the CPU budget would start veryslow on ultrafast at once.
-                    CastpipeConfig.from(Map.of("CASTPIPE_LIVE_X264_PRESET", "veryslow", "CASTPIPE_LIVE_SHED", "true",
-                            "CASTPIPE_LIVE_CPU_BUDGET", "64")), dir,
-                    kafka, topics, store, null, ffmpeg, null, metrics, null, null));
-            service.start();
-            try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
+            // A budget larger than the machine: the CPU budget would start veryslow on ultrafast at once.
+            w.start(Map.of("CASTPIPE_LIVE_X264_PRESET", "veryslow", "CASTPIPE_LIVE_SHED", "true", "CASTPIPE_LIVE_CPU_BUDGET", "64"),
+                    metrics);
+            try (EventPublisher ingest = w.ingest()) {
                 Thread.sleep(3000); // let the member join before media flows: it starts at the latest offset
-                Path flv = dir.resolve("source.flv");
-                ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=30",
+                Path flv = w.dir.resolve("source.flv");
+                w.ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=30",
                         "-f", "lavfi", "-i", "sine=duration=30", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
                         "-c:a", "aac", "-shortest", "-f", "flv", flv.toString()).run();
                 String streamId = Ids.newId();
-                ApiVideos.created(store, streamId);
+                ApiVideos.created(w.store, streamId);
                 String playlistKey = ObjectKeys.liveFile(streamId, "720p", "index.m3u8");
                 long start = System.currentTimeMillis();
                 double lagAtEnd = Double.NaN;
@@ -434,8 +359,8 @@ class LiveTranscoderServiceTest {
                     if (wait > 0) {
                         Thread.sleep(wait); // as fast as a live publisher, no faster
                     }
-                    if (Double.isNaN(lagAtEnd) && t.timestamp() > 28_000 && store.head(playlistKey).isPresent()) {
-                        List<String> dates = LiveTestMedia.dates(new String(store.get(playlistKey).readAllBytes()));
+                    if (Double.isNaN(lagAtEnd) && t.timestamp() > 28_000 && w.store.head(playlistKey).isPresent()) {
+                        List<String> dates = LiveTestMedia.dates(new String(w.store.get(playlistKey).readAllBytes()));
                         lagAtEnd = (System.currentTimeMillis() - java.time.Instant.parse(dates.get(dates.size() - 1)).toEpochMilli()) / 1000.0;
                         coresAtEnd = metrics.registry().get("castpipe.live.cpu.cores").gauge().value();
                     }
@@ -456,20 +381,18 @@ class LiveTranscoderServiceTest {
                 // Measured from ffmpeg's CPU time: a 720p ladder in three rungs keeping up takes a good part of a core.
                 assertThat(coresAtEnd).as("the CPU the stream's ffmpeg uses, in cores").isGreaterThan(0.2);
 
-                LiveTestMedia.awaitEnded(store, playlistKey);
-                Path local = StoredRendition.download(store, ObjectKeys.livePrefix(streamId) + "720p/", dir.resolve(streamId));
+                LiveTestMedia.awaitEnded(w.store, playlistKey);
+                Path local = StoredRendition.download(w.store, ObjectKeys.livePrefix(streamId) + "720p/", w.dir.resolve(streamId));
                 String vod = Files.readString(local.resolve("vod.m3u8"));
                 assertThat(vod).as("the new ladder's segments follow a discontinuity").contains("#EXT-X-DISCONTINUITY");
                 double step = LiveTestMedia.largestDateStepAtDiscontinuities(vod);
-                double recorded = StoredRendition.decodedSecondsAcrossDiscontinuities(ffmpeg, local.resolve("vod.m3u8"));
+                double recorded = StoredRendition.decodedSecondsAcrossDiscontinuities(w.ffmpeg, local.resolve("vod.m3u8"));
                 System.out.printf("shedding: 30 s published, %.1f s of 720p recording decoded; dates off by %.3f s at "
                         + "the change%n", recorded, step);
                 // Stopped, the slow one's open segment ends short: the gap to the fast one's next keyframe is under 1 s.
                 assertThat(step).as("seconds missing or shown twice where the new ladder took over")
                         .isLessThan(forced > 0 ? 1.0 : 0.05);
                 assertThat(recorded).as("the recording, every second once").isBetween(forced > 0 ? 29.0 : 29.5, 30.6);
-            } finally {
-                service.close();
             }
         }
     }
@@ -480,27 +403,17 @@ class LiveTranscoderServiceTest {
      */
     @Test
     void aStreamBeyondTheCpuBudgetStartsWithTheSourcePassedThrough() throws Exception {
-        Path dir = TestServices.tempDir("live-budget");
-        try (S3ObjectStore store = new S3ObjectStore(new S3Settings(URI.create(TestServices.s3().endpoint()), "us-east-1",
-                "live-budget", TestServices.S3_ACCESS_KEY, TestServices.S3_SECRET_KEY, true, 5 << 20));
-             Ffmpeg ffmpeg = new Ffmpeg(FfmpegLocator.locate(Optional.empty(), dir), Duration.ofMinutes(5))) {
-            store.ensureBucket();
-            KafkaSettings kafka = new KafkaSettings(TestServices.kafka().bootstrapServers(), "live-budget", Duration.ofSeconds(15));
-            Topics topics = new Topics("livebudget.");
-            topics.ensureCreated(kafka, 1, (short) 1);
+        try (LiveTestWorld w = LiveTestWorld.open("live-budget", 1)) {
             Metrics metrics = new Metrics("test");
             // A tenth of a core: not even the lowest rung of a 720p ladder fits.
-            LiveTranscoderService service = new LiveTranscoderService(new NodeContext(
-                    CastpipeConfig.from(Map.of("CASTPIPE_LIVE_CPU_BUDGET", "0.1")), dir,
-                    kafka, topics, store, null, ffmpeg, null, metrics, null, null));
-            service.start();
-            try (EventPublisher ingest = new EventPublisher(kafka, topics, "test-ingest")) {
+            w.start(Map.of("CASTPIPE_LIVE_CPU_BUDGET", "0.1"), metrics);
+            try (EventPublisher ingest = w.ingest()) {
                 Thread.sleep(3000); // let the member join before media flows: it starts at the latest offset
-                Path flv = dir.resolve("source.flv");
-                ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=6",
+                Path flv = w.dir.resolve("source.flv");
+                w.ffmpeg.command("source").args("-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=6",
                         "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-f", "flv", flv.toString()).run();
                 String streamId = Ids.newId();
-                ApiVideos.created(store, streamId);
+                ApiVideos.created(w.store, streamId);
                 long start = System.currentTimeMillis();
                 List<String> ladderArgs = List.of();
                 for (FlvFile.Tag t : FlvFile.read(flv).tags()) {
@@ -517,12 +430,10 @@ class LiveTranscoderServiceTest {
                 assertThat(metrics.registry().counter("castpipe.live.ladder.steps", "step", "budget", "to", "passthrough").count())
                         .isEqualTo(1);
                 String playlistKey = ObjectKeys.liveFile(streamId, "360p", "index.m3u8");
-                LiveTestMedia.awaitEnded(store, playlistKey);
-                Path local = StoredRendition.download(store, ObjectKeys.livePrefix(streamId) + "360p/", dir.resolve(streamId));
-                assertThat(StoredRendition.decodedSeconds(ffmpeg, local.resolve("vod.m3u8"))).as("the source in the 360p rendition")
+                LiveTestMedia.awaitEnded(w.store, playlistKey);
+                Path local = StoredRendition.download(w.store, ObjectKeys.livePrefix(streamId) + "360p/", w.dir.resolve(streamId));
+                assertThat(StoredRendition.decodedSeconds(w.ffmpeg, local.resolve("vod.m3u8"))).as("the source in the 360p rendition")
                         .isBetween(5.5, 6.3);
-            } finally {
-                service.close();
             }
         }
     }
