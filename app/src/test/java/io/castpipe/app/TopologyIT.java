@@ -72,6 +72,7 @@ class TopologyIT {
                     figures.put(role, String.format("ready again %.1f s; longest wait for a live segment through nginx %.1f s",
                             readyAfter, gap));
                 }
+                journeys.awaitChatEchoed(); // the last "back" delivered before the browser's panel is read
                 JsonNode watched = browser.close();
                 journeys.finish();
                 figures.forEach((role, f) -> System.out.printf("topology: %s SIGKILLed: %s%n", role, f));
