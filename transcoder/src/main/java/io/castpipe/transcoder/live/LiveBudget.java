@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.castpipe.common.config.CastpipeConfig;
 import io.castpipe.transcoder.vod.Rung;
 
 /**
@@ -37,6 +38,8 @@ final class LiveBudget {
 
     private final double cores;
     private final String configuredPreset;
+    /** The configured step's prior: superfast's, scaled by the configured preset's cost. */
+    private final double configuredPrior;
     /** Read by the metrics' scrapes too. */
     private final Map<String, Meter> streams = new ConcurrentHashMap<>();
     private final Map<LadderStep, Double> learned = new EnumMap<>(LadderStep.class);
@@ -45,6 +48,8 @@ final class LiveBudget {
     LiveBudget(double cores, String configuredPreset) {
         this.cores = cores;
         this.configuredPreset = configuredPreset;
+        int preset = CastpipeConfig.X264_PRESETS.indexOf(configuredPreset);
+        this.configuredPrior = PRIOR.get(LadderStep.CONFIGURED) * (preset >= 0 ? PRESET_COST[preset] : 1);
     }
 
     double cores() {
@@ -123,8 +128,6 @@ final class LiveBudget {
         if (measured != null) {
             return measured;
         }
-        double prior = PRIOR.get(step);
-        int preset = io.castpipe.common.config.CastpipeConfig.X264_PRESETS.indexOf(configuredPreset);
-        return step == LadderStep.CONFIGURED && preset >= 0 ? prior * PRESET_COST[preset] : prior;
+        return step == LadderStep.CONFIGURED ? configuredPrior : PRIOR.get(step);
     }
 }
